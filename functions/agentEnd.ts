@@ -1,0 +1,14 @@
+import { registerHttp } from '../shared/host/registry';
+import { services } from '../shared/host/runtime';
+import { bearerToken, edge, json, param, readBody } from '../shared/http/edge';
+import { emptyBody } from '../shared/http/schemas';
+import { authenticateAgent, endConversation } from '../shared/usecases/agentDesk';
+
+export const agentEnd = edge(async (request) => {
+  const s = await services();
+  const agent = authenticateAgent(s, param(request, 'agentId'), bearerToken(request));
+  await readBody(request, emptyBody, { allowEmpty: true });
+  return json(200, await endConversation(s, agent, param(request, 'id')));
+});
+
+registerHttp({ name: 'agentEnd', methods: ['POST'], route: 'agents/{agentId}/conversations/{id}/end', handler: agentEnd });

@@ -1,0 +1,14 @@
+import { registerHttp } from '../shared/host/registry';
+import { services } from '../shared/host/runtime';
+import { bearerToken, edge, json, param, readBody } from '../shared/http/edge';
+import { messageBody } from '../shared/http/schemas';
+import { authenticateAgent, sendAgentMessage } from '../shared/usecases/agentDesk';
+
+export const agentMessage = edge(async (request) => {
+  const s = await services();
+  const agent = authenticateAgent(s, param(request, 'agentId'), bearerToken(request));
+  const input = await readBody(request, messageBody);
+  return json(202, await sendAgentMessage(s, agent, param(request, 'id'), input));
+});
+
+registerHttp({ name: 'agentMessage', methods: ['POST'], route: 'agents/{agentId}/conversations/{id}/messages', handler: agentMessage });

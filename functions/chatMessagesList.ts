@@ -1,0 +1,10 @@
+import { registerHttp } from '../shared/host/registry';
+import { services } from '../shared/host/runtime';
+import { bearerToken, edge, json, param } from '../shared/http/edge';
+import { listCustomerMessages } from '../shared/usecases/customerChats';
+
+export const chatMessagesList = edge(async (request) => {
+  return json(200, await listCustomerMessages(await services(), param(request, 'id'), bearerToken(request)));
+});
+
+registerHttp({ name: 'chatMessagesList', methods: ['GET'], route: 'chats/{id}/messages', handler: chatMessagesList });

@@ -1,0 +1,111 @@
+import type { Conversation } from '../../core/conversation';
+import type { ConversationStore } from '../../ports/conversationStore';
+import { StoreError, type Versioned } from '../../ports/storeErrors';
+import { newEtag, type SqliteDatabase } from './sqliteDatabase';
+
+interface Row {
+  doc: string;
+  etag: string;
+}
+
+/**
+ * Conversations as JSON documents, with the fields the list queries filter on copied into indexed
+ * columns. Every write is one conditional SQL statement, so it is atomic like a Cosmos If-Match write.
+ */
+export class SqliteConversationStore implements ConversationStore {
+  private readonly statements;
+
+  constructor(db: SqliteDatabase) {
+    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, updated_at = @updatedAt';
+    this.statements = {
+      get: db.prepare<[string], Row>('SELECT doc, etag FROM conversations WHERE id = ?'),
+      exists: db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?'),
+      insert: db.prepare<Params>(
+        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, updated_at)
+         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @updatedAt) ON CONFLICT (id) DO NOTHING`,
+      ),
+      replace: db.prepare<Params & { ifMatch: string }>(`UPDATE conversations SET ${columns} WHERE id = @id AND etag = @ifMatch`),
+      listWaiting: db.prepare<[string, number], Row>(
+        "SELECT doc, etag FROM conversations WHERE status = 'Open' AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
+      ),
+      listQueuesWithWaiting: db.prepare<[], { queue: string }>(
+        "SELECT DISTINCT queue FROM conversations WHERE status = 'Open' AND queue IS NOT NULL ORDER BY queue",
+      ),
+      listByAssignee: db.prepare<[string], Row>(
+        "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND assignee_id = ? ORDER BY id",
+      ),
+      listUnclosedUpdatedBefore: db.prepare<[string, number], Row>(
+        "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND updated_at < ? ORDER BY updated_at, id LIMIT ?",
+      ),
+    };
+  }
+
+  async get(id: string): Promise<Versioned<Conversation> | undefined> {
+    const row = this.statements.get.get(id);
+    return row && toVersioned(row);
+  }
+
+  async create(conversation: Conversation): Promise<Versioned<Conversation>> {
+    const params = toParams(conversation);
+    if (this.statements.insert.run(params).changes === 0) {
+      throw new StoreError('Conflict', `Conversation '${conversation.id}' already exists.`);
+    }
+    return toVersioned(params);
+  }
+
+  async replace(conversation: Conversation, options: { ifMatch: string }): Promise<Versioned<Conversation>> {
+    const params = toParams(conversation);
+    if (this.statements.replace.run({ ...params, ifMatch: options.ifMatch }).changes === 0) {
+      if (!this.statements.exists.get(conversation.id)) {
+        throw new StoreError('NotFound', `Conversation '${conversation.id}' does not exist.`);
+      }
+      throw new StoreError('PreconditionFailed', `Conversation '${conversation.id}' changed since ETag ${options.ifMatch} was read.`);
+    }
+    return toVersioned(params);
+  }
+
+  async listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
+    return this.statements.listWaiting.all(queue, options.limit).map(toVersioned);
+  }
+
+  async listQueuesWithWaiting(): Promise<string[]> {
+    return this.statements.listQueuesWithWaiting.all().map((row) => row.queue);
+  }
+
+  async listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]> {
+    return this.statements.listByAssignee.all(assigneeId).map(toVersioned);
+  }
+
+  async listUnclosedUpdatedBefore(updatedBefore: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
+    return this.statements.listUnclosedUpdatedBefore.all(updatedBefore, options.limit).map(toVersioned);
+  }
+}
+
+interface Params {
+  id: string;
+  doc: string;
+  etag: string;
+  status: string;
+  queue: string | null;
+  enqueuedAt: string | null;
+  assigneeId: string | null;
+  updatedAt: string;
+}
+
+function toParams(conversation: Conversation): Params {
+  return {
+    id: conversation.id,
+    doc: JSON.stringify(conversation),
+    etag: newEtag(),
+    status: conversation.status,
+    queue: conversation.queue,
+    enqueuedAt: conversation.enqueuedAt,
+    assigneeId: conversation.assignee?.id ?? null,
+    updatedAt: conversation.updatedAt,
+  };
+}
+
+/** Parsing the stored JSON gives the caller its own copy: mutating it never touches stored state. */
+function toVersioned(row: Row): Versioned<Conversation> {
+  return { value: JSON.parse(row.doc) as Conversation, etag: row.etag };
+}

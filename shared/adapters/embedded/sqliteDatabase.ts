@@ -1,0 +1,110 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens (creating if needed) the embedded database of the local run: one file, `switchboard.db`,
+ * holds the stores and the message bus. `':memory:'` gives a private database for unit tests.
+ */
+export function openDatabase(path: string | ':memory:'): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  // WAL + synchronous=NORMAL: a committed transaction is in the WAL (the OS page cache) before commit
+  // returns, so it survives a crash or `kill -9` of the process; only a power loss or OS crash can lose
+  // the last few commits, and never corrupts the file. FULL would add an fsync per commit for that case.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Another process (a second host, a CLI) may hold the write lock for a moment: wait rather than fail.
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** A fresh opaque ETag, quoted like Cosmos DB's. */
+export function newEtag(): string {
+  return `"${randomUUID()}"`;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS conversations (
+  id          TEXT PRIMARY KEY,
+  etag        TEXT NOT NULL,
+  doc         TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  queue       TEXT,
+  enqueued_at TEXT,
+  assignee_id TEXT,
+  updated_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_waiting ON conversations (queue, enqueued_at, id) WHERE status = 'Open';
+CREATE INDEX IF NOT EXISTS conversations_unclosed_by_assignee ON conversations (assignee_id, id) WHERE status <> 'Closed';
+CREATE INDEX IF NOT EXISTS conversations_unclosed_by_update ON conversations (updated_at, id) WHERE status <> 'Closed';
+
+CREATE TABLE IF NOT EXISTS agents (
+  id   TEXT PRIMARY KEY,
+  etag TEXT NOT NULL,
+  doc  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS transcript_messages (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  conversation_id TEXT NOT NULL,
+  id              TEXT NOT NULL,
+  doc             TEXT NOT NULL,
+  UNIQUE (conversation_id, id)
+);
+CREATE INDEX IF NOT EXISTS transcript_messages_in_order ON transcript_messages (conversation_id, seq);
+
+-- Message bus. A message is 'scheduled' (order_key NULL) until its enqueue time, then 'active' with an
+-- order_key that is its place in its session. Completed messages are deleted; dead letters move out.
+CREATE TABLE IF NOT EXISTS bus_messages (
+  id             INTEGER PRIMARY KEY,
+  queue          TEXT NOT NULL,
+  session_id     TEXT NOT NULL,
+  message_id     TEXT NOT NULL,
+  body           TEXT NOT NULL,
+  order_key      INTEGER,
+  scheduled_for  INTEGER,
+  delivery_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS bus_messages_in_session ON bus_messages (queue, session_id, order_key);
+CREATE INDEX IF NOT EXISTS bus_messages_scheduled ON bus_messages (queue, scheduled_for, id) WHERE order_key IS NULL;
+
+-- One row per session that has active messages. A receiver takes the ready session (ready_at <= now)
+-- with the lowest (ready_at, turn): ready_at is when it became ready, or until when it is locked by a
+-- receiver (peek-lock) or waits for a retry; turn, renewed on every lock, breaks ties round-robin.
+CREATE TABLE IF NOT EXISTS bus_sessions (
+  queue      TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  ready_at   INTEGER NOT NULL,
+  turn       INTEGER NOT NULL,
+  lock_token TEXT,
+  PRIMARY KEY (queue, session_id)
+);
+CREATE INDEX IF NOT EXISTS bus_sessions_ready ON bus_sessions (queue, ready_at, turn);
+CREATE INDEX IF NOT EXISTS bus_sessions_by_turn ON bus_sessions (queue, turn);
+
+CREATE TABLE IF NOT EXISTS bus_message_ids (
+  queue       TEXT NOT NULL,
+  message_id  TEXT NOT NULL,
+  accepted_at INTEGER NOT NULL,
+  PRIMARY KEY (queue, message_id)
+);
+CREATE INDEX IF NOT EXISTS bus_message_ids_by_age ON bus_message_ids (accepted_at);
+
+CREATE TABLE IF NOT EXISTS bus_dead_letters (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue            TEXT NOT NULL,
+  message_id       TEXT NOT NULL,
+  session_id       TEXT NOT NULL,
+  body             TEXT NOT NULL,
+  reason           TEXT NOT NULL,
+  description      TEXT NOT NULL,
+  delivery_count   INTEGER NOT NULL,
+  dead_lettered_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bus_dead_letters_by_queue ON bus_dead_letters (queue, id);
+`;

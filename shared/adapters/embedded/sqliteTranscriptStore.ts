@@ -1,0 +1,25 @@
+import type { TranscriptMessage } from '../../core/transcript';
+import type { TranscriptStore } from '../../ports/transcriptStore';
+import type { SqliteDatabase } from './sqliteDatabase';
+
+/** Transcript messages in append order (an autoincrement sequence); (conversationId, id) is unique, so appends are idempotent. */
+export class SqliteTranscriptStore implements TranscriptStore {
+  private readonly statements;
+
+  constructor(db: SqliteDatabase) {
+    this.statements = {
+      insert: db.prepare<[string, string, string]>(
+        'INSERT INTO transcript_messages (conversation_id, id, doc) VALUES (?, ?, ?) ON CONFLICT (conversation_id, id) DO NOTHING',
+      ),
+      list: db.prepare<[string], { doc: string }>('SELECT doc FROM transcript_messages WHERE conversation_id = ? ORDER BY seq'),
+    };
+  }
+
+  async append(message: TranscriptMessage): Promise<boolean> {
+    return this.statements.insert.run(message.conversationId, message.id, JSON.stringify(message)).changes === 1;
+  }
+
+  async list(conversationId: string): Promise<TranscriptMessage[]> {
+    return this.statements.list.all(conversationId).map((row) => JSON.parse(row.doc) as TranscriptMessage);
+  }
+}

@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import { ASSIGNMENT_METHODS, type Condition, type Config, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
+
+/**
+ * The shape of the configuration file, its JSON Schema (see writeJsonSchema.ts) and the
+ * messages a user reads when the file is wrong: `path: what was expected, what came`.
+ * Cross-references (a rule's queue exists, ...) are checked after the shape, in loadConfig.ts.
+ */
+
+/** Objects reject unknown keys, so a typo is an error, and the message lists the keys that exist. */
+function strict<T extends z.core.$ZodLooseShape>(shape: T, meta: { title: string; description: string }) {
+  const keys = Object.keys(shape).join(', ');
+  return z
+    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `expected one of ${keys}` : undefined) })
+    .meta(meta);
+}
+
+/** A closed list of words, reported as `unknown operator "equal", expected one of equals, ...`. */
+function oneOf<const T extends readonly [string, ...string[]]>(thing: string, values: T) {
+  const list = values.join(', ');
+  return z.enum(values, {
+    error: ({ input }) => {
+      if (input === undefined) return 'is required';
+      if (typeof input === 'string') return `unknown ${thing} "${input}", expected one of ${list}`;
+      return `expected one of ${list}, got ${describeValue(input)}`;
+    },
+  });
+}
+
+const name = (what: string) => z.string().min(1).max(100).meta({ description: `${what}; 1 to 100 characters, case-sensitive.` });
+const positiveInteger = () => z.number().int().positive();
+const contextValue = z.union([z.string(), z.number()]);
+
+const contextVariableSchema = strict(
+  {
+    name: name('Context variable name'),
+    type: oneOf('variable type', VARIABLE_TYPES).meta({ description: 'text compares as text (case-sensitive); number compares numerically.' }),
+  },
+  { title: 'Context variable', description: 'A variable bots and the chat widget set on a conversation; rules read it.' },
+);
+
+const leafConditionSchema = strict(
+  {
+    variable: z.string().min(1).meta({ description: 'A context variable declared in this workstream.' }),
+    operator: oneOf('operator', OPERATORS).meta({ description: 'How the variable is compared with value.' }),
+    value: z
+      .union([contextValue, z.array(contextValue).min(1)], {
+        error: ({ input }) => `expected a string, a number or a list of them, got ${describeValue(input)}`,
+      })
+      .optional()
+      .meta({ description: 'A single value; a list for in / notIn; none for hasData / noData.' }),
+  },
+  { title: 'Comparison', description: 'Compares one context variable with a value.' },
+);
+
+/** Starts the message of a `when` that fits no condition shape; formatIssues looks for it. */
+const CONDITION_EXPECTED = 'expected a condition: {variable, operator, value}, {all: [...]}, {any: [...]} or {not: ...}';
+/** The key that says which shape a condition means, in the order of the union below. */
+const CONDITION_KEYS = ['variable', 'all', 'any', 'not'] as const;
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union(
+    [
+      leafConditionSchema,
+      strict({ all: z.array(conditionSchema).min(1) }, { title: 'All', description: 'Matches when every condition in the list matches.' }),
+      strict({ any: z.array(conditionSchema).min(1) }, { title: 'Any', description: 'Matches when at least one condition in the list matches.' }),
+      strict({ not: conditionSchema }, { title: 'Not', description: 'Matches when the condition does not match.' }),
+    ],
+    { error: ({ input }) => `${CONDITION_EXPECTED}, got ${describeValue(input)}` },
+  ),
+).meta({ id: 'Condition', title: 'Condition', description: 'A comparison, or all / any / not over conditions.' });
+
+const ruleSchema = strict(
+  {
+    name: name('Rule name, unique within the workstream'),
+    queue: z.string().min(1).meta({ description: 'The queue a matching chat goes to.' }),
+    when: conditionSchema.optional().meta({ description: 'The condition; a rule without one always matches.' }),
+  },
+  { title: 'Routing rule', description: 'Rules run top to bottom; the first that matches picks the queue.' },
+);
+
+const workstreamSchema = strict(
+  {
+    name: name('Workstream name'),
+    capacityUnits: positiveInteger().default(1).meta({ description: "Units of an agent's capacity one chat takes." }),
+    fallbackQueue: z.string().min(1).meta({ description: 'Where a chat goes when no rule matches.' }),
+    allowedPresences: z
+      .array(oneOf('presence', PRESENCES))
+      .min(1)
+      .default(['Available', 'Busy'])
+      .meta({ description: 'Agent presences that may receive chats of this workstream.' }),
+    autoClose: strict(
+      {
+        openMinutes: z.number().positive().default(20).meta({ description: 'A chat waiting in a queue this long is closed.' }),
+        wrapUpMinutes: z.number().positive().default(15).meta({ description: 'A chat in wrap-up this long is closed.' }),
+      },
+      { title: 'Auto-close', description: 'Minutes after which the system closes an idle chat.' },
+    ).default({ openMinutes: 20, wrapUpMinutes: 15 }),
+    wrapUpBlocksCapacity: z.boolean().default(false).meta({ description: "When true, a chat in wrap-up keeps holding the agent's capacity." }),
+    contextVariables: z
+      .array(contextVariableSchema)
+      .max(100)
+      .default([])
+      .meta({ description: 'The variables rules may read; at most 100, names unique.' }),
+    rules: z.array(ruleSchema).default([]).meta({ description: 'Evaluated top to bottom; first match wins.' }),
+  },
+  { title: 'Workstream', description: 'A channel of work (chat) with its context variables and routing rules.' },
+);
+
+const queueSchema = strict(
+  {
+    name: name('Queue name'),
+    priority: z.number().int().default(100).meta({ description: 'Lower number is served first.' }),
+    assignment: oneOf('assignment method', ASSIGNMENT_METHODS).default('highestCapacity').meta({ description: 'How the next chat picks a member.' }),
+    members: z.array(z.string().min(1)).default([]).meta({ description: 'User ids (bots or agents) who take chats from this queue.' }),
+  },
+  { title: 'Queue', description: 'Chats wait here, in priority then arrival order, for a member with free capacity.' },
+);
+
+const botSchema = strict(
+  {
+    id: name('User id'),
+    kind: z.literal('bot').meta({ description: 'bot or agent.' }),
+    name: z.string().min(1).optional().meta({ description: 'Display name; defaults to the id.' }),
+    endpoint: z.url({ protocol: /^https?$/ }).meta({ description: "The bot's Bot Framework messaging endpoint." }),
+    capacity: positiveInteger().default(1000).meta({ description: 'Chats the bot may hold at once.' }),
+  },
+  { title: 'Bot', description: 'A Bot Framework bot that takes chats first.' },
+);
+
+const agentSchema = strict(
+  {
+    id: name('User id'),
+    kind: z.literal('agent').meta({ description: 'bot or agent.' }),
+    name: z.string().min(1).optional().meta({ description: 'Display name; defaults to the id.' }),
+    capacity: positiveInteger().meta({ description: 'Capacity units the agent can hold at once.' }),
+    token: z.string().min(1).optional().meta({ description: 'Development bearer token for the agent API; unique.' }),
+    presence: oneOf('presence', PRESENCES).default('Available').meta({ description: 'Presence before the agent sets one.' }),
+  },
+  { title: 'Agent', description: 'A human agent.' },
+);
+
+const KINDS = ['bot', 'agent'] as const;
+
+const userSchema = z
+  .discriminatedUnion('kind', [botSchema, agentSchema], {
+    error: ({ input }) => {
+      const kind = isRecord(input) ? input.kind : undefined;
+      if (kind === undefined) return `is required, expected one of ${KINDS.join(', ')}`;
+      return typeof kind === 'string' ? `unknown user kind "${kind}", expected one of ${KINDS.join(', ')}` : `expected one of ${KINDS.join(', ')}, got ${describeValue(kind)}`;
+    },
+  })
+  .transform((user) => ({ ...user, name: user.name ?? user.id }));
+
+export const configSchema = strict(
+  {
+    $schema: z.string().optional().meta({ description: 'The JSON Schema this file follows (for editors); ignored.' }),
+    allowUnauthenticatedBots: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Lets bots without an app id exchange messages unauthenticated. Local development only.' }),
+    workstreams: z.array(workstreamSchema).min(1).meta({ description: 'At least one workstream.' }),
+    queues: z.array(queueSchema).min(1).meta({ description: 'Every queue a rule or fallbackQueue names.' }),
+    users: z.array(userSchema).default([]).meta({ description: 'Bots and human agents; queues list them by id.' }),
+  },
+  { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
+);
+
+/** The shape passed: the model, or every problem with its path. */
+export type ShapeResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export function checkShape(data: unknown): ShapeResult {
+  const result = configSchema.safeParse(data, { reportInput: true, error: messageFor });
+  if (!result.success) return { ok: false, problems: result.error.issues.flatMap((issue) => problemsOf(issue, [])) };
+  const { $schema: _editorHint, ...config } = result.data;
+  return { ok: true, config };
+}
+
+/** Messages for issues whose schema has no message of its own. */
+function messageFor(issue: z.core.$ZodRawIssue): string | undefined {
+  const { input } = issue;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return 'is required';
+      if (issue.expected === 'int') return `expected an integer, got ${typeof input === 'number' ? input : describeValue(input)}`;
+      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
+    case 'too_small':
+      return boundMessage('at least', 'greater than', issue.origin, Number(issue.minimum), issue.inclusive ?? true, input);
+    case 'too_big':
+      return boundMessage('at most', 'less than', issue.origin, Number(issue.maximum), issue.inclusive ?? true, input);
+    case 'invalid_format':
+      return issue.format === 'url' ? `expected an http or https URL, got ${JSON.stringify(input)}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const TYPE_NAMES: Partial<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+};
+
+function boundMessage(inclusiveWord: string, exclusiveWord: string, origin: string, bound: number, inclusive: boolean, input: unknown): string {
+  const word = inclusive ? inclusiveWord : exclusiveWord;
+  if (origin === 'string') return bound === 1 && inclusive && inclusiveWord === 'at least' ? 'must not be empty' : `must be ${word} ${bound} characters long`;
+  if (origin === 'array') return `must list ${word} ${bound} ${bound === 1 ? 'item' : 'items'}, got ${Array.isArray(input) ? input.length : 0}`;
+  return `must be ${word} ${bound}, got ${typeof input === 'number' ? input : describeValue(input)}`;
+}
+
+/** One line per problem. A `when` that fits no shape is judged by its discriminating key only. */
+function problemsOf(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.message.startsWith(CONDITION_EXPECTED)) {
+    const branch = conditionBranch(issue.input);
+    const branchIssues = branch === undefined ? undefined : issue.errors[branch];
+    if (branchIssues) return branchIssues.flatMap((inner) => problemsOf(inner, path));
+  }
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${formatPath(path)}: unknown key "${key}", ${issue.message}`);
+  return [`${formatPath(path)}: ${issue.message}`];
+}
+
+function conditionBranch(input: unknown): number | undefined {
+  if (!isRecord(input)) return undefined;
+  if ('operator' in input || 'value' in input) return 0;
+  const index = CONDITION_KEYS.findIndex((key) => key in input);
+  return index < 0 ? undefined : index;
+}
+
+/** `workstreams[0].rules[2].when.operator`; the file itself is `(top level)`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) text += typeof key === 'number' ? `[${key}]` : `${text ? '.' : ''}${String(key)}`;
+  return text || '(top level)';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,26 @@
+import type { Presence } from './config';
+
+/** A chat an agent holds; the list is the agent's committed capacity. */
+export interface Reservation {
+  conversationId: string;
+  queue: string;
+  units: number;
+  at: string;
+}
+
+/** Runtime state of a human agent. Who the agent is (capacity, queues) comes from the configuration. */
+export interface AgentState {
+  id: string;
+  presence: Presence;
+  reservations: Reservation[];
+  /** Last assignment time overall and per queue (ISO), for highest-capacity ties and round robin. */
+  lastAssignedAt: string | null;
+  lastAssignedAtByQueue: Record<string, string>;
+  /** When capacity was last released (ISO), for least-active assignment. */
+  lastReleasedAt: string | null;
+  updatedAt: string;
+}
+
+export function usedUnits(agent: AgentState): number {
+  return agent.reservations.reduce((sum, r) => sum + r.units, 0);
+}

@@ -1,0 +1,81 @@
+/**
+ * The validated configuration model. `shared/config/loadConfig.ts` turns a YAML file into this shape
+ * (or a list of problems); everything else reads only this.
+ */
+export const PRESENCES = ['Available', 'Busy', 'Busy-DND', 'Away', 'Offline'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+export const ASSIGNMENT_METHODS = ['highestCapacity', 'roundRobin', 'leastActive'] as const;
+export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
+
+export const VARIABLE_TYPES = ['text', 'number'] as const;
+export type VariableType = (typeof VARIABLE_TYPES)[number];
+
+export const OPERATORS = [
+  'equals', 'notEquals', 'contains', 'notContains', 'beginsWith', 'notBeginsWith', 'endsWith', 'notEndsWith',
+  'hasData', 'noData', 'greaterThan', 'greaterOrEqual', 'lessThan', 'lessOrEqual', 'in', 'notIn',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export type ContextValue = string | number;
+export type Context = Record<string, ContextValue>;
+
+export type Condition =
+  | { variable: string; operator: Operator; value?: ContextValue | ContextValue[] }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export interface ContextVariable { name: string; type: VariableType }
+
+export interface Rule { name: string; queue: string; when?: Condition }
+
+export interface Workstream {
+  name: string;
+  /** Units of an agent's capacity one chat of this workstream takes. */
+  capacityUnits: number;
+  fallbackQueue: string;
+  allowedPresences: Presence[];
+  autoClose: { openMinutes: number; wrapUpMinutes: number };
+  /** When true, a chat in Wrap-up keeps holding the agent's capacity until it is closed. */
+  wrapUpBlocksCapacity: boolean;
+  contextVariables: ContextVariable[];
+  rules: Rule[];
+}
+
+export interface Queue {
+  name: string;
+  /** Lower number is served first. */
+  priority: number;
+  assignment: AssignmentMethod;
+  members: string[];
+}
+
+export interface BotUser {
+  id: string;
+  kind: 'bot';
+  name: string;
+  endpoint: string;
+  capacity: number;
+}
+
+export interface AgentUser {
+  id: string;
+  kind: 'agent';
+  name: string;
+  capacity: number;
+  /** Development bearer token for the agent API. */
+  token?: string;
+  /** Presence the agent starts with when it has no stored presence yet. */
+  presence: Presence;
+}
+
+export type User = BotUser | AgentUser;
+
+export interface Config {
+  workstreams: Workstream[];
+  queues: Queue[];
+  users: User[];
+  /** Bots without an app id may join only when this is true (local development). */
+  allowUnauthenticatedBots: boolean;
+}

@@ -1,0 +1,80 @@
+import type { Context } from './config';
+import type { OutgoingMessage } from '../ports/messageBus';
+
+/** Omnichannel's live work item statuses (statuscode 1 Open, 2 Active, 3 Waiting, 4 Closed, 5 Wrap-up). */
+export type ConversationStatus = 'Open' | 'Active' | 'Waiting' | 'WrapUp' | 'Closed';
+
+/** msdyn_statuschangereason values Switchboard produces. */
+export type StatusReason =
+  | 'AwaitingAgentAssignment'
+  | 'InConversation'
+  | 'AgentMovedToWrapUp'
+  | 'CustomerDisconnectedOrLeftActiveConversation'
+  | 'CustomerDisconnectedOrLeftOpenConversation'
+  | 'ConversationEndedByAgent'
+  | 'AutoClosedBySystem'
+  | 'ClosedDueToOverflow'
+  | 'ConversationEndedByBot'
+  | 'ClosedDueToFailure';
+
+export interface Assignee {
+  id: string;
+  kind: 'bot' | 'agent';
+}
+
+export type HistoryEntry =
+  | { type: 'routed'; at: string; rule: string | null; queue: string; reason: 'start' | 'escalation' | 'transfer' | 'handoff' }
+  | { type: 'assigned'; at: string; assignee: Assignee; queue: string; waitedMs: number }
+  | { type: 'status'; at: string; status: ConversationStatus; reason: StatusReason }
+  | { type: 'escalated'; at: string; botId: string; context: Context }
+  | { type: 'transferred'; at: string; agentId: string; queue: string };
+
+/** The bot session of a chat that is with a bot: what the bot has been sent so far. */
+export interface BotSession {
+  botId: string;
+  startedAt: string;
+  /** Number of customer messages already forwarded to the bot (transcript order). */
+  forwardedCustomerMessages: number;
+}
+
+export interface Conversation {
+  id: string;
+  workstream: string;
+  customer: { id: string; name: string };
+  channel: 'chat';
+  status: ConversationStatus;
+  statusReason: StatusReason;
+  /** The queue the chat is waiting in or was assigned from; null once closed. */
+  queue: string | null;
+  assignee: Assignee | null;
+  context: Context;
+  escalationSummary: string | null;
+  /** Bots that escalated this chat: it never goes back to them. */
+  excludedBots: string[];
+  /** Bumped on every routing and assignment, so stale timers and dispatches recognise themselves. */
+  epoch: number;
+  /** When the chat entered its current queue; the FIFO key. */
+  enqueuedAt: string | null;
+  /** customerMessageCount when the chat entered its queue: a bot that takes it is sent the messages after that. */
+  customerMessagesAtEnqueue: number;
+  assignedAt: string | null;
+  /** Whether the `assigned` follow-up (bot start events, agent join notice) has run for the current assignment. */
+  assignmentAnnounced: boolean;
+  wrapUpAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  botSession: BotSession | null;
+  /** Customer messages in the transcript, in order (the bot forwarding cursor counts against this). */
+  customerMessageCount: number;
+  counters: { escalations: number; transfers: number };
+  /** When the last bot escalated, for first-wait and bot-escalation-time KPIs. */
+  escalatedAt: string | null;
+  /** When a human first accepted the chat. */
+  firstAgentAssignedAt: string | null;
+  history: HistoryEntry[];
+  /** Idempotency keys of the commands applied, newest last (bounded). */
+  applied: string[];
+  /** Messages the last command must publish; re-published if that command is redelivered. */
+  outbox: { key: string; messages: OutgoingMessage[] } | null;
+}

@@ -1,0 +1,15 @@
+export type MessageRole = 'customer' | 'bot' | 'agent' | 'system';
+
+export interface TranscriptMessage {
+  id: string;
+  conversationId: string;
+  role: MessageRole;
+  /** Who wrote it: customer id, bot id or agent id; absent for system messages. */
+  authorId?: string;
+  text: string;
+  timestamp: string;
+  /** Escalation summaries and other agent-only notes never reach the customer. */
+  visibility: 'everyone' | 'agents';
+  attachments?: unknown[];
+  suggestedActions?: unknown;
+}

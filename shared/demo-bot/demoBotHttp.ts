@@ -1,0 +1,74 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request, type Response } from 'botbuilder';
+import { DemoBot } from './demoBot';
+
+/**
+ * The demo bot's messaging endpoint as a Functions v4 HTTP handler: the HttpRequest is adapted to the
+ * express-like request and response that CloudAdapter.process expects (local-testing.md §6).
+ */
+
+interface DemoBotRuntime {
+  adapter: CloudAdapter;
+  bot: DemoBot;
+}
+
+let runtime: DemoBotRuntime | undefined;
+
+/** Built on first use and kept, so every invocation shares one adapter and one bot. */
+function getRuntime(): DemoBotRuntime {
+  // No MicrosoftAppId: botbuilder's anonymous local-development mode. It accepts any caller, so it must
+  // never be deployed as is (bot authentication is a later issue).
+  runtime ??= { adapter: new CloudAdapter(new ConfigurationBotFrameworkAuthentication({})), bot: new DemoBot() };
+  return runtime;
+}
+
+export async function demoBotMessages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const body = parseActivity(await request.text());
+  if ('error' in body) return { status: 400, jsonBody: { error: { code: 'InvalidActivity', message: body.error } } };
+
+  const { adapter, bot } = getRuntime();
+  const response: HttpResponseInit = { status: 200 };
+  const headers: Record<string, string> = {};
+  const botRequest: Request = { method: request.method, headers: Object.fromEntries(request.headers.entries()), body: body.activity };
+  const botResponse: Response = {
+    socket: undefined,
+    status(code: number) {
+      response.status = code;
+      return this;
+    },
+    header(name: string, value: unknown) {
+      headers[name] = String(value);
+      return this;
+    },
+    send(sent?: unknown) {
+      // CloudAdapter sends objects for invoke and expectReplies answers, strings for its own errors.
+      if (typeof sent === 'string') response.body = sent;
+      else if (sent !== undefined) response.jsonBody = sent;
+      return this;
+    },
+    end() {
+      return this;
+    },
+  };
+
+  await adapter.process(botRequest, botResponse, (turn) => bot.run(turn));
+  if (Object.keys(headers).length > 0) response.headers = headers;
+  if ((response.status ?? 200) >= 400) context.warn(`demo bot answered ${response.status}`, response.body ?? '');
+  return response;
+}
+
+function parseActivity(text: string): { activity: Record<string, unknown> } | { error: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { error: `the request body is not JSON: ${(error as Error).message}` };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { error: 'the request body must be a JSON object (an activity)' };
+  }
+  // Checked here because CloudAdapter throws on it instead of answering 400.
+  const type = (parsed as Record<string, unknown>).type;
+  if (typeof type !== 'string' || type === '') return { error: 'activity.type is required' };
+  return { activity: parsed as Record<string, unknown> };
+}

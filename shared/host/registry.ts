@@ -1,0 +1,76 @@
+import { app, type HttpHandler, type HttpMethod, type InvocationContext, type Timer } from '@azure/functions';
+import type { MessageHandler, QueueName } from '../ports/messageBus';
+
+/**
+ * Every function registers here. In the Azure Functions host the registration goes to `app.*`;
+ * the local host (`npm start`) reads the same list and serves the same routes, queues and timers.
+ */
+export interface HttpFunction {
+  name: string;
+  methods: HttpMethod[];
+  /** Route template under /api, in Functions syntax: `chats/{id}/messages`, `{activityId?}` for optional. */
+  route: string;
+  handler: HttpHandler;
+}
+
+export interface QueueFunction {
+  name: string;
+  queueName: QueueName;
+  isSessionsEnabled: true;
+  handler: MessageHandler;
+}
+
+export interface TimerFunction {
+  name: string;
+  schedule: string;
+  /** The same period in milliseconds, for the local host's interval. */
+  periodInMs: number;
+  handler: (timer: Timer, context: InvocationContext) => Promise<void>;
+}
+
+export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
+
+const httpFunctions: HttpFunction[] = [];
+const queueFunctions: QueueFunction[] = [];
+const timerFunctions: TimerFunction[] = [];
+
+/** The local host sets this before importing the function files, so `app.*` is not called outside Azure. */
+const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
+
+export function registerHttp(fn: HttpFunction): void {
+  httpFunctions.push(fn);
+  if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: 'anonymous', handler: fn.handler });
+}
+
+export function registerQueue(fn: QueueFunction): void {
+  queueFunctions.push(fn);
+  if (inAzureHost()) {
+    app.serviceBusQueue(fn.name, {
+      connection: SERVICE_BUS_CONNECTION,
+      queueName: fn.queueName,
+      isSessionsEnabled: fn.isSessionsEnabled,
+      handler: (message: unknown, context: InvocationContext) => fn.handler(message, receivedInfo(context)),
+    });
+  }
+}
+
+/** What the Service Bus trigger tells about the message it delivers. */
+function receivedInfo(context: InvocationContext) {
+  const metadata = context.triggerMetadata ?? {};
+  return {
+    messageId: String(metadata.messageId ?? ''),
+    sessionId: String(metadata.sessionId ?? ''),
+    deliveryCount: Number(metadata.deliveryCount ?? 1),
+  };
+}
+
+export function registerTimer(fn: TimerFunction): void {
+  timerFunctions.push(fn);
+  if (inAzureHost()) app.timer(fn.name, { schedule: fn.schedule, handler: fn.handler });
+}
+
+export const registrations = {
+  http: (): readonly HttpFunction[] => httpFunctions,
+  queues: (): readonly QueueFunction[] => queueFunctions,
+  timers: (): readonly TimerFunction[] => timerFunctions,
+};

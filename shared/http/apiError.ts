@@ -1,0 +1,18 @@
+/** A request the caller must fix (4xx), with a code a client can branch on and a message naming the field. */
+export type ApiErrorCode =
+  | 'InvalidJson' | 'InvalidBody' | 'PayloadTooLarge' | 'UnsupportedMediaType'
+  | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'ServiceUnavailable';
+
+const STATUS: Record<ApiErrorCode, number> = {
+  InvalidJson: 400, InvalidBody: 400, PayloadTooLarge: 413, UnsupportedMediaType: 415,
+  Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, ServiceUnavailable: 503,
+};
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  constructor(readonly code: ApiErrorCode, message: string) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { PRESENCES } from '../core/config';
+
+/** Request bodies of the customer and agent APIs. Strict: an unknown key is a typo the caller should hear about. */
+const id = z.string().min(1).max(200);
+const text = z.string().min(1, 'must not be empty').max(4000, 'at most 4000 characters');
+
+export const startChatBody = z.strictObject({
+  workstream: z.string().min(1).max(100).optional(),
+  customer: z.strictObject({ id: id.optional(), name: z.string().min(1).max(200).optional() }).optional(),
+  context: z.record(z.string().min(1).max(100), z.union([z.string(), z.number()])).optional(),
+});
+
+export const messageBody = z.strictObject({ text, id: id.optional() });
+
+export const presenceBody = z.strictObject({ presence: z.enum(PRESENCES) });
+
+export const transferBody = z.strictObject({ queue: z.string().min(1).max(100) });
+
+export const emptyBody = z.strictObject({});

@@ -1,0 +1,21 @@
+import type { Conversation } from '../core/conversation';
+import type { Versioned } from './storeErrors';
+
+/**
+ * Conversation documents, keyed (and in Cosmos partitioned) by conversation id.
+ * Writes are conditional: `replace` fails with StoreError 'PreconditionFailed' when the ETag is stale,
+ * `create` with 'Conflict' when the id exists. Reads return deep copies.
+ */
+export interface ConversationStore {
+  get(id: string): Promise<Versioned<Conversation> | undefined>;
+  create(conversation: Conversation): Promise<Versioned<Conversation>>;
+  replace(conversation: Conversation, options: { ifMatch: string }): Promise<Versioned<Conversation>>;
+  /** Open conversations waiting in `queue`, oldest `enqueuedAt` first (ties by id). */
+  listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
+  /** Names of the queues that have at least one waiting conversation. */
+  listQueuesWithWaiting(): Promise<string[]>;
+  /** Conversations whose assignee is `assigneeId` and that are not Closed. */
+  listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]>;
+  /** Conversations that are not Closed and were last updated before `updatedBefore` (ISO time), for the sweep. */
+  listUnclosedUpdatedBefore(updatedBefore: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
+}

@@ -1,0 +1,43 @@
+/**
+ * Work between functions travels on queues with Service Bus semantics: sessions keep one session's
+ * messages in order and with one receiver at a time, `messageId` is the duplicate-detection key, a
+ * handler that throws has its message redelivered (dead-lettered after the queue's max delivery
+ * count), and a PoisonMessageError dead-letters at once.
+ */
+export const QUEUES = {
+  /** Commands of one conversation; session = conversation id. */
+  conversationCommands: 'conversation-commands',
+  /** Requests to assign waiting chats of one queue; session = routing queue name. */
+  dispatch: 'dispatch',
+  /** Activities to POST to a bot; session = conversation id, so a bot sees a chat's activities in order. */
+  botDeliveries: 'bot-deliveries',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface OutgoingMessage {
+  queue: QueueName;
+  messageId: string;
+  sessionId: string;
+  body: unknown;
+  /** Deliver no earlier than this (Service Bus scheduledEnqueueTimeUtc). */
+  scheduledEnqueueTimeUtc?: Date;
+}
+
+export interface MessageBus {
+  send(messages: OutgoingMessage[]): Promise<void>;
+}
+
+export interface ReceivedMessageInfo {
+  messageId: string;
+  sessionId: string;
+  /** 1 on the first delivery. */
+  deliveryCount: number;
+}
+
+/** What a queue-triggered function does with one message. Throwing means "redeliver". */
+export type MessageHandler = (body: unknown, info: ReceivedMessageInfo) => Promise<void>;
+
+/** Thrown by a handler for a message that can never succeed: it goes to the dead-letter queue with this reason. */
+export class PoisonMessageError extends Error {
+  override readonly name = 'PoisonMessageError';
+}

@@ -1,0 +1,8 @@
+import type { TranscriptMessage } from '../core/transcript';
+
+/** The messages of a conversation, keyed by conversation id, in the order they were appended. */
+export interface TranscriptStore {
+  /** Appends the message unless one with the same id exists; returns false for such a duplicate. */
+  append(message: TranscriptMessage): Promise<boolean>;
+  list(conversationId: string): Promise<TranscriptMessage[]>;
+}

@@ -1,0 +1,51 @@
+import type { Presence } from '../core/config';
+import { release } from '../core/assignment';
+import { holdsAgentCapacity } from '../core/lifecycle';
+import type { ConversationCommand } from './commands';
+import { dispatchMessage } from './commands';
+import { updateAgentState } from './agentStates';
+import type { Services } from './services';
+
+/**
+ * Gives an agent back the units of a chat it no longer holds, then asks every queue the agent
+ * serves to dispatch: freed capacity is used at once, without polling.
+ */
+export async function releaseAgentCapacity(s: Services, command: Extract<ConversationCommand, { type: 'releaseAgent' }>): Promise<void> {
+  const agent = s.directory.agent(command.agentId);
+  if (!agent) return;
+  const conversation = await s.conversations.get(command.conversationId);
+  const workstream = conversation && s.directory.workstream(conversation.value.workstream);
+  if (conversation && workstream && conversation.value.assignee?.id === agent.id && holdsAgentCapacity(conversation.value, workstream)) return;
+  const at = s.clock.now().toISOString();
+  const { changed } = await updateAgentState(s, agent, (state) => {
+    const result = release(state, command.conversationId, at);
+    return result.released ? result.state : undefined;
+  });
+  if (changed) s.telemetry.trackEvent('CapacityReleased', { conversationId: command.conversationId, agent: agent.id });
+  await requestDispatchForMember(s, agent.id, command.key);
+}
+
+export async function requestDispatchForMember(s: Services, memberId: string, reasonKey: string): Promise<void> {
+  const queues = s.directory.queuesOf(memberId);
+  if (queues.length > 0) await s.bus.send(queues.map((q) => dispatchMessage(q.name, `dispatch:${q.name}:${reasonKey}`)));
+}
+
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+  constructor(readonly code: 'UnknownAgent', message: string) {
+    super(message);
+  }
+}
+
+/** A presence change may make the agent eligible: its queues dispatch again. */
+export async function setPresence(s: Services, agentId: string, presence: Presence): Promise<{ presence: Presence }> {
+  const agent = s.directory.agent(agentId);
+  if (!agent) throw new AgentError('UnknownAgent', `agent "${agentId}" is not in the configuration`);
+  const at = s.clock.now().toISOString();
+  const { state, changed } = await updateAgentState(s, agent, (current) => (current.presence === presence ? undefined : { ...current, presence, updatedAt: at }));
+  if (changed) {
+    s.telemetry.trackEvent('PresenceChanged', { agent: agent.id, presence });
+    await requestDispatchForMember(s, agent.id, `presence:${s.ids.newId()}`);
+  }
+  return { presence: state.value.presence };
+}

@@ -1,0 +1,84 @@
+import type { AgentUser } from '../core/config';
+import type { Conversation } from '../core/conversation';
+import { ApiError } from '../http/apiError';
+import { awaitApplied } from './awaitApplied';
+import { conversationCommandMessage, type ConversationCommand } from './commands';
+import type { Services } from './services';
+
+/**
+ * The agent's side: every call names the agent in the path and proves it with the agent's token;
+ * an agent may only touch its own chats.
+ */
+export function authenticateAgent(s: Services, agentId: string, token: string | undefined): AgentUser {
+  if (!token) throw new ApiError('Unauthorized', 'a bearer token is required: the agent token from the configuration');
+  const caller = s.directory.agentByToken(token);
+  if (!caller) throw new ApiError('Unauthorized', 'the bearer token is not a known agent token');
+  if (caller.id !== agentId) throw new ApiError('Forbidden', `the token belongs to agent ${caller.id}, not ${agentId}`);
+  return caller;
+}
+
+async function ownConversation(s: Services, agent: AgentUser, conversationId: string): Promise<Conversation> {
+  const found = await s.conversations.get(conversationId);
+  if (!found) throw new ApiError('NotFound', `conversation ${conversationId} does not exist`);
+  if (found.value.assignee?.kind !== 'agent' || found.value.assignee.id !== agent.id) {
+    throw new ApiError('Forbidden', `conversation ${conversationId} is not assigned to agent ${agent.id}`);
+  }
+  return found.value;
+}
+
+function expectStatus(conversation: Conversation, status: Conversation['status'], action: string): void {
+  if (conversation.status !== status) throw new ApiError('Conflict', `cannot ${action}: the conversation is ${conversation.status}, expected ${status}`);
+}
+
+/** The agent's chats that are Active or in Wrap-up, with what the agent needs to pick them up. */
+export async function listAgentConversations(s: Services, agent: AgentUser) {
+  const held = await s.conversations.listByAssignee(agent.id);
+  return Promise.all(held.map(async ({ value: c }) => ({
+    id: c.id,
+    workstream: c.workstream,
+    status: c.status,
+    statusReason: c.statusReason,
+    queue: c.queue,
+    customer: c.customer,
+    context: c.context,
+    escalationSummary: c.escalationSummary,
+    assignedAt: c.assignedAt,
+    messages: (await s.transcripts.list(c.id)).map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility })),
+  })));
+}
+
+export async function sendAgentMessage(s: Services, agent: AgentUser, conversationId: string, input: { text: string; id?: string }): Promise<{ id: string }> {
+  const conversation = await ownConversation(s, agent, conversationId);
+  expectStatus(conversation, 'Active', 'send a message');
+  const messageId = input.id ?? s.ids.newId();
+  await s.bus.send([conversationCommandMessage({ type: 'agentMessage', conversationId, key: `agent:${conversationId}:${messageId}`, agentId: agent.id, messageId, text: input.text })]);
+  return { id: messageId };
+}
+
+export async function transferConversation(s: Services, agent: AgentUser, conversationId: string, queue: string) {
+  if (!s.directory.queue(queue)) throw new ApiError('InvalidBody', `queue: unknown queue "${queue}", expected one of ${s.config.queues.map((q) => q.name).join(', ')}`);
+  const conversation = await ownConversation(s, agent, conversationId);
+  expectStatus(conversation, 'Active', 'transfer');
+  return run(s, conversation, { type: 'agentTransfer', conversationId, key: `transfer:${conversationId}:${conversation.epoch}`, agentId: agent.id, queue });
+}
+
+export async function endConversation(s: Services, agent: AgentUser, conversationId: string) {
+  const conversation = await ownConversation(s, agent, conversationId);
+  if (conversation.status === 'WrapUp' || conversation.status === 'Closed') return { status: conversation.status };
+  expectStatus(conversation, 'Active', 'end');
+  return run(s, conversation, { type: 'agentEnd', conversationId, key: `agentEnd:${conversationId}:${conversation.epoch}`, agentId: agent.id });
+}
+
+export async function closeConversation(s: Services, agent: AgentUser, conversationId: string) {
+  const conversation = await ownConversation(s, agent, conversationId);
+  if (conversation.status === 'Closed') return { status: conversation.status };
+  expectStatus(conversation, 'WrapUp', 'close');
+  return run(s, conversation, { type: 'agentClose', conversationId, key: `agentClose:${conversationId}:${conversation.epoch}`, agentId: agent.id });
+}
+
+/** Sends the command and waits (bounded) to report the resulting status. */
+async function run(s: Services, conversation: Conversation, command: ConversationCommand): Promise<{ status: string }> {
+  await s.bus.send([conversationCommandMessage(command)]);
+  const applied = await awaitApplied(s, conversation.id, command.key);
+  return { status: applied?.status ?? conversation.status };
+}

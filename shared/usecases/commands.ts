@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { PoisonMessageError, QUEUES, type OutgoingMessage } from '../ports/messageBus';
+
+/** Commands of one conversation, carried on the conversation-commands queue (session = conversation id). */
+const contextValue = z.union([z.string(), z.number()]);
+const base = { conversationId: z.string().min(1), key: z.string().min(1) };
+
+export const conversationCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), ...base, workstream: z.string(), customer: z.object({ id: z.string(), name: z.string() }), context: z.record(z.string(), contextValue) }),
+  z.object({ type: z.literal('customerMessage'), ...base, messageId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('customerEnd'), ...base }),
+  z.object({ type: z.literal('botActivity'), ...base, botId: z.string(), activity: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal('assigned'), ...base, epoch: z.number() }),
+  z.object({ type: z.literal('agentMessage'), ...base, agentId: z.string(), messageId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('agentTransfer'), ...base, agentId: z.string(), queue: z.string() }),
+  z.object({ type: z.literal('agentEnd'), ...base, agentId: z.string() }),
+  z.object({ type: z.literal('agentClose'), ...base, agentId: z.string() }),
+  z.object({ type: z.literal('autoClose'), ...base, status: z.enum(['Open', 'WrapUp']), epoch: z.number() }),
+  z.object({ type: z.literal('releaseAgent'), ...base, agentId: z.string() }),
+]);
+export type ConversationCommand = z.infer<typeof conversationCommandSchema>;
+
+export const dispatchRequestSchema = z.object({ queue: z.string().min(1) });
+export type DispatchRequest = z.infer<typeof dispatchRequestSchema>;
+
+/** A message body that cannot be decoded will never succeed: dead-letter it with the reason. */
+export function decodeOrPoison<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new PoisonMessageError(`undecodable ${what}: ${first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+export function conversationCommandMessage(command: ConversationCommand, scheduledEnqueueTimeUtc?: Date): OutgoingMessage {
+  return { queue: QUEUES.conversationCommands, sessionId: command.conversationId, messageId: command.key, body: command, scheduledEnqueueTimeUtc };
+}
+
+export function dispatchMessage(queue: string, messageId: string): OutgoingMessage {
+  return { queue: QUEUES.dispatch, sessionId: queue, messageId, body: { queue } satisfies DispatchRequest };
+}

@@ -1,0 +1,59 @@
+import type { Conversation } from '../core/conversation';
+import { markApplied } from '../core/lifecycle';
+import type { TranscriptMessage } from '../core/transcript';
+import type { OutgoingMessage } from '../ports/messageBus';
+import { isStoreError } from '../ports/storeErrors';
+import type { TelemetryProperties } from '../ports/telemetry';
+import { conversationCommandSchema, decodeOrPoison, type ConversationCommand } from './commands';
+import { decideCommand } from './decideCommand';
+import { releaseAgentCapacity } from './agentCapacity';
+import type { Services } from './services';
+
+/** What applying one command does: the next document, messages to append, work to send, events to track. */
+export interface CommandEffect {
+  next: Conversation;
+  transcript: TranscriptMessage[];
+  outgoing: OutgoingMessage[];
+  events: { name: string; properties: TelemetryProperties; measurements?: Record<string, number> }[];
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Applies one conversation command effectively once. The command's key is recorded in the document
+ * in the same conditional write as the state change, together with the messages it must publish
+ * (the outbox); a redelivered command finds its key and only publishes its outbox again, which the
+ * bus de-duplicates by message id.
+ */
+export async function handleConversationCommand(s: Services, body: unknown): Promise<void> {
+  const command = decodeOrPoison(conversationCommandSchema, body, 'conversation command');
+  if (command.type === 'releaseAgent') return releaseAgentCapacity(s, command);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await s.conversations.get(command.conversationId);
+    if (current?.value.applied.includes(command.key)) {
+      await republishOutbox(s, current.value, command.key);
+      return;
+    }
+    const effect = await decideCommand(s, command, current?.value);
+    const next: Conversation = { ...markApplied(effect.next, command.key), outbox: { key: command.key, messages: effect.outgoing } };
+    for (const message of effect.transcript) await s.transcripts.append(message);
+    try {
+      if (current) await s.conversations.replace(next, { ifMatch: current.etag });
+      else await s.conversations.create(next);
+    } catch (error) {
+      if (isStoreError(error, 'PreconditionFailed') || isStoreError(error, 'Conflict')) continue;
+      throw error;
+    }
+    if (effect.outgoing.length > 0) await s.bus.send(effect.outgoing);
+    for (const event of effect.events) s.telemetry.trackEvent(event.name, { conversationId: command.conversationId, ...event.properties }, event.measurements);
+    return;
+  }
+  throw new Error(`conversation ${command.conversationId}: command ${command.key} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+
+async function republishOutbox(s: Services, conversation: Conversation, key: string): Promise<void> {
+  if (conversation.outbox?.key !== key || conversation.outbox.messages.length === 0) return;
+  await s.bus.send(conversation.outbox.messages.map((m) => ({ ...m, scheduledEnqueueTimeUtc: m.scheduledEnqueueTimeUtc ? new Date(m.scheduledEnqueueTimeUtc) : undefined })));
+}
+
+export type { ConversationCommand };

@@ -1,0 +1,81 @@
+import type { ContextValue, Context, Workstream } from '../core/config';
+import type { Conversation } from '../core/conversation';
+import { ApiError } from '../http/apiError';
+import { awaitApplied } from './awaitApplied';
+import { conversationCommandMessage } from './commands';
+import type { Services } from './services';
+
+export const MAX_CONTEXT_VARIABLES = 100;
+export const MAX_CONTEXT_VALUE_LENGTH = 4000;
+export const MAX_MESSAGE_LENGTH = 4000;
+
+export interface StartChatInput {
+  workstream?: string;
+  customer?: { id?: string; name?: string };
+  context?: Record<string, ContextValue>;
+}
+
+/** Starts a chat: the rules of its workstream choose the first queue (the bot's, in the reference setup). */
+export async function startChat(s: Services, input: StartChatInput): Promise<{ conversationId: string; token: string; status: string }> {
+  const workstream = input.workstream === undefined ? s.directory.defaultWorkstream : s.directory.workstream(input.workstream);
+  if (!workstream) throw new ApiError('InvalidBody', `workstream: unknown workstream "${input.workstream}", expected one of ${s.config.workstreams.map((w) => w.name).join(', ')}`);
+  const context = checkContext(workstream, input.context ?? {});
+  const conversationId = s.ids.newId();
+  const customer = { id: input.customer?.id ?? `customer-${conversationId}`, name: input.customer?.name ?? 'Customer' };
+  const key = `start:${conversationId}`;
+  await s.bus.send([conversationCommandMessage({ type: 'start', conversationId, key, workstream: workstream.name, customer, context })]);
+  const applied = await awaitApplied(s, conversationId, key);
+  return { conversationId, token: s.customerTokens.issue(conversationId), status: applied?.status ?? 'Pending' };
+}
+
+/** Context given at start must use the workstream's declared variables with values of their type. */
+function checkContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
+  const entries = Object.entries(context);
+  if (entries.length > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `context: ${entries.length} variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
+  for (const [name, value] of entries) {
+    const declared = workstream.contextVariables.find((v) => v.name === name);
+    if (!declared) throw new ApiError('InvalidBody', `context.${name}: not a context variable of workstream ${workstream.name} (declared: ${workstream.contextVariables.map((v) => v.name).join(', ') || 'none'})`);
+    if (declared.type === 'number' && (typeof value === 'number' ? !Number.isFinite(value) : !/^-?\d+(\.\d+)?$/.test(value.trim()))) {
+      throw new ApiError('InvalidBody', `context.${name}: a number was expected, got ${JSON.stringify(value)}`);
+    }
+    if (typeof value === 'string' && value.length > MAX_CONTEXT_VALUE_LENGTH) throw new ApiError('InvalidBody', `context.${name}: ${value.length} characters; at most ${MAX_CONTEXT_VALUE_LENGTH} are allowed`);
+  }
+  return Object.fromEntries(entries.map(([name, value]) => {
+    const declared = workstream.contextVariables.find((v) => v.name === name);
+    return [name, declared?.type === 'number' ? Number(value) : value];
+  }));
+}
+
+/** The conversation, for a caller who proved with the token that it is theirs. */
+export async function customerConversation(s: Services, conversationId: string, token: string | undefined): Promise<Conversation> {
+  if (!token) throw new ApiError('Unauthorized', 'a bearer token is required: use the token POST /api/chats returned');
+  if (!s.customerTokens.verify(conversationId, token)) throw new ApiError('Forbidden', 'the token does not belong to this conversation');
+  const found = await s.conversations.get(conversationId);
+  if (!found) throw new ApiError('NotFound', `conversation ${conversationId} does not exist`);
+  return found.value;
+}
+
+export async function sendCustomerMessage(s: Services, conversationId: string, token: string | undefined, input: { text: string; id?: string }): Promise<{ id: string }> {
+  const conversation = await customerConversation(s, conversationId, token);
+  if (conversation.status === 'Closed' || conversation.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${conversation.status}); start a new one`);
+  const messageId = input.id ?? s.ids.newId();
+  await s.bus.send([conversationCommandMessage({ type: 'customerMessage', conversationId, key: `customer:${conversationId}:${messageId}`, messageId, text: input.text })]);
+  return { id: messageId };
+}
+
+export async function listCustomerMessages(s: Services, conversationId: string, token: string | undefined) {
+  const conversation = await customerConversation(s, conversationId, token);
+  const messages = (await s.transcripts.list(conversationId))
+    .filter((m) => m.visibility === 'everyone')
+    .map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, ...(m.attachments ? { attachments: m.attachments } : {}), ...(m.suggestedActions ? { suggestedActions: m.suggestedActions } : {}) }));
+  return { status: conversation.status, messages };
+}
+
+export async function endChat(s: Services, conversationId: string, token: string | undefined): Promise<{ status: string }> {
+  const conversation = await customerConversation(s, conversationId, token);
+  if (conversation.status === 'Closed' || conversation.status === 'WrapUp') return { status: conversation.status };
+  const key = `customerEnd:${conversationId}`;
+  await s.bus.send([conversationCommandMessage({ type: 'customerEnd', conversationId, key })]);
+  const applied = await awaitApplied(s, conversationId, key);
+  return { status: applied?.status ?? conversation.status };
+}

@@ -1,0 +1,267 @@
+import type { Activity } from '../core/activity';
+import {
+  conversationUpdateActivity, customerMessageActivity, endOfConversationActivity, handoffStatusActivity, startConversationActivity,
+} from '../core/botActivities';
+import { interpretBotActivity } from '../core/botCommands';
+import type { Conversation } from '../core/conversation';
+import * as lifecycle from '../core/lifecycle';
+import type { TranscriptMessage } from '../core/transcript';
+import { PoisonMessageError, type OutgoingMessage } from '../ports/messageBus';
+import { conversationCommandMessage, dispatchMessage, type ConversationCommand } from './commands';
+import type { CommandEffect } from './conversationCommand';
+import { botChannelContext, botDeliveryMessage } from './botDeliveries';
+import type { Services } from './services';
+
+type Command<T extends ConversationCommand['type']> = Extract<ConversationCommand, { type: T }>;
+
+/** Decides what a command does to the conversation. Reads, never writes. */
+export async function decideCommand(s: Services, command: ConversationCommand, current: Conversation | undefined): Promise<CommandEffect> {
+  if (command.type === 'start') return current ? unchanged(current) : start(s, command);
+  if (!current) throw new PoisonMessageError(`conversation ${command.conversationId} does not exist (command ${command.type})`);
+  const d = new Decision(s, command, current);
+  try {
+    await d.apply();
+  } catch (error) {
+    // A command the conversation no longer allows (it moved on meanwhile) is recorded as applied and does nothing.
+    if (error instanceof lifecycle.TransitionError) return unchanged(current);
+    throw error;
+  }
+  return d.effect();
+}
+
+function unchanged(conversation: Conversation): CommandEffect {
+  return { next: conversation, transcript: [], outgoing: [], events: [] };
+}
+
+function start(s: Services, command: Command<'start'>): CommandEffect {
+  const workstream = s.directory.workstream(command.workstream);
+  if (!workstream) throw new PoisonMessageError(`unknown workstream "${command.workstream}"`);
+  const at = s.clock.now().toISOString();
+  const decision = s.directory.router(workstream.name).route(command.context);
+  const next = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, decision, at);
+  const d = new Decision(s, command, next);
+  d.track('ConversationStarted', { workstream: workstream.name });
+  d.enqueued(next, decision.rule);
+  return d.effect();
+}
+
+/** Accumulates the effect of one command on one conversation. */
+class Decision {
+  private next: Conversation;
+  private readonly transcript: TranscriptMessage[] = [];
+  private readonly outgoing: OutgoingMessage[] = [];
+  private readonly events: CommandEffect['events'] = [];
+  private readonly at: string;
+
+  constructor(private readonly s: Services, private readonly command: ConversationCommand, current: Conversation) {
+    this.next = current;
+    this.at = s.clock.now().toISOString();
+  }
+
+  effect(): CommandEffect {
+    return { next: this.next, transcript: this.transcript, outgoing: this.outgoing, events: this.events };
+  }
+
+  async apply(): Promise<void> {
+    const c = this.command;
+    switch (c.type) {
+      case 'start': return;
+      case 'customerMessage': return this.customerMessage(c);
+      case 'customerEnd': return this.customerEnd();
+      case 'botActivity': return this.botActivity(c);
+      case 'assigned': return this.assigned(c);
+      case 'agentMessage': return this.agentMessage(c);
+      case 'agentTransfer': return this.agentTransfer(c);
+      case 'agentEnd': return this.agentEnd(c);
+      case 'agentClose': return this.agentClose(c);
+      case 'autoClose': return this.autoClose(c);
+      case 'releaseAgent': throw new PoisonMessageError('releaseAgent is handled by releaseAgentCapacity, not as a state change');
+    }
+  }
+
+  private customerMessage(c: Command<'customerMessage'>): void {
+    const before = this.next;
+    this.next = lifecycle.recordCustomerMessage(before, this.at);
+    this.say('customer', c.text, { id: c.messageId, authorId: before.customer.id });
+    const session = before.botSession;
+    if (before.assignee?.kind === 'bot' && before.assignmentAnnounced && session && session.forwardedCustomerMessages === before.customerMessageCount) {
+      this.toBot(session.botId, (ctx, id) => customerMessageActivity(ctx, id, this.at, c.text), c.messageId);
+      this.next = lifecycle.recordForwardedToBot(this.next, before.customerMessageCount + 1, this.at);
+    }
+  }
+
+  private customerEnd(): void {
+    const before = this.next;
+    this.next = lifecycle.endByCustomer(before, this.at);
+    this.say('system', 'The customer left the chat.');
+    this.leftAssignee(before, 'userCancelled');
+    if (this.next.status === 'WrapUp') this.scheduleAutoClose('WrapUp');
+    this.closedEvent();
+  }
+
+  private botActivity(c: Command<'botActivity'>): void {
+    const bot = c.botId;
+    const command = interpretBotActivity(c.activity, 0);
+    const before = this.next;
+    if (before.assignee?.id !== bot || before.status !== 'Active') {
+      throw new lifecycle.TransitionError('NotAssignee', `bot ${bot} no longer holds conversation ${before.id}`);
+    }
+    switch (command.kind) {
+      case 'ignore':
+        return;
+      case 'message':
+        this.say('bot', command.text, { authorId: bot, attachments: command.attachments, suggestedActions: command.suggestedActions });
+        return;
+      case 'end':
+        if (command.text) this.say('bot', command.text, { authorId: bot });
+        this.next = lifecycle.endByBot(before, bot, this.at);
+        this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
+        this.track('BotSessionEnded', { bot, outcome: 'resolved' }, { botTimeMs: this.msSince(before.assignedAt) });
+        this.closedEvent();
+        return;
+      case 'escalate':
+      case 'handoff': {
+        const router = this.s.directory.router(before.workstream);
+        this.next = lifecycle.escalate(before, bot, command.context, command.summary, (ctx) => router.route(ctx), this.at, command.kind === 'handoff' ? 'handoff' : 'escalation');
+        if (command.summary) this.say('bot', command.summary, { authorId: bot, visibility: 'agents' });
+        if (command.kind === 'handoff') this.toBot(bot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'accepted'));
+        this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
+        const routed = this.next.history.findLast((h) => h.type === 'routed');
+        this.track('BotSessionEnded', { bot, outcome: 'escalated' }, { botTimeMs: this.msSince(before.assignedAt) });
+        this.track('Escalated', { bot, rule: routed?.type === 'routed' ? (routed.rule ?? undefined) : undefined, queue: this.next.queue ?? undefined });
+        this.enqueued(this.next, routed?.type === 'routed' ? routed.rule : null);
+        return;
+      }
+    }
+  }
+
+  private async assigned(c: Command<'assigned'>): Promise<void> {
+    const conv = this.next;
+    if (conv.epoch !== c.epoch || conv.status !== 'Active' || conv.assignmentAnnounced || !conv.assignee) {
+      throw new lifecycle.TransitionError('InvalidStatus', `assignment at epoch ${c.epoch} is no longer current`);
+    }
+    this.next = lifecycle.markAnnounced(conv, this.at);
+    const assignee = conv.assignee;
+    if (assignee.kind === 'agent') {
+      const name = this.s.directory.agent(assignee.id)?.name ?? assignee.id;
+      this.say('system', `${name} joined the chat.`);
+      return;
+    }
+    const workstream = this.s.directory.workstream(conv.workstream);
+    this.toBot(assignee.id, (ctx, id) => conversationUpdateActivity(ctx, id, this.at), `${c.key}:update`);
+    this.toBot(assignee.id, (ctx, id) => startConversationActivity(ctx, id, this.at, conv.context), `${c.key}:start`);
+    this.track('BotSessionStarted', { bot: assignee.id, workstream: workstream?.name, queue: conv.queue ?? undefined });
+    const from = conv.botSession?.forwardedCustomerMessages ?? conv.customerMessageCount;
+    if (from < conv.customerMessageCount) {
+      const pending = (await this.s.transcripts.list(conv.id)).filter((m) => m.role === 'customer').slice(from);
+      for (const message of pending) this.toBot(assignee.id, (ctx, id) => customerMessageActivity(ctx, id, this.at, message.text), message.id);
+      this.next = lifecycle.recordForwardedToBot(this.next, conv.customerMessageCount, this.at);
+    }
+  }
+
+  private agentMessage(c: Command<'agentMessage'>): void {
+    if (this.next.status !== 'Active' || this.next.assignee?.id !== c.agentId) {
+      throw new lifecycle.TransitionError('NotAssignee', `agent ${c.agentId} does not hold an active conversation ${this.next.id}`);
+    }
+    this.say('agent', c.text, { id: c.messageId, authorId: c.agentId });
+  }
+
+  private agentTransfer(c: Command<'agentTransfer'>): void {
+    const before = this.next;
+    this.next = lifecycle.transfer(before, c.agentId, c.queue, this.at);
+    this.say('system', `The chat was transferred to ${c.queue}.`);
+    this.releaseAgent(c.agentId);
+    this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue });
+    this.enqueued(this.next, null);
+  }
+
+  private agentEnd(c: Command<'agentEnd'>): void {
+    this.next = lifecycle.endByAgent(this.next, c.agentId, this.at);
+    if (!this.wrapUpBlocksCapacity()) this.releaseAgent(c.agentId);
+    this.scheduleAutoClose('WrapUp');
+  }
+
+  private agentClose(c: Command<'agentClose'>): void {
+    this.next = lifecycle.closeByAgent(this.next, c.agentId, this.at);
+    if (this.wrapUpBlocksCapacity()) this.releaseAgent(c.agentId);
+    this.closedEvent();
+  }
+
+  private autoClose(c: Command<'autoClose'>): void {
+    const before = this.next;
+    this.next = lifecycle.autoClose(before, c.status, c.epoch, this.at);
+    this.say('system', 'The chat was closed by the system.');
+    if (before.status === 'WrapUp' && before.assignee?.kind === 'agent' && this.wrapUpBlocksCapacity()) this.releaseAgent(before.assignee.id);
+    this.closedEvent();
+  }
+
+  /** The chat left whoever held it: a bot hears endOfConversation, an agent gets its capacity back. */
+  private leftAssignee(before: Conversation, botCode: string): void {
+    if (before.assignee?.kind === 'bot' && before.status === 'Active') {
+      const bot = before.assignee.id;
+      this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, botCode));
+      this.track('BotSessionEnded', { bot, outcome: 'abandoned' }, { botTimeMs: this.msSince(before.assignedAt) });
+    }
+    if (before.assignee?.kind === 'agent' && !lifecycle.holdsAgentCapacity(this.next, this.workstream())) this.releaseAgent(before.assignee.id);
+  }
+
+  /** The chat entered a queue: ask that queue's dispatcher to assign it, and arm the Open auto-close. */
+  enqueued(conv: Conversation, rule: string | null): void {
+    const queue = conv.queue ?? '';
+    this.outgoing.push(dispatchMessage(queue, `dispatch:${conv.id}:${conv.epoch}`));
+    this.scheduleAutoClose('Open', conv);
+    this.track('Routed', { workstream: conv.workstream, rule: rule ?? undefined, queue });
+  }
+
+  private scheduleAutoClose(status: 'Open' | 'WrapUp', conv: Conversation = this.next): void {
+    const workstream = this.workstream();
+    const minutes = status === 'Open' ? workstream.autoClose.openMinutes : workstream.autoClose.wrapUpMinutes;
+    const due = new Date(Date.parse(this.at) + minutes * 60_000);
+    const key = `autoClose:${conv.id}:${status}:${conv.epoch}`;
+    this.outgoing.push(conversationCommandMessage({ type: 'autoClose', conversationId: conv.id, key, status, epoch: conv.epoch }, due));
+  }
+
+  private releaseAgent(agentId: string): void {
+    const key = `release:${this.next.id}:${agentId}:${this.next.epoch}`;
+    this.outgoing.push(conversationCommandMessage({ type: 'releaseAgent', conversationId: this.next.id, key, agentId }));
+  }
+
+  private toBot(botId: string, build: (ctx: ReturnType<typeof botChannelContext>, id: string) => Activity, idHint?: string): void {
+    const id = idHint ? `${this.next.id}:${idHint}` : `${this.command.key}:${this.outgoing.length}`;
+    this.outgoing.push(botDeliveryMessage(this.next.id, botId, build(botChannelContext(this.s, this.next, botId), id)));
+  }
+
+  private say(role: TranscriptMessage['role'], text: string, extra: Partial<TranscriptMessage> = {}): void {
+    this.transcript.push({
+      id: extra.id ?? `${this.command.key}:${this.transcript.length}`,
+      conversationId: this.next.id,
+      role,
+      text,
+      timestamp: this.at,
+      visibility: 'everyone',
+      ...extra,
+    });
+  }
+
+  track(name: string, properties: CommandEffect['events'][number]['properties'], measurements?: Record<string, number>): void {
+    this.events.push({ name, properties, measurements });
+  }
+
+  private closedEvent(): void {
+    if (this.next.status === 'Closed') this.track('ConversationClosed', { workstream: this.next.workstream, queue: this.next.queue ?? undefined, statusReason: this.next.statusReason });
+  }
+
+  private workstream() {
+    const workstream = this.s.directory.workstream(this.next.workstream);
+    if (!workstream) throw new PoisonMessageError(`conversation ${this.next.id} names unknown workstream "${this.next.workstream}"`);
+    return workstream;
+  }
+
+  private wrapUpBlocksCapacity(): boolean {
+    return this.workstream().wrapUpBlocksCapacity;
+  }
+
+  private msSince(iso: string | null): number {
+    return iso ? Date.parse(this.at) - Date.parse(iso) : 0;
+  }
+}

@@ -1,0 +1,105 @@
+import type { AgentUser, BotUser, Config, Queue, User, Workstream } from '../core/config';
+import { compileRouter, type CompiledRouter } from '../core/rules';
+import type { AgentStore } from '../ports/agentStore';
+import type { BotClient } from '../ports/botClient';
+import type { Clock, IdGenerator } from '../ports/clock';
+import type { ConversationStore } from '../ports/conversationStore';
+import type { MessageBus } from '../ports/messageBus';
+import type { Telemetry } from '../ports/telemetry';
+import type { TranscriptStore } from '../ports/transcriptStore';
+import type { CustomerTokens } from './customerTokens';
+
+/** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
+export interface Ports {
+  conversations: ConversationStore;
+  agents: AgentStore;
+  transcripts: TranscriptStore;
+  bus: MessageBus;
+  bots: BotClient;
+  telemetry: Telemetry;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export interface Settings {
+  /** The connector base URL bots reply to (their serviceUrl), ending with a slash. */
+  connectorBaseUrl: string;
+  channelId: string;
+  /** How long an HTTP call waits to see its command applied before answering. */
+  commandWaitInMs: number;
+}
+
+export interface Services extends Ports {
+  config: Config;
+  directory: Directory;
+  settings: Settings;
+  customerTokens: CustomerTokens;
+}
+
+/** Lookups over the configuration, built once at start-up. */
+export class Directory {
+  private readonly workstreams = new Map<string, { workstream: Workstream; router: CompiledRouter }>();
+  private readonly queues = new Map<string, Queue>();
+  private readonly users = new Map<string, User>();
+  private readonly agentsByToken = new Map<string, AgentUser>();
+  private readonly queuesByMember = new Map<string, Queue[]>();
+
+  constructor(readonly config: Config) {
+    for (const workstream of config.workstreams) this.workstreams.set(workstream.name, { workstream, router: compileRouter(workstream) });
+    for (const queue of config.queues) {
+      this.queues.set(queue.name, queue);
+      for (const member of queue.members) this.queuesByMember.set(member, [...(this.queuesByMember.get(member) ?? []), queue]);
+    }
+    for (const user of config.users) {
+      this.users.set(user.id, user);
+      if (user.kind === 'agent' && user.token) this.agentsByToken.set(user.token, user);
+    }
+  }
+
+  get defaultWorkstream(): Workstream {
+    const first = this.config.workstreams[0];
+    if (!first) throw new Error('the configuration has no workstream');
+    return first;
+  }
+
+  workstream(name: string): Workstream | undefined {
+    return this.workstreams.get(name)?.workstream;
+  }
+
+  router(workstream: string): CompiledRouter {
+    const entry = this.workstreams.get(workstream);
+    if (!entry) throw new Error(`unknown workstream "${workstream}"`);
+    return entry.router;
+  }
+
+  queue(name: string): Queue | undefined {
+    return this.queues.get(name);
+  }
+
+  user(id: string): User | undefined {
+    return this.users.get(id);
+  }
+
+  bot(id: string): BotUser | undefined {
+    const user = this.users.get(id);
+    return user?.kind === 'bot' ? user : undefined;
+  }
+
+  agent(id: string): AgentUser | undefined {
+    const user = this.users.get(id);
+    return user?.kind === 'agent' ? user : undefined;
+  }
+
+  agentByToken(token: string): AgentUser | undefined {
+    return this.agentsByToken.get(token);
+  }
+
+  /** Queues a user is a member of, highest priority first. */
+  queuesOf(userId: string): Queue[] {
+    return this.queuesByMember.get(userId) ?? [];
+  }
+
+  agents(): AgentUser[] {
+    return this.config.users.filter((u): u is AgentUser => u.kind === 'agent');
+  }
+}

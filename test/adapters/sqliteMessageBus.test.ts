@@ -1,0 +1,434 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
+import { SqliteMessageBus, type QueueProcessorOptions } from '../../shared/adapters/embedded/sqliteMessageBus';
+import type { Clock } from '../../shared/ports/clock';
+import { PoisonMessageError, QUEUES, type MessageHandler, type OutgoingMessage, type ReceivedMessageInfo } from '../../shared/ports/messageBus';
+
+const QUEUE = QUEUES.conversationCommands;
+const OPTIONS: QueueProcessorOptions = { maxConcurrentSessions: 4, maxDeliveryCount: 5, lockDurationInMs: 1_000 };
+
+describe('SqliteMessageBus', () => {
+  let db: SqliteDatabase;
+  let bus: SqliteMessageBus;
+  let clock: MemoryClock | undefined;
+
+  /** A bus on an in-memory database; with `useMemoryClock`, time moves only when the test says so. */
+  function openBus(options: { useMemoryClock?: boolean; duplicateDetectionWindowInMs?: number } = {}): SqliteMessageBus {
+    clock = options.useMemoryClock ? makeMemoryClock() : undefined;
+    db = openDatabase(':memory:');
+    bus = new SqliteMessageBus(db, { clock, duplicateDetectionWindowInMs: options.duplicateDetectionWindowInMs });
+    return bus;
+  }
+
+  afterEach(async () => {
+    await bus.close();
+    db.close();
+  });
+
+  it('hands one session its messages one at a time, in send order, while sessions run in parallel', async () => {
+    openBus();
+    const received = new Map<string, number[]>();
+    const running = new Map<string, number>();
+    let runningSessions = 0;
+    let maxRunningSessions = 0;
+    let overlapsWithinASession = 0;
+    bus.process(
+      QUEUE,
+      async (body, info) => {
+        const n = (body as { n: number }).n;
+        if ((running.get(info.sessionId) ?? 0) > 0) overlapsWithinASession += 1;
+        running.set(info.sessionId, (running.get(info.sessionId) ?? 0) + 1);
+        maxRunningSessions = Math.max(maxRunningSessions, ++runningSessions);
+        await delay(n % 3);
+        received.set(info.sessionId, [...(received.get(info.sessionId) ?? []), n]);
+        running.set(info.sessionId, (running.get(info.sessionId) ?? 0) - 1);
+        runningSessions -= 1;
+      },
+      { ...OPTIONS, maxConcurrentSessions: 3 },
+    );
+
+    const sessions = ['s-1', 's-2', 's-3', 's-4', 's-5'];
+    for (let n = 0; n < 10; n += 1) await bus.send(sessions.map((s) => message(s, `${s}-${n}`, { n })));
+    await bus.whenIdle();
+
+    for (const s of sessions) expect(received.get(s)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(overlapsWithinASession).toBe(0);
+    expect(maxRunningSessions).toBeGreaterThan(1);
+    expect(maxRunningSessions).toBeLessThanOrEqual(3);
+  });
+
+  it('runs different sessions concurrently up to maxConcurrentSessions and no further', async () => {
+    openBus();
+    const gate = makeGate();
+    let running = 0;
+    let maxRunning = 0;
+    bus.process(
+      QUEUE,
+      async () => {
+        maxRunning = Math.max(maxRunning, ++running);
+        await gate.opened;
+        running -= 1;
+      },
+      { ...OPTIONS, maxConcurrentSessions: 3 },
+    );
+
+    await bus.send(['a', 'b', 'c', 'd', 'e'].map((s) => message(s, `m-${s}`)));
+    await waitFor(() => running === 3);
+    gate.open();
+    await bus.whenIdle();
+
+    expect(maxRunning).toBe(3);
+  });
+
+  it('lets ready sessions take turns, so a busy session does not starve the others', async () => {
+    openBus({ useMemoryClock: true });
+    const handled: string[] = [];
+    bus.process(QUEUE, async (_body, info) => void handled.push(info.messageId), { ...OPTIONS, maxConcurrentSessions: 1 });
+
+    await bus.send([message('a', 'a-1'), message('a', 'a-2'), message('a', 'a-3'), message('b', 'b-1'), message('b', 'b-2')]);
+    await bus.whenIdle();
+
+    expect(handled).toEqual(['a-1', 'b-1', 'a-2', 'b-2', 'a-3']);
+  });
+
+  it('redelivers a message whose handler threw, counting deliveries, until it succeeds', async () => {
+    openBus();
+    const deliveries: number[] = [];
+    bus.process(QUEUE, async (_body, info) => {
+      deliveries.push(info.deliveryCount);
+      if (info.deliveryCount < 3) throw new Error('transient');
+    }, OPTIONS);
+
+    await bus.send([message('s-1', 'm-1')]);
+    await bus.whenIdle();
+
+    expect(deliveries).toEqual([1, 2, 3]);
+    expect(await bus.listDeadLetters(QUEUE)).toEqual([]);
+  });
+
+  it('keeps later messages of a session behind a head message that waits for its retry', async () => {
+    openBus({ useMemoryClock: true });
+    const handled: string[] = [];
+    bus.process(
+      QUEUE,
+      async (_body, info) => {
+        handled.push(`${info.messageId}#${info.deliveryCount}`);
+        if (info.messageId === 'm-1' && info.deliveryCount === 1) throw new Error('transient');
+      },
+      { ...OPTIONS, retryDelayInMs: (deliveryCount) => deliveryCount * 60_000 },
+    );
+
+    await bus.send([message('s-1', 'm-1'), message('s-1', 'm-2')]);
+    await waitFor(() => handled.includes('m-1#1'));
+    // A witness in another session proves the processor keeps receiving while s-1 waits.
+    await bus.send([message('s-2', 'witness')]);
+    await waitFor(() => handled.includes('witness#1'));
+    expect(handled).toEqual(['m-1#1', 'witness#1']);
+
+    clock?.advance(60_000);
+    await bus.whenIdle();
+    expect(handled).toEqual(['m-1#1', 'witness#1', 'm-1#2', 'm-2#1']);
+  });
+
+  it('dead-letters a message after maxDeliveryCount failed deliveries, with the reason and the error, and goes on with its session', async () => {
+    openBus();
+    const handled: string[] = [];
+    bus.process(
+      QUEUE,
+      async (_body, info) => {
+        handled.push(`${info.messageId}#${info.deliveryCount}`);
+        if (info.messageId === 'm-1') throw new Error('the bot endpoint answered 500');
+      },
+      { ...OPTIONS, maxDeliveryCount: 3 },
+    );
+
+    await bus.send([message('s-1', 'm-1', { hello: 'world' }), message('s-1', 'm-2')]);
+    await bus.whenIdle();
+
+    expect(handled).toEqual(['m-1#1', 'm-1#2', 'm-1#3', 'm-2#1']);
+    expect(await bus.listDeadLetters(QUEUE)).toEqual([
+      {
+        messageId: 'm-1',
+        sessionId: 's-1',
+        body: { hello: 'world' },
+        reason: 'MaxDeliveryCountExceeded',
+        description: 'the bot endpoint answered 500',
+        deliveryCount: 3,
+      },
+    ]);
+  });
+
+  it('dead-letters a poison message at once, without blocking its session or other sessions', async () => {
+    openBus();
+    const handled: string[] = [];
+    bus.process(QUEUE, async (_body, info) => {
+      handled.push(`${info.messageId}#${info.deliveryCount}`);
+      if (info.messageId === 'poison') throw new PoisonMessageError("The body was expected to be a command instead of 'garbage'.");
+    }, OPTIONS);
+
+    await bus.send([message('s-1', 'poison', 'garbage'), message('s-1', 'm-2'), message('s-2', 'm-3')]);
+    await bus.whenIdle();
+
+    expect(handled.sort()).toEqual(['m-2#1', 'm-3#1', 'poison#1']);
+    expect(await bus.listDeadLetters(QUEUE)).toEqual([
+      {
+        messageId: 'poison',
+        sessionId: 's-1',
+        body: 'garbage',
+        reason: 'PoisonMessage',
+        description: "The body was expected to be a command instead of 'garbage'.",
+        deliveryCount: 1,
+      },
+    ]);
+    expect(await bus.listDeadLetters(QUEUES.dispatch)).toEqual([]);
+  });
+
+  it('drops a message whose id the queue accepted within the duplicate detection window', async () => {
+    openBus({ useMemoryClock: true, duplicateDetectionWindowInMs: 60_000 });
+    const handled: string[] = [];
+    bus.process(QUEUE, async (body) => void handled.push(body as string), OPTIONS);
+    bus.process(QUEUES.dispatch, async (body) => void handled.push(body as string), OPTIONS);
+
+    await bus.send([message('s-1', 'm-1', 'first'), message('s-1', 'm-1', 'same batch')]);
+    await bus.send([message('s-2', 'm-1', 'later send')]);
+    await bus.send([{ ...message('s-1', 'm-1', 'other queue'), queue: QUEUES.dispatch }]);
+    await bus.whenIdle();
+    expect(handled.sort()).toEqual(['first', 'other queue']);
+
+    clock?.advance(60_001);
+    await bus.send([message('s-1', 'm-1', 'after the window')]);
+    await bus.whenIdle();
+    expect(handled).toContain('after the window');
+  });
+
+  it('delivers a scheduled message no earlier than its time, without holding up its session', async () => {
+    openBus({ useMemoryClock: true });
+    const handled: string[] = [];
+    bus.process(QUEUE, async (_body, info) => void handled.push(info.messageId), OPTIONS);
+
+    const now = clock?.now().getTime() ?? 0;
+    await bus.send([
+      { ...message('s-1', 'timer'), scheduledEnqueueTimeUtc: new Date(now + 20 * 60_000) },
+      { ...message('s-1', 'due-now'), scheduledEnqueueTimeUtc: new Date(now) },
+      message('s-1', 'plain'),
+    ]);
+    await bus.whenIdle();
+    expect(handled).toEqual(['due-now', 'plain']);
+
+    clock?.advance(20 * 60_000 - 1);
+    await bus.send([message('s-2', 'witness')]);
+    await waitFor(() => handled.includes('witness'));
+    expect(handled).not.toContain('timer');
+
+    clock?.advance(1);
+    await waitFor(() => handled.includes('timer'));
+    await bus.whenIdle();
+    expect(handled).toEqual(['due-now', 'plain', 'witness', 'timer']);
+  });
+
+  it('renews the lock of a handler that runs longer than the lock duration, so its message is not delivered twice', async () => {
+    openBus();
+    const deliveries: ReceivedMessageInfo[] = [];
+    bus.process(
+      QUEUE,
+      async (_body, info) => {
+        deliveries.push(info);
+        await delay(250);
+      },
+      { ...OPTIONS, lockDurationInMs: 60 },
+    );
+
+    await bus.send([message('s-1', 'slow')]);
+    await bus.whenIdle();
+
+    expect(deliveries).toEqual([{ messageId: 'slow', sessionId: 's-1', deliveryCount: 1 }]);
+  });
+
+  it('accepts a batch in one transaction: a message that cannot be stored sends none of the batch', async () => {
+    openBus();
+    const handled: string[] = [];
+    bus.process(QUEUE, async (_body, info) => void handled.push(info.messageId), OPTIONS);
+
+    await expect(bus.send([message('s-1', 'fine'), message('s-1', 'unserializable', { amount: 1n })])).rejects.toThrow(TypeError);
+    await expect(bus.send([message('', 'no-session')])).rejects.toThrow('A non-empty sessionId was expected');
+    await bus.send([message('s-1', 'fine')]);
+    await bus.whenIdle();
+
+    expect(handled).toEqual(['fine']);
+  });
+
+  it('whenIdle waits for handlers in flight, and names what is pending when it times out', async () => {
+    openBus();
+    let finished = false;
+    bus.process(QUEUE, async () => {
+      await delay(30);
+      finished = true;
+    }, OPTIONS);
+
+    await bus.send([message('s-1', 'm-1')]);
+    await bus.whenIdle();
+    expect(finished).toBe(true);
+
+    // Nobody receives from the dispatch queue, so its message stays ready.
+    await bus.send([{ ...message('CreditCardQueue', 'd-1'), queue: QUEUES.dispatch }]);
+    await expect(bus.whenIdle({ timeoutInMs: 50 })).rejects.toThrow('1 session(s) hold messages');
+  });
+
+  it('lets close wait for the handlers in flight to finish and settle', async () => {
+    openBus();
+    const gate = makeGate();
+    let started = false;
+    bus.process(QUEUE, async () => {
+      started = true;
+      await gate.opened;
+    }, OPTIONS);
+
+    await bus.send([message('s-1', 'm-1')]);
+    await waitFor(() => started);
+    let closed = false;
+    const closing = bus.close().then(() => (closed = true));
+    await delay(20);
+    expect(closed).toBe(false);
+    gate.open();
+    await closing;
+
+    expect(await bus.listDeadLetters(QUEUE)).toEqual([]);
+    await bus.whenIdle({ timeoutInMs: 100 });
+  });
+});
+
+describe('SqliteMessageBus on a database file', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-bus-'));
+    file = join(dir, 'data', 'switchboard.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps sent messages across a close and reopen', async () => {
+    const first = openDatabase(file);
+    const sender = new SqliteMessageBus(first);
+    await sender.send([message('s-1', 'm-1', 1), message('s-2', 'm-2', 2), message('s-1', 'm-3', 3)]);
+    await sender.close();
+    first.close();
+
+    const second = openDatabase(file);
+    const receiver = new SqliteMessageBus(second);
+    const handled: Array<[string, unknown]> = [];
+    receiver.process(QUEUE, async (body, info) => void handled.push([info.sessionId, body]), OPTIONS);
+    await receiver.whenIdle();
+    await receiver.close();
+    second.close();
+
+    expect(handled.filter(([s]) => s === 's-1')).toEqual([['s-1', 1], ['s-1', 3]]);
+    expect(handled).toContainEqual(['s-2', 2]);
+  });
+
+  it('redelivers, once its lock expires, the message a killed process was handling (kill -9), in session order', async () => {
+    const lockDurationInMs = 600;
+    const db = openDatabase(file);
+    const bus = new SqliteMessageBus(db);
+    await bus.send([message('s-1', 'm-1'), message('s-1', 'm-2')]);
+
+    const receiver = startHangingReceiver(file, lockDurationInMs);
+    expect(await receiver.firstDelivery).toEqual({ messageId: 'm-1', sessionId: 's-1', deliveryCount: 1 });
+    await receiver.kill();
+    const killedAt = Date.now();
+
+    const handled: Array<ReceivedMessageInfo & { afterKillInMs: number }> = [];
+    const handler: MessageHandler = async (_body, info) => void handled.push({ ...info, afterKillInMs: Date.now() - killedAt });
+    bus.process(QUEUE, handler, { ...OPTIONS, lockDurationInMs });
+    await bus.whenIdle();
+    await bus.close();
+    db.close();
+
+    expect(handled.map(({ messageId, deliveryCount }) => ({ messageId, deliveryCount }))).toEqual([
+      { messageId: 'm-1', deliveryCount: 2 },
+      { messageId: 'm-2', deliveryCount: 1 },
+    ]);
+    // The dead process renewed its lock every lockDuration/3, so at least 2/3 of a lock duration was left.
+    expect(handled[0]?.afterKillInMs).toBeGreaterThanOrEqual(lockDurationInMs / 2);
+  });
+
+  it('dead-letters a message whose lock expired on its last allowed delivery, and goes on with its session', async () => {
+    const db = openDatabase(file);
+    const bus = new SqliteMessageBus(db);
+    await bus.send([message('s-1', 'm-1'), message('s-1', 'm-2')]);
+    const receiver = startHangingReceiver(file, 300);
+    await receiver.firstDelivery;
+    await receiver.kill();
+
+    const handled: string[] = [];
+    bus.process(QUEUE, async (_body, info) => void handled.push(info.messageId), { ...OPTIONS, maxDeliveryCount: 1 });
+    await bus.whenIdle();
+    const deadLetters = await bus.listDeadLetters(QUEUE);
+    await bus.close();
+    db.close();
+
+    expect(handled).toEqual(['m-2']);
+    expect(deadLetters).toEqual([
+      expect.objectContaining({ messageId: 'm-1', reason: 'MaxDeliveryCountExceeded', deliveryCount: 1, description: expect.stringContaining('lock expired') }),
+    ]);
+  });
+});
+
+/** Starts test/adapters/fixtures/hangingReceiver.ts in a child process, which takes one message and hangs in its handler. */
+function startHangingReceiver(file: string, lockDurationInMs: number): { firstDelivery: Promise<ReceivedMessageInfo>; kill(): Promise<void> } {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'fixtures', 'hangingReceiver.ts'), file, String(lockDurationInMs)], {
+    cwd: join(__dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const firstDelivery = new Promise<ReceivedMessageInfo>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as ReceivedMessageInfo));
+    void exited.then(() => reject(new Error('The receiver process exited before it received a message.')));
+  });
+  return {
+    firstDelivery,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function message(sessionId: string, messageId: string, body: unknown = { messageId }): OutgoingMessage {
+  return { queue: QUEUE, sessionId, messageId, body };
+}
+
+interface MemoryClock extends Clock {
+  advance(ms: number): void;
+}
+
+function makeMemoryClock(start = Date.parse('2025-01-01T08:00:00.000Z')): MemoryClock {
+  let now = start;
+  return {
+    now: () => new Date(now),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+function makeGate(): { opened: Promise<void>; open(): void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+async function waitFor(condition: () => boolean, timeoutInMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`The condition did not hold within ${timeoutInMs} ms.`);
+    await delay(2);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

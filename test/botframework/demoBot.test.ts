@@ -1,0 +1,250 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { EventFactory, TestAdapter, TurnContext, type Activity as BotbuilderActivity } from 'botbuilder';
+import type { Activity } from '../../shared/core/activity';
+import {
+  conversationUpdateActivity,
+  customerMessageActivity,
+  startConversationActivity,
+  type BotChannelContext,
+} from '../../shared/core/botActivities';
+import { interpretBotActivity, type BotCommand } from '../../shared/core/botCommands';
+import { GOODBYE, GREETING, HELP } from '../../shared/demo-bot/demoBot';
+import { demoBotMessages } from '../../shared/demo-bot/demoBotHttp';
+
+/** What the bot POSTed to the connector, as the channel received it. */
+interface Posted {
+  conversationId: string;
+  replyToId: string | undefined;
+  activity: Record<string, unknown>;
+  sizeInBytes: number;
+}
+
+/** Plays the channel's connector on loopback: records the bot's activities and answers `{id}` like Azure Bot Service. */
+class LoopbackConnector {
+  readonly posted: Posted[] = [];
+  private server: Server | undefined;
+  serviceUrl = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+        if (req.method !== 'POST' || !match) {
+          res.writeHead(404).end();
+          return;
+        }
+        const raw = Buffer.concat(chunks);
+        this.posted.push({
+          conversationId: decodeURIComponent(match[1]!),
+          replyToId: match[2] === undefined ? undefined : decodeURIComponent(match[2]),
+          activity: JSON.parse(raw.toString('utf8')) as Record<string, unknown>,
+          sizeInBytes: raw.length,
+        });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${this.posted.length}` }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.serviceUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.server?.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  postedTo(conversationId: string): Posted[] {
+    return this.posted.filter((p) => p.conversationId === conversationId);
+  }
+}
+
+const connector = new LoopbackConnector();
+beforeAll(() => connector.start());
+afterAll(() => connector.stop());
+
+const logs: unknown[][] = [];
+let ids = 0;
+
+function channelFor(conversationId: string, channelId = 'switchboard'): BotChannelContext {
+  return {
+    channelId,
+    serviceUrl: connector.serviceUrl,
+    conversationId,
+    customer: { id: 'cust-1', name: 'Ada' },
+    bot: { id: 'demo-bot', name: 'Demo Bot' },
+    locale: 'en-US',
+  };
+}
+
+async function send(activity: Activity | string): Promise<HttpResponseInit> {
+  const request = new HttpRequest({
+    method: 'POST',
+    url: 'http://localhost:7071/api/demo-bot/messages',
+    headers: { 'content-type': 'application/json' },
+    body: { string: typeof activity === 'string' ? activity : JSON.stringify(activity) },
+  });
+  const context = new InvocationContext({
+    invocationId: `inv-${++ids}`,
+    functionName: 'demoBotMessages',
+    logHandler: (level, ...args) => logs.push([level, ...args]),
+  });
+  return demoBotMessages(request, context);
+}
+
+async function sayToBot(conversationId: string, text: string): Promise<Posted[]> {
+  const before = connector.postedTo(conversationId).length;
+  const activityId = `msg-${++ids}`;
+  const response = await send(customerMessageActivity(channelFor(conversationId), activityId, '2025-01-01T00:00:00.000Z', text));
+  expect(response.status).toBe(200);
+  const replies = connector.postedTo(conversationId).slice(before);
+  for (const reply of replies) expect(reply.replyToId).toBe(activityId);
+  return replies;
+}
+
+const understood = (posted: Posted): BotCommand => interpretBotActivity(posted.activity, posted.sizeInBytes);
+
+describe('the demo bot, behind its Functions handler, talking to a loopback connector', () => {
+  test('greets once, on the startConversation event, bridged', async () => {
+    const channel = channelFor('conv-greet');
+    expect((await send(conversationUpdateActivity(channel, 'cu-1', '2025-01-01T00:00:00.000Z'))).status).toBe(200);
+    expect(connector.postedTo('conv-greet')).toHaveLength(0); // Switchboard sends a context event next.
+
+    const start = startConversationActivity(channel, 'sc-1', '2025-01-01T00:00:01.000Z', {});
+    expect((await send(start)).status).toBe(200);
+    expect((await send(start)).status).toBe(200); // a redelivery
+
+    const posted = connector.postedTo('conv-greet');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.replyToId).toBe('sc-1');
+    expect(posted[0]!.activity).toMatchObject({
+      type: 'message',
+      text: GREETING,
+      channelData: { deliveryMode: 'bridged' },
+      conversation: { id: 'conv-greet' },
+      from: { id: 'demo-bot' },
+      recipient: { id: 'cust-1' },
+    });
+    expect(understood(posted[0]!)).toEqual({ kind: 'message', text: GREETING });
+  });
+
+  test('on a channel without a context event, greets when the bot joins', async () => {
+    const channel = channelFor('conv-emulator', 'emulator');
+    const customerOnly = { ...conversationUpdateActivity(channel, 'cu-2', '2025-01-01T00:00:00.000Z'), membersAdded: [{ id: 'cust-1' }] };
+    await send(customerOnly);
+    expect(connector.postedTo('conv-emulator')).toHaveLength(0);
+
+    await send(conversationUpdateActivity(channel, 'cu-3', '2025-01-01T00:00:00.000Z'));
+    await send(startConversationActivity(channel, 'sc-2', '2025-01-01T00:00:01.000Z', {}));
+    expect(connector.postedTo('conv-emulator').map((p) => p.activity.text)).toEqual([GREETING]);
+  });
+
+  test('"I need a credit card" escalates with BotHandoffTopic=CreditCard and an agent-only summary', async () => {
+    const [reply, ...more] = await sayToBot('conv-card', 'I need a credit card');
+    expect(more).toHaveLength(0);
+    const channelData = reply!.activity.channelData as Record<string, unknown>;
+    expect(channelData.tags).toBe(JSON.stringify({ type: 'Escalate', context: { BotHandoffTopic: 'CreditCard' } }));
+    expect(channelData.deliveryMode).toBeUndefined();
+    expect(understood(reply!)).toEqual({
+      kind: 'escalate',
+      context: { BotHandoffTopic: 'CreditCard' },
+      summary: 'Customer asked about a credit card: I need a credit card',
+    });
+  });
+
+  test('a home loan question escalates with BotHandoffTopic=HomeLoan', async () => {
+    const [reply] = await sayToBot('conv-loan', 'Can I get a HOME LOAN?');
+    expect(understood(reply!)).toEqual({
+      kind: 'escalate',
+      context: { BotHandoffTopic: 'HomeLoan' },
+      summary: 'Customer asked about a home loan: Can I get a HOME LOAN?',
+    });
+  });
+
+  test('"bye" says Goodbye to the customer, then ends the chat', async () => {
+    const replies = await sayToBot('conv-bye', 'ok, bye');
+    expect(replies.map((r) => r.activity.channelData)).toEqual([
+      { deliveryMode: 'bridged' },
+      { tags: JSON.stringify({ type: 'EndConversation', context: {} }) },
+    ]);
+    expect(replies.map(understood)).toEqual([
+      { kind: 'message', text: GOODBYE },
+      { kind: 'end', text: 'The customer said bye; the bot ended the chat.' },
+    ]);
+  });
+
+  test('anything else gets a helpful bridged reply', async () => {
+    const [reply, ...more] = await sayToBot('conv-help', 'What are your opening hours?');
+    expect(more).toHaveLength(0);
+    expect(reply!.activity.channelData).toEqual({ deliveryMode: 'bridged' });
+    expect(understood(reply!)).toEqual({ kind: 'message', text: HELP });
+    // "bye" must be a word: "byte" is not a farewell.
+    expect((await sayToBot('conv-help', 'how many bytes?')).map(understood)).toEqual([{ kind: 'message', text: HELP }]);
+  });
+
+  test('expectReplies returns the replies in the response body and calls no connector', async () => {
+    const activity = { ...customerMessageActivity(channelFor('conv-inline'), 'm-1', '2025-01-01T00:00:00.000Z', 'bye'), deliveryMode: 'expectReplies' };
+    const response = await send(activity);
+    expect(response.status).toBe(200);
+    const { activities } = response.jsonBody as { activities: Record<string, unknown>[] };
+    expect(activities.map((a) => interpretBotActivity(a, Buffer.byteLength(JSON.stringify(a))))).toEqual([
+      { kind: 'message', text: GOODBYE },
+      { kind: 'end', text: 'The customer said bye; the bot ended the chat.' },
+    ]);
+    expect(connector.postedTo('conv-inline')).toHaveLength(0);
+  });
+
+  test('a body that is not JSON is a 400 with the reason', async () => {
+    const response = await send('{not json');
+    expect(response.status).toBe(400);
+    expect(response.jsonBody).toEqual({ error: { code: 'InvalidActivity', message: expect.stringMatching(/^the request body is not JSON: /) } });
+    expect(await send('[1]')).toEqual({
+      status: 400,
+      jsonBody: { error: { code: 'InvalidActivity', message: 'the request body must be a JSON object (an activity)' } },
+    });
+  });
+
+  test('an activity without a type is a 400 (botbuilder would throw)', async () => {
+    const response = await send(JSON.stringify({ text: 'hi', conversation: { id: 'conv-x' }, serviceUrl: connector.serviceUrl }));
+    expect(response).toEqual({ status: 400, jsonBody: { error: { code: 'InvalidActivity', message: 'activity.type is required' } } });
+  });
+
+  test('an error in the bot turn is a 500 with botbuilder’s message, logged on the invocation', async () => {
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined); // CloudAdapter prints the error too
+    try {
+      // No conversation: the turn cannot be answered.
+      const response = await send(JSON.stringify({ type: 'message', text: 'hi', serviceUrl: connector.serviceUrl }));
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual(expect.any(String));
+      expect(logs.some(([level, message]) => level === 'warning' && message === 'demo bot answered 500')).toBe(true);
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+});
+
+describe('botbuilder’s own handoff event', () => {
+  test('EventFactory.createHandoffInitiation is understood, transcript included', () => {
+    const incoming: Partial<BotbuilderActivity> = {
+      type: 'message',
+      id: 'm-1',
+      text: 'agent please',
+      channelId: 'switchboard',
+      serviceUrl: 'http://127.0.0.1/',
+      conversation: { id: 'conv-h', isGroup: false, conversationType: '', name: '' },
+      from: { id: 'cust-1', name: 'Ada' },
+      recipient: { id: 'demo-bot', name: 'Demo Bot' },
+    };
+    const turn = new TurnContext(new TestAdapter(), incoming);
+    const transcript = [{ type: 'message', text: 'agent please' }] as BotbuilderActivity[];
+    const handoff = EventFactory.createHandoffInitiation(turn, { BotHandoffTopic: 'CreditCard' }, { activities: transcript });
+    const json = JSON.parse(JSON.stringify(handoff)) as unknown;
+    expect(interpretBotActivity(json, Buffer.byteLength(JSON.stringify(json)))).toEqual({
+      kind: 'handoff',
+      context: { BotHandoffTopic: 'CreditCard' },
+      summary: '',
+      transcript: [{ type: 'message', text: 'agent please' }],
+    });
+  });
+});

@@ -1,0 +1,296 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfigFile, loadConfigOrThrow, parseConfig, SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
+import { configJsonSchema, JSON_SCHEMA_PATH, renderJsonSchema } from '../../shared/config/writeJsonSchema';
+import { compileRouter } from '../../shared/core/rules';
+
+/** A valid file to break one line at a time; `edit` replaces text that must be there. */
+const VALID = `
+workstreams:
+  - name: Chat
+    fallbackQueue: Default
+    contextVariables:
+      - { name: Topic, type: text }
+      - { name: Amount, type: number }
+    rules:
+      - { name: Bot, queue: Bots, when: { variable: Topic, operator: noData } }
+      - { name: Big, queue: Default, when: { variable: Amount, operator: greaterThan, value: 100 } }
+queues:
+  - { name: Bots, members: [bot] }
+  - { name: Default, members: [alice] }
+users:
+  - { id: bot, kind: bot, endpoint: "http://localhost:3978/api/messages" }
+  - { id: alice, kind: agent, capacity: 2, token: dev-alice }
+`;
+
+function edit(from: string, to: string, text = VALID): string {
+  if (!text.includes(from)) throw new Error(`test setup: "${from}" is not in the file`);
+  return text.replace(from, to);
+}
+
+function problemsOf(text: string): string[] {
+  const result = parseConfig(text);
+  if (result.ok) throw new Error('expected problems, the configuration loaded');
+  return result.problems;
+}
+
+describe('the sample configuration', () => {
+  it('loads with its defaults filled in', () => {
+    const result = loadConfigFile(SAMPLE_CONFIG_PATH);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const { config } = result;
+    expect(config.allowUnauthenticatedBots).toBe(true);
+    expect(config.workstreams).toEqual([
+      {
+        name: 'ChatWorkStream',
+        capacityUnits: 1,
+        fallbackQueue: 'DefaultQueue',
+        allowedPresences: ['Available', 'Busy'],
+        autoClose: { openMinutes: 20, wrapUpMinutes: 15 },
+        wrapUpBlocksCapacity: false,
+        contextVariables: [{ name: 'BotHandoffTopic', type: 'text' }],
+        rules: [
+          { name: 'BotRule', queue: 'BotQueue', when: { variable: 'BotHandoffTopic', operator: 'noData' } },
+          { name: 'CreditCardRule', queue: 'CreditCardQueue', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'CreditCard' } },
+          { name: 'HomeLoanRule', queue: 'HomeLoanQueue', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'HomeLoan' } },
+        ],
+      },
+    ]);
+    expect(config.queues).toEqual([
+      { name: 'BotQueue', priority: 1, assignment: 'highestCapacity', members: ['demo-bot'] },
+      { name: 'CreditCardQueue', priority: 2, assignment: 'highestCapacity', members: ['alice', 'bob'] },
+      { name: 'HomeLoanQueue', priority: 2, assignment: 'highestCapacity', members: ['carol', 'dave'] },
+      { name: 'DefaultQueue', priority: 3, assignment: 'highestCapacity', members: ['alice', 'bob', 'carol', 'dave'] },
+    ]);
+    expect(config.users).toEqual([
+      { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: 'http://localhost:7071/api/demo-bot/messages', capacity: 1000 },
+      { id: 'alice', kind: 'agent', name: 'Alice', capacity: 2, token: 'dev-alice', presence: 'Available' },
+      { id: 'bob', kind: 'agent', name: 'Bob', capacity: 2, token: 'dev-bob', presence: 'Available' },
+      { id: 'carol', kind: 'agent', name: 'Carol', capacity: 2, token: 'dev-carol', presence: 'Available' },
+      { id: 'dave', kind: 'agent', name: 'Dave', capacity: 2, token: 'dev-dave', presence: 'Available' },
+    ]);
+  });
+
+  it('routes the reference scenario', () => {
+    const [workstream] = loadConfigOrThrow(SAMPLE_CONFIG_PATH).workstreams;
+    if (!workstream) throw new Error('no workstream');
+    const router = compileRouter(workstream);
+    expect(router.route({})).toEqual({ rule: 'BotRule', queue: 'BotQueue' });
+    expect(router.route({ BotHandoffTopic: 'CreditCard' })).toEqual({ rule: 'CreditCardRule', queue: 'CreditCardQueue' });
+    expect(router.route({ BotHandoffTopic: 'HomeLoan' })).toEqual({ rule: 'HomeLoanRule', queue: 'HomeLoanQueue' });
+    expect(router.route({ BotHandoffTopic: 'Billing' })).toEqual({ rule: null, queue: 'DefaultQueue' });
+  });
+
+  it('starts with the schema line editors read', () => {
+    expect(readFileSync(SAMPLE_CONFIG_PATH, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./switchboard.schema.json');
+  });
+
+  it('lives at the project root', () => {
+    expect(SAMPLE_CONFIG_PATH).toBe(path.resolve(__dirname, '..', '..', 'switchboard.yaml'));
+  });
+});
+
+describe('shape problems', () => {
+  it('names the path, the unknown operator and the operators that exist', () => {
+    const text = edit('{ variable: Amount, operator: greaterThan, value: 100 }', '{ variable: Amount, operator: equal, value: 100 }');
+    expect(problemsOf(text)).toEqual([
+      'workstreams[0].rules[1].when.operator: unknown operator "equal", expected one of equals, notEquals, contains, notContains, beginsWith, notBeginsWith, endsWith, notEndsWith, hasData, noData, greaterThan, greaterOrEqual, lessThan, lessOrEqual, in, notIn',
+    ]);
+  });
+
+  it('reports an unknown key with the keys that exist', () => {
+    expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
+      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules',
+    ]);
+    expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users',
+    ]);
+  });
+
+  it('says what type was expected and what came', () => {
+    expect(problemsOf(edit('capacity: 2', 'capacity: "2"'))).toEqual(['users[1].capacity: expected a number, got a string']);
+    expect(problemsOf(edit('capacity: 2', 'capacity: 1.5'))).toEqual(['users[1].capacity: expected an integer, got 1.5']);
+    expect(problemsOf(edit('capacity: 2', 'capacity: 0'))).toEqual(['users[1].capacity: must be greater than 0, got 0']);
+    expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: [Default]'))).toEqual(['workstreams[0].fallbackQueue: expected a string, got a list']);
+  });
+
+  it('reports a missing key as required', () => {
+    expect(problemsOf(edit('    fallbackQueue: Default\n', ''))).toEqual(['workstreams[0].fallbackQueue: is required']);
+    expect(problemsOf(edit('kind: agent, capacity: 2,', 'kind: agent,'))).toEqual(['users[1].capacity: is required']);
+  });
+
+  it('names the kind of enum value that is unknown', () => {
+    expect(problemsOf(edit('type: number', 'type: integer'))).toEqual([
+      'workstreams[0].contextVariables[1].type: unknown variable type "integer", expected one of text, number',
+    ]);
+    expect(problemsOf(edit('kind: agent', 'kind: human'))).toEqual(['users[1].kind: unknown user kind "human", expected one of bot, agent']);
+    expect(problemsOf(edit('{ name: Bots,', '{ name: Bots, assignment: fastest,'))).toEqual([
+      'queues[0].assignment: unknown assignment method "fastest", expected one of highestCapacity, roundRobin, leastActive',
+    ]);
+  });
+
+  it('gives one message for a nested condition, from the branch its key names', () => {
+    const when = '{ all: [ { variable: Topic, operator: hasData }, { not: { any: [ { variable: Amount, operator: gt, value: 1 } ] } } ] }';
+    expect(problemsOf(edit('{ variable: Topic, operator: noData }', when))).toEqual([
+      'workstreams[0].rules[0].when.all[1].not.any[0].operator: unknown operator "gt", expected one of equals, notEquals, contains, notContains, beginsWith, notBeginsWith, endsWith, notEndsWith, hasData, noData, greaterThan, greaterOrEqual, lessThan, lessOrEqual, in, notIn',
+    ]);
+  });
+
+  it('explains a condition with no discriminating key', () => {
+    expect(problemsOf(edit('{ variable: Topic, operator: noData }', '{ variabel: Topic }'))).toEqual([
+      'workstreams[0].rules[0].when: expected a condition: {variable, operator, value}, {all: [...]}, {any: [...]} or {not: ...}, got an object',
+    ]);
+    expect(problemsOf(edit('{ variable: Topic, operator: noData }', '{ variable: Topic }'))).toEqual(['workstreams[0].rules[0].when.operator: is required']);
+  });
+
+  it('reports several problems at once, in file order', () => {
+    const text = edit('type: number', 'type: numbr', edit('capacity: 2', 'capacity: -1', edit('endpoint: "http://localhost:3978/api/messages"', 'endpoint: "localhost"')));
+    expect(problemsOf(text)).toEqual([
+      'workstreams[0].contextVariables[1].type: unknown variable type "numbr", expected one of text, number',
+      'users[0].endpoint: expected an http or https URL, got "localhost"',
+      'users[1].capacity: must be greater than 0, got -1',
+    ]);
+  });
+
+  it('refuses an empty token and more than 100 context variables', () => {
+    expect(problemsOf(edit('token: dev-alice', 'token: ""'))).toEqual(['users[1].token: must not be empty']);
+    const many = Array.from({ length: 101 }, (_, i) => `      - { name: V${i}, type: text }`).join('\n');
+    expect(problemsOf(edit('      - { name: Topic, type: text }\n      - { name: Amount, type: number }', many))).toEqual([
+      'workstreams[0].contextVariables: must list at most 100 items, got 101',
+    ]);
+  });
+
+  it('accepts a short development token', () => {
+    expect(parseConfig(edit('token: dev-alice', 'token: x')).ok).toBe(true);
+  });
+});
+
+describe('cross-reference problems', () => {
+  it.each([
+    ['a duplicate workstream', edit('queues:', `  - { name: Chat, fallbackQueue: Default }\nqueues:`), 'workstreams[1].name: duplicate workstream "Chat", already at workstreams[0]'],
+    ['a duplicate queue', edit('users:', '  - { name: Bots }\nusers:'), 'queues[2].name: duplicate queue "Bots", already at queues[0]'],
+    ['a duplicate user', `${VALID}  - { id: alice, kind: agent, capacity: 1 }\n`, 'users[2].id: duplicate user "alice", already at users[1]'],
+    ['a duplicate rule', edit('{ name: Big,', '{ name: Bot,'), 'workstreams[0].rules[1].name: duplicate rule "Bot", already at workstreams[0].rules[0]'],
+    ['a duplicate context variable', edit('type: number }', 'type: number }\n      - { name: Topic, type: number }'), 'workstreams[0].contextVariables[2].name: duplicate context variable "Topic", already at workstreams[0].contextVariables[0]'],
+    ['a rule to a missing queue', edit('queue: Bots,', 'queue: Bot,'), 'workstreams[0].rules[0].queue: unknown queue "Bot", declared queues are Bots, Default'],
+    ['a missing fallback queue', edit('fallbackQueue: Default', 'fallbackQueue: Nowhere'), 'workstreams[0].fallbackQueue: unknown queue "Nowhere", declared queues are Bots, Default'],
+    ['a member that is not a user', edit('members: [alice]', 'members: [alice, bob]'), 'queues[1].members[1]: unknown user "bob"'],
+    ['an undeclared variable', edit('{ variable: Topic, operator: noData }', '{ variable: topic, operator: noData }'), 'workstreams[0].rules[0].when.variable: variable "topic" is not declared in contextVariables of workstream "Chat"'],
+    ['a non-numeric value for a number variable', edit('value: 100', 'value: lots'), 'workstreams[0].rules[1].when.value: "lots" is not a number, and "Amount" is a number variable'],
+    ['a scalar for in', edit('operator: greaterThan, value: 100', 'operator: in, value: 100'), 'workstreams[0].rules[1].when.value: in needs a list of values'],
+    ['a list for equals', edit('operator: greaterThan, value: 100', 'operator: equals, value: [100]'), 'workstreams[0].rules[1].when.value: equals takes a single value, not a list'],
+    ['a value for noData', edit('operator: noData', 'operator: noData, value: x'), 'workstreams[0].rules[0].when.value: noData takes no value'],
+    ['no value for equals', edit('operator: greaterThan, value: 100', 'operator: equals'), 'workstreams[0].rules[1].when.value: is required for equals'],
+    ['contains on a number', edit('operator: greaterThan', 'operator: contains'), 'workstreams[0].rules[1].when.operator: contains works on text variables only; "Amount" is a number variable'],
+    ['lessThan on text', edit('{ variable: Topic, operator: noData }', '{ variable: Topic, operator: lessThan, value: 3 }'), 'workstreams[0].rules[0].when.operator: lessThan works on number variables only; "Topic" is a text variable'],
+    ['a duplicate agent token', `${VALID}  - { id: bob, kind: agent, capacity: 1, token: dev-alice }\n`, 'users[2].token: the same token as user "alice"; tokens must be unique'],
+  ])('%s', (_what, text, problem) => {
+    expect(problemsOf(text)).toEqual([problem]);
+  });
+
+  it('checks values inside lists and nested conditions', () => {
+    const when = '{ any: [ { variable: Amount, operator: in, value: [1, "2", two] }, { not: { variable: Missing, operator: hasData } } ] }';
+    expect(problemsOf(edit('{ variable: Topic, operator: noData }', when))).toEqual([
+      'workstreams[0].rules[0].when.any[0].value[2]: "two" is not a number, and "Amount" is a number variable',
+      'workstreams[0].rules[0].when.any[1].not.variable: variable "Missing" is not declared in contextVariables of workstream "Chat"',
+    ]);
+  });
+
+  it('collects every problem, not just the first', () => {
+    const text = edit('members: [alice]', 'members: [carol]', edit('queue: Bots,', 'queue: Robots,', edit('fallbackQueue: Default', 'fallbackQueue: Nowhere')));
+    expect(problemsOf(text)).toEqual([
+      'workstreams[0].fallbackQueue: unknown queue "Nowhere", declared queues are Bots, Default',
+      'workstreams[0].rules[0].queue: unknown queue "Robots", declared queues are Bots, Default',
+      'queues[1].members[0]: unknown user "carol"',
+    ]);
+  });
+
+  it('treats names as case-sensitive', () => {
+    expect(parseConfig(edit('type: number }', 'type: number }\n      - { name: topic, type: number }')).ok).toBe(true);
+  });
+});
+
+describe('file formats and sources', () => {
+  it('reports a YAML syntax error with line and column', () => {
+    expect(problemsOf('workstreams: [\nqueues: []\n')).toEqual([
+      'line 2, column 1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
+    expect(problemsOf('queues: []\nqueues: []\n')).toEqual(['line 2, column 1: invalid YAML: Map keys must be unique']);
+  });
+
+  it('reports an empty file', () => {
+    expect(problemsOf('')).toEqual(['(top level): the file is empty']);
+    expect(problemsOf('[]')).toEqual(['(top level): expected an object, got a list']);
+  });
+
+  it('reads JSON, with a $schema key for editors', () => {
+    const json = JSON.stringify({
+      $schema: './switchboard.schema.json',
+      workstreams: [{ name: 'Chat', fallbackQueue: 'Q' }],
+      queues: [{ name: 'Q', priority: 1 }],
+    });
+    expect(parseConfig(json)).toEqual({
+      ok: true,
+      config: {
+        allowUnauthenticatedBots: false,
+        workstreams: [
+          {
+            name: 'Chat',
+            capacityUnits: 1,
+            fallbackQueue: 'Q',
+            allowedPresences: ['Available', 'Busy'],
+            autoClose: { openMinutes: 20, wrapUpMinutes: 15 },
+            wrapUpBlocksCapacity: false,
+            contextVariables: [],
+            rules: [],
+          },
+        ],
+        queues: [{ name: 'Q', priority: 1, assignment: 'highestCapacity', members: [] }],
+        users: [],
+      },
+    });
+  });
+
+  it('reports a missing file as a problem', () => {
+    const missing = path.join(tmpdir(), 'switchboard-no-such-file.yaml');
+    expect(loadConfigFile(missing)).toEqual({ ok: false, problems: [`${missing}: file not found`] });
+  });
+
+  it('loadConfigOrThrow throws a ConfigError listing every problem, one per line', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'switchboard-')), 'bad.yaml');
+    writeFileSync(file, edit('members: [alice]', 'members: [carol]', edit('fallbackQueue: Default', 'fallbackQueue: Nowhere')));
+    let thrown: unknown;
+    try {
+      loadConfigOrThrow(file);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.name).toBe('ConfigError');
+    expect(error.source).toBe(file);
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).toBe(
+      `Invalid configuration ${file}:\n` +
+        '  workstreams[0].fallbackQueue: unknown queue "Nowhere", declared queues are Bots, Default\n' +
+        '  queues[1].members[0]: unknown user "carol"',
+    );
+  });
+});
+
+describe('the JSON Schema for editors', () => {
+  it('is up to date with the zod schema (run `npm run schema`)', () => {
+    const committed = readFileSync(JSON_SCHEMA_PATH, 'utf8');
+    expect(JSON.parse(committed)).toEqual(configJsonSchema());
+    expect(committed).toBe(renderJsonSchema());
+  });
+
+  it('is draft-07 and carries help for editors', () => {
+    const schema = configJsonSchema();
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.title).toBe('Switchboard configuration');
+    expect(schema.additionalProperties).toBe(false);
+    expect(JSON.stringify(schema)).toContain('"description":"Where a chat goes when no rule matches."');
+  });
+});

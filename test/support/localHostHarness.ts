@@ -1,0 +1,74 @@
+import type { Config } from '../../shared/core/config';
+import { loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
+import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../shared/host/local/localHost';
+
+/** The sample configuration, with the demo bot reached on whatever port the test host got. */
+export function sampleConfig(change: (config: Config) => void = () => undefined): Config {
+  const config = loadConfigOrThrow(SAMPLE_CONFIG_PATH);
+  for (const user of config.users) if (user.kind === 'bot') user.endpoint = '/api/demo-bot/messages';
+  change(config);
+  return config;
+}
+
+export async function startTestHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost & { api: Api }> {
+  const host = await startLocalHost({ config: sampleConfig(), dataDir: ':memory:', port: 0, sweepPeriodInMs: 0, ...options });
+  return { ...host, api: new Api(host.baseUrl) };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+/** A tiny JSON client for the public routes. */
+export class Api {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T = any>(method: string, path: string, options: { body?: unknown; token?: string; raw?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${this.baseUrl}/api/${path}`, { method, headers, body });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async startChat(body: unknown = {}): Promise<{ conversationId: string; token: string }> {
+    const res = await this.call('POST', 'chats', { body });
+    if (res.status !== 201) throw new Error(`start chat: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  say(chat: { conversationId: string; token: string }, text: string) {
+    return this.call('POST', `chats/${chat.conversationId}/messages`, { body: { text }, token: chat.token });
+  }
+
+  messages(chat: { conversationId: string; token: string }) {
+    return this.call<{ status: string; messages: { id: string; role: string; text: string }[] }>('GET', `chats/${chat.conversationId}/messages`, { token: chat.token });
+  }
+
+  conversation(id: string) {
+    return this.call('GET', `conversations/${id}`);
+  }
+
+  agent(agentId: string, method: string, path: string, body?: unknown) {
+    return this.call(method, `agents/${agentId}${path}`, { body, token: `dev-${agentId}` });
+  }
+}
+
+/** Polls until `check` returns a value (not undefined), or fails with the last value seen. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutInMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutInMs;
+  let pause = 5;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pause));
+    pause = Math.min(pause * 2, 100);
+  }
+}
