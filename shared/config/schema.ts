@@ -122,7 +122,11 @@ const botSchema = strict(
     id: name('User id'),
     kind: z.literal('bot').meta({ description: 'bot or agent.' }),
     name: z.string().min(1).optional().meta({ description: 'Display name; defaults to the id.' }),
-    endpoint: z.url({ protocol: /^https?$/ }).meta({ description: "The bot's Bot Framework messaging endpoint." }),
+    endpoint: z
+      .union([z.url({ protocol: /^https?$/ }), z.string().regex(/^\/[^/]/, 'a path must start with a single /')], {
+        error: (issue) => `expected an http or https URL or a path starting with /, got ${JSON.stringify(issue.input)}`,
+      })
+      .meta({ description: "The bot's Bot Framework messaging endpoint: an http(s) URL, or a path such as /api/demo-bot/messages served by Switchboard's own host (resolved against its base URL, so PORT can change)." }),
     capacity: positiveInteger().default(1000).meta({ description: 'Chats the bot may hold at once.' }),
   },
   { title: 'Bot', description: 'A Bot Framework bot that takes chats first.' },

@@ -237,9 +237,9 @@ describe('SqliteMessageBus', () => {
       QUEUE,
       async (_body, info) => {
         deliveries.push(info);
-        await delay(250);
+        await delay(600);
       },
-      { ...OPTIONS, lockDurationInMs: 60 },
+      { ...OPTIONS, lockDurationInMs: 150 },
     );
 
     await bus.send([message('s-1', 'slow')]);

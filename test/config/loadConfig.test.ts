@@ -64,7 +64,7 @@ describe('the sample configuration', () => {
       { name: 'DefaultQueue', priority: 3, assignment: 'highestCapacity', members: ['alice', 'bob', 'carol', 'dave'] },
     ]);
     expect(config.users).toEqual([
-      { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: 'http://localhost:7071/api/demo-bot/messages', capacity: 1000 },
+      { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: '/api/demo-bot/messages', capacity: 1000 },
       { id: 'alice', kind: 'agent', name: 'Alice', capacity: 2, token: 'dev-alice', presence: 'Available' },
       { id: 'bob', kind: 'agent', name: 'Bob', capacity: 2, token: 'dev-bob', presence: 'Available' },
       { id: 'carol', kind: 'agent', name: 'Carol', capacity: 2, token: 'dev-carol', presence: 'Available' },
@@ -148,7 +148,7 @@ describe('shape problems', () => {
     const text = edit('type: number', 'type: numbr', edit('capacity: 2', 'capacity: -1', edit('endpoint: "http://localhost:3978/api/messages"', 'endpoint: "localhost"')));
     expect(problemsOf(text)).toEqual([
       'workstreams[0].contextVariables[1].type: unknown variable type "numbr", expected one of text, number',
-      'users[0].endpoint: expected an http or https URL, got "localhost"',
+      'users[0].endpoint: expected an http or https URL or a path starting with /, got "localhost"',
       'users[1].capacity: must be greater than 0, got -1',
     ]);
   });
