@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadFunctions } from '../shared/host/local/functionsLoader';
+import { QUEUES } from '../shared/ports/messageBus';
+
+/** Names live in one place: function registrations, host.json and infra must agree with the code. */
+const root = join(__dirname, '..');
+const registered = loadFunctions();
+
+test('every work queue has exactly one session-enabled trigger', () => {
+  const triggers = registered.queues().map((q) => [q.queueName, q.isSessionsEnabled]);
+  expect(triggers.sort()).toEqual(Object.values(QUEUES).map((q) => [q, true]).sort());
+});
+
+test('infra declares every work queue with sessions and duplicate detection', () => {
+  const bicep = readFileSync(join(root, 'infra', 'main.bicep'), 'utf8');
+  for (const queue of Object.values(QUEUES)) expect(bicep).toContain(`'${queue}'`);
+  expect(bicep).toMatch(/requiresSession: true/);
+  expect(bicep).toMatch(/requiresDuplicateDetection: true/);
+});
+
+test('host.json enables session concurrency and lock renewal for the Service Bus triggers', () => {
+  const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8'));
+  expect(host.version).toBe('2.0');
+  expect(host.extensions.serviceBus.maxConcurrentSessions).toBeGreaterThan(0);
+  expect(host.extensions.serviceBus.autoCompleteMessages).toBe(true);
+});
+
+test('function names are unique and every HTTP route the API documents is registered', () => {
+  const names = [...registered.http(), ...registered.queues(), ...registered.timers()].map((f) => f.name);
+  expect(new Set(names).size).toBe(names.length);
+  const routes = registered.http().flatMap((f) => f.methods.map((m) => `${m} ${f.route}`)).sort();
+  expect(routes).toEqual([
+    'GET agents/{agentId}/conversations',
+    'GET chats/{id}/messages',
+    'GET conversations/{id}',
+    'GET health',
+    'POST agents/{agentId}/conversations/{id}/close',
+    'POST agents/{agentId}/conversations/{id}/end',
+    'POST agents/{agentId}/conversations/{id}/messages',
+    'POST agents/{agentId}/conversations/{id}/transfer',
+    'POST chats',
+    'POST chats/{id}/end',
+    'POST chats/{id}/messages',
+    'POST connector/v3/conversations/{conversationId}/activities/{activityId?}',
+    'POST demo-bot/messages',
+    'PUT agents/{agentId}/presence',
+  ]);
+});
