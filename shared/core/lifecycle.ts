@@ -151,8 +151,10 @@ export function escalate(conversation: Conversation, botId: string, context: Con
 export function transfer(conversation: Conversation, agentId: string, queue: string, at: string): Conversation {
   expectStatus(conversation, ['Active'], 'transfer');
   expectAssignee(conversation, { id: agentId, kind: 'agent' }, 'transfer');
+  // An agent who sends the chat to a bot's queue wants a bot: earlier escalations no longer exclude it.
   const transferred: Conversation = {
     ...conversation,
+    excludedBots: [],
     counters: { ...conversation.counters, transfers: conversation.counters.transfers + 1 },
     history: [...conversation.history, { type: 'transferred', at, agentId, queue }],
   };

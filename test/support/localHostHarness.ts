@@ -1,4 +1,8 @@
-import type { Config } from '../../shared/core/config';
+import type { Activity } from '../../shared/core/activity';
+import type { BotUser, Config } from '../../shared/core/config';
+import { HttpBotClient } from '../../shared/adapters/botframework/httpBotClient';
+import type { BotClient, BotResponse } from '../../shared/ports/botClient';
+import type { Clock } from '../../shared/ports/clock';
 import { loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../shared/host/local/localHost';
 
@@ -71,4 +75,45 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, pause));
     pause = Math.min(pause * 2, 100);
   }
+}
+
+/** A clock the test moves by hand; the embedded bus reads scheduled times (auto-close) from it. */
+export interface TestClock extends Clock {
+  advance(ms: number): void;
+  iso(): string;
+}
+
+export function testClock(startIso = '2024-05-01T09:00:00.000Z'): TestClock {
+  let t = Date.parse(startIso);
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms;
+    },
+    iso: () => new Date(t).toISOString(),
+  };
+}
+
+/**
+ * The local host's bot client (relative endpoints resolve against the host), recording every
+ * activity the system POSTs to a bot. Set `baseUrl` once the host has started.
+ */
+export class RecordingBots implements BotClient {
+  readonly delivered: { botId: string; activity: Activity }[] = [];
+  baseUrl = '';
+  private readonly http = new HttpBotClient();
+
+  postActivity(bot: BotUser, activity: Activity): Promise<BotResponse> {
+    this.delivered.push({ botId: bot.id, activity });
+    return this.http.postActivity(bot.endpoint.startsWith('/') ? { ...bot, endpoint: this.baseUrl + bot.endpoint } : bot, activity);
+  }
+
+  to(conversationId: string): Activity[] {
+    return this.delivered.filter((d) => d.activity.conversation?.id === conversationId).map((d) => d.activity);
+  }
+}
+
+/** POSTs an activity as a bot to the connector (SendToConversation). */
+export function postBotActivity(api: Api, conversationId: string, activity: unknown) {
+  return api.call('POST', `connector/v3/conversations/${encodeURIComponent(conversationId)}/activities`, { body: activity });
 }

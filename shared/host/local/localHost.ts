@@ -104,10 +104,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Handlers first: a bot delivery in flight needs the HTTP server for the bot's replies.
       await Promise.all(processors.map((p) => p.close()));
       await bus.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
     },
   };
