@@ -44,7 +44,7 @@ export interface Conversation {
   channel: 'chat';
   status: ConversationStatus;
   statusReason: StatusReason;
-  /** The queue the chat is waiting in or was assigned from; null once closed. */
+  /** The queue the chat is waiting in or was assigned from; kept after close for reporting. */
   queue: string | null;
   assignee: Assignee | null;
   context: Context;

@@ -7,13 +7,15 @@ import type { Services } from './services';
  * is durable on the bus either way and will still be applied.
  */
 export async function awaitApplied(s: Services, conversationId: string, key: string): Promise<Conversation | undefined> {
-  const deadline = s.clock.now().getTime() + s.settings.commandWaitInMs;
+  // Waited time is counted from the pauses, not read from the clock port, which tests may freeze.
+  let waitedInMs = 0;
   let pauseInMs = 1;
   for (;;) {
     const found = await s.conversations.get(conversationId);
     if (found?.value.applied.includes(key)) return found.value;
-    if (s.clock.now().getTime() + pauseInMs > deadline) return undefined;
+    if (waitedInMs + pauseInMs > s.settings.commandWaitInMs) return undefined;
     await new Promise((resolve) => setTimeout(resolve, pauseInMs));
+    waitedInMs += pauseInMs;
     pauseInMs = Math.min(pauseInMs * 2, 50);
   }
 }

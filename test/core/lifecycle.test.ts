@@ -278,6 +278,14 @@ describe('transfer', () => {
     });
   });
 
+  it('lifts the escalation exclusion: an agent who sends the chat to a bot queue wants a bot', () => {
+    const escalated = frozen(escalate(withBot(), 'demo-bot', { BotHandoffTopic: 'CreditCard' }, '', () => ({ rule: 'CreditCardRule', queue: 'CreditCardQueue' }), T2));
+    const withAlice = frozen(assign(escalated, ALICE, 'CreditCardQueue', escalated.epoch, T3));
+    expect(withAlice.excludedBots).toEqual(['demo-bot']);
+    const moved = transfer(withAlice, 'alice', 'BotQueue', T4);
+    expect(moved).toMatchObject({ status: 'Open', queue: 'BotQueue', excludedBots: [], counters: { escalations: 1, transfers: 1 } });
+  });
+
   it('is allowed only to the agent that holds the chat', () => {
     const other = caught(() => transfer(withAgent(), 'bob', 'HomeLoanQueue', T2));
     expect(other.code).toBe('NotAssignee');
