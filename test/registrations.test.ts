@@ -44,6 +44,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST chats/{id}/messages',
     'POST connector/v3/conversations/{conversationId}/activities/{activityId?}',
     'POST demo-bot/messages',
+    'POST workstreams/{workstream}/explain',
     'PUT agents/{agentId}/presence',
   ]);
 });

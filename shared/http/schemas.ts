@@ -18,3 +18,5 @@ export const presenceBody = z.strictObject({ presence: z.enum(PRESENCES) });
 export const transferBody = z.strictObject({ queue: z.string().min(1).max(100) });
 
 export const emptyBody = z.strictObject({});
+
+export const explainBody = z.strictObject({ context: startChatBody.shape.context });

@@ -29,7 +29,7 @@ export async function startChat(s: Services, input: StartChatInput): Promise<{ c
 }
 
 /** Context given at start must use the workstream's declared variables with values of their type. */
-function checkContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
+export function checkContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
   const entries = Object.entries(context);
   if (entries.length > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `context: ${entries.length} variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
   for (const [name, value] of entries) {

@@ -154,6 +154,17 @@ test('an agent that goes Away gets nothing; coming back Available takes the wait
   await endAndClose('carol', chat.conversationId);
 });
 
+test('operators can dry-run the rules and see why each rule did or did not match', async () => {
+  const res = await api.call('POST', 'workstreams/ChatWorkStream/explain', { body: { context: { BotHandoffTopic: 'HomeLoan' } } });
+  expect(res.status).toBe(200);
+  expect(res.body.decision).toEqual({ rule: 'HomeLoanRule', queue: 'HomeLoanQueue' });
+  expect(res.body.rules.map((r: any) => [r.rule, r.matched])).toEqual([['BotRule', false], ['CreditCardRule', false], ['HomeLoanRule', true]]);
+  expect(res.body.rules[1].why).toContain('HomeLoan');
+  const fallback = await api.call('POST', 'workstreams/ChatWorkStream/explain', { body: { context: { BotHandoffTopic: 'Mortgage' } } });
+  expect(fallback.body.decision).toEqual({ rule: null, queue: 'DefaultQueue' });
+  expect((await api.call('POST', 'workstreams/Nope/explain', { body: {} })).status).toBe(404);
+});
+
 describe('the API refuses what it must', () => {
   test('agents need their own token and may only touch their own chats', async () => {
     const { chat, conversation } = await escalated('credit card', 'CreditCardQueue');
