@@ -31,8 +31,11 @@ test('function names are unique and every HTTP route the API documents is regist
   expect(new Set(names).size).toBe(names.length);
   const routes = registered.http().flatMap((f) => f.methods.map((m) => `${m} ${f.route}`)).sort();
   expect(routes).toEqual([
+    'DELETE connector/v3/conversations/{conversationId}/activities/{activityId}',
     'GET agents/{agentId}/conversations',
     'GET chats/{id}/messages',
+    'GET connector/v3/conversations/{conversationId}/activities/{activityId}/members',
+    'GET connector/v3/conversations/{conversationId}/members',
     'GET conversations/{id}',
     'GET health',
     'POST agents/{agentId}/conversations/{id}/close',
@@ -42,9 +45,11 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST chats',
     'POST chats/{id}/end',
     'POST chats/{id}/messages',
+    'POST connector/v3/conversations',
     'POST connector/v3/conversations/{conversationId}/activities/{activityId?}',
     'POST demo-bot/messages',
     'POST workstreams/{workstream}/explain',
     'PUT agents/{agentId}/presence',
+    'PUT connector/v3/conversations/{conversationId}/activities/{activityId}',
   ]);
 });

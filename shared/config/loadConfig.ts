@@ -101,6 +101,7 @@ function crossReferenceProblems(config: Config): string[] {
     });
   });
 
+  problems.push(...botProblems(config));
   const tokenOwners = new Map<string, string>();
   config.users.forEach((user, u) => {
     if (user.kind !== 'agent' || user.token === undefined) return;
@@ -108,6 +109,25 @@ function crossReferenceProblems(config: Config): string[] {
     // The token itself is a secret: name who else has it, not the token.
     if (owner !== undefined) problems.push(`users[${u}].token: the same token as user "${owner}"; tokens must be unique`);
     else tokenOwners.set(user.token, user.id);
+  });
+  return problems;
+}
+
+/** Authentication must be deliberate: an app id comes with credentials, and no app id needs the opt-in. */
+function botProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const appIdOwners = new Map<string, string>();
+  config.users.forEach((user, u) => {
+    if (user.kind !== 'bot') return;
+    if (user.appId === undefined) {
+      if (!config.allowUnauthenticatedBots) problems.push(`users[${u}].appId: bot "${user.id}" has no appId; give it one (with credentials) or set allowUnauthenticatedBots: true for local development`);
+      if (user.credentials) problems.push(`users[${u}].credentials: credentials need an appId`);
+      return;
+    }
+    if (!user.credentials) problems.push(`users[${u}].credentials: bot "${user.id}" has an appId, so Switchboard needs credentials to call it: secretFromEnv, certificate or managedIdentity`);
+    const owner = appIdOwners.get(user.appId);
+    if (owner !== undefined) problems.push(`users[${u}].appId: the same appId as bot "${owner}"; app ids must be unique`);
+    else appIdOwners.set(user.appId, user.id);
   });
   return problems;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASSIGNMENT_METHODS, type Condition, type Config, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
+import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
 
 /**
  * The shape of the configuration file, its JSON Schema (see writeJsonSchema.ts) and the
@@ -117,6 +117,32 @@ const queueSchema = strict(
   { title: 'Queue', description: 'Chats wait here, in priority then arrival order, for a member with free capacity.' },
 );
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').meta({ description: 'The name of an environment variable (in Azure: an app setting, which may be a Key Vault reference).' });
+
+const botCredentialsSchema = z
+  .union([
+    strict({ secretFromEnv: envName }, { title: 'Client secret', description: "The bot's client secret, read from an environment variable." }),
+    strict(
+      { certificate: strict({ thumbprint: z.string().min(1), privateKeyFromEnv: envName }, { title: 'Certificate', description: 'A certificate registered on the bot app: its thumbprint and its PEM private key from an environment variable.' }) },
+      { title: 'Certificate credentials', description: 'Sign token requests with a certificate.' },
+    ),
+    strict(
+      { managedIdentity: strict({ clientId: z.string().min(1) }, { title: 'Managed identity', description: "The client id of the Function App's user-assigned managed identity, which must be the bot's identity." }) },
+      { title: 'Managed identity credentials', description: 'Azure only: the Function App\'s user-assigned managed identity.' },
+    ),
+  ], { error: () => 'expected one of {secretFromEnv: NAME}, {certificate: {thumbprint, privateKeyFromEnv}} or {managedIdentity: {clientId}}' });
+
+const botAuthenticationSchema = strict(
+  {
+    tokenIssuer: z.string().min(1).meta({ description: 'The exact iss of tokens on the channel path, trailing slash included (botbuilder ToBotFromChannelTokenIssuer).' }),
+    openIdMetadataUrl: z.url({ protocol: /^https$/ }).meta({ description: 'OpenID metadata whose keys sign bot tokens (ToBotFromChannelOpenIdMetadataUrl).' }),
+    loginUrl: z.url({ protocol: /^https$/ }).meta({ description: 'Authority Switchboard asks for tokens to call bots (ToChannelFromBotLoginUrl).' }),
+    channelAudience: z.string().min(1).default('https://api.botframework.com').meta({ description: 'Audience bots put on their tokens to Switchboard (ToChannelFromBotOAuthScope); https://api.botframework.com is always accepted.' }),
+    knownAuthorities: z.array(z.string().min(1)).default([]).meta({ description: 'Authority hosts (host:port) MSAL may trust without Microsoft instance discovery.' }),
+  },
+  { title: 'Bot authentication', description: 'The identity provider for a sovereign cloud or a self-hosted issuer. Omit for the public Azure cloud.' },
+);
+
 const botSchema = strict(
   {
     id: name('User id'),
@@ -128,6 +154,12 @@ const botSchema = strict(
       })
       .meta({ description: "The bot's Bot Framework messaging endpoint: an http(s) URL, or a path such as /api/demo-bot/messages served by Switchboard's own host (resolved against its base URL, so PORT can change)." }),
     capacity: positiveInteger().default(1000).meta({ description: 'Chats the bot may hold at once.' }),
+    appId: z.string().min(1).optional().meta({ description: "The bot's Microsoft App ID. Without it the bot runs unauthenticated, which needs allowUnauthenticatedBots: true." }),
+    tenantId: z.string().min(1).optional().meta({ description: 'Tenant of a single-tenant bot: Switchboard asks that tenant for tokens.' }),
+    credentials: botCredentialsSchema.optional().meta({ description: "What Switchboard uses to get a token for calling the bot (audience = the bot's app id). Required with appId." }),
+    contextEventName: oneOf('context event name', CONTEXT_EVENT_NAMES).default('startConversation').meta({ description: 'The event that carries the context variables when the bot session starts.' }),
+    deliveryMode: oneOf('delivery mode', ['normal', 'expectReplies'] as const).default('normal').meta({ description: 'expectReplies: the bot answers in the HTTP response instead of calling the connector.' }),
+    unreachableAfterSeconds: positiveInteger().default(60).meta({ description: 'After this long without reaching the bot, the chat is escalated with BotFailure=unreachable.' }),
   },
   { title: 'Bot', description: 'A Bot Framework bot that takes chats first.' },
 );
@@ -166,6 +198,7 @@ export const configSchema = strict(
     workstreams: z.array(workstreamSchema).min(1).meta({ description: 'At least one workstream.' }),
     queues: z.array(queueSchema).min(1).meta({ description: 'Every queue a rule or fallbackQueue names.' }),
     users: z.array(userSchema).default([]).meta({ description: 'Bots and human agents; queues list them by id.' }),
+    botAuthentication: botAuthenticationSchema.optional(),
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

@@ -51,12 +51,49 @@ export interface Queue {
   members: string[];
 }
 
+/** How Switchboard proves itself to a bot: a token for audience = the bot's app id, from the bot's own credentials. */
+export type BotCredentials =
+  | { secretFromEnv: string }
+  | { certificate: { thumbprint: string; privateKeyFromEnv: string } }
+  | { managedIdentity: { clientId: string } };
+
+export const CONTEXT_EVENT_NAMES = ['startConversation', 'omnichannelSetContext'] as const;
+export type ContextEventName = (typeof CONTEXT_EVENT_NAMES)[number];
+
 export interface BotUser {
   id: string;
   kind: 'bot';
   name: string;
   endpoint: string;
   capacity: number;
+  /** The bot's Microsoft App ID. Without it the bot is unauthenticated (only with allowUnauthenticatedBots). */
+  appId?: string;
+  /** The tenant of a single-tenant bot; tokens come from that tenant's authority. */
+  tenantId?: string;
+  credentials?: BotCredentials;
+  /** The name of the event that carries the context variables at the start of a bot session. */
+  contextEventName: ContextEventName;
+  /** expectReplies: the bot answers in the HTTP response instead of calling the connector. */
+  deliveryMode: 'normal' | 'expectReplies';
+  /** After this long without reaching the bot, the chat is escalated with BotFailure=unreachable. */
+  unreachableAfterSeconds: number;
+}
+
+/**
+ * The identity provider bots and Switchboard trust, for sovereign clouds and self-hosted issuers.
+ * Absent: the public Azure cloud (Entra ID and the Bot Framework's own issuers).
+ */
+export interface BotAuthentication {
+  /** `iss` of tokens on the channel path (botbuilder's ToBotFromChannelTokenIssuer), exactly, trailing slash included. */
+  tokenIssuer: string;
+  /** OpenID metadata whose jwks_uri signs bot tokens (ToBotFromChannelOpenIdMetadataUrl). */
+  openIdMetadataUrl: string;
+  /** The authority Switchboard asks for tokens to call bots (ToChannelFromBotLoginUrl), e.g. https://login.microsoftonline.com/botframework.com. */
+  loginUrl: string;
+  /** The audience bots put on their tokens to Switchboard (ToChannelFromBotOAuthScope). https://api.botframework.com is always accepted. */
+  channelAudience: string;
+  /** Authority hosts MSAL may trust without Microsoft's instance discovery (a self-hosted issuer). */
+  knownAuthorities: string[];
 }
 
 export interface AgentUser {
@@ -78,4 +115,5 @@ export interface Config {
   users: User[];
   /** Bots without an app id may join only when this is true (local development). */
   allowUnauthenticatedBots: boolean;
+  botAuthentication?: BotAuthentication;
 }

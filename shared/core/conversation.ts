@@ -70,6 +70,8 @@ export interface Conversation {
   counters: { escalations: number; transfers: number };
   /** When the last bot escalated, for first-wait and bot-escalation-time KPIs. */
   escalatedAt: string | null;
+  /** The bot that handed the chat off with handoff.initiate: it hears handoff.status completed when the chat closes. */
+  handoffBotId: string | null;
   /** When a human first accepted the chat. */
   firstAgentAssignedAt: string | null;
   history: HistoryEntry[];

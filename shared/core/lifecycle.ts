@@ -77,6 +77,7 @@ export function startConversation(input: NewConversation, decision: RoutingDecis
     customerMessageCount: 0,
     counters: { escalations: 0, transfers: 0 },
     escalatedAt: null,
+    handoffBotId: null,
     firstAgentAssignedAt: null,
     history: [],
     applied: [],

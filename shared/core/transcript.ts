@@ -12,4 +12,8 @@ export interface TranscriptMessage {
   visibility: 'everyone' | 'agents';
   attachments?: unknown[];
   suggestedActions?: unknown;
+  /** Set when the author updated the message (Bot Framework UpdateActivity). */
+  editedAt?: string;
+  /** Set when the author deleted the message (DeleteActivity); the text is gone. */
+  deletedAt?: string;
 }

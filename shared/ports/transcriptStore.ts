@@ -5,4 +5,6 @@ export interface TranscriptStore {
   /** Appends the message unless one with the same id exists; returns false for such a duplicate. */
   append(message: TranscriptMessage): Promise<boolean>;
   list(conversationId: string): Promise<TranscriptMessage[]>;
+  /** Replaces the message with the same conversation and id, keeping its place; false when there is none. */
+  replace(message: TranscriptMessage): Promise<boolean>;
 }

@@ -1,50 +1,100 @@
+import type { BotUser } from '../core/config';
 import { BotActivityError, interpretBotActivity } from '../core/botCommands';
+import type { Conversation } from '../core/conversation';
 import { ApiError } from '../http/apiError';
+import type { BotCaller } from '../ports/botAuthenticator';
 import { conversationCommandMessage } from './commands';
 import { MAX_CONTEXT_VARIABLES } from './customerChats';
 import type { Services } from './services';
 
 export interface IncomingBotActivity {
   conversationId: string;
-  /** The activity the bot replies to (ReplyToActivity), when the route names one. */
-  replyToId?: string;
+  /** The activity the bot replies to (ReplyToActivity), or updates / deletes. */
+  activityId?: string;
+  operation: 'send' | 'update' | 'delete';
   activity: unknown;
   sizeInBytes: number;
+  caller: BotCaller;
 }
 
 /**
- * The connector's SendToConversation / ReplyToActivity: checks the activity and that its sender
- * is the bot holding the chat, then queues it on the conversation's session, in order.
+ * The connector's SendToConversation / ReplyToActivity / UpdateActivity / DeleteActivity: checks
+ * the activity, that the caller is the bot holding the chat, then queues it on the conversation's
+ * session, in order.
  */
 export async function receiveBotActivity(s: Services, input: IncomingBotActivity): Promise<{ id: string }> {
-  let command;
-  try {
-    command = interpretBotActivity(input.activity, input.sizeInBytes);
-  } catch (error) {
-    if (error instanceof BotActivityError) throw new ApiError(error.code === 'ActivityTooLarge' ? 'PayloadTooLarge' : 'InvalidBody', error.message);
-    throw error;
-  }
-  const activity = input.activity as { id?: unknown; from?: { id?: unknown } };
-  const botId = typeof activity.from?.id === 'string' ? activity.from.id : undefined;
-  if (!botId) throw new ApiError('InvalidBody', 'activity.from.id is required: the id of the bot that sends it');
-  const found = await s.conversations.get(input.conversationId);
-  if (!found || found.value.status === 'Closed') throw new ApiError('NotFound', `conversation ${input.conversationId} does not exist or is closed`);
-  const conversation = found.value;
-  if (conversation.assignee?.kind !== 'bot' || conversation.assignee.id !== botId || conversation.status !== 'Active') {
-    throw new ApiError('Forbidden', `bot ${botId} does not hold conversation ${input.conversationId}`);
-  }
-  const id = typeof activity.id === 'string' && activity.id !== '' ? activity.id : s.ids.newId();
-  if (command.kind === 'ignore') return { id };
-  if (command.kind === 'escalate' || command.kind === 'handoff') {
+  const activity = (input.operation === 'delete' ? {} : input.activity) as { id?: unknown; from?: { id?: unknown }; type?: unknown; name?: unknown };
+  const command = input.operation === 'delete' ? undefined : readActivity(input.activity, input.sizeInBytes);
+  const { conversation, bot } = await conversationOfCaller(s, input.conversationId, input.caller, activity.from?.id);
+  const id = input.operation === 'send'
+    ? (typeof activity.id === 'string' && activity.id !== '' ? activity.id : s.ids.newId())
+    : (input.activityId ?? '');
+  if (command?.kind === 'ignore') return { id };
+  if (command && (command.kind === 'escalate' || command.kind === 'handoff')) {
     const names = new Set([...Object.keys(conversation.context), ...Object.keys(command.context)]);
     if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `channelData.tags.context: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
   }
   await s.bus.send([conversationCommandMessage({
     type: 'botActivity',
     conversationId: conversation.id,
-    key: `bot:${conversation.id}:${id}`,
-    botId,
-    activity: { ...(input.activity as Record<string, unknown>), ...(input.replyToId ? { replyToId: input.replyToId } : {}) },
+    // A resent activity (same id) is applied once; every update or delete is a change of its own.
+    key: input.operation === 'send' ? `bot:${conversation.id}:${id}` : `bot:${conversation.id}:${input.operation}:${id}:${s.ids.newId()}`,
+    botId: bot.id,
+    activityId: id,
+    operation: input.operation,
+    activity: { ...(input.activity as Record<string, unknown>), ...(input.operation === 'send' && input.activityId ? { replyToId: input.activityId } : {}) },
   })]);
   return { id };
+}
+
+/** Reads the activity; a malformed handoff.initiate is let through so the bot hears `handoff.status failed`. */
+function readActivity(activity: unknown, sizeInBytes: number) {
+  try {
+    return interpretBotActivity(activity, sizeInBytes);
+  } catch (error) {
+    if (!(error instanceof BotActivityError)) throw error;
+    const event = activity as { type?: unknown; name?: unknown };
+    if (error.code !== 'ActivityTooLarge' && event.type === 'event' && event.name === 'handoff.initiate') return undefined;
+    throw new ApiError(error.code === 'ActivityTooLarge' ? 'PayloadTooLarge' : 'InvalidBody', error.message);
+  }
+}
+
+/** The members of a conversation, as GetConversationMembers answers: the customer and the bot holding it. */
+export async function conversationMembers(s: Services, conversationId: string, caller: BotCaller, claimedBotId?: unknown) {
+  const { conversation, bot } = await conversationOfCaller(s, conversationId, caller, claimedBotId);
+  return [
+    { id: conversation.customer.id, name: conversation.customer.name, role: 'user' },
+    { id: bot.id, name: bot.name, role: 'bot' },
+  ];
+}
+
+/** The open conversation and the bot the caller proved to be; 401 / 403 / 404 otherwise. */
+async function conversationOfCaller(s: Services, conversationId: string, caller: BotCaller, claimedBotId: unknown): Promise<{ conversation: Conversation; bot: BotUser }> {
+  const bot = callingBot(s, caller, claimedBotId);
+  const found = await s.conversations.get(conversationId);
+  if (!found || found.value.status === 'Closed') throw new ApiError('NotFound', `conversation ${conversationId} does not exist or is closed`);
+  const conversation = found.value;
+  if (conversation.assignee?.kind !== 'bot' || conversation.assignee.id !== bot.id || conversation.status !== 'Active') {
+    throw new ApiError('Forbidden', `bot ${bot.id} does not hold conversation ${conversationId}`);
+  }
+  return { conversation, bot };
+}
+
+function callingBot(s: Services, caller: BotCaller, claimedBotId: unknown): BotUser {
+  if (caller.kind === 'trusted') {
+    const bot = s.directory.bot(caller.botId);
+    if (!bot) throw new ApiError('Forbidden', `bot ${caller.botId} is not in the configuration`);
+    return bot;
+  }
+  if (caller.kind === 'appId') {
+    const bot = s.directory.botByAppId(caller.appId);
+    if (!bot) throw new ApiError('Forbidden', `app id ${caller.appId} is not a configured bot`);
+    return bot;
+  }
+  // No credentials: only a bot without an app id, and only where the configuration opts in.
+  const bot = typeof claimedBotId === 'string' ? s.directory.bot(claimedBotId) : undefined;
+  if (!s.config.allowUnauthenticatedBots || !bot || bot.appId !== undefined) {
+    throw new ApiError('Unauthorized', 'a bearer token is required: the connector accepts unauthenticated calls only from bots without an app id, with allowUnauthenticatedBots: true');
+  }
+  return bot;
 }

@@ -9,7 +9,16 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), ...base, workstream: z.string(), customer: z.object({ id: z.string(), name: z.string() }), context: z.record(z.string(), contextValue) }),
   z.object({ type: z.literal('customerMessage'), ...base, messageId: z.string(), text: z.string() }),
   z.object({ type: z.literal('customerEnd'), ...base }),
-  z.object({ type: z.literal('botActivity'), ...base, botId: z.string(), activity: z.record(z.string(), z.unknown()) }),
+  z.object({
+    type: z.literal('botActivity'),
+    ...base,
+    botId: z.string(),
+    /** The id the connector answered with; the transcript message has the same id, so the bot can update or delete it. */
+    activityId: z.string(),
+    operation: z.enum(['send', 'update', 'delete']),
+    activity: z.record(z.string(), z.unknown()),
+  }),
+  z.object({ type: z.literal('botUnreachable'), ...base, botId: z.string(), failure: z.enum(['unreachable', 'refused']), reason: z.string() }),
   z.object({ type: z.literal('assigned'), ...base, epoch: z.number() }),
   z.object({ type: z.literal('agentMessage'), ...base, agentId: z.string(), messageId: z.string(), text: z.string() }),
   z.object({ type: z.literal('agentTransfer'), ...base, agentId: z.string(), queue: z.string() }),

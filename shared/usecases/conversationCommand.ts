@@ -13,6 +13,8 @@ import type { Services } from './services';
 export interface CommandEffect {
   next: Conversation;
   transcript: TranscriptMessage[];
+  /** Messages changed in place (a bot's UpdateActivity / DeleteActivity). */
+  edits: TranscriptMessage[];
   outgoing: OutgoingMessage[];
   events: { name: string; properties: TelemetryProperties; measurements?: Record<string, number> }[];
 }
@@ -37,6 +39,7 @@ export async function handleConversationCommand(s: Services, body: unknown): Pro
     const effect = await decideCommand(s, command, current?.value);
     const next: Conversation = { ...markApplied(effect.next, command.key), outbox: { key: command.key, messages: effect.outgoing } };
     for (const message of effect.transcript) await s.transcripts.append(message);
+    for (const message of effect.edits) await s.transcripts.replace(message);
     try {
       if (current) await s.conversations.replace(next, { ifMatch: current.etag });
       else await s.conversations.create(next);

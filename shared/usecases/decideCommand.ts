@@ -2,7 +2,7 @@ import type { Activity } from '../core/activity';
 import {
   conversationUpdateActivity, customerMessageActivity, endOfConversationActivity, handoffStatusActivity, startConversationActivity,
 } from '../core/botActivities';
-import { interpretBotActivity } from '../core/botCommands';
+import { BotActivityError, interpretBotActivity, type BotCommand } from '../core/botCommands';
 import type { Conversation } from '../core/conversation';
 import * as lifecycle from '../core/lifecycle';
 import type { TranscriptMessage } from '../core/transcript';
@@ -30,7 +30,18 @@ export async function decideCommand(s: Services, command: ConversationCommand, c
 }
 
 function unchanged(conversation: Conversation): CommandEffect {
-  return { next: conversation, transcript: [], outgoing: [], events: [] };
+  return { next: conversation, transcript: [], edits: [], outgoing: [], events: [] };
+}
+
+/** The handoff transcript, as the agent reads it: one line per message activity. */
+function transcriptText(activities: unknown[]): string {
+  const lines = activities.flatMap((a) => {
+    const activity = a as { type?: unknown; text?: unknown; from?: { role?: unknown; name?: unknown; id?: unknown } };
+    if (activity.type !== 'message' || typeof activity.text !== 'string') return [];
+    const who = activity.from?.role === 'bot' ? 'bot' : String(activity.from?.name ?? activity.from?.id ?? 'customer');
+    return [`${who}: ${activity.text}`];
+  });
+  return `Transcript from the bot:\n${lines.join('\n')}`;
 }
 
 function start(s: Services, command: Command<'start'>): CommandEffect {
@@ -49,6 +60,7 @@ function start(s: Services, command: Command<'start'>): CommandEffect {
 class Decision {
   private next: Conversation;
   private readonly transcript: TranscriptMessage[] = [];
+  private readonly edits: TranscriptMessage[] = [];
   private readonly outgoing: OutgoingMessage[] = [];
   private readonly events: CommandEffect['events'] = [];
   private readonly at: string;
@@ -59,7 +71,7 @@ class Decision {
   }
 
   effect(): CommandEffect {
-    return { next: this.next, transcript: this.transcript, outgoing: this.outgoing, events: this.events };
+    return { next: this.next, transcript: this.transcript, edits: this.edits, outgoing: this.outgoing, events: this.events };
   }
 
   async apply(): Promise<void> {
@@ -69,6 +81,7 @@ class Decision {
       case 'customerMessage': return this.customerMessage(c);
       case 'customerEnd': return this.customerEnd();
       case 'botActivity': return this.botActivity(c);
+      case 'botUnreachable': return this.botUnreachable(c);
       case 'assigned': return this.assigned(c);
       case 'agentMessage': return this.agentMessage(c);
       case 'agentTransfer': return this.agentTransfer(c);
@@ -99,21 +112,33 @@ class Decision {
     this.closedEvent();
   }
 
-  private botActivity(c: Command<'botActivity'>): void {
+  private async botActivity(c: Command<'botActivity'>): Promise<void> {
     const bot = c.botId;
-    const command = interpretBotActivity(c.activity, 0);
     const before = this.next;
     if (before.assignee?.id !== bot || before.status !== 'Active') {
       throw new lifecycle.TransitionError('NotAssignee', `bot ${bot} no longer holds conversation ${before.id}`);
+    }
+    if (c.operation !== 'send') return this.editBotMessage(c);
+    let command: BotCommand;
+    try {
+      command = interpretBotActivity(c.activity, 0);
+    } catch (error) {
+      // The connector lets a malformed handoff.initiate through: the handoff protocol answers it with a failed status.
+      if (error instanceof BotActivityError && c.activity.name === 'handoff.initiate') {
+        this.toBot(bot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'failed', error.message));
+        this.track('HandoffFailed', { bot, reason: error.message });
+        return;
+      }
+      throw new PoisonMessageError(`bot activity ${c.activityId} cannot be read: ${(error as Error).message}`);
     }
     switch (command.kind) {
       case 'ignore':
         return;
       case 'message':
-        this.say('bot', command.text, { authorId: bot, attachments: command.attachments, suggestedActions: command.suggestedActions });
+        this.say('bot', command.text, { id: c.activityId, authorId: bot, attachments: command.attachments, suggestedActions: command.suggestedActions });
         return;
       case 'end':
-        if (command.text) this.say('bot', command.text, { authorId: bot });
+        if (command.text) this.say('bot', command.text, { id: c.activityId, authorId: bot });
         this.next = lifecycle.endByBot(before, bot, this.at);
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
         this.track('BotSessionEnded', { bot, outcome: 'resolved' }, { botTimeMs: this.msSince(before.assignedAt) });
@@ -123,8 +148,12 @@ class Decision {
       case 'handoff': {
         const router = this.s.directory.router(before.workstream);
         this.next = lifecycle.escalate(before, bot, command.context, command.summary, (ctx) => router.route(ctx), this.at, command.kind === 'handoff' ? 'handoff' : 'escalation');
-        if (command.summary) this.say('bot', command.summary, { authorId: bot, visibility: 'agents' });
-        if (command.kind === 'handoff') this.toBot(bot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'accepted'));
+        if (command.summary) this.say('bot', command.summary, { id: c.activityId, authorId: bot, visibility: 'agents' });
+        if (command.kind === 'handoff') {
+          if (command.transcript?.length) this.say('bot', transcriptText(command.transcript), { id: `${c.activityId}:transcript`, authorId: bot, visibility: 'agents' });
+          this.next = { ...this.next, handoffBotId: bot };
+          this.toBot(bot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'accepted'));
+        }
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
         const routed = this.next.history.findLast((h) => h.type === 'routed');
         this.track('BotSessionEnded', { bot, outcome: 'escalated' }, { botTimeMs: this.msSince(before.assignedAt) });
@@ -133,6 +162,32 @@ class Decision {
         return;
       }
     }
+  }
+
+  /** UpdateActivity / DeleteActivity: only the bot's own messages, in place. */
+  private async editBotMessage(c: Command<'botActivity'>): Promise<void> {
+    const message = (await this.s.transcripts.list(this.next.id)).find((m) => m.id === c.activityId && m.authorId === c.botId && !m.deletedAt);
+    if (!message) return;
+    if (c.operation === 'delete') {
+      this.edits.push({ ...message, text: '', attachments: undefined, suggestedActions: undefined, deletedAt: this.at });
+      return;
+    }
+    const command = interpretBotActivity(c.activity, 0);
+    if (command.kind !== 'message') return;
+    this.edits.push({ ...message, text: command.text, attachments: command.attachments, suggestedActions: command.suggestedActions, editedAt: this.at });
+  }
+
+  /** A bot that cannot be reached (or refuses us) must not strand the customer: the rules route the chat on. */
+  private botUnreachable(c: Command<'botUnreachable'>): void {
+    const before = this.next;
+    const router = this.s.directory.router(before.workstream);
+    const context = { BotFailure: c.failure };
+    this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached: ${c.reason}`, (ctx) => router.route(ctx), this.at);
+    this.say('system', `The bot ${c.botId} could not be reached (${c.reason}); the chat was routed on.`, { visibility: 'agents' });
+    const routed = this.next.history.findLast((h) => h.type === 'routed');
+    this.track('BotSessionEnded', { bot: c.botId, outcome: 'escalated', failure: c.failure }, { botTimeMs: this.msSince(before.assignedAt) });
+    this.track('BotUnreachable', { bot: c.botId, failure: c.failure, reason: c.reason, queue: this.next.queue ?? undefined });
+    this.enqueued(this.next, routed?.type === 'routed' ? routed.rule : null);
   }
 
   private async assigned(c: Command<'assigned'>): Promise<void> {
@@ -149,7 +204,8 @@ class Decision {
     }
     const workstream = this.s.directory.workstream(conv.workstream);
     this.toBot(assignee.id, (ctx, id) => conversationUpdateActivity(ctx, id, this.at), `${c.key}:update`);
-    this.toBot(assignee.id, (ctx, id) => startConversationActivity(ctx, id, this.at, conv.context), `${c.key}:start`);
+    const eventName = this.s.directory.bot(assignee.id)?.contextEventName ?? 'startConversation';
+    this.toBot(assignee.id, (ctx, id) => startConversationActivity(ctx, id, this.at, conv.context, eventName), `${c.key}:start`);
     this.track('BotSessionStarted', { bot: assignee.id, workstream: workstream?.name, queue: conv.queue ?? undefined });
     const from = conv.botSession?.forwardedCustomerMessages ?? conv.customerMessageCount;
     if (from < conv.customerMessageCount) {
@@ -248,7 +304,10 @@ class Decision {
   }
 
   private closedEvent(): void {
-    if (this.next.status === 'Closed') this.track('ConversationClosed', { workstream: this.next.workstream, queue: this.next.queue ?? undefined, statusReason: this.next.statusReason });
+    if (this.next.status !== 'Closed') return;
+    this.track('ConversationClosed', { workstream: this.next.workstream, queue: this.next.queue ?? undefined, statusReason: this.next.statusReason });
+    const handoffBot = this.next.handoffBotId;
+    if (handoffBot) this.toBot(handoffBot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'completed'));
   }
 
   private workstream() {

@@ -1,6 +1,9 @@
 import { PoisonMessageError } from '../ports/messageBus';
 import type { Activity } from '../core/activity';
-import { decodeOrPoison } from './commands';
+import type { BotUser } from '../core/config';
+import { ApiError } from '../http/apiError';
+import { receiveBotActivity } from './botConnector';
+import { conversationCommandMessage, decodeOrPoison } from './commands';
 import { botDeliverySchema } from './botDeliveries';
 import type { Services } from './services';
 
@@ -11,33 +14,78 @@ export class BotUnavailableError extends Error {
   override readonly name = 'BotUnavailableError';
 }
 
+type Outcome = { ok: true; replies: unknown[] } | { ok: false; transient: boolean; reason: string };
+
 /**
- * POSTs one activity to a bot. A transient failure (network, timeout, 429, 5xx) throws so the bus
- * redelivers with backoff; a 4xx other than 429 will not get better and is dead-lettered.
+ * POSTs one activity to a bot. A transient failure (network, timeout, 429, 5xx) throws, so the bus
+ * redelivers with backoff and the conversation's later activities wait behind it. Past the bot's
+ * budget (or on the last delivery), or when the bot refuses us outright, the customer is not left
+ * stranded: the chat is escalated with BotFailure and routed on by the rules.
  */
 export async function deliverToBot(s: Services, body: unknown, deliveryCount: number): Promise<void> {
   const delivery = decodeOrPoison(botDeliverySchema, body, 'bot delivery');
   const bot = s.directory.bot(delivery.botId);
   if (!bot) throw new PoisonMessageError(`bot delivery names unknown bot "${delivery.botId}"`);
   const activity = delivery.activity as Activity;
-  const isStillNeeded = AFTER_SESSION_TYPES.has(activity.type) || activity.name === 'handoff.status' || (await holdsChat(s, delivery.conversationId, bot.id));
-  if (!isStillNeeded) return;
-  const startedAt = s.clock.now().getTime();
+  const afterSession = AFTER_SESSION_TYPES.has(activity.type) || activity.name === 'handoff.status';
+  if (!afterSession && !(await holdsChat(s, delivery.conversationId, bot.id))) return;
+
   const properties = { conversationId: delivery.conversationId, bot: bot.id, activityType: activity.type };
-  let status: number;
+  const outcome = await post(s, bot, activity);
+  if (outcome.ok) {
+    for (const reply of outcome.replies) await acceptReply(s, delivery.conversationId, bot, reply);
+    return;
+  }
+  s.telemetry.trackEvent('BotDeliveryFailed', { ...properties, reason: outcome.reason }, { deliveryCount });
+  const elapsedInMs = s.clock.now().getTime() - Date.parse(activity.timestamp ?? '');
+  const outOfBudget = !outcome.transient || deliveryCount >= s.settings.botDeliveryMaxAttempts || elapsedInMs >= bot.unreachableAfterSeconds * 1000;
+  if (!outOfBudget) throw new BotUnavailableError(`bot ${bot.id} at ${bot.endpoint}: ${outcome.reason}`);
+  // Only an activity of the live session gives up on the chat; a late endOfConversation is simply dropped.
+  if (afterSession) return;
+  const failure = outcome.transient ? 'unreachable' : 'refused';
+  await s.bus.send([conversationCommandMessage({
+    type: 'botUnreachable',
+    conversationId: delivery.conversationId,
+    key: `botUnreachable:${delivery.conversationId}:${bot.id}:${activity.id}`,
+    botId: bot.id,
+    failure,
+    reason: outcome.reason,
+  })]);
+}
+
+async function post(s: Services, bot: BotUser, activity: Activity): Promise<Outcome> {
+  const expectReplies = bot.deliveryMode === 'expectReplies';
+  const startedAt = s.clock.now().getTime();
+  let response;
   try {
-    status = (await s.bots.postActivity(bot, activity)).status;
+    response = await s.bots.postActivity(bot, expectReplies ? { ...activity, deliveryMode: 'expectReplies' } : activity);
   } catch (error) {
-    s.telemetry.trackEvent('BotDeliveryFailed', { ...properties, reason: error instanceof Error ? error.message : String(error) }, { deliveryCount });
-    throw new BotUnavailableError(`bot ${bot.id} unreachable at ${bot.endpoint}: ${error instanceof Error ? error.message : String(error)}`);
+    return { ok: false, transient: true, reason: error instanceof Error ? error.message : String(error) };
   }
-  s.telemetry.trackMetric('BotDeliveryMs', s.clock.now().getTime() - startedAt, properties);
-  if (status >= 200 && status < 300) return;
-  if (status === 429 || status >= 500) {
-    s.telemetry.trackEvent('BotDeliveryFailed', { ...properties, reason: `HTTP ${status}` }, { deliveryCount });
-    throw new BotUnavailableError(`bot ${bot.id} answered HTTP ${status} at ${bot.endpoint}`);
+  s.telemetry.trackMetric('BotDeliveryMs', s.clock.now().getTime() - startedAt, { bot: bot.id, activityType: activity.type });
+  const { status } = response;
+  if (status >= 200 && status < 300) {
+    const replies = expectReplies ? ((response.body as { activities?: unknown } | undefined)?.activities ?? []) : [];
+    return { ok: true, replies: Array.isArray(replies) ? replies : [] };
   }
-  throw new PoisonMessageError(`bot ${bot.id} refused the ${activity.type} activity with HTTP ${status}`);
+  return { ok: false, transient: status === 429 || status >= 500 || status === 408, reason: `HTTP ${status}` };
+}
+
+/** expectReplies: the replies in the bot's answer go the same way as its connector calls. */
+async function acceptReply(s: Services, conversationId: string, bot: BotUser, reply: unknown): Promise<void> {
+  try {
+    await receiveBotActivity(s, {
+      conversationId,
+      operation: 'send',
+      activity: reply,
+      sizeInBytes: Buffer.byteLength(JSON.stringify(reply)),
+      caller: { kind: 'trusted', botId: bot.id },
+    });
+  } catch (error) {
+    // A reply that is wrong is the bot's bug: record it and keep the rest, as the connector would refuse it.
+    if (!(error instanceof ApiError)) throw error;
+    s.telemetry.trackEvent('BotReplyRefused', { conversationId, bot: bot.id, reason: error.message });
+  }
 }
 
 async function holdsChat(s: Services, conversationId: string, botId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { AgentUser, BotUser, Config, Queue, User, Workstream } from '../core/config';
 import { compileRouter, type CompiledRouter } from '../core/rules';
 import type { AgentStore } from '../ports/agentStore';
+import type { BotAuthenticator } from '../ports/botAuthenticator';
 import type { BotClient } from '../ports/botClient';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConversationStore } from '../ports/conversationStore';
@@ -16,6 +17,7 @@ export interface Ports {
   transcripts: TranscriptStore;
   bus: MessageBus;
   bots: BotClient;
+  botAuthenticator: BotAuthenticator;
   telemetry: Telemetry;
   clock: Clock;
   ids: IdGenerator;
@@ -27,6 +29,8 @@ export interface Settings {
   channelId: string;
   /** How long an HTTP call waits to see its command applied before answering. */
   commandWaitInMs: number;
+  /** The bot-deliveries queue's max delivery count: the last attempt gives up on the bot instead of dead-lettering. */
+  botDeliveryMaxAttempts: number;
 }
 
 export interface Services extends Ports {
@@ -42,6 +46,7 @@ export class Directory {
   private readonly queues = new Map<string, Queue>();
   private readonly users = new Map<string, User>();
   private readonly agentsByToken = new Map<string, AgentUser>();
+  private readonly botsByAppId = new Map<string, BotUser>();
   private readonly queuesByMember = new Map<string, Queue[]>();
 
   constructor(readonly config: Config) {
@@ -53,6 +58,7 @@ export class Directory {
     for (const user of config.users) {
       this.users.set(user.id, user);
       if (user.kind === 'agent' && user.token) this.agentsByToken.set(user.token, user);
+      if (user.kind === 'bot' && user.appId) this.botsByAppId.set(user.appId, user);
     }
   }
 
@@ -83,6 +89,10 @@ export class Directory {
   bot(id: string): BotUser | undefined {
     const user = this.users.get(id);
     return user?.kind === 'bot' ? user : undefined;
+  }
+
+  botByAppId(appId: string): BotUser | undefined {
+    return this.botsByAppId.get(appId);
   }
 
   agent(id: string): AgentUser | undefined {

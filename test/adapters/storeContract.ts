@@ -171,6 +171,16 @@ export function describeTranscriptStoreContract(name: string, makeStore: MakeSto
       ]);
     });
 
+    it('replaces a message in place, and reports a message it does not have', async () => {
+      for (const id of ['m-1', 'm-2', 'm-3']) await store().append(message('conv-1', id));
+      expect(await store().replace({ ...message('conv-1', 'm-2', 'edited'), editedAt: '2026-01-01T00:00:00.000Z' })).toBe(true);
+      expect(await store().replace(message('conv-1', 'm-9', 'ghost'))).toBe(false);
+      expect(await store().replace(message('conv-2', 'm-1', 'elsewhere'))).toBe(false);
+      const listed = await store().list('conv-1');
+      expect(listed.map((m) => [m.id, m.text])).toEqual([['m-1', 'hello'], ['m-2', 'edited'], ['m-3', 'hello']]);
+      expect(listed[1]?.editedAt).toBe('2026-01-01T00:00:00.000Z');
+    });
+
     it('scopes message ids to their conversation', async () => {
       expect(await store().append(message('conv-1', 'm-1'))).toBe(true);
       expect(await store().append(message('conv-2', 'm-1'))).toBe(true);
@@ -356,6 +366,7 @@ function conversation(id: string, overrides: Partial<Conversation> = {}): Conver
     customerMessageCount: 0,
     counters: { escalations: 0, transfers: 0 },
     escalatedAt: null,
+    handoffBotId: null,
     firstAgentAssignedAt: null,
     history: [{ type: 'routed', at: at(0), rule: 'CreditCardRule', queue: 'CreditCardQueue', reason: 'start' }],
     applied: [],

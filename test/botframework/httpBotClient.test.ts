@@ -49,7 +49,7 @@ const endpoint = new LoopbackBot();
 beforeAll(() => endpoint.start());
 afterAll(() => endpoint.stop());
 
-const botAt = (url: string, id = 'demo-bot'): BotUser => ({ id, kind: 'bot', name: 'Demo Bot', endpoint: url, capacity: 100 });
+const botAt = (url: string, id = 'demo-bot'): BotUser => ({ id, kind: 'bot', name: 'Demo Bot', endpoint: url, capacity: 100, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 });
 const activity = { type: 'message', id: 'a1', text: 'hi', conversation: { id: 'conv-1' } };
 
 describe('HttpBotClient', () => {

@@ -7,6 +7,7 @@ import { compileRouter } from '../../shared/core/rules';
 
 /** A valid file to break one line at a time; `edit` replaces text that must be there. */
 const VALID = `
+allowUnauthenticatedBots: true
 workstreams:
   - name: Chat
     fallbackQueue: Default
@@ -34,6 +35,55 @@ function problemsOf(text: string): string[] {
   if (result.ok) throw new Error('expected problems, the configuration loaded');
   return result.problems;
 }
+
+describe('bot authentication settings', () => {
+  it('refuses a bot without appId unless unauthenticated bots are allowed', () => {
+    expect(problemsOf(edit('allowUnauthenticatedBots: true\n', ''))).toEqual([
+      'users[0].appId: bot "bot" has no appId; give it one (with credentials) or set allowUnauthenticatedBots: true for local development',
+    ]);
+  });
+
+  it('needs credentials with an appId, and unique app ids', () => {
+    const twoBots = edit('  - { id: bot, kind: bot, endpoint: "http://localhost:3978/api/messages" }', [
+      '  - { id: bot, kind: bot, endpoint: "http://localhost:3978/api/messages", appId: app-1 }',
+      '  - { id: bot2, kind: bot, endpoint: "http://localhost:3979/api/messages", appId: app-1, credentials: { secretFromEnv: BOT2_SECRET } }',
+    ].join('\n'));
+    expect(problemsOf(twoBots)).toEqual([
+      'users[0].credentials: bot "bot" has an appId, so Switchboard needs credentials to call it: secretFromEnv, certificate or managedIdentity',
+      'users[1].appId: the same appId as bot "bot"; app ids must be unique',
+    ]);
+  });
+
+  it('reads each kind of credentials, the per-bot protocol options and the identity provider', () => {
+    const text = edit('  - { id: bot, kind: bot, endpoint: "http://localhost:3978/api/messages" }', [
+      '  - { id: bot, kind: bot, endpoint: "https://bot.example/api/messages", appId: a1, credentials: { certificate: { thumbprint: AB12, privateKeyFromEnv: BOT_KEY } }, contextEventName: omnichannelSetContext, deliveryMode: expectReplies, unreachableAfterSeconds: 30 }',
+      '  - { id: bot2, kind: bot, endpoint: "https://bot2.example/api/messages", appId: a2, tenantId: t1, credentials: { managedIdentity: { clientId: mi-1 } } }',
+    ].join('\n')) + [
+      'botAuthentication:',
+      '  tokenIssuer: https://issuer.example/',
+      '  openIdMetadataUrl: https://issuer.example/.well-known/openid-configuration',
+      '  loginUrl: https://issuer.example/botframework.com',
+      '  knownAuthorities: [issuer.example]',
+    ].join('\n');
+    const result = parseConfig(text);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const [bot, bot2] = result.config.users;
+    expect(bot).toMatchObject({ appId: 'a1', credentials: { certificate: { thumbprint: 'AB12', privateKeyFromEnv: 'BOT_KEY' } }, contextEventName: 'omnichannelSetContext', deliveryMode: 'expectReplies', unreachableAfterSeconds: 30 });
+    expect(bot2).toMatchObject({ tenantId: 't1', credentials: { managedIdentity: { clientId: 'mi-1' } }, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 });
+    expect(result.config.botAuthentication).toEqual({
+      tokenIssuer: 'https://issuer.example/',
+      openIdMetadataUrl: 'https://issuer.example/.well-known/openid-configuration',
+      loginUrl: 'https://issuer.example/botframework.com',
+      channelAudience: 'https://api.botframework.com',
+      knownAuthorities: ['issuer.example'],
+    });
+  });
+
+  it('names what is wrong with credentials', () => {
+    const text = edit('endpoint: "http://localhost:3978/api/messages" }', 'endpoint: "http://localhost:3978/api/messages", appId: a1, credentials: { secret: hunter2 } }');
+    expect(problemsOf(text)).toEqual(['users[0].credentials: expected one of {secretFromEnv: NAME}, {certificate: {thumbprint, privateKeyFromEnv}} or {managedIdentity: {clientId}}']);
+  });
+});
 
 describe('the sample configuration', () => {
   it('loads with its defaults filled in', () => {
@@ -64,7 +114,7 @@ describe('the sample configuration', () => {
       { name: 'DefaultQueue', priority: 3, assignment: 'highestCapacity', members: ['alice', 'bob', 'carol', 'dave'] },
     ]);
     expect(config.users).toEqual([
-      { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: '/api/demo-bot/messages', capacity: 1000 },
+      { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: '/api/demo-bot/messages', capacity: 1000, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 },
       { id: 'alice', kind: 'agent', name: 'Alice', capacity: 2, token: 'dev-alice', presence: 'Available' },
       { id: 'bob', kind: 'agent', name: 'Bob', capacity: 2, token: 'dev-bob', presence: 'Available' },
       { id: 'carol', kind: 'agent', name: 'Carol', capacity: 2, token: 'dev-carol', presence: 'Available' },
@@ -104,7 +154,7 @@ describe('shape problems', () => {
       'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
-      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users',
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication',
     ]);
   });
 

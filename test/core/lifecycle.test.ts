@@ -100,6 +100,7 @@ describe('startConversation', () => {
       customerMessageCount: 0,
       counters: { escalations: 0, transfers: 0 },
       escalatedAt: null,
+      handoffBotId: null,
       firstAgentAssignedAt: null,
       history: [
         { type: 'routed', at: T0, rule: 'BotRule', queue: 'BotQueue', reason: 'start' },

@@ -162,7 +162,7 @@ describe('duplicates', () => {
     for (const agent of AGENTS) await setPresence(agent, 'Offline');
     const chat = await withBot();
     const id = chat.conversationId;
-    const command = { type: 'botActivity', conversationId: id, key: `bot:${id}:direct-e1`, botId: 'demo-bot', activity: escalation('direct-e1') };
+    const command = { type: 'botActivity', conversationId: id, key: `bot:${id}:direct-e1`, botId: 'demo-bot', activityId: 'direct-e1', operation: 'send', activity: escalation('direct-e1') };
     const send = jest.spyOn(bus, 'send');
     const sentBy = async (): Promise<OutgoingMessage[]> => {
       const before = send.mock.calls.length;
@@ -388,7 +388,9 @@ describe('the connector refuses what it must', () => {
 
     const other = await withBot();
     const stranger = await postBotActivity(api, other.conversationId, { type: 'message', text: 'hello', from: { id: 'other-bot' } });
-    expect(stranger).toEqual({ status: 403, body: { error: { code: 'Forbidden', message: `bot other-bot does not hold conversation ${other.conversationId}` } } });
+    // A caller that is no configured bot, without a token, is not who it claims to be.
+    expect(stranger.status).toBe(401);
+    expect(stranger.body.error.code).toBe('Unauthorized');
     await idle();
     expect(await services.conversations.get(chat.conversationId)).toEqual(before);
     expect((await messages(chat)).map((m) => m.text)).not.toContain('still here');

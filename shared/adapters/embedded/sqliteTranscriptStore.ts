@@ -12,6 +12,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
         'INSERT INTO transcript_messages (conversation_id, id, doc) VALUES (?, ?, ?) ON CONFLICT (conversation_id, id) DO NOTHING',
       ),
       list: db.prepare<[string], { doc: string }>('SELECT doc FROM transcript_messages WHERE conversation_id = ? ORDER BY seq'),
+      update: db.prepare<[string, string, string]>('UPDATE transcript_messages SET doc = ? WHERE conversation_id = ? AND id = ?'),
     };
   }
 
@@ -21,5 +22,9 @@ export class SqliteTranscriptStore implements TranscriptStore {
 
   async list(conversationId: string): Promise<TranscriptMessage[]> {
     return this.statements.list.all(conversationId).map((row) => JSON.parse(row.doc) as TranscriptMessage);
+  }
+
+  async replace(message: TranscriptMessage): Promise<boolean> {
+    return this.statements.update.run(JSON.stringify(message), message.conversationId, message.id).changes === 1;
   }
 }

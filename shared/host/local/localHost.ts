@@ -9,6 +9,8 @@ import { SqliteConversationStore } from '../../adapters/embedded/sqliteConversat
 import { openDatabase } from '../../adapters/embedded/sqliteDatabase';
 import { SqliteMessageBus } from '../../adapters/embedded/sqliteMessageBus';
 import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptStore';
+import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
+import { BotTokenProvider } from '../../adapters/botframework/botTokenProvider';
 import { HttpBotClient } from '../../adapters/botframework/httpBotClient';
 import { systemClock, type Clock } from '../../ports/clock';
 import type { BotClient } from '../../ports/botClient';
@@ -52,9 +54,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   if (!memory) mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(memory ? ':memory:' : join(options.dataDir, 'switchboard.db'));
   const clock = options.clock ?? systemClock;
+  const maxDeliveryCount = options.maxDeliveryCount ?? 10;
   const bus = new SqliteMessageBus(db, { clock });
   let baseUrl = '';
-  const relativeEndpoints = new HttpBotClient();
+  const tokens = new BotTokenProvider(options.config, process.env);
+  const botClient = new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) });
   const services: Services = {
     config: options.config,
     directory: new Directory(options.config),
@@ -64,12 +68,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     bus,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): they resolve against this host.
     bots: options.bots ?? {
-      postActivity: (bot, activity) => relativeEndpoints.postActivity(bot.endpoint.startsWith('/') ? { ...bot, endpoint: baseUrl + bot.endpoint } : bot, activity),
+      postActivity: (bot, activity) => botClient.postActivity(bot.endpoint.startsWith('/') ? { ...bot, endpoint: baseUrl + bot.endpoint } : bot, activity),
     },
+    botAuthenticator: new BotFrameworkAuthenticator(options.config),
     telemetry: options.telemetry ?? nullTelemetry,
     clock,
     ids: { newId: () => randomUUID() },
-    settings: { connectorBaseUrl: '', channelId: 'switchboard', commandWaitInMs: options.commandWaitInMs ?? 5000 },
+    settings: { connectorBaseUrl: '', channelId: 'switchboard', commandWaitInMs: options.commandWaitInMs ?? 5000, botDeliveryMaxAttempts: maxDeliveryCount },
     customerTokens: new CustomerTokens(process.env.SWITCHBOARD_TOKEN_SECRET ?? tokenSecret(memory ? undefined : options.dataDir)),
   };
   installServices(async () => services);
@@ -85,7 +90,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const processors = registered.queues().map((fn) => bus.process(fn.queueName, fn.handler, {
     maxConcurrentSessions: options.maxConcurrentSessions ?? 16,
-    maxDeliveryCount: options.maxDeliveryCount ?? 10,
+    maxDeliveryCount,
     lockDurationInMs: 30_000,
     retryDelayInMs: (deliveryCount) => Math.min(100 * 2 ** (deliveryCount - 1), 10_000),
   }));

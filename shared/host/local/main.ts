@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../config/loadConfig';
+import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
 import { startLocalHost } from './localHost';
 
 /**
@@ -27,7 +28,16 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? 'data');
   const port = Number(process.env.PORT ?? 7071);
-  const host = await startLocalHost({ config, dataDir, port, hostname: process.env.HOST ?? '127.0.0.1' });
+  let host;
+  try {
+    host = await startLocalHost({ config, dataDir, port, hostname: process.env.HOST ?? '127.0.0.1' });
+  } catch (error) {
+    if (error instanceof BotCredentialsError) {
+      console.error(`Cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
   console.log(`Switchboard is listening on ${host.baseUrl}/api`);
   console.log(`  configuration: ${file}`);
   console.log(`  data:          ${dataDir}`);

@@ -1,0 +1,64 @@
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import { JwtTokenProviderFactory, ManagedIdentityAppCredentials, MsalAppCredentials, type AppCredentials } from 'botframework-connector';
+import type { BotUser, Config } from '../../core/config';
+
+/** Microsoft's authority for Bot Framework tokens (the public cloud). */
+export const PUBLIC_LOGIN_URL = 'https://login.microsoftonline.com/botframework.com';
+
+export class BotCredentialsError extends Error {
+  override readonly name = 'BotCredentialsError';
+}
+
+/**
+ * Bearer tokens for calling bots: audience = the bot's app id, from the bot's own credentials,
+ * through botbuilder's connector credential classes (MSAL underneath, which caches the tokens).
+ * Built once at start-up: a missing secret fails the start, naming the setting.
+ */
+export class BotTokenProvider {
+  private readonly credentials = new Map<string, AppCredentials>();
+
+  constructor(config: Config, env: NodeJS.ProcessEnv) {
+    const loginUrl = config.botAuthentication?.loginUrl ?? PUBLIC_LOGIN_URL;
+    const knownAuthorities = config.botAuthentication?.knownAuthorities ?? [];
+    for (const user of config.users) {
+      if (user.kind !== 'bot' || !user.appId || !user.credentials) continue;
+      this.credentials.set(user.id, credentialsFor(user, user.appId, authorityFor(loginUrl, user.tenantId), knownAuthorities, env));
+    }
+  }
+
+  /** The token for `bot`, or undefined for a bot without an app id (unauthenticated, local development). */
+  async getToken(bot: BotUser): Promise<string | undefined> {
+    const credentials = this.credentials.get(bot.id);
+    return credentials ? credentials.getToken() : undefined;
+  }
+}
+
+/** A single-tenant bot gets its tokens from its own tenant at the same login host. */
+function authorityFor(loginUrl: string, tenantId: string | undefined): string {
+  return tenantId ? `${new URL(loginUrl).origin}/${tenantId}` : loginUrl;
+}
+
+function credentialsFor(bot: BotUser, appId: string, authority: string, knownAuthorities: string[], env: NodeJS.ProcessEnv): AppCredentials {
+  const credentials = bot.credentials;
+  if (credentials && 'managedIdentity' in credentials) {
+    // Azure only: the Function App's user-assigned identity asks for a token to the bot's app id.
+    return new ManagedIdentityAppCredentials(credentials.managedIdentity.clientId, appId, new JwtTokenProviderFactory());
+  }
+  const auth = { clientId: appId, authority, knownAuthorities };
+  if (credentials && 'secretFromEnv' in credentials) {
+    const clientSecret = required(env, credentials.secretFromEnv, bot);
+    return new MsalAppCredentials(new ConfidentialClientApplication({ auth: { ...auth, clientSecret } }), appId, authority, appId);
+  }
+  if (credentials && 'certificate' in credentials) {
+    const privateKey = required(env, credentials.certificate.privateKeyFromEnv, bot);
+    const clientCertificate = { thumbprint: credentials.certificate.thumbprint, privateKey };
+    return new MsalAppCredentials(new ConfidentialClientApplication({ auth: { ...auth, clientCertificate } }), appId, authority, appId);
+  }
+  throw new BotCredentialsError(`bot "${bot.id}" has an appId but no credentials`);
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, bot: BotUser): string {
+  const value = env[name];
+  if (!value) throw new BotCredentialsError(`bot "${bot.id}": the environment variable ${name} (its credentials) is not set`);
+  return value;
+}
