@@ -99,8 +99,9 @@ describe('the sample configuration', () => {
         allowedPresences: ['Available', 'Busy'],
         autoClose: { openMinutes: 20, wrapUpMinutes: 15 },
         wrapUpBlocksCapacity: false,
-        contextVariables: [{ name: 'BotHandoffTopic', type: 'text' }],
+        contextVariables: [{ name: 'BotHandoffTopic', type: 'text' }, { name: 'BotFailure', type: 'text' }],
         rules: [
+          { name: 'BotFailureRule', queue: 'DefaultQueue', when: { variable: 'BotFailure', operator: 'hasData' } },
           { name: 'BotRule', queue: 'BotQueue', when: { variable: 'BotHandoffTopic', operator: 'noData' } },
           { name: 'CreditCardRule', queue: 'CreditCardQueue', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'CreditCard' } },
           { name: 'HomeLoanRule', queue: 'HomeLoanQueue', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'HomeLoan' } },

@@ -158,8 +158,8 @@ test('operators can dry-run the rules and see why each rule did or did not match
   const res = await api.call('POST', 'workstreams/ChatWorkStream/explain', { body: { context: { BotHandoffTopic: 'HomeLoan' } } });
   expect(res.status).toBe(200);
   expect(res.body.decision).toEqual({ rule: 'HomeLoanRule', queue: 'HomeLoanQueue' });
-  expect(res.body.rules.map((r: any) => [r.rule, r.matched])).toEqual([['BotRule', false], ['CreditCardRule', false], ['HomeLoanRule', true]]);
-  expect(res.body.rules[1].why).toContain('HomeLoan');
+  expect(res.body.rules.map((r: any) => [r.rule, r.matched])).toEqual([['BotFailureRule', false], ['BotRule', false], ['CreditCardRule', false], ['HomeLoanRule', true]]);
+  expect(res.body.rules[2].why).toContain('HomeLoan');
   const fallback = await api.call('POST', 'workstreams/ChatWorkStream/explain', { body: { context: { BotHandoffTopic: 'Mortgage' } } });
   expect(fallback.body.decision).toEqual({ rule: null, queue: 'DefaultQueue' });
   expect((await api.call('POST', 'workstreams/Nope/explain', { body: {} })).status).toBe(404);
