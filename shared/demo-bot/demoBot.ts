@@ -1,5 +1,5 @@
 import { ActivityHandler, type Activity, type TurnContext } from 'botbuilder';
-import { addEndConversationContext, addEscalationContext, bridgeBotMessage } from './omnichannel';
+import { addEndConversationContext, addEscalationContext, bridgeBotMessage } from '../botkit/omnichannel';
 
 /**
  * The bot of the reference setup (DESIGN §1): greets, escalates credit-card and home-loan questions with

@@ -1,8 +1,14 @@
 import type { Activity } from 'botbuilder';
 
 /**
- * The Omnichannel helper the docs ship as C# (`OmnichannelBotClient`, omnichannel.md §1.2), in TypeScript.
- * The demo bot depends on it, not on Switchboard's core, so it behaves like any outside Omnichannel-ready bot.
+ * For Node bot authors: the Omnichannel helper Microsoft ships only as C# (`OmnichannelBotClient`),
+ * in TypeScript. It depends on nothing but botbuilder's types, so copy this file into a bot, or
+ * import it from a Switchboard checkout. The same bot then works with Omnichannel and Switchboard.
+ *
+ *   await context.sendActivity(bridgeBotMessage({ type: 'message', text: 'Hi!' }));
+ *   await context.sendActivity(addEscalationContext({ type: 'message', text: 'Card dispute (for the agent)' }, { BotHandoffTopic: 'CreditCard' }));
+ *   await context.sendActivity(addEndConversationContext({ type: 'message', text: 'Goodbye' }));
+ *
  * Unlike the C# original these return a copy rather than mutating the activity.
  */
 
