@@ -12,8 +12,8 @@ export interface ConversationStore {
   replace(conversation: Conversation, options: { ifMatch: string }): Promise<Versioned<Conversation>>;
   /** Open conversations waiting in `queue`, oldest `enqueuedAt` first (ties by id). */
   listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
-  /** Names of the queues that have at least one waiting conversation. */
-  listQueuesWithWaiting(): Promise<string[]>;
+  /** Whether at least one conversation waits in `queue` (one partition's question in Cosmos, never a cross-partition one). */
+  hasWaiting(queue: string): Promise<boolean>;
   /** Conversations whose assignee is `assigneeId` and that are not Closed. */
   listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]>;
   /** Conversations that are not Closed and were last updated before `updatedBefore` (ISO time), for the sweep. */

@@ -53,7 +53,8 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
  * with chats waiting is left for that queue (queue priority, then FIFO).
  */
 async function loadCandidates(s: Services, queue: Queue): Promise<Map<string, Candidate & { versioned?: Versioned<AgentState> }>> {
-  const waitingQueues = new Set(await s.conversations.listQueuesWithWaiting());
+  const higher = s.config.queues.filter((q) => q.priority < queue.priority);
+  const waitingQueues = new Set((await Promise.all(higher.map(async (q) => ((await s.conversations.hasWaiting(q.name)) ? q.name : undefined)))).filter((q) => q !== undefined));
   const candidates = new Map<string, Candidate & { versioned?: Versioned<AgentState> }>();
   for (const [memberIndex, id] of queue.members.entries()) {
     const bot = s.directory.bot(id);

@@ -30,7 +30,8 @@ export async function sweep(s: Services): Promise<SweepReport> {
   const out: OutgoingMessage[] = [];
 
   const minute = Math.floor(now.getTime() / 60_000);
-  for (const queue of await s.conversations.listQueuesWithWaiting()) {
+  for (const { name: queue } of s.config.queues) {
+    if (!(await s.conversations.hasWaiting(queue))) continue;
     out.push(dispatchMessage(queue, `dispatch:${queue}:sweep:${minute}`));
     report.dispatchesRequested++;
   }

@@ -28,9 +28,7 @@ export class SqliteConversationStore implements ConversationStore {
       listWaiting: db.prepare<[string, number], Row>(
         "SELECT doc, etag FROM conversations WHERE status = 'Open' AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
       ),
-      listQueuesWithWaiting: db.prepare<[], { queue: string }>(
-        "SELECT DISTINCT queue FROM conversations WHERE status = 'Open' AND queue IS NOT NULL ORDER BY queue",
-      ),
+      hasWaiting: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM conversations WHERE status = 'Open' AND queue = ? LIMIT 1"),
       listByAssignee: db.prepare<[string], Row>(
         "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND assignee_id = ? ORDER BY id",
       ),
@@ -68,8 +66,8 @@ export class SqliteConversationStore implements ConversationStore {
     return this.statements.listWaiting.all(queue, options.limit).map(toVersioned);
   }
 
-  async listQueuesWithWaiting(): Promise<string[]> {
-    return this.statements.listQueuesWithWaiting.all().map((row) => row.queue);
+  async hasWaiting(queue: string): Promise<boolean> {
+    return this.statements.hasWaiting.get(queue) !== undefined;
   }
 
   async listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]> {
