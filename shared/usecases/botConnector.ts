@@ -70,14 +70,22 @@ export async function conversationMembers(s: Services, conversationId: string, c
 
 /** The open conversation and the bot the caller proved to be; 401 / 403 / 404 otherwise. */
 async function conversationOfCaller(s: Services, conversationId: string, caller: BotCaller, claimedBotId: unknown): Promise<{ conversation: Conversation; bot: BotUser }> {
-  const bot = callingBot(s, caller, claimedBotId);
   const found = await s.conversations.get(conversationId);
+  // DeleteActivity and GetConversationMembers carry no activity, so an anonymous caller names no bot: it can only
+  // be the bot that held the chat last (then 403 if that bot no longer holds it).
+  const bot = callingBot(s, caller, claimedBotId ?? (caller.kind === 'anonymous' && found ? lastBot(found.value) : undefined));
   if (!found || found.value.status === 'Closed') throw new ApiError('NotFound', `conversation ${conversationId} does not exist or is closed`);
   const conversation = found.value;
   if (conversation.assignee?.kind !== 'bot' || conversation.assignee.id !== bot.id || conversation.status !== 'Active') {
     throw new ApiError('Forbidden', `bot ${bot.id} does not hold conversation ${conversationId}`);
   }
   return { conversation, bot };
+}
+
+function lastBot(conversation: Conversation): string | undefined {
+  if (conversation.assignee?.kind === 'bot') return conversation.assignee.id;
+  const assigned = conversation.history.findLast((h) => h.type === 'assigned' && h.assignee.kind === 'bot');
+  return assigned?.type === 'assigned' ? assigned.assignee.id : undefined;
 }
 
 function callingBot(s: Services, caller: BotCaller, claimedBotId: unknown): BotUser {

@@ -66,7 +66,8 @@ export async function sendCustomerMessage(s: Services, conversationId: string, t
 export async function listCustomerMessages(s: Services, conversationId: string, token: string | undefined) {
   const conversation = await customerConversation(s, conversationId, token);
   const messages = (await s.transcripts.list(conversationId))
-    .filter((m) => m.visibility === 'everyone')
+    // A message its bot deleted (DeleteActivity) is gone from the customer's view; the store keeps the tombstone.
+    .filter((m) => m.visibility === 'everyone' && !m.deletedAt)
     .map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, ...(m.attachments ? { attachments: m.attachments } : {}), ...(m.suggestedActions ? { suggestedActions: m.suggestedActions } : {}) }));
   return { status: conversation.status, messages };
 }
