@@ -1,12 +1,13 @@
 import { registerHttp } from '../shared/host/registry';
 import { services } from '../shared/host/runtime';
-import { bearerToken, edge, json, param, readBody } from '../shared/http/edge';
+import { agentCredentials } from '../shared/http/agentEdge';
+import { edge, json, param, readBody } from '../shared/http/edge';
 import { emptyBody } from '../shared/http/schemas';
 import { authenticateAgent, endConversation } from '../shared/usecases/agentDesk';
 
 export const agentEnd = edge(async (request) => {
   const s = await services();
-  const agent = authenticateAgent(s, param(request, 'agentId'), bearerToken(request));
+  const agent = authenticateAgent(s, param(request, 'agentId'), agentCredentials(request));
   await readBody(request, emptyBody, { allowEmpty: true });
   return json(200, await endConversation(s, agent, param(request, 'id')));
 });

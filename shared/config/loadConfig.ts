@@ -102,6 +102,13 @@ function crossReferenceProblems(config: Config): string[] {
   });
 
   problems.push(...botProblems(config));
+  const principalOwners = new Map<string, string>();
+  config.users.forEach((user, u) => {
+    if (user.kind !== 'agent' || user.principal === undefined) return;
+    const owner = principalOwners.get(user.principal.toLowerCase());
+    if (owner !== undefined) problems.push(`users[${u}].principal: "${user.principal}" is already the principal of user "${owner}"`);
+    else principalOwners.set(user.principal.toLowerCase(), user.id);
+  });
   const tokenOwners = new Map<string, string>();
   config.users.forEach((user, u) => {
     if (user.kind !== 'agent' || user.token === undefined) return;

@@ -123,7 +123,7 @@ const botCredentialsSchema = z
   .union([
     strict({ secretFromEnv: envName }, { title: 'Client secret', description: "The bot's client secret, read from an environment variable." }),
     strict(
-      { certificate: strict({ thumbprint: z.string().min(1), privateKeyFromEnv: envName }, { title: 'Certificate', description: 'A certificate registered on the bot app: its thumbprint and its PEM private key from an environment variable.' }) },
+      { certificate: strict({ thumbprint: z.string().regex(/^[0-9A-Fa-f]{40}$/, 'must be the certificate\'s SHA-1 thumbprint: 40 hex digits, without colons').meta({ description: 'SHA-1 thumbprint of the certificate registered on the bot app, 40 hex digits.' }), privateKeyFromEnv: envName }, { title: 'Certificate', description: 'A certificate registered on the bot app: its thumbprint and its PEM private key from an environment variable.' }) },
       { title: 'Certificate credentials', description: 'Sign token requests with a certificate.' },
     ),
     strict(
@@ -171,6 +171,7 @@ const agentSchema = strict(
     name: z.string().min(1).optional().meta({ description: 'Display name; defaults to the id.' }),
     capacity: positiveInteger().meta({ description: 'Capacity units the agent can hold at once.' }),
     token: z.string().min(1).optional().meta({ description: 'Development bearer token for the agent API; unique.' }),
+    principal: z.string().min(1).optional().meta({ description: 'The Entra ID sign-in (UPN, email or object id) that App Service authentication maps to this agent; unique, case-insensitive.' }),
     presence: oneOf('presence', PRESENCES).default('Available').meta({ description: 'Presence before the agent sets one.' }),
   },
   { title: 'Agent', description: 'A human agent.' },

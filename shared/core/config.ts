@@ -103,6 +103,8 @@ export interface AgentUser {
   capacity: number;
   /** Development bearer token for the agent API. */
   token?: string;
+  /** The Entra ID sign-in (UPN, email or object id) App Service authentication maps to this agent. */
+  principal?: string;
   /** Presence the agent starts with when it has no stored presence yet. */
   presence: Presence;
 }

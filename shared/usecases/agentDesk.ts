@@ -9,12 +9,28 @@ import type { Services } from './services';
  * The agent's side: every call names the agent in the path and proves it with the agent's token;
  * an agent may only touch its own chats.
  */
-export function authenticateAgent(s: Services, agentId: string, token: string | undefined): AgentUser {
-  if (!token) throw new ApiError('Unauthorized', 'a bearer token is required: the agent token from the configuration');
-  const caller = s.directory.agentByToken(token);
-  if (!caller) throw new ApiError('Unauthorized', 'the bearer token is not a known agent token');
-  if (caller.id !== agentId) throw new ApiError('Forbidden', `the token belongs to agent ${caller.id}, not ${agentId}`);
-  return caller;
+export interface AgentCredentials {
+  token?: string;
+  /** The names App Service authentication says the caller signed in as (UPN, email, object id). */
+  principal?: readonly string[];
+}
+
+export function authenticateAgent(s: Services, agentId: string, credentials: AgentCredentials): AgentUser {
+  const { tokens, appServicePrincipal } = s.settings.agentAuthentication;
+  if (appServicePrincipal && credentials.principal?.length) {
+    const caller = s.directory.agentByPrincipal(credentials.principal);
+    if (!caller) throw new ApiError('Forbidden', `signed in as ${credentials.principal[0]}, who is no agent in the configuration (users[].principal)`);
+    if (caller.id !== agentId) throw new ApiError('Forbidden', `signed in as agent ${caller.id}, not ${agentId}`);
+    return caller;
+  }
+  if (tokens && credentials.token) {
+    const caller = s.directory.agentByToken(credentials.token);
+    if (!caller) throw new ApiError('Unauthorized', 'the bearer token is not a known agent token');
+    if (caller.id !== agentId) throw new ApiError('Forbidden', `the token belongs to agent ${caller.id}, not ${agentId}`);
+    return caller;
+  }
+  const ways = [appServicePrincipal ? 'sign in with Entra ID' : '', tokens ? 'send the agent token from the configuration as a bearer token' : ''].filter(Boolean);
+  throw new ApiError('Unauthorized', ways.length ? `authentication is required: ${ways.join(', or ')}` : 'agent sign-in is not enabled on this host');
 }
 
 async function ownConversation(s: Services, agent: AgentUser, conversationId: string): Promise<Conversation> {

@@ -31,6 +31,8 @@ export interface Settings {
   commandWaitInMs: number;
   /** The bot-deliveries queue's max delivery count: the last attempt gives up on the bot instead of dead-lettering. */
   botDeliveryMaxAttempts: number;
+  /** How agents prove who they are: development tokens from the configuration, and/or the App Service principal. */
+  agentAuthentication: { tokens: boolean; appServicePrincipal: boolean };
 }
 
 export interface Services extends Ports {
@@ -47,6 +49,7 @@ export class Directory {
   private readonly users = new Map<string, User>();
   private readonly agentsByToken = new Map<string, AgentUser>();
   private readonly botsByAppId = new Map<string, BotUser>();
+  private readonly agentsByPrincipal = new Map<string, AgentUser>();
   private readonly queuesByMember = new Map<string, Queue[]>();
 
   constructor(readonly config: Config) {
@@ -58,6 +61,7 @@ export class Directory {
     for (const user of config.users) {
       this.users.set(user.id, user);
       if (user.kind === 'agent' && user.token) this.agentsByToken.set(user.token, user);
+      if (user.kind === 'agent' && user.principal) this.agentsByPrincipal.set(user.principal.toLowerCase(), user);
       if (user.kind === 'bot' && user.appId) this.botsByAppId.set(user.appId, user);
     }
   }
@@ -102,6 +106,15 @@ export class Directory {
 
   agentByToken(token: string): AgentUser | undefined {
     return this.agentsByToken.get(token);
+  }
+
+  /** The agent a signed-in principal is, by any of its names (UPN, email, object id), case-insensitively. */
+  agentByPrincipal(names: readonly string[]): AgentUser | undefined {
+    for (const name of names) {
+      const agent = this.agentsByPrincipal.get(name.toLowerCase());
+      if (agent) return agent;
+    }
+    return undefined;
   }
 
   /** Queues a user is a member of, highest priority first. */

@@ -56,7 +56,7 @@ describe('bot authentication settings', () => {
 
   it('reads each kind of credentials, the per-bot protocol options and the identity provider', () => {
     const text = edit('  - { id: bot, kind: bot, endpoint: "http://localhost:3978/api/messages" }', [
-      '  - { id: bot, kind: bot, endpoint: "https://bot.example/api/messages", appId: a1, credentials: { certificate: { thumbprint: AB12, privateKeyFromEnv: BOT_KEY } }, contextEventName: omnichannelSetContext, deliveryMode: expectReplies, unreachableAfterSeconds: 30 }',
+      '  - { id: bot, kind: bot, endpoint: "https://bot.example/api/messages", appId: a1, credentials: { certificate: { thumbprint: 0C8AA5FEFA13873E3F52258C6DE6B724F4CE0C20, privateKeyFromEnv: BOT_KEY } }, contextEventName: omnichannelSetContext, deliveryMode: expectReplies, unreachableAfterSeconds: 30 }',
       '  - { id: bot2, kind: bot, endpoint: "https://bot2.example/api/messages", appId: a2, tenantId: t1, credentials: { managedIdentity: { clientId: mi-1 } } }',
     ].join('\n')) + [
       'botAuthentication:',
@@ -68,7 +68,7 @@ describe('bot authentication settings', () => {
     const result = parseConfig(text);
     if (!result.ok) throw new Error(result.problems.join('\n'));
     const [bot, bot2] = result.config.users;
-    expect(bot).toMatchObject({ appId: 'a1', credentials: { certificate: { thumbprint: 'AB12', privateKeyFromEnv: 'BOT_KEY' } }, contextEventName: 'omnichannelSetContext', deliveryMode: 'expectReplies', unreachableAfterSeconds: 30 });
+    expect(bot).toMatchObject({ appId: 'a1', credentials: { certificate: { thumbprint: '0C8AA5FEFA13873E3F52258C6DE6B724F4CE0C20', privateKeyFromEnv: 'BOT_KEY' } }, contextEventName: 'omnichannelSetContext', deliveryMode: 'expectReplies', unreachableAfterSeconds: 30 });
     expect(bot2).toMatchObject({ tenantId: 't1', credentials: { managedIdentity: { clientId: 'mi-1' } }, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 });
     expect(result.config.botAuthentication).toEqual({
       tokenIssuer: 'https://issuer.example/',
@@ -77,6 +77,11 @@ describe('bot authentication settings', () => {
       channelAudience: 'https://api.botframework.com',
       knownAuthorities: ['issuer.example'],
     });
+  });
+
+  it('refuses a thumbprint in the colon-separated form openssl prints', () => {
+    const text = edit('endpoint: "http://localhost:3978/api/messages" }', 'endpoint: "http://localhost:3978/api/messages", appId: a1, credentials: { certificate: { thumbprint: "0C:8A:A5", privateKeyFromEnv: K } } }');
+    expect(problemsOf(text)).toEqual(["users[0].credentials.certificate.thumbprint: must be the certificate's SHA-1 thumbprint: 40 hex digits, without colons"]);
   });
 
   it('names what is wrong with credentials', () => {

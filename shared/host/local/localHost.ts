@@ -35,6 +35,8 @@ export interface LocalHostOptions {
   sweepPeriodInMs?: number;
   maxConcurrentSessions?: number;
   maxDeliveryCount?: number;
+  /** Off by default: outside App Service nothing strips a forged principal header. */
+  agentAuthentication?: { tokens: boolean; appServicePrincipal: boolean };
 }
 
 export interface LocalHost {
@@ -74,7 +76,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     telemetry: options.telemetry ?? nullTelemetry,
     clock,
     ids: { newId: () => randomUUID() },
-    settings: { connectorBaseUrl: '', channelId: 'switchboard', commandWaitInMs: options.commandWaitInMs ?? 5000, botDeliveryMaxAttempts: maxDeliveryCount },
+    settings: {
+      connectorBaseUrl: '',
+      channelId: 'switchboard',
+      commandWaitInMs: options.commandWaitInMs ?? 5000,
+      botDeliveryMaxAttempts: maxDeliveryCount,
+      agentAuthentication: options.agentAuthentication ?? { tokens: true, appServicePrincipal: false },
+    },
     customerTokens: new CustomerTokens(process.env.SWITCHBOARD_TOKEN_SECRET ?? tokenSecret(memory ? undefined : options.dataDir)),
   };
   installServices(async () => services);
