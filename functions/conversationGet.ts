@@ -7,4 +7,4 @@ export const conversationGet = edge(async (request) => {
   return json(200, await getConversationView(await services(), param(request, 'id')));
 });
 
-registerHttp({ name: 'conversationGet', methods: ['GET'], route: 'conversations/{id}', handler: conversationGet });
+registerHttp({ name: 'conversationGet', methods: ['GET'], route: 'conversations/{id}', authLevel: 'function', handler: conversationGet });

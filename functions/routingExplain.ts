@@ -10,4 +10,4 @@ export const routingExplain = edge(async (request) => {
   return json(200, explainRouting(await services(), param(request, 'workstream'), context ?? {}));
 });
 
-registerHttp({ name: 'routingExplain', methods: ['POST'], route: 'workstreams/{workstream}/explain', handler: routingExplain });
+registerHttp({ name: 'routingExplain', methods: ['POST'], route: 'workstreams/{workstream}/explain', authLevel: 'function', handler: routingExplain });

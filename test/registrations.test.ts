@@ -26,6 +26,11 @@ test('host.json enables session concurrency and lock renewal for the Service Bus
   expect(host.extensions.serviceBus.autoCompleteMessages).toBe(true);
 });
 
+test('operator routes need a function key in Azure; customer, agent and bot routes authenticate themselves', () => {
+  const keyed = registered.http().filter((f) => f.authLevel === 'function').map((f) => f.route).sort();
+  expect(keyed).toEqual(['conversations/{id}', 'workstreams/{workstream}/explain']);
+});
+
 test('function names are unique and every HTTP route the API documents is registered', () => {
   const names = [...registered.http(), ...registered.queues(), ...registered.timers()].map((f) => f.name);
   expect(new Set(names).size).toBe(names.length);

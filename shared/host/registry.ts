@@ -11,6 +11,11 @@ export interface HttpFunction {
   /** Route template under /api, in Functions syntax: `chats/{id}/messages`, `{activityId?}` for optional. */
   route: string;
   handler: HttpHandler;
+  /**
+   * `function`: operator routes; in Azure the host demands a function key (`x-functions-key` or
+   * `?code=`). The local host, a development tool, does not check keys.
+   */
+  authLevel?: 'anonymous' | 'function';
 }
 
 export interface QueueFunction {
@@ -39,7 +44,7 @@ const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
 
 export function registerHttp(fn: HttpFunction): void {
   httpFunctions.push(fn);
-  if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: 'anonymous', handler: fn.handler });
+  if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
 }
 
 export function registerQueue(fn: QueueFunction): void {
