@@ -59,7 +59,9 @@ export async function listAgentConversations(s: Services, agent: AgentUser) {
     context: c.context,
     escalationSummary: c.escalationSummary,
     assignedAt: c.assignedAt,
-    messages: (await s.transcripts.list(c.id)).map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility })),
+    messages: (await s.transcripts.list(c.id))
+      .filter((m) => !m.deletedAt)
+      .map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.editedAt ? { editedAt: m.editedAt } : {}) })),
   })));
 }
 
