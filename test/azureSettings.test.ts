@@ -18,13 +18,20 @@ test('reads a complete environment, with defaults', () => {
       publicUrl: 'https://switchboard-abc.azurewebsites.net',
       tokenSecret: '0123456789abcdef0123',
       cosmos: { endpoint: 'https://acct.documents.azure.com:443/', database: 'switchboard', key: undefined, closedConversationTtlInSeconds: 30 * 86_400 },
-      serviceBusNamespace: 'ns.servicebus.windows.net',
+      serviceBus: { fullyQualifiedNamespace: 'ns.servicebus.windows.net' },
       managedIdentityClientId: 'mi-client-id',
       appInsightsConnectionString: undefined,
       allowAgentTokens: false,
+      appServiceAuthentication: false,
       maxDeliveryCount: 10,
     },
   });
+});
+
+test('a Service Bus connection string (emulator, test broker) stands in for the namespace', () => {
+  const { [SETTINGS.serviceBusNamespace]: _namespace, ...rest } = complete;
+  const result = readAzureSettings({ ...rest, [SETTINGS.serviceBusConnectionString]: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true' });
+  expect(result.ok && result.settings.serviceBus).toEqual({ connectionString: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true' });
 });
 
 test('names every missing setting at once', () => {
@@ -32,6 +39,16 @@ test('names every missing setting at once', () => {
   expect(result.ok).toBe(false);
   const names = (result as { problems: string[] }).problems.map((p) => p.split(' ')[0]);
   expect(names).toEqual([SETTINGS.config, SETTINGS.publicUrl, SETTINGS.tokenSecret, SETTINGS.cosmosEndpoint, SETTINGS.serviceBusNamespace]);
+});
+
+test('an unresolved Key Vault reference is never used as the token secret', () => {
+  const result = readAzureSettings({ ...complete, [SETTINGS.tokenSecret]: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/token/)' });
+  expect(result.ok ? [] : result.problems).toEqual([expect.stringContaining(`${SETTINGS.tokenSecret} is an unresolved Key Vault reference`)]);
+});
+
+test('flags read true and false in any case, as ARM writes them', () => {
+  const result = readAzureSettings({ ...complete, [SETTINGS.allowAgentTokens]: 'True', [SETTINGS.appServiceAuthentication]: 'TRUE' });
+  expect(result.ok && [result.settings.allowAgentTokens, result.settings.appServiceAuthentication]).toEqual([true, true]);
 });
 
 test('refuses malformed values with what was wrong', () => {

@@ -12,12 +12,7 @@ test('every work queue has exactly one session-enabled trigger', () => {
   expect(triggers.sort()).toEqual(Object.values(QUEUES).map((q) => [q, true]).sort());
 });
 
-test('infra declares every work queue with sessions and duplicate detection', () => {
-  const bicep = readFileSync(join(root, 'infra', 'main.bicep'), 'utf8');
-  for (const queue of Object.values(QUEUES)) expect(bicep).toContain(`'${queue}'`);
-  expect(bicep).toMatch(/requiresSession: true/);
-  expect(bicep).toMatch(/requiresDuplicateDetection: true/);
-});
+// infra/ is checked against the code in test/infra.test.ts.
 
 test('host.json enables session concurrency and lock renewal for the Service Bus triggers', () => {
   const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8'));

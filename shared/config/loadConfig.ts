@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { Condition, Config, ContextVariable, Operator, VariableType, Workstream } from '../core/config';
 import { toNumber } from '../core/rules';
 import { checkShape } from './schema';
@@ -13,8 +13,11 @@ import { checkShape } from './schema';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
+/** Where package.json is; relative configuration paths resolve against it. */
+export const PROJECT_ROOT = projectRoot();
+
 /** The sample configuration, used when none is given. */
-export const SAMPLE_CONFIG_PATH = path.join(projectRoot(), 'switchboard.yaml');
+export const SAMPLE_CONFIG_PATH = path.join(PROJECT_ROOT, 'switchboard.yaml');
 
 /** Where package.json is, whether this runs from shared/config (source) or dist/shared/config (build). */
 function projectRoot(): string {
@@ -30,24 +33,40 @@ export class ConfigError extends Error {
   }
 }
 
+/** yaml's own default, stated: more alias expansions than this is a "billion laughs" file, refused. */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseConfig(text: string): ConfigResult {
+  try {
+    return parseConfigText(text);
+  } catch (error) {
+    // A file nested thousands of levels deep can overflow the stack in the parser or in the checks.
+    if ((error as Error | undefined)?.name === 'RangeError') return { ok: false, problems: [`(top level): ${tooDeep((error as Error).message)}`] };
+    throw error;
+  }
+}
+
+function parseConfigText(text: string): ConfigResult {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
+  // yaml checks unique keys by comparing each key with every earlier one (quadratic: 50,000 keys took
+  // seconds); duplicateKeyErrors does the same check with a set.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const errors = [...document.errors.map((error) => ({ pos: error.pos[0], message: error.message })), ...duplicateKeyErrors(document)];
+  if (errors.length > 0) {
     return {
       ok: false,
-      problems: document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return `line ${line}, column ${col}: invalid YAML: ${error.message}`;
+      problems: errors.sort((a, b) => a.pos - b.pos).map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos);
+        return `line ${line}, column ${col}: invalid YAML: ${tooDeep(error.message)}`;
       }),
     };
   }
   let data: unknown;
   try {
-    data = document.toJS();
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    // Only alias abuse (a "billion laughs" file) throws here.
-    return { ok: false, problems: [`invalid YAML: ${(error as Error).message}`] };
+    // Alias abuse (a "billion laughs" file) and an alias to no anchor throw here, without a position.
+    return { ok: false, problems: [`(top level): invalid YAML: ${(error as Error).message}`] };
   }
   if (data === null || data === undefined) return { ok: false, problems: ['(top level): the file is empty'] };
   const shaped = checkShape(data);
@@ -56,15 +75,60 @@ export function parseConfig(text: string): ConfigResult {
   return problems.length > 0 ? { ok: false, problems } : shaped;
 }
 
+/** yaml's "Map keys must be unique", at the repeated key, in linear time. */
+function duplicateKeyErrors(document: Document): { pos: number; message: string }[] {
+  const errors: { pos: number; message: string }[] = [];
+  visit(document, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) errors.push({ pos: pair.key.range?.[0] ?? 0, message: 'Map keys must be unique' });
+        else seen.add(pair.key.value);
+      }
+    },
+  });
+  return errors;
+}
+
+function tooDeep(message: string): string {
+  return message.includes('Maximum call stack size exceeded') ? 'the file is nested too deeply to read (Maximum call stack size exceeded)' : message;
+}
+
 export function loadConfigFile(file: string): ConfigResult {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { ok: false, problems: [code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot be read (${code ?? String(error)})`] };
   }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { ok: false, problems: [`${file}: line ${invalidUtf8Line(bytes)}: the file is not valid UTF-8; save it as UTF-8`] };
   return parseConfig(text);
+}
+
+/** Reading with 'utf8' would turn a bad byte in a name or token into U+FFFD silently. */
+function decodeUtf8(bytes: Uint8Array, stream = false): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The line of the first invalid byte: the shortest prefix that fails to decode ends with it. */
+function invalidUtf8Line(bytes: Buffer): number {
+  let low = 1;
+  let high = bytes.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (decodeUtf8(bytes.subarray(0, middle), true) === undefined) high = middle;
+    else low = middle + 1;
+  }
+  let line = 1;
+  for (let i = 0; i < low - 1; i++) if (bytes[i] === 0x0a) line++;
+  return line;
 }
 
 /** For hosts at cold start: fail fast, naming the file and every problem. */
@@ -78,7 +142,9 @@ function crossReferenceProblems(config: Config): string[] {
   const problems: string[] = [];
   const queues = new Set(config.queues.map((q) => q.name));
   const users = new Set(config.users.map((u) => u.id));
-  const knownQueues = `declared queues are ${[...queues].join(', ')}`;
+  // One message per bad reference: listing thousands of queues in each would take gigabytes.
+  const names = [...queues];
+  const knownQueues = `declared queues are ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}`;
 
   problems.push(...duplicates(config.workstreams.map((w) => w.name), 'workstreams', 'name', 'workstream'));
   problems.push(...duplicates(config.queues.map((q) => q.name), 'queues', 'name', 'queue'));

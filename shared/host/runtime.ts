@@ -13,11 +13,13 @@ export function installServices(create: () => Promise<Services>): void {
 }
 
 export function services(): Promise<Services> {
-  if (!current) {
-    if (!factory) {
-      return Promise.reject(new Error('no composition root installed: Switchboard runs with `npm start` (local host); the Azure adapters come with part 3'));
-    }
-    current = factory();
-  }
+  if (!current) current = (factory ?? azureFactory)();
   return current;
+}
+
+/** In the Functions host nothing installs a factory: the Azure composition root builds the services at cold start. */
+async function azureFactory(): Promise<Services> {
+  // Loaded on demand so the local host never loads the Azure SDKs it does not use.
+  const { createAzureServices } = await import('./azure/azureServices');
+  return createAzureServices();
 }

@@ -60,5 +60,7 @@ function credentialsFor(bot: BotUser, appId: string, authority: string, knownAut
 function required(env: NodeJS.ProcessEnv, name: string, bot: BotUser): string {
   const value = env[name];
   if (!value) throw new BotCredentialsError(`bot "${bot.id}": the environment variable ${name} (its credentials) is not set`);
+  // An unresolved Key Vault reference stays as its literal text; sending it as a secret would only fail later, less clearly.
+  if (value.trim().startsWith('@Microsoft.KeyVault(')) throw new BotCredentialsError(`bot "${bot.id}": ${name} is an unresolved Key Vault reference: the platform could not read the vault`);
   return value;
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_COSMOS_DATABASE } from '../../adapters/cosmos/cosmosContainers';
+
 /**
  * The Function App's settings, read once at cold start. Connections are identity-based (the
  * Function App's user-assigned managed identity): endpoints, no keys. Every missing or malformed
@@ -13,9 +15,11 @@ export const SETTINGS = {
   cosmosKey: 'COSMOS_KEY',
   closedConversationTtlDays: 'SWITCHBOARD_CLOSED_TTL_DAYS',
   serviceBusNamespace: 'ServiceBusConnection__fullyQualifiedNamespace',
+  serviceBusConnectionString: 'ServiceBusConnection',
   managedIdentityClientId: 'AZURE_CLIENT_ID',
   appInsights: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   allowAgentTokens: 'SWITCHBOARD_ALLOW_AGENT_TOKENS',
+  appServiceAuthentication: 'SWITCHBOARD_APP_SERVICE_AUTH',
   maxDeliveryCount: 'SWITCHBOARD_MAX_DELIVERY_COUNT',
 } as const;
 
@@ -25,10 +29,13 @@ export interface AzureSettings {
   publicUrl: string;
   tokenSecret: string;
   cosmos: { endpoint: string; database: string; key?: string; closedConversationTtlInSeconds?: number };
-  serviceBusNamespace: string;
+  /** Identity-based (Azure): the namespace. A connection string only for the emulator or a test broker. */
+  serviceBus: { fullyQualifiedNamespace: string } | { connectionString: string };
   managedIdentityClientId?: string;
   appInsightsConnectionString?: string;
   allowAgentTokens: boolean;
+  /** App Service authentication is on: the platform injects (and strips forged) principal headers, so they are trusted. */
+  appServiceAuthentication: boolean;
   maxDeliveryCount: number;
 }
 
@@ -56,12 +63,19 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
   if (!publicUrl) problems.push(`${SETTINGS.publicUrl} is not set (nor ${SETTINGS.websiteHostname}): the public base URL bots reply to`);
   else if (!/^https?:\/\//.test(publicUrl)) problems.push(`${SETTINGS.publicUrl} must be an http(s) URL, got "${publicUrl}"`);
   const tokenSecret = required(SETTINGS.tokenSecret, 'the secret that signs customer chat tokens (a Key Vault reference in Azure)');
-  if (tokenSecret && tokenSecret.length < 16) problems.push(`${SETTINGS.tokenSecret} must be at least 16 characters`);
+  if (isUnresolvedKeyVaultReference(tokenSecret)) problems.push(`${SETTINGS.tokenSecret} is an unresolved Key Vault reference: the platform could not read the vault (check the identity's Key Vault Secrets User role and keyVaultReferenceIdentity)`);
+  else if (tokenSecret && tokenSecret.length < 16) problems.push(`${SETTINGS.tokenSecret} must be at least 16 characters`);
   const endpoint = required(SETTINGS.cosmosEndpoint, 'the Cosmos DB account endpoint, e.g. https://<account>.documents.azure.com:443/');
   const ttlDays = positive(SETTINGS.closedConversationTtlDays, 30);
-  const serviceBusNamespace = required(SETTINGS.serviceBusNamespace, 'the Service Bus namespace, e.g. <namespace>.servicebus.windows.net (the triggers use the same identity-based connection)');
-  const allowAgentTokens = optional(SETTINGS.allowAgentTokens);
-  if (allowAgentTokens !== undefined && !['true', 'false'].includes(allowAgentTokens)) problems.push(`${SETTINGS.allowAgentTokens} must be true or false, got "${allowAgentTokens}"`);
+  const serviceBusConnectionString = optional(SETTINGS.serviceBusConnectionString);
+  const serviceBusNamespace = serviceBusConnectionString ? '' : required(SETTINGS.serviceBusNamespace, 'the Service Bus namespace, e.g. <namespace>.servicebus.windows.net (the triggers use the same identity-based connection)');
+  const flag = (name: string): boolean => {
+    const raw = optional(name);
+    if (raw !== undefined && !['true', 'false'].includes(raw.toLowerCase())) problems.push(`${name} must be true or false, got "${raw}"`);
+    return raw?.toLowerCase() === 'true';
+  };
+  const allowAgentTokens = flag(SETTINGS.allowAgentTokens);
+  const appServiceAuthentication = flag(SETTINGS.appServiceAuthentication);
   const maxDeliveryCount = positive(SETTINGS.maxDeliveryCount, 10) ?? 10;
 
   if (problems.length > 0) return { ok: false, problems };
@@ -71,14 +85,20 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
       configPath,
       publicUrl,
       tokenSecret,
-      cosmos: { endpoint, database: optional(SETTINGS.cosmosDatabase) ?? 'switchboard', key: optional(SETTINGS.cosmosKey), closedConversationTtlInSeconds: ttlDays === undefined ? undefined : ttlDays * 86_400 },
-      serviceBusNamespace,
+      cosmos: { endpoint, database: optional(SETTINGS.cosmosDatabase) ?? DEFAULT_COSMOS_DATABASE, key: optional(SETTINGS.cosmosKey), closedConversationTtlInSeconds: ttlDays === undefined ? undefined : ttlDays * 86_400 },
+      serviceBus: serviceBusConnectionString ? { connectionString: serviceBusConnectionString } : { fullyQualifiedNamespace: serviceBusNamespace },
       managedIdentityClientId: optional(SETTINGS.managedIdentityClientId),
       appInsightsConnectionString: optional(SETTINGS.appInsights),
-      allowAgentTokens: allowAgentTokens === 'true',
+      allowAgentTokens,
+      appServiceAuthentication,
       maxDeliveryCount,
     },
   };
+}
+
+/** A Key Vault reference the platform could not resolve stays as its literal text: never use it as a secret. */
+export function isUnresolvedKeyVaultReference(value: string | undefined): boolean {
+  return value?.trim().startsWith('@Microsoft.KeyVault(') ?? false;
 }
 
 export class SettingsError extends Error {

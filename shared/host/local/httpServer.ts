@@ -1,5 +1,6 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { HttpFunction } from '../registry';
 
 interface CompiledRoute {
@@ -29,12 +30,17 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string): Server {
   const routes = functions.map(compileRoute);
   let invocation = 0;
-  return createServer((req, res) => {
+  // Host is not needed to route (the base URL is the host's own), so its absence is no reason for a bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     void serve(req, res).catch((error) => {
+      // The client went away before its body arrived: there is no one to answer, and nothing failed here.
+      if (!req.complete && (req.destroyed || req.socket.destroyed)) return void res.destroy();
       console.error('[local host] request failed', error);
       if (!res.headersSent) writeJson(res, 500, { error: { code: 'InternalError', message: 'the request failed' } });
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', baseUrl());
@@ -67,6 +73,19 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
     const context = new InvocationContext({ invocationId: `local-${++invocation}`, functionName: hit.r.fn.name });
     writeResponse(res, await hit.r.fn.handler(request, context));
   }
+}
+
+/**
+ * What Node's parser refuses (a malformed request line, a header byte HTTP does not allow, bad
+ * framing) gets the same JSON error as everything else, instead of Node's bare `400 Bad Request`.
+ */
+function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { bytesWritten?: number }).bytesWritten) return void socket.destroy();
+  const [status, code] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HeadersTooLarge']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'RequestTimeout']
+      : [400, 'InvalidRequest'];
+  const body = JSON.stringify({ error: { code, message: `the request is not valid HTTP/1.1: ${error.reason ?? error.message}` } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

@@ -1,0 +1,74 @@
+import type { ContainerRequest, Database } from '@azure/cosmos';
+
+/** The database a deployment uses unless COSMOS_DATABASE names another. */
+export const DEFAULT_COSMOS_DATABASE = 'switchboard';
+
+/**
+ * Every Cosmos DB container Switchboard uses, with its partition key: the one place for these names
+ * (infra/ and the tests check against it). Each is chosen for its hot-path access:
+ * - conversations `/id`: every command reads and writes one conversation by id (point operations).
+ * - waiting `/queue`: the advisory index of Open chats, one small document per waiting chat, so a
+ *   dispatch asks one partition "who waits in this queue, oldest first" (see cosmosWaitingIndex.ts).
+ * - agents `/id`: one agent's runtime state, read and written with If-Match by id.
+ * - transcripts `/conversationId`: the messages of one conversation live in one partition.
+ */
+export const COSMOS_CONTAINERS = {
+  conversations: { id: 'conversations', partitionKeyPath: '/id' },
+  waiting: { id: 'waiting', partitionKeyPath: '/queue' },
+  agents: { id: 'agents', partitionKeyPath: '/id' },
+  transcripts: { id: 'transcripts', partitionKeyPath: '/conversationId' },
+} as const;
+
+export type CosmosContainerName = keyof typeof COSMOS_CONTAINERS;
+
+export interface EnsureCosmosContainersOptions {
+  /**
+   * `defaultTtl` of `conversations`. -1, the default, turns TTL on without expiring anything by itself:
+   * only items that carry their own `ttl` expire, and the store gives one to Closed conversations. A
+   * positive number would also expire chats still open after that long without a write: keep -1.
+   */
+  defaultTtlInSeconds?: number;
+  /**
+   * `defaultTtl` of `transcripts`: how long a message is kept after its last write. Undefined or -1
+   * keeps messages (TTL on, nothing expires). Make it longer than a chat lives plus the closed-conversation TTL.
+   */
+  transcriptTtlInSeconds?: number;
+}
+
+/** The container definitions, as infra/ must declare them too. */
+export function cosmosContainerRequests(options: EnsureCosmosContainersOptions = {}): Record<CosmosContainerName, ContainerRequest> {
+  const conversationTtl = options.defaultTtlInSeconds ?? -1;
+  const transcriptTtl = options.transcriptTtlInSeconds ?? -1;
+  const define = (name: CosmosContainerName, extra: Partial<ContainerRequest> = {}): ContainerRequest => ({
+    id: COSMOS_CONTAINERS[name].id,
+    partitionKey: { paths: [COSMOS_CONTAINERS[name].partitionKeyPath] },
+    ...extra,
+  });
+  return {
+    conversations: define('conversations', { defaultTtl: conversationTtl }),
+    // listWaiting orders by two fields, which Cosmos DB serves only from a composite index.
+    // No TTL: an entry leaves with its chat, never by age.
+    waiting: define('waiting', {
+      indexingPolicy: {
+        compositeIndexes: [
+          [
+            { path: '/enqueuedAt', order: 'ascending' },
+            { path: '/id', order: 'ascending' },
+          ],
+        ],
+      },
+    }),
+    agents: define('agents'),
+    transcripts: define('transcripts', { defaultTtl: transcriptTtl }),
+  };
+}
+
+/**
+ * Creates the containers that are missing (local use and tests). In Azure, infra/ creates them: a
+ * managed identity with a data-plane role cannot create containers, so the Function App never calls this.
+ */
+export async function ensureCosmosContainers(database: Database, options: EnsureCosmosContainersOptions = {}): Promise<void> {
+  for (const request of Object.values(cosmosContainerRequests(options))) {
+    await database.containers.createIfNotExists(request);
+  }
+}

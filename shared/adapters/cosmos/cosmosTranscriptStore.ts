@@ -1,0 +1,128 @@
+import type { Container, Database, Resource } from '@azure/cosmos';
+import type { TranscriptMessage } from '../../core/transcript';
+import type { TranscriptStore } from '../../ports/transcriptStore';
+import { COSMOS_CONTAINERS } from './cosmosContainers';
+import { BoundedMap, stripDocument, succeeds, toCosmosId } from './cosmosDocuments';
+
+/** Claims a message id in its conversation: creating it is what makes an append idempotent. */
+interface ClaimDocument {
+  id: string;
+  conversationId: string;
+  kind: 'claim';
+}
+
+/** The message in its place: `seq` is its position in the conversation, and the item id is made of it. */
+type MessageDocument = TranscriptMessage & { kind: 'message'; seq: number; messageId: string };
+
+/** Fields the adapter adds to a message, dropped on read. */
+const EXTRA_FIELDS = ['kind', 'seq', 'messageId'] as const;
+const MAX_SEQ_ATTEMPTS = 100;
+
+/**
+ * Transcripts in Cosmos DB: container `transcripts`, partition key `/conversationId`, so everything
+ * about one conversation's messages is a one-partition operation.
+ *
+ * Append order is a sequence claimed by creating the message item with id `seq:<n>`: Cosmos DB
+ * creates an id once, so two instances cannot take the same place, and the loser moves to n+1. A
+ * place n+1 is only tried once n exists, so the places fill without gaps and in the order readers
+ * see them: a message never appears before one that a reader already saw (the bot forwarding
+ * cursor counts on that). Timestamps could not give this: clocks of two instances disagree, and
+ * `_ts` has one-second resolution.
+ *
+ * The message id is claimed first, by creating `id:<message id>`; a conflict there means a
+ * duplicate (false). If the first append crashed between its claim and its place, a duplicate finds
+ * no place and takes one; if two raced that way, reads keep the message's first place only.
+ *
+ * Expected request units (RU), for messages under 1 KB:
+ *   append           claim create + message create        ~5 + ~6-8 RU (+ ~3 RU one-partition
+ *                                                          TOP 1 when this process has no hint of the last place)
+ *   duplicate        claim conflict + one-partition query ~1 + ~3 RU
+ *   list             one-partition query                  ~3 RU + a fraction of an RU per message
+ *   replace          one-partition query + replace        ~3 + ~6-8 RU
+ */
+export class CosmosTranscriptStore implements TranscriptStore {
+  private readonly container: Container;
+  /** The last place this process took or saw per conversation: a hint that saves the TOP 1 query when one instance serves the conversation. */
+  private readonly lastSeq = new BoundedMap<string, number>(10_000);
+
+  constructor(database: Database) {
+    this.container = database.container(COSMOS_CONTAINERS.transcripts.id);
+  }
+
+  async append(message: TranscriptMessage): Promise<boolean> {
+    const claim: ClaimDocument = { id: `id:${toCosmosId(message.id)}`, conversationId: message.conversationId, kind: 'claim' };
+    const claimed = await succeeds(() => this.container.items.create(claim), [409]);
+    if (!claimed && (await this.placesOf(message)).length > 0) return false;
+    await this.place(message);
+    return claimed;
+  }
+
+  async list(conversationId: string): Promise<TranscriptMessage[]> {
+    const docs = await this.query(conversationId, 'ORDER BY c.seq');
+    const last = docs[docs.length - 1];
+    if (last && last.seq > (this.lastSeq.get(conversationId) ?? 0)) this.lastSeq.set(conversationId, last.seq);
+    const seen = new Set<string>();
+    const messages: TranscriptMessage[] = [];
+    for (const doc of docs) {
+      if (seen.has(doc.messageId)) continue;
+      seen.add(doc.messageId);
+      messages.push(toMessage(doc));
+    }
+    return messages;
+  }
+
+  async replace(message: TranscriptMessage): Promise<boolean> {
+    const places = await this.placesOf(message);
+    for (const place of places) {
+      const doc: MessageDocument = { ...message, id: place.id, kind: 'message', seq: place.seq, messageId: message.id };
+      await this.container.item(place.id, message.conversationId).replace<MessageDocument>(doc);
+    }
+    return places.length > 0;
+  }
+
+  /** Takes the next free place; see the class comment for why this orders appends across instances. */
+  private async place(message: TranscriptMessage): Promise<void> {
+    const { conversationId } = message;
+    let seq = (this.lastSeq.get(conversationId) ?? (await this.lastPlace(conversationId))) + 1;
+    for (let attempt = 1; attempt <= MAX_SEQ_ATTEMPTS; attempt++) {
+      const doc: MessageDocument = { ...message, id: `seq:${seq}`, kind: 'message', seq, messageId: message.id };
+      if (await succeeds(() => this.container.items.create(doc), [409])) {
+        this.lastSeq.set(conversationId, seq);
+        return;
+      }
+      // Place `seq` is taken, so the next one is free unless others took it too; every few tries, ask where the end is.
+      seq = attempt % 4 === 0 ? Math.max(seq, await this.lastPlace(conversationId)) + 1 : seq + 1;
+    }
+    throw new Error(`Conversation '${conversationId}': message '${message.id}' found no free place after ${MAX_SEQ_ATTEMPTS} attempts.`);
+  }
+
+  private async lastPlace(conversationId: string): Promise<number> {
+    const { resources } = await this.container.items
+      .query<number>(
+        {
+          query: "SELECT TOP 1 VALUE c.seq FROM c WHERE c.conversationId = @conversationId AND c.kind = 'message' ORDER BY c.seq DESC",
+          parameters: [{ name: '@conversationId', value: conversationId }],
+        },
+        { partitionKey: conversationId },
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
+  }
+
+  private placesOf(message: TranscriptMessage): Promise<(MessageDocument & Resource)[]> {
+    return this.query(message.conversationId, 'AND c.messageId = @messageId ORDER BY c.seq', [{ name: '@messageId', value: message.id }]);
+  }
+
+  /** The message items of one conversation (the explicit conversationId filter is what the partition key scopes to in Cosmos DB; the test server needs it). */
+  private async query(conversationId: string, rest: string, parameters: { name: string; value: string }[] = []): Promise<(MessageDocument & Resource)[]> {
+    const query = `SELECT * FROM c WHERE c.conversationId = @conversationId AND c.kind = 'message' ${rest}`;
+    const { resources } = await this.container.items
+      .query<MessageDocument & Resource>({ query, parameters: [{ name: '@conversationId', value: conversationId }, ...parameters] }, { partitionKey: conversationId })
+      .fetchAll();
+    return resources;
+  }
+}
+
+function toMessage(doc: MessageDocument & Resource): TranscriptMessage {
+  return { ...stripDocument(doc, EXTRA_FIELDS), id: doc.messageId } as unknown as TranscriptMessage;
+}

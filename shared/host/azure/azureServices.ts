@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { createTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
+import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
+import { BotTokenProvider } from '../../adapters/botframework/botTokenProvider';
+import { HttpBotClient } from '../../adapters/botframework/httpBotClient';
+import { CosmosAgentStore } from '../../adapters/cosmos/cosmosAgentStore';
+import { CosmosConversationStore } from '../../adapters/cosmos/cosmosConversationStore';
+import { CosmosTranscriptStore } from '../../adapters/cosmos/cosmosTranscriptStore';
+import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
+import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
+import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessageBus';
+import { loadConfigOrThrow, PROJECT_ROOT } from '../../config/loadConfig';
+import { systemClock } from '../../ports/clock';
+import { CustomerTokens } from '../../usecases/customerTokens';
+import { Directory, type Services } from '../../usecases/services';
+import { readAzureSettings, SettingsError, type AzureSettings } from './azureSettings';
+
+/**
+ * The Azure composition root: validates the app settings and the configuration at cold start
+ * (failing with every problem named), then builds every client once: Cosmos DB and Service Bus
+ * with the Function App's managed identity, Application Insights, and the bot channel's auth.
+ */
+export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Services {
+  const result = readAzureSettings(env);
+  if (!result.ok) throw new SettingsError(result.problems);
+  return buildServices(result.settings, env);
+}
+
+export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): Services {
+  const config = loadConfigOrThrow(isAbsolute(settings.configPath) ? settings.configPath : resolve(PROJECT_ROOT, settings.configPath));
+  const cosmos = createCosmosClient({ endpoint: settings.cosmos.endpoint, key: settings.cosmos.key, managedIdentityClientId: settings.managedIdentityClientId });
+  const database = cosmos.database(settings.cosmos.database);
+  const serviceBus = createServiceBusClient('connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId });
+  const tokens = new BotTokenProvider(config, env);
+  return {
+    config,
+    directory: new Directory(config),
+    conversations: new CosmosConversationStore(database, { closedConversationTtlInSeconds: settings.cosmos.closedConversationTtlInSeconds }),
+    agents: new CosmosAgentStore(database),
+    transcripts: new CosmosTranscriptStore(database),
+    bus: new ServiceBusMessageBus(serviceBus),
+    bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
+    botAuthenticator: new BotFrameworkAuthenticator(config),
+    telemetry: createTelemetry(settings.appInsightsConnectionString, {
+      credential: settings.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: settings.managedIdentityClientId }) : undefined,
+    }),
+    clock: systemClock,
+    ids: { newId: () => randomUUID() },
+    settings: {
+      connectorBaseUrl: `${settings.publicUrl}/api/connector/`,
+      channelId: 'switchboard',
+      commandWaitInMs: 5000,
+      botDeliveryMaxAttempts: settings.maxDeliveryCount,
+      agentAuthentication: { tokens: settings.allowAgentTokens, appServicePrincipal: settings.appServiceAuthentication },
+    },
+    customerTokens: new CustomerTokens(settings.tokenSecret),
+  };
+}
