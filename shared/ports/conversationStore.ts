@@ -14,6 +14,13 @@ export interface ConversationStore {
   listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
   /** Whether at least one conversation waits in `queue` (one partition's question in Cosmos, never a cross-partition one). */
   hasWaiting(queue: string): Promise<boolean>;
+  /** About how many conversations wait in `queue`, for the queue-length metric (an index may briefly count a stale entry). */
+  countWaiting(queue: string): Promise<number>;
+  /**
+   * Repairs secondary indexes the store keeps beside the document (Cosmos: the waiting index, which
+   * is not written atomically with the conversation). Stores without any leave it out.
+   */
+  reindex?(conversation: Conversation): Promise<unknown>;
   /** Conversations whose assignee is `assigneeId` and that are not Closed. */
   listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]>;
   /** Conversations that are not Closed and were last updated before `updatedBefore` (ISO time), for the sweep. */

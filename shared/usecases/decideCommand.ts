@@ -64,9 +64,12 @@ class Decision {
   private readonly outgoing: OutgoingMessage[] = [];
   private readonly events: CommandEffect['events'] = [];
   private readonly at: string;
+  /** The conversation as the command found it. */
+  private readonly before: Conversation;
 
   constructor(private readonly s: Services, private readonly command: ConversationCommand, current: Conversation) {
     this.next = current;
+    this.before = current;
     this.at = s.clock.now().toISOString();
   }
 
@@ -141,7 +144,7 @@ class Decision {
         if (command.text) this.say('bot', command.text, { id: c.activityId, authorId: bot });
         this.next = lifecycle.endByBot(before, bot, this.at);
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
-        this.track('BotSessionEnded', { bot, outcome: 'resolved' }, { botTimeMs: this.msSince(before.assignedAt) });
+        this.track('BotSessionEnded', { bot, outcome: 'resolved', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
         this.closedEvent();
         return;
       case 'escalate':
@@ -156,7 +159,7 @@ class Decision {
         }
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
         const routed = this.next.history.findLast((h) => h.type === 'routed');
-        this.track('BotSessionEnded', { bot, outcome: 'escalated' }, { botTimeMs: this.msSince(before.assignedAt) });
+        this.track('BotSessionEnded', { bot, outcome: 'escalated', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
         this.track('Escalated', { bot, rule: routed?.type === 'routed' ? (routed.rule ?? undefined) : undefined, queue: this.next.queue ?? undefined });
         this.enqueued(this.next, routed?.type === 'routed' ? routed.rule : null);
         return;
@@ -185,7 +188,7 @@ class Decision {
     this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached: ${c.reason}`, (ctx) => router.route(ctx), this.at);
     this.say('system', `The bot ${c.botId} could not be reached (${c.reason}); the chat was routed on.`, { visibility: 'agents' });
     const routed = this.next.history.findLast((h) => h.type === 'routed');
-    this.track('BotSessionEnded', { bot: c.botId, outcome: 'escalated', failure: c.failure }, { botTimeMs: this.msSince(before.assignedAt) });
+    this.track('BotSessionEnded', { bot: c.botId, outcome: 'escalated', failure: c.failure, workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
     this.track('BotUnreachable', { bot: c.botId, failure: c.failure, reason: c.reason, queue: this.next.queue ?? undefined });
     this.enqueued(this.next, routed?.type === 'routed' ? routed.rule : null);
   }
@@ -233,6 +236,7 @@ class Decision {
 
   private agentEnd(c: Command<'agentEnd'>): void {
     this.next = lifecycle.endByAgent(this.next, c.agentId, this.at);
+    this.track('WrapUpStarted', { agent: c.agentId, queue: this.next.queue ?? undefined, workstream: this.next.workstream }, { activeMs: this.msSince(this.before.assignedAt) });
     if (!this.wrapUpBlocksCapacity()) this.releaseAgent(c.agentId);
     this.scheduleAutoClose('WrapUp');
   }
@@ -256,7 +260,7 @@ class Decision {
     if (before.assignee?.kind === 'bot' && before.status === 'Active') {
       const bot = before.assignee.id;
       this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, botCode));
-      this.track('BotSessionEnded', { bot, outcome: 'abandoned' }, { botTimeMs: this.msSince(before.assignedAt) });
+      this.track('BotSessionEnded', { bot, outcome: 'abandoned', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
     }
     if (before.assignee?.kind === 'agent' && !lifecycle.holdsAgentCapacity(this.next, this.workstream())) this.releaseAgent(before.assignee.id);
   }
@@ -266,7 +270,8 @@ class Decision {
     const queue = conv.queue ?? '';
     this.outgoing.push(dispatchMessage(queue, `dispatch:${conv.id}:${conv.epoch}`));
     this.scheduleAutoClose('Open', conv);
-    this.track('Routed', { workstream: conv.workstream, rule: rule ?? undefined, queue });
+    const routed = conv.history.findLast((h) => h.type === 'routed');
+    this.track('Routed', { workstream: conv.workstream, rule: rule ?? undefined, queue, reason: routed?.type === 'routed' ? routed.reason : undefined });
   }
 
   private scheduleAutoClose(status: 'Open' | 'WrapUp', conv: Conversation = this.next): void {
@@ -305,7 +310,21 @@ class Decision {
 
   private closedEvent(): void {
     if (this.next.status !== 'Closed') return;
-    this.track('ConversationClosed', { workstream: this.next.workstream, queue: this.next.queue ?? undefined, statusReason: this.next.statusReason });
+    const c = this.next;
+    const { assignee } = this.before;
+    this.track('ConversationClosed', {
+      workstream: c.workstream,
+      queue: c.queue ?? undefined,
+      statusReason: c.statusReason,
+      assigneeKind: assignee?.kind,
+      [assignee?.kind ?? 'none']: assignee?.id,
+      escalated: String(c.escalatedAt !== null),
+      accepted: String(c.firstAgentAssignedAt !== null),
+    }, {
+      durationMs: this.msSince(c.createdAt),
+      // Closed while waiting (an abandon, if after escalation): how long it waited.
+      ...(this.before.status === 'Open' ? { waitMs: this.msSince(this.before.enqueuedAt) } : {}),
+    });
     const handoffBot = this.next.handoffBotId;
     if (handoffBot) this.toBot(handoffBot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'completed'));
   }

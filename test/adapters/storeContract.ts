@@ -60,6 +60,8 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
 
       const waiting = await Promise.all(['CreditCardQueue', 'HomeLoanQueue', 'BotQueue', 'DefaultQueue'].map((q) => store().hasWaiting(q)));
       expect(waiting).toEqual([true, true, false, false]);
+      const counts = await Promise.all(['CreditCardQueue', 'HomeLoanQueue', 'BotQueue'].map((q) => store().countWaiting(q)));
+      expect(counts).toEqual([2, 1, 0]);
     });
 
     it('lists the conversations of an assignee that are not Closed', async () => {

@@ -88,6 +88,11 @@ export class CosmosConversationStore implements ConversationStore {
     return (await this.index.scan(queue, 1)).length > 0;
   }
 
+  /** One-partition COUNT over the waiting index (~3 RU); a stale entry may count until a read cleans it. */
+  async countWaiting(queue: string): Promise<number> {
+    return this.index.count(queue);
+  }
+
   /** Cross-partition: serves the agent desk (an agent's own list), never the assignment hot path. */
   async listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]> {
     const found = await this.query(`SELECT * FROM c WHERE c.assignee.id = @assigneeId AND c.status != 'Closed'`, [{ name: '@assigneeId', value: assigneeId }]);

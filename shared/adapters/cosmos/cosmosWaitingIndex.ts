@@ -78,6 +78,12 @@ export class CosmosWaitingIndex {
   }
 
   /** Rule 2: up to `limit` chats really waiting in `queue`, oldest enqueuedAt first, ties by id. */
+  async count(queue: string): Promise<number> {
+    const query = { query: 'SELECT VALUE COUNT(1) FROM c WHERE c.queue = @queue', parameters: [{ name: '@queue', value: queue }] };
+    const { resources } = await this.container.items.query<number>(query, { partitionKey: queue }).fetchAll();
+    return resources[0] ?? 0;
+  }
+
   async scan(queue: string, limit: number): Promise<Versioned<Conversation>[]> {
     const found: Versioned<Conversation>[] = [];
     let after: StoredEntry | undefined;

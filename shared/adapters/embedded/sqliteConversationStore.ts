@@ -29,6 +29,7 @@ export class SqliteConversationStore implements ConversationStore {
         "SELECT doc, etag FROM conversations WHERE status = 'Open' AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
       ),
       hasWaiting: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM conversations WHERE status = 'Open' AND queue = ? LIMIT 1"),
+      countWaiting: db.prepare<[string], { count: number }>("SELECT COUNT(*) AS count FROM conversations WHERE status = 'Open' AND queue = ?"),
       listByAssignee: db.prepare<[string], Row>(
         "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND assignee_id = ? ORDER BY id",
       ),
@@ -68,6 +69,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async hasWaiting(queue: string): Promise<boolean> {
     return this.statements.hasWaiting.get(queue) !== undefined;
+  }
+
+  async countWaiting(queue: string): Promise<number> {
+    return this.statements.countWaiting.get(queue)?.count ?? 0;
   }
 
   async listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]> {

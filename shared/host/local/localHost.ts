@@ -9,6 +9,7 @@ import { SqliteConversationStore } from '../../adapters/embedded/sqliteConversat
 import { openDatabase } from '../../adapters/embedded/sqliteDatabase';
 import { SqliteMessageBus } from '../../adapters/embedded/sqliteMessageBus';
 import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptStore';
+import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
 import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
 import { BotTokenProvider } from '../../adapters/botframework/botTokenProvider';
 import { HttpBotClient } from '../../adapters/botframework/httpBotClient';
@@ -123,6 +124,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
+      await flushTelemetry(services.telemetry);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../config/loadConfig';
 import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
+import { telemetryFromEnvironment } from '../../adapters/appinsights';
 import { startLocalHost } from './localHost';
 
 /**
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 7071);
   let host;
   try {
-    host = await startLocalHost({ config, dataDir, port, hostname: process.env.HOST ?? '127.0.0.1' });
+    host = await startLocalHost({ config, dataDir, port, hostname: process.env.HOST ?? '127.0.0.1', telemetry: telemetryFromEnvironment() });
   } catch (error) {
     if (error instanceof BotCredentialsError) {
       console.error(`Cannot start: ${error.message}`);
