@@ -14,6 +14,8 @@ import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFramew
 import { BotTokenProvider } from '../../adapters/botframework/botTokenProvider';
 import { HttpBotClient } from '../../adapters/botframework/httpBotClient';
 import { systemClock, type Clock } from '../../ports/clock';
+import type { AzureSettings } from '../azure/azureSettings';
+import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { CustomerTokens } from '../../usecases/customerTokens';
@@ -52,39 +54,128 @@ export interface LocalHost {
  * port, with SQLite standing in for Cosmos DB and Service Bus so data survives a restart.
  */
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
-  const registered = loadFunctions();
   const memory = options.dataDir === ':memory:';
   if (!memory) mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(memory ? ':memory:' : join(options.dataDir, 'switchboard.db'));
   const clock = options.clock ?? systemClock;
   const maxDeliveryCount = options.maxDeliveryCount ?? 10;
   const bus = new SqliteMessageBus(db, { clock });
+  const host = await serveFunctions({
+    ...options,
+    maxDeliveryCount,
+    backend: {
+      conversations: new SqliteConversationStore(db),
+      agents: new SqliteAgentStore(db),
+      transcripts: new SqliteTranscriptStore(db),
+      bus,
+      clock,
+      tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
+      startTriggers: (queues) => queues.map((fn) => bus.process(fn.queueName, fn.handler, {
+        maxConcurrentSessions: options.maxConcurrentSessions ?? 16,
+        maxDeliveryCount,
+        lockDurationInMs: 30_000,
+        retryDelayInMs: (deliveryCount) => Math.min(100 * 2 ** (deliveryCount - 1), 10_000),
+      })),
+      close: async () => {
+        await bus.close();
+        db.close();
+      },
+    },
+  });
+  return { ...host, bus };
+}
+
+export interface CloudHostOptions extends Omit<LocalHostOptions, 'dataDir' | 'clock'> {
+  /** The Azure settings: Cosmos DB and Service Bus (real ones, or their local peers in tests). */
+  azure: AzureSettings;
+  /** How long an idle trigger waits for a session before asking again. */
+  sessionWaitInMs?: number;
+}
+
+/**
+ * `npm start` against real Azure resources (a developer with a subscription): the Azure adapters,
+ * with this process doing what the Functions host's triggers do. The embedded adapters stay the default.
+ */
+export async function startCloudHost(options: CloudHostOptions): Promise<Omit<LocalHost, 'bus'>> {
+  const { azure } = options;
+  // Loaded on demand: the embedded run never pays for the Azure SDKs.
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+    import('../../adapters/cosmos/cosmosAgentStore'),
+    import('../../adapters/cosmos/cosmosConversationStore'),
+    import('../../adapters/cosmos/cosmosTranscriptStore'),
+    import('../../adapters/cosmos/createCosmosClient'),
+    import('../../adapters/servicebus/createServiceBusClient'),
+    import('../../adapters/servicebus/serviceBusMessageBus'),
+    import('./serviceBusTriggerHost'),
+  ]);
+  const cosmos = createCosmosClient({ endpoint: azure.cosmos.endpoint, key: azure.cosmos.key, managedIdentityClientId: azure.managedIdentityClientId });
+  const database = cosmos.database(azure.cosmos.database);
+  const connection = 'connectionString' in azure.serviceBus ? azure.serviceBus : { ...azure.serviceBus, managedIdentityClientId: azure.managedIdentityClientId };
+  const sender = createServiceBusClient(connection);
+  // An idle acceptNextSession waits out the operation timeout and an abort does not cut it short:
+  // a short one keeps shutdown quick.
+  const receiver = createServiceBusClient(connection, { retryOptions: { timeoutInMs: options.sessionWaitInMs ?? 2_000 } });
+  const bus = new ServiceBusMessageBus(sender);
+  return serveFunctions({
+    ...options,
+    maxDeliveryCount: azure.maxDeliveryCount,
+    backend: {
+      conversations: new CosmosConversationStore(database, { closedConversationTtlInSeconds: azure.cosmos.closedConversationTtlInSeconds }),
+      agents: new CosmosAgentStore(database),
+      transcripts: new CosmosTranscriptStore(database),
+      bus,
+      clock: systemClock,
+      tokenSecret: azure.tokenSecret,
+      startTriggers: (queues) => queues.map((fn) => new ServiceBusTrigger(receiver, fn.queueName, fn.handler, options.maxConcurrentSessions ?? 8)),
+      close: async () => {
+        await bus.close();
+        await Promise.all([sender.close(), receiver.close()]);
+      },
+    },
+  });
+}
+
+interface Backend {
+  conversations: Services['conversations'];
+  agents: Services['agents'];
+  transcripts: Services['transcripts'];
+  bus: Services['bus'];
+  clock: Clock;
+  tokenSecret: string;
+  startTriggers(queues: readonly QueueFunction[]): { close(): Promise<void> }[];
+  close(): Promise<void>;
+}
+
+/** Serves the registered functions over one backend: HTTP routes, queue triggers and timers. */
+async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock'> & { maxDeliveryCount: number; backend: Backend }): Promise<Omit<LocalHost, 'bus'>> {
+  const registered = loadFunctions();
+  const { backend } = options;
   let baseUrl = '';
   const tokens = new BotTokenProvider(options.config, process.env);
   const botClient = new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) });
   const services: Services = {
     config: options.config,
     directory: new Directory(options.config),
-    conversations: new SqliteConversationStore(db),
-    agents: new SqliteAgentStore(db),
-    transcripts: new SqliteTranscriptStore(db),
-    bus,
+    conversations: backend.conversations,
+    agents: backend.agents,
+    transcripts: backend.transcripts,
+    bus: backend.bus,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): they resolve against this host.
     bots: options.bots ?? {
       postActivity: (bot, activity) => botClient.postActivity(bot.endpoint.startsWith('/') ? { ...bot, endpoint: baseUrl + bot.endpoint } : bot, activity),
     },
     botAuthenticator: new BotFrameworkAuthenticator(options.config),
     telemetry: options.telemetry ?? nullTelemetry,
-    clock,
+    clock: backend.clock,
     ids: { newId: () => randomUUID() },
     settings: {
       connectorBaseUrl: '',
       channelId: 'switchboard',
       commandWaitInMs: options.commandWaitInMs ?? 5000,
-      botDeliveryMaxAttempts: maxDeliveryCount,
+      botDeliveryMaxAttempts: options.maxDeliveryCount,
       agentAuthentication: options.agentAuthentication ?? { tokens: true, appServicePrincipal: false },
     },
-    customerTokens: new CustomerTokens(process.env.SWITCHBOARD_TOKEN_SECRET ?? tokenSecret(memory ? undefined : options.dataDir)),
+    customerTokens: new CustomerTokens(backend.tokenSecret),
   };
   installServices(async () => services);
 
@@ -97,12 +188,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   baseUrl = `http://${options.hostname === '0.0.0.0' || !options.hostname ? 'localhost' : options.hostname}:${port}`;
   services.settings.connectorBaseUrl = `${baseUrl}/api/connector/`;
 
-  const processors = registered.queues().map((fn) => bus.process(fn.queueName, fn.handler, {
-    maxConcurrentSessions: options.maxConcurrentSessions ?? 16,
-    maxDeliveryCount,
-    lockDurationInMs: 30_000,
-    retryDelayInMs: (deliveryCount) => Math.min(100 * 2 ** (deliveryCount - 1), 10_000),
-  }));
+  const triggers = backend.startTriggers(registered.queues());
   const sweepPeriod = options.sweepPeriodInMs ?? 60_000;
   const timers = sweepPeriod > 0 ? registered.timers().map((fn) => setInterval(() => {
     const context = new InvocationContext({ functionName: fn.name, logHandler: () => undefined });
@@ -113,25 +199,24 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   return {
     baseUrl,
     services,
-    bus,
     async close() {
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
       // Handlers first: a bot delivery in flight needs the HTTP server for the bot's replies.
-      await Promise.all(processors.map((p) => p.close()));
-      await bus.close();
+      await Promise.all(triggers.map((t) => t.close()));
+      await backend.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
       await flushTelemetry(services.telemetry);
     },
   };
 }
 
 /** A per-data-directory secret, so customer tokens stay valid across restarts of the same data. */
-function tokenSecret(dataDir: string | undefined): string {
+export function localTokenSecret(dataDir: string | undefined): string {
   if (!dataDir) return randomBytes(32).toString('hex');
+  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'token-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('hex');

@@ -2,13 +2,33 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../config/loadConfig';
 import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
 import { telemetryFromEnvironment } from '../../adapters/appinsights';
-import { startLocalHost } from './localHost';
+import { readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
+import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
 
 /**
  * `npm start`: the whole system in one process on port 7071 (PORT overrides), on the configuration
  * named by SWITCHBOARD_CONFIG or --config (the sample by default), keeping data in
  * SWITCHBOARD_DATA_DIR (./data by default). SIGTERM and SIGINT shut down cleanly.
  */
+/**
+ * With COSMOS_ENDPOINT set, `npm start` runs against real Azure resources (the Azure app settings,
+ * signed in with DefaultAzureCredential, e.g. `az login`), serving them on this machine.
+ */
+function cloudSettings(configFile: string, port: number, dataDir: string): AzureSettings {
+  const result = readAzureSettings({
+    [SETTINGS.config]: configFile,
+    [SETTINGS.publicUrl]: `http://localhost:${port}`,
+    [SETTINGS.tokenSecret]: process.env[SETTINGS.tokenSecret] ?? localTokenSecret(dataDir),
+    [SETTINGS.allowAgentTokens]: 'true',
+    ...process.env,
+  });
+  if (!result.ok) {
+    console.error(new SettingsError(result.problems).message);
+    process.exit(1);
+  }
+  return result.settings;
+}
+
 function configPath(argv: string[]): string {
   const flag = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   const fromFlag = flag < 0 ? undefined : argv[flag]?.includes('=') ? argv[flag]?.split('=')[1] : argv[flag + 1];
@@ -29,9 +49,11 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? 'data');
   const port = Number(process.env.PORT ?? 7071);
+  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', telemetry: telemetryFromEnvironment() };
+  const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, port, dataDir) : undefined;
   let host;
   try {
-    host = await startLocalHost({ config, dataDir, port, hostname: process.env.HOST ?? '127.0.0.1', telemetry: telemetryFromEnvironment() });
+    host = cloud ? await startCloudHost({ ...common, azure: cloud }) : await startLocalHost({ ...common, dataDir });
   } catch (error) {
     if (error instanceof BotCredentialsError) {
       console.error(`Cannot start: ${error.message}`);
@@ -41,7 +63,7 @@ async function main(): Promise<void> {
   }
   console.log(`Switchboard is listening on ${host.baseUrl}/api`);
   console.log(`  configuration: ${file}`);
-  console.log(`  data:          ${dataDir}`);
+  console.log(cloud ? `  data:          Cosmos DB ${cloud.cosmos.endpoint}, Service Bus ${'connectionString' in cloud.serviceBus ? '(connection string)' : cloud.serviceBus.fullyQualifiedNamespace}` : `  data:          ${dataDir}`);
   console.log(`  try:           curl -s -X POST ${host.baseUrl}/api/chats -H 'content-type: application/json' -d '{}'`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,0 +1,70 @@
+import { ensureCosmosContainers } from '../../shared/adapters/cosmos/cosmosContainers';
+import { createCosmosClient } from '../../shared/adapters/cosmos/createCosmosClient';
+import type { AzureSettings } from '../../shared/host/azure/azureSettings';
+import { startCloudHost } from '../../shared/host/local/localHost';
+import { QUEUES } from '../../shared/ports/messageBus';
+import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
+import { startServiceBusBroker, type ServiceBusBroker } from '../fixtures/serviceBusBroker';
+import { Api, eventually, sampleConfig } from '../support/localHostHarness';
+
+/**
+ * The Azure adapters together, under the real use cases: Cosmos DB stores against a Cosmos DB
+ * server, the Service Bus adapter and session triggers against the AMQP test broker, the reference
+ * setup played over HTTP with the demo bot. This is also what `npm start` does against real Azure.
+ */
+let cosmos: CosmosTestServer;
+let broker: ServiceBusBroker;
+let host: Awaited<ReturnType<typeof startCloudHost>>;
+let api: Api;
+
+beforeAll(async () => {
+  cosmos = await startCosmosServer();
+  broker = await startServiceBusBroker({
+    queues: Object.fromEntries(Object.values(QUEUES).map((q) => [q, { requiresSession: true, maxDeliveryCount: 10, lockDurationInMs: 30_000, duplicateDetectionWindowInMs: 600_000 }])),
+  });
+  const client = createCosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key });
+  const { database } = await client.databases.createIfNotExists({ id: 'switchboard' });
+  await ensureCosmosContainers(database);
+  const azure: AzureSettings = {
+    configPath: '(in memory)',
+    publicUrl: 'http://localhost',
+    tokenSecret: '0123456789abcdef0123456789abcdef',
+    cosmos: { endpoint: cosmos.endpoint, database: 'switchboard', key: cosmos.key, closedConversationTtlInSeconds: 86_400 },
+    serviceBus: { connectionString: broker.connectionString },
+    allowAgentTokens: true,
+    appServiceAuthentication: false,
+    maxDeliveryCount: 10,
+  };
+  host = await startCloudHost({ config: sampleConfig(), azure, port: 0, sweepPeriodInMs: 0, sessionWaitInMs: 300, maxConcurrentSessions: 4 });
+  api = new Api(host.baseUrl);
+}, 60_000);
+
+afterAll(async () => {
+  await host?.close();
+  await broker?.close();
+  await cosmos?.close();
+});
+
+test('the reference setup runs on the Cosmos DB and Service Bus adapters', async () => {
+  const chat = await api.startChat();
+  await eventually('the greeting', async () => ((await api.messages(chat)).body.messages.some((m) => m.role === 'bot' && m.text.startsWith('Hi!')) ? true : undefined), 20_000);
+  expect((await api.say(chat, 'my credit card was stolen')).status).toBe(202);
+  const assigned = await eventually('an agent', async () => {
+    const { body } = await api.conversation(chat.conversationId);
+    return body.assignee?.kind === 'agent' ? body : undefined;
+  }, 20_000);
+  expect(assigned).toMatchObject({ status: 'Active', queue: 'CreditCardQueue', context: { BotHandoffTopic: 'CreditCard' } });
+  const agent = assigned.assignee.id;
+  expect((await api.agent(agent, 'POST', `/conversations/${chat.conversationId}/end`)).body.status).toBe('WrapUp');
+  expect((await api.agent(agent, 'POST', `/conversations/${chat.conversationId}/close`)).body.status).toBe('Closed');
+
+  // What went over the wire: every message had a session and an id; auto-close timers were scheduled.
+  const accepted = broker.accepted();
+  expect(accepted.length).toBeGreaterThan(8);
+  for (const message of accepted) expect(message.sessionId && message.messageId).toBeTruthy();
+  expect(accepted.some((m) => m.messageAnnotations['x-opt-scheduled-enqueue-time'] !== undefined)).toBe(true);
+  expect(broker.deadLetters(QUEUES.conversationCommands)).toEqual([]);
+  // The conversation is a Cosmos document, and the waiting index is empty again.
+  expect(cosmos.requests.some((r) => r.startsWith('PUT') && r.includes('/colls/conversations/'))).toBe(true);
+  expect(await host.services.conversations.hasWaiting('CreditCardQueue')).toBe(false);
+}, 60_000);
