@@ -2,6 +2,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HttpFunction } from '../registry';
+import { Admission } from './admission';
 
 interface CompiledRoute {
   fn: HttpFunction;
@@ -27,11 +28,18 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
  * Serves the registered HTTP functions the way the Functions host does: same routes under /api,
  * the same HttpRequest and InvocationContext objects, the same response mapping.
  */
-export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string): Server {
+export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission()): Server {
   const routes = functions.map(compileRoute);
   let invocation = 0;
   // Host is not needed to route (the base URL is the host's own), so its absence is no reason for a bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
+    const shed = admission.admit((req.url ?? '/').split('?')[0] ?? '/');
+    if (shed !== undefined) {
+      res.setHeader('retry-after', '1');
+      res.setHeader('connection', 'close');
+      return writeJson(res, 503, { error: { code: 'ServiceUnavailable', message: `Switchboard is at capacity (${shed}); retry after 1 second` } });
+    }
+    res.once('close', () => admission.done());
     void serve(req, res).catch((error) => {
       // The client went away before its body arrived: there is no one to answer, and nothing failed here.
       if (!req.complete && (req.destroyed || req.socket.destroyed)) return void res.destroy();

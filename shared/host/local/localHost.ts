@@ -22,6 +22,7 @@ import { CustomerTokens } from '../../usecases/customerTokens';
 import { Directory, type Services } from '../../usecases/services';
 import { installServices } from '../runtime';
 import { loadFunctions } from './functionsLoader';
+import { Admission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission';
 import { createFunctionsHttpServer } from './httpServer';
 
 export interface LocalHostOptions {
@@ -38,6 +39,8 @@ export interface LocalHostOptions {
   sweepPeriodInMs?: number;
   maxConcurrentSessions?: number;
   maxDeliveryCount?: number;
+  /** Load shedding limits of the HTTP edge. */
+  admission?: AdmissionOptions;
   /** Off by default: outside App Service nothing strips a forged principal header. */
   agentAuthentication?: { tokens: boolean; appServicePrincipal: boolean };
 }
@@ -179,7 +182,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   };
   installServices(async () => services);
 
-  const server = createFunctionsHttpServer(registered.http(), () => baseUrl);
+  const admission = new Admission(options.admission ?? DEFAULT_ADMISSION);
+  const server = createFunctionsHttpServer(registered.http(), () => baseUrl, admission);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.hostname ?? '127.0.0.1', () => resolve());
@@ -208,6 +212,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       await backend.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      admission.close();
       await flushTelemetry(services.telemetry);
     },
   };

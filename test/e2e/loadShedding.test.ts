@@ -1,0 +1,32 @@
+import { eventually, startTestHost } from '../support/localHostHarness';
+
+/**
+ * Past its limits the HTTP edge answers at once with 503 and Retry-After rather than queueing;
+ * bots and agents keep a larger share than new customers; and service comes back when the burst ends.
+ */
+test('a burst beyond the limit is shed with 503 + Retry-After, nothing else fails, and service returns', async () => {
+  const host = await startTestHost({ admission: { maxConcurrentRequests: 4, maxEventLoopDelayInMs: 10_000 } });
+  const { api } = host;
+  try {
+    const burst = await Promise.all(Array.from({ length: 80 }, () => fetch(`${host.baseUrl}/api/chats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })));
+    const statuses = burst.map((r) => r.status);
+    const shed = burst.filter((r) => r.status === 503);
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
+    for (const r of shed) expect(r.headers.get('retry-after')).toBe('1');
+    const body = await shed[0]!.json();
+    expect(body.error.code).toBe('ServiceUnavailable');
+    expect(body.error.message).toContain('retry after 1 second');
+    await Promise.all(burst.filter((r) => r.status !== 503).map((r) => r.text()));
+
+    // The burst is over: the next customer is served, and every accepted chat got its bot.
+    const chat = await eventually('service again', async () => {
+      const res = await api.call('POST', 'chats', { body: {} });
+      return res.status === 201 ? res.body : undefined;
+    });
+    await eventually('the greeting', async () => ((await api.messages(chat)).body.messages.some((m) => m.role === 'bot') ? true : undefined));
+  } finally {
+    await host.close();
+  }
+}, 60_000);
