@@ -1,5 +1,6 @@
 import { app, type HttpHandler, type HttpMethod, type InvocationContext, type Timer } from '@azure/functions';
 import type { MessageHandler, QueueName } from '../ports/messageBus';
+import { withDeadLetterReport } from './deadLetterReport';
 
 /**
  * Every function registers here. In the Azure Functions host the registration goes to `app.*`;
@@ -47,7 +48,8 @@ export function registerHttp(fn: HttpFunction): void {
   if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
 }
 
-export function registerQueue(fn: QueueFunction): void {
+export function registerQueue(registration: QueueFunction): void {
+  const fn = { ...registration, handler: withDeadLetterReport(registration.queueName, registration.handler) };
   queueFunctions.push(fn);
   if (inAzureHost()) {
     app.serviceBusQueue(fn.name, {
