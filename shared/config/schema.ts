@@ -220,6 +220,8 @@ function messageFor(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return 'is required';
+      // YAML's .inf and .nan are numbers that zod refuses as such: "expected a number, got a number" would say nothing.
+      if (typeof input === 'number' && !Number.isFinite(input)) return `expected a finite number, got ${input}`;
       if (issue.expected === 'int') return `expected an integer, got ${typeof input === 'number' ? input : describeValue(input)}`;
       return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
     case 'too_small':

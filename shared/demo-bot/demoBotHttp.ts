@@ -57,6 +57,9 @@ export async function demoBotMessages(request: HttpRequest, context: InvocationC
   return response;
 }
 
+/** What a channel sends the demo bot; it answers no invoke. */
+const HANDLED_TYPES = new Set(['message', 'conversationUpdate', 'event', 'endOfConversation', 'typing', 'trace', 'installationUpdate', 'messageReaction']);
+
 function parseActivity(text: string): { activity: Record<string, unknown> } | { error: string } {
   let parsed: unknown;
   try {
@@ -67,8 +70,13 @@ function parseActivity(text: string): { activity: Record<string, unknown> } | { 
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { error: 'the request body must be a JSON object (an activity)' };
   }
-  // Checked here because CloudAdapter throws on it instead of answering 400.
-  const type = (parsed as Record<string, unknown>).type;
+  // Checked here because CloudAdapter throws (a 500) on what it cannot read instead of answering 400.
+  const activity = parsed as Record<string, unknown>;
+  const type = activity.type;
   if (typeof type !== 'string' || type === '') return { error: 'activity.type is required' };
-  return { activity: parsed as Record<string, unknown> };
+  if (!HANDLED_TYPES.has(type)) return { error: `activity.type "${type.slice(0, 50)}" is not one the demo bot handles (${[...HANDLED_TYPES].join(', ')})` };
+  const conversation = activity.conversation as { id?: unknown } | undefined;
+  if (typeof conversation?.id !== 'string' || conversation.id === '') return { error: 'activity.conversation.id is required' };
+  if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl)) return { error: 'activity.serviceUrl must be the http(s) URL of the channel' };
+  return { activity };
 }

@@ -35,7 +35,13 @@ export async function readText(request: HttpRequest, maxBytes = MAX_BODY_BYTES):
   if (declared > maxBytes) throw new ApiError('PayloadTooLarge', `the body is ${declared} bytes; the limit is ${maxBytes} bytes`);
   const buffer = Buffer.from(await request.arrayBuffer());
   if (buffer.length > maxBytes) throw new ApiError('PayloadTooLarge', `the body is ${buffer.length} bytes; the limit is ${maxBytes} bytes`);
-  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buffer);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buffer);
+  } catch {
+    // Caught here, for every route: the decoder's TypeError may come from another realm, so `instanceof` cannot tell it.
+    throw new ApiError('InvalidJson', 'the body is not valid UTF-8');
+  }
   return { text, bytes: buffer.length };
 }
 
@@ -44,22 +50,58 @@ export function parseJsonText(text: string, allowEmpty: boolean): unknown {
     if (allowEmpty) return {};
     throw new ApiError('InvalidJson', 'the body is empty; a JSON object was expected');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ApiError('InvalidJson', `the body is not valid JSON: ${(error as Error).message}`);
   }
+  const problem = plainJsonProblem(value);
+  if (problem) throw new ApiError('InvalidBody', problem);
+  return value;
+}
+
+/** Deeper than any request of these APIs, and than .NET's JSON serializers (64); JSON.stringify overflows the stack near 4,000. */
+export const MAX_JSON_DEPTH = 64;
+
+/** With the u flag, a surrogate matches only when it is not half of a pair. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * What the schemas cannot see: nesting that would overflow the stack later (JSON.stringify on the
+ * way to the bus), a `__proto__` key (zod drops it silently instead of reporting it) and strings
+ * with lone surrogates (`"\ud800"`), which are not Unicode and cannot be stored as UTF-8.
+ */
+function plainJsonProblem(root: unknown): string | undefined {
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path, depth } = next;
+    const at = clip(path || 'body');
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return `${at}: the text has a lone surrogate (an escape such as \\ud800 that is not part of a pair); strings must be valid Unicode`;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) return `${at}: nested deeper than ${MAX_JSON_DEPTH} levels`;
+    const isArray = Array.isArray(value);
+    for (const [key, item] of Object.entries(value)) {
+      const itemPath = isArray ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (!isArray && key === '__proto__') return `${clip(itemPath)}: "__proto__" is not an allowed key`;
+      if (LONE_SURROGATE.test(key)) return `${at}: a key has a lone surrogate; keys must be valid Unicode`;
+      pending.push({ value: item, path: itemPath, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Paths are made of the caller's keys: an error message echoes at most this much of one. */
+function clip(path: string): string {
+  return path.length > 120 ? `${path.slice(0, 120)}...` : path;
 }
 
 /** Reads and validates a JSON body; every problem is named with its path. */
 export async function readBody<T>(request: HttpRequest, schema: z.ZodType<T>, options: { allowEmpty?: boolean } = {}): Promise<T> {
-  let text: string;
-  try {
-    ({ text } = await readText(request));
-  } catch (error) {
-    if (error instanceof TypeError) throw new ApiError('InvalidJson', 'the body is not valid UTF-8');
-    throw error;
-  }
+  const { text } = await readText(request);
   return validate(schema, parseJsonText(text, options.allowEmpty ?? false));
 }
 

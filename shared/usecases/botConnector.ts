@@ -53,8 +53,9 @@ function readActivity(activity: unknown, sizeInBytes: number) {
     return interpretBotActivity(activity, sizeInBytes);
   } catch (error) {
     if (!(error instanceof BotActivityError)) throw error;
-    const event = activity as { type?: unknown; name?: unknown };
-    if (error.code !== 'ActivityTooLarge' && event.type === 'event' && event.name === 'handoff.initiate') return undefined;
+    // The activity may be any JSON (null included): read its fields with care.
+    const event = activity as { type?: unknown; name?: unknown } | null;
+    if (error.code !== 'ActivityTooLarge' && event?.type === 'event' && event.name === 'handoff.initiate') return undefined;
     throw new ApiError(error.code === 'ActivityTooLarge' ? 'PayloadTooLarge' : 'InvalidBody', error.message);
   }
 }

@@ -1,0 +1,288 @@
+import fc from 'fast-check';
+import { PRESENCES } from '../../shared/core/config';
+import { INJECTION_STRINGS, loneSurrogate } from './fuzzSupport';
+
+/**
+ * Generators of bad HTTP input: bodies that are not JSON, not UTF-8, too deep, too large, of the
+ * wrong shape; ids and path segments with encoding tricks; headers and content types. A body
+ * generator says whether what it made is valid, so a suite can tell a refusal that must happen
+ * from a call that may succeed.
+ */
+
+export interface Body {
+  bytes: string | Buffer;
+  valid: boolean;
+  /** What it is, for the failure report. */
+  kind: string;
+}
+
+export const injection = fc.constantFrom(...INJECTION_STRINGS);
+
+/** A JSON value of any type but string. */
+export const nonString: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
+);
+/** A JSON value of any type but a plain object. */
+export const nonObject: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 }), injection,
+  fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+);
+
+/** Text a user could type: any Unicode, well formed. */
+export const userText = (minLength: number, maxLength: number) =>
+  fc.oneof(fc.string({ unit: 'grapheme', minLength, maxLength }), fc.string({ unit: 'binary', minLength, maxLength }), injection.filter((s) => s.length >= minLength && s.length <= maxLength));
+
+/** A string with a lone surrogate in it: sent as the JSON escape \udXXX, it is not Unicode. */
+export const withLoneSurrogate = fc.tuple(fc.string({ maxLength: 10 }), loneSurrogate, fc.string({ maxLength: 10 })).map(([a, s, b]) => a + s + b);
+
+export const tooLong = (min: number) => fc.integer({ min, max: min + 2_000 }).map((n) => 'x'.repeat(n));
+
+/** A string that is invalid as a field: wrong type, empty, too long, or not Unicode. */
+export const badString = (maxLength: number) => fc.oneof(nonString, fc.constant(''), tooLong(maxLength + 1), withLoneSurrogate);
+
+/** Sets a key as JSON.parse would (a `__proto__` key becomes a real key, not the prototype). */
+export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export const oddKey = fc.oneof(fc.string({ maxLength: 20 }), injection, fc.constantFrom('__proto__', 'constructor', 'prototype', '', ' ', 'TEXT', 'Text'));
+
+export interface Field {
+  valid: fc.Arbitrary<unknown>;
+  invalid: fc.Arbitrary<unknown>;
+  required?: boolean;
+}
+
+/** An object valid against `fields`. */
+export function validObject(fields: Record<string, Field>): fc.Arbitrary<Record<string, unknown>> {
+  const names = Object.keys(fields);
+  return fc.record(Object.fromEntries(names.map((n) => [n, fields[n]!.valid])), { requiredKeys: names.filter((n) => fields[n]!.required) }) as fc.Arbitrary<Record<string, unknown>>;
+}
+
+/** An object with at least one sure violation: a field of the wrong type or value, a missing required field, an extra field. */
+export function invalidObject(fields: Record<string, Field>): fc.Arbitrary<Record<string, unknown>> {
+  const names = Object.keys(fields);
+  const required = names.filter((n) => fields[n]!.required);
+  type Violation = (o: Record<string, unknown>) => void;
+  const violations: fc.Arbitrary<Violation>[] = [
+    fc.constantFrom(...names).chain((n) => fields[n]!.invalid.map((value): Violation => (o) => setKey(o, n, value))),
+    fc.tuple(oddKey.filter((k) => !names.includes(k)), fc.jsonValue({ maxDepth: 2 })).map(([k, v]): Violation => (o) => setKey(o, k, v)),
+  ];
+  if (required.length > 0) violations.push(fc.constantFrom(...required).map((n): Violation => (o) => void delete o[n]));
+  return fc.tuple(validObject(fields), fc.array(fc.oneof(...violations), { minLength: 1, maxLength: 3 })).map(([base, applied]) => {
+    const o = { ...base };
+    // A later violation must not undo an earlier one: a deleted required field stays deleted.
+    for (const violation of applied) violation(o);
+    return o;
+  });
+}
+
+const json = (value: unknown) => JSON.stringify(value) ?? 'null';
+
+/** Bytes that are not UTF-8: a lone continuation byte, an overlong form, a truncated sequence, a CESU surrogate, 0xFE/0xFF. */
+export const invalidUtf8 = fc.constantFrom([0x80], [0xbf], [0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0xaf], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xfe], [0xff], [0xff, 0xfe], [0xf4, 0x90, 0x80, 0x80]).map((bytes) => Buffer.from(bytes));
+
+/** Text that is not JSON. */
+export const malformedJson: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('{', '}', '[', '{"a":', '{"a":1,}', '[1,]', "{'a':1}", '{a:1}', 'NaN', 'Infinity', 'undefined', '{"a":01}', '{"a":"\\x"}', '{"a":"\n"}', '{"a":"\t"}',
+    '{}{}', '{} x', '"unterminated', '{"a":1', 'nul', 'tru', '-', '1e', '0x10', '{"__proto__":', '/* */ {}', '// x\n{}', '<xml/>', 'a=1&b=2', '\u0000'),
+  // Blank text is an empty body (some routes take none), and a UTF-8 byte-order mark is skipped: neither is malformed.
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).filter((s) => !isJson(s) && s.trim() !== '' && !isJson(s.replace(/^\ufeff/, ''))),
+);
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A valid body cut short, so it is no longer JSON. */
+export function truncated(valid: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
+  return fc.tuple(valid, fc.nat()).map(([value, cut]) => {
+    const text = json(value);
+    return text.slice(0, cut % Math.max(1, text.length));
+  }).filter((text) => !isJson(text) && text.trim() !== '');
+}
+
+/** A body of `valid` JSON with invalid UTF-8 bytes spliced in somewhere. */
+export function withInvalidUtf8(valid: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> {
+  return fc.tuple(valid, invalidUtf8, fc.nat()).map(([value, bad, at]) => {
+    const bytes = Buffer.from(json(value), 'utf8');
+    const cut = at % (bytes.length + 1);
+    return Buffer.concat([bytes.subarray(0, cut), bad, bytes.subarray(cut)]);
+  });
+}
+
+/** JSON nested `depth` levels deep: arrays, objects, or the nesting under a real field. */
+export const deepJson = (field = 'text') => fc.tuple(fc.integer({ min: 65, max: 10_000 }), fc.constantFrom('array', 'object', 'field', 'mixed')).map(([depth, shape]) => {
+  switch (shape) {
+    case 'array':
+      return '['.repeat(depth) + ']'.repeat(depth);
+    case 'object':
+      return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    case 'field':
+      return `{"${field}":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    default:
+      return '[{"a":'.repeat(depth >> 1) + 'null' + '}]'.repeat(depth >> 1);
+  }
+});
+
+/** Bodies that must be refused, whatever the route: not JSON, not UTF-8, not Unicode, too deep, or structurally wrong. */
+export function invalidBodies(shape: { valid: fc.Arbitrary<unknown>; invalid: fc.Arbitrary<unknown>; field?: string; allowEmpty?: boolean }): fc.Arbitrary<Body> {
+  const bodies: fc.Arbitrary<Body>[] = [
+    shape.invalid.map((value) => ({ bytes: json(value), valid: false, kind: 'wrong shape' })),
+    nonObject.map((value) => ({ bytes: json(value), valid: false, kind: 'not an object' })),
+    malformedJson.map((text) => ({ bytes: text, valid: false, kind: 'malformed JSON' })),
+    truncated(shape.valid).map((text) => ({ bytes: text, valid: false, kind: 'truncated JSON' })),
+    withInvalidUtf8(shape.valid).map((bytes) => ({ bytes, valid: false, kind: 'invalid UTF-8' })),
+    deepJson(shape.field).map((text) => ({ bytes: text, valid: false, kind: 'deeply nested' })),
+    shape.valid.map((value) => {
+      // The same object with a __proto__ key in front (lone surrogates come with the fields' invalid values).
+      const text = json(value);
+      return { bytes: text.length > 2 ? `{"__proto__":{"x":1},${text.slice(1)}` : '{"__proto__":{}}', valid: false, kind: '__proto__ key' };
+    }),
+  ];
+  if (!shape.allowEmpty) bodies.push(fc.constantFrom('', ' ', '\r\n\t').map((text) => ({ bytes: text, valid: false, kind: 'empty' })));
+  return fc.oneof(...bodies);
+}
+
+export function validBodies(valid: fc.Arbitrary<unknown>): fc.Arbitrary<Body> {
+  return valid.map((value) => ({ bytes: json(value), valid: true, kind: 'valid' }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request bodies of the customer, agent and operator APIs (shared/http/schemas.ts)
+
+const DECLARED_VARIABLES = ['BotHandoffTopic', 'BotFailure'];
+
+const contextField: Field = {
+  valid: fc.record({ BotHandoffTopic: fc.oneof(userText(0, 300), fc.integer()), BotFailure: fc.oneof(userText(0, 300), fc.integer()) }, { requiredKeys: [] }),
+  invalid: fc.oneof(
+    nonObject,
+    fc.tuple(oddKey.filter((k) => !DECLARED_VARIABLES.includes(k)), fc.oneof(fc.string(), fc.integer())).map(([k, v]) => {
+      const o: Record<string, unknown> = {};
+      setKey(o, k, v);
+      return o;
+    }),
+    fc.tuple(fc.constantFrom(...DECLARED_VARIABLES), fc.oneof(fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), fc.array(fc.string(), { minLength: 1, maxLength: 2 }), tooLong(4_001), withLoneSurrogate))
+      .map(([k, v]) => ({ [k]: v })),
+    fc.constant(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x']))),
+  ),
+};
+
+export const startChatFields: Record<string, Field> = {
+  workstream: { valid: fc.constant('ChatWorkStream'), invalid: fc.oneof(badString(100), userText(1, 100).filter((s) => s !== 'ChatWorkStream')) },
+  customer: {
+    valid: fc.record({ id: userText(1, 200), name: userText(1, 200) }, { requiredKeys: [] }),
+    invalid: fc.oneof(nonObject, fc.constant('customer'), invalidObject({ id: { valid: userText(1, 200), invalid: badString(200) }, name: { valid: userText(1, 200), invalid: badString(200) } })),
+  },
+  context: contextField,
+};
+
+export const messageFields: Record<string, Field> = {
+  text: { valid: userText(1, 4_000), invalid: badString(4_000), required: true },
+  id: { valid: userText(1, 200), invalid: badString(200) },
+};
+
+export const presenceFields: Record<string, Field> = {
+  presence: {
+    valid: fc.constantFrom(...PRESENCES),
+    invalid: fc.oneof(nonString, fc.constantFrom('available', 'AVAILABLE', ' Available', 'Available ', 'Busy_DND', 'BusyDND', 'Online', ''), injection, withLoneSurrogate),
+    required: true,
+  },
+};
+
+export const QUEUE_NAMES = ['BotQueue', 'CreditCardQueue', 'HomeLoanQueue', 'DefaultQueue'];
+export const transferFields: Record<string, Field> = {
+  queue: { valid: fc.constantFrom(...QUEUE_NAMES), invalid: fc.oneof(badString(100), userText(1, 100).filter((s) => !QUEUE_NAMES.includes(s)), fc.constantFrom('botqueue', 'CreditCardQueue ')), required: true },
+};
+
+export const explainFields: Record<string, Field> = { context: contextField };
+
+export const emptyFields: Record<string, Field> = {};
+
+/** Bodies of `{}` routes (end, close): empty or `{}` are valid; anything else is not. */
+export const emptyBodyValid = fc.constantFrom('', '{}', ' {} ', '\n');
+
+// ---------------------------------------------------------------------------------------------
+// Bot Framework activities on the connector
+
+/** A message the connector accepts from the bot holding the chat. */
+export const validActivity = (botId: string) => fc.record({
+  type: fc.constant('message'),
+  text: userText(1, 300),
+  from: fc.constant({ id: botId }),
+  id: fc.option(fc.uuid(), { nil: undefined }),
+  channelData: fc.option(fc.constant({ deliveryMode: 'bridged' }), { nil: undefined }),
+}, { requiredKeys: ['type', 'text', 'from'] }).map((a) => JSON.parse(JSON.stringify(a)) as Record<string, unknown>);
+
+/** Activities accepted with 200 but ignored: nothing changes (typing, trace, unknown types and events, messages not bridged). */
+export const ignoredActivity = (botId: string) => fc.oneof(
+  fc.constantFrom({ type: 'typing' }, { type: 'trace', name: 'debug', value: { step: 1 } }, { type: 'event', name: 'something.else' }, { type: 'event' },
+    { type: 'conversationUpdate' }, { type: 'endOfConversation' }, { type: 'message', text: 'note', channelData: { deliveryMode: 'internal' } }),
+  fc.string({ minLength: 1, maxLength: 20 }).filter((t) => !['message', 'event'].includes(t)).map((type) => ({ type })),
+).map((a) => ({ ...a, from: { id: botId } }));
+
+/** Activities the connector must refuse: each breaks one rule of the protocol. */
+export const invalidActivity = (botId: string): fc.Arbitrary<unknown> => {
+  const base = (extra: Record<string, unknown>) => ({ type: 'message', text: 'hello', from: { id: botId }, ...extra });
+  const escalate = (context: unknown) => base({ channelData: { tags: JSON.stringify({ type: 'Escalate', context }) } });
+  return fc.oneof(
+    nonObject,
+    fc.oneof(fc.constant(undefined), fc.constant(''), nonString).map((type) => base({ type })),
+    nonString.filter((t) => t !== null).map((text) => base({ text })),
+    fc.constantFrom(undefined, '').map((text) => ({ type: 'message', text, from: { id: botId } })),
+    fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 })).map((channelData) => base({ channelData })),
+    fc.oneof(fc.integer(), fc.boolean(), fc.constant('{not json'), fc.constant('{"type":"Nope"}'), fc.constant('{"type":5}'), fc.constant('{}')).map((tags) => base({ channelData: { tags } })),
+    fc.oneof(nonObject.filter((c) => c !== null), fc.constant({ '': 'x' }), fc.constant({ ['k'.repeat(101)]: 'x' }), fc.record({ Topic: fc.oneof(fc.boolean(), fc.double({ min: 0.1, max: 1e6, noNaN: true }), fc.constant({}), fc.constant([]), tooLong(4_001)) }),
+      fc.constant(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x'])))).map(escalate),
+    fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.constant({})).map((attachments) => base({ text: undefined, attachments })),
+    tooLong(28 * 1024 + 1).map((text) => base({ text })),
+    withLoneSurrogate.map((text) => base({ text })),
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Ids, path segments, headers
+
+export const unknownId = fc.oneof(
+  fc.uuid(), injection.filter((s) => s.length > 0), fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.constantFrom('__proto__', 'constructor', 'x'.repeat(5_000), ' ', '.', '..', '~', '*'),
+);
+
+/** A path segment naming `id`, encoded plainly or with a trick that must still decode to it. */
+export function segmentFor(id: string): fc.Arbitrary<string> {
+  const plain = encodeURIComponent(id);
+  const everyByte = [...Buffer.from(id, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  return fc.constantFrom(plain, everyByte, everyByte.toLowerCase());
+}
+
+/** Path segments that are broken or misleading: bad percent-encodings, traversal, NUL, double encoding. */
+export const trickSegment = fc.oneof(
+  fc.constantFrom('%', '%Z', '%ZZ', '%G1', '%FF', '%C0%AE', '%C0%AF', '%E0%80%AE', '%ED%A0%80', '%F8%88%80%80%80', '%00', '%2e', '%2e%2e', '%2E%2E%2F', '..%2F..%2F', '%252e%252e', '%u002e', '%2F', '%5C', '..;', '.;', ';x=1', '%20', '+', '%0d%0aX:%201'),
+  unknownId.map((id) => encodeURIComponent(id)),
+);
+
+const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/xml', '*/*', 'garbage', ''];
+
+/** Content-Type (or none) and a few noisy headers, none of which may change the outcome. */
+export const noiseHeaders: fc.Arbitrary<[string, string][]> = fc.tuple(
+  fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }),
+  fc.subarray<[string, string]>([
+    ['Accept', 'text/html'], ['Accept-Encoding', 'gzip, br'], ['X-Forwarded-For', '127.0.0.1, 10.0.0.1'], ['X-Forwarded-Host', 'evil.example'], ['Origin', 'https://evil.example'],
+    ['X-HTTP-Method-Override', 'DELETE'], ['Cookie', 'session=1'], ['User-Agent', "'; DROP TABLE agents; --"], ['X-Request-Id', '../../etc/passwd'], ['Expect', '100-continue'],
+    ['X-Functions-Key', 'nope'], ['If-Match', '"*"'], ['Range', 'bytes=0-1'],
+  ]),
+).map(([contentType, extra]) => (contentType === undefined ? extra : [['Content-Type', contentType], ...extra]));
+
+/** Authorization headers that prove nothing. */
+export const garbageAuthorization = fc.oneof(
+  fc.constantFrom('Bearer', 'Bearer ', 'Bearer  ', 'bearer', 'Basic YWxpY2U6c2VjcmV0', 'Digest x', 'Bearer a b', 'Bearer null', 'Bearer undefined', 'Bearer ' + 'a'.repeat(10_000), 'Token dev-alice', 'dev-alice', 'Bearer dev-', 'Bearer DEV-ALICE'),
+  fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 80 }).map((s) => `Bearer ${s.replace(/[\r\n]/g, '')}`),
+  fc.tuple(fc.base64String({ minLength: 4, maxLength: 40 }), fc.base64String({ minLength: 4, maxLength: 80 }), fc.base64String({ maxLength: 40 }))
+    .map(([h, p, s]) => `Bearer ${h.replace(/=/g, '')}.${p.replace(/=/g, '')}.${s.replace(/=/g, '')}`),
+  injection.map((s) => `Bearer ${[...s].filter((ch) => ch >= ' ').join('')}`),
+);

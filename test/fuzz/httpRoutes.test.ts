@@ -1,0 +1,863 @@
+import fc from 'fast-check';
+import type { BotUser, Config } from '../../shared/core/config';
+import { compileRoute } from '../../shared/host/local/httpServer';
+import { registrations } from '../../shared/host/registry';
+import { QUEUES, type OutgoingMessage } from '../../shared/ports/messageBus';
+import { startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
+import { eventually, sampleConfig, startTestHost } from '../support/localHostHarness';
+import { FUZZ_TIMEOUT_IN_MS, fuzzRuns, table, type Tally } from './fuzzSupport';
+import {
+  emptyBodyValid, explainFields, garbageAuthorization, ignoredActivity, invalidActivity, invalidBodies, invalidObject, messageFields, noiseHeaders,
+  presenceFields, segmentFor, startChatFields, transferFields, trickSegment, unknownId, validActivity, validBodies, validObject, type Body, type Field,
+} from './httpGenerators';
+import { rawRequest, type RawRequest, type RawResponse } from './rawHttp';
+
+/**
+ * Bad input on every HTTP route (issue 5, Reliability 5; DESIGN §3 invariant 7): malformed JSON,
+ * wrong types, missing and extra fields, huge and deeply nested bodies, unknown ids, injection
+ * strings, invalid Unicode and UTF-8, odd methods, content types, percent-encoding tricks and
+ * credentials that prove nothing, against the local host (in process, :memory:).
+ *
+ * Properties, for every input: never a 5xx, never a crash or a hang (each request is bounded),
+ * every 4xx carries `{error: {code, message}}`, and nothing changes: the conversations, agents and
+ * transcripts of live chats set up beforehand are compared after every request, and the bus must
+ * receive nothing (after each batch: bus idle, stores compared again, no dead letters). Valid but
+ * unauthorised calls must change nothing either. Calls that would legitimately change state are
+ * never generated; reads and idempotent no-ops may answer 2xx.
+ *
+ * Small size in `npm test`; `FUZZ_RUNS=2000 npm run -s jest -- test/fuzz/httpRoutes.test.ts` runs the large one.
+ */
+
+jest.setTimeout(FUZZ_TIMEOUT_IN_MS);
+
+type Host = Awaited<ReturnType<typeof startTestHost>>;
+type Expectation = '4xx' | 'any';
+
+interface Case {
+  /** The registered function the request is aimed at (or a label for requests that match none). */
+  route: string;
+  request: RawRequest;
+  expect: Expectation;
+  /** What the generator made, for the report. */
+  kind: string;
+}
+
+const REQUEST_TIMEOUT_IN_MS = 10_000;
+const tally: Tally = new Map();
+
+function describeCase(c: Case): string {
+  const body = c.request.body === undefined ? '' : Buffer.isBuffer(c.request.body) ? `<${c.request.body.length} bytes: ${c.request.body.subarray(0, 80).toString('latin1')}>` : c.request.body.slice(0, 160);
+  const headers = (c.request.headers ?? []).map(([n, v]) => `${n}: ${String(v).slice(0, 60)}`).join(' | ');
+  return `[${c.route} / ${c.kind}] ${c.request.method} ${String(c.request.target).slice(0, 160)} {${headers}} ${JSON.stringify(body)}`;
+}
+
+/**
+ * One host under fuzzing: sends cases, checks each answer, and compares the state with the
+ * baseline taken once everything set up had settled.
+ */
+class Fuzzer {
+  readonly sent: OutgoingMessage[] = [];
+  private baseline = '';
+  private deadLetters = '';
+  private firstChange: string | undefined;
+  readonly port: number;
+
+  constructor(readonly host: Host, readonly conversationIds: string[]) {
+    this.port = Number(new URL(host.baseUrl).port);
+  }
+
+  /** After setup: the state every request is compared with, and a spy on the bus. */
+  async start(): Promise<void> {
+    await this.host.bus.whenIdle({ timeoutInMs: 20_000 });
+    this.baseline = await this.snapshot();
+    this.deadLetters = await this.deadLetterSnapshot();
+    const bus = this.host.bus;
+    const send = bus.send.bind(bus);
+    bus.send = async (messages: OutgoingMessage[]) => {
+      this.sent.push(...messages);
+      return send(messages);
+    };
+  }
+
+  private async snapshot(): Promise<string> {
+    const s = this.host.services;
+    const [conversations, transcripts, unclosed, agents] = await Promise.all([
+      Promise.all(this.conversationIds.map((id) => s.conversations.get(id))),
+      Promise.all(this.conversationIds.map((id) => s.transcripts.list(id))),
+      s.conversations.listUnclosedUpdatedBefore('9999-12-31T00:00:00.000Z', { limit: 100_000 }),
+      s.agents.list(),
+    ]);
+    return JSON.stringify({ conversations, transcripts, unclosed: unclosed.map((c) => [c.value.id, c.etag]), agents });
+  }
+
+  private async deadLetterSnapshot(): Promise<string> {
+    return JSON.stringify(await Promise.all(Object.values(QUEUES).map((queue) => this.host.bus.listDeadLetters(queue))));
+  }
+
+  async check(c: Case): Promise<RawResponse> {
+    if (this.firstChange) throw new Error(`the state changed earlier, first after: ${this.firstChange}`);
+    let response: RawResponse;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await rawRequest(this.port, c.request, REQUEST_TIMEOUT_IN_MS);
+      } catch (error) {
+        count(c, 'no answer');
+        throw new Error(`${describeCase(c)}: ${(error as Error).message}`);
+      }
+      // Load shedding (a busy machine stalls the event loop): 503 with Retry-After, before anything is read. Not an
+      // answer to the input: wait and send it again.
+      if (!(response.status === 503 && response.headers['retry-after'] && attempt < 5)) break;
+      note(c, 'shed, retried');
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(response.headers['retry-after'])));
+    }
+    count(c, response.status >= 500 ? '5xx' : response.status >= 400 ? '4xx' : response.status >= 200 && response.status < 300 ? '2xx' : 'other');
+    const fail = (what: string) => {
+      throw new Error(`${what}\n  request: ${describeCase(c)}\n  answer: ${response.status} ${response.text.slice(0, 300)}`);
+    };
+    // State first: once it changed, every later check fails, so the culprit is named here.
+    if (this.sent.length > 0) {
+      this.firstChange = `${describeCase(c)} -> ${response.status} ${response.text.slice(0, 200)}`;
+      fail(`the bus received ${this.sent.length} message(s): ${JSON.stringify(this.sent).slice(0, 400)}`);
+    }
+    const now = await this.snapshot();
+    if (now !== this.baseline) {
+      this.firstChange = `${describeCase(c)} -> ${response.status} ${response.text.slice(0, 200)}`;
+      fail(`the stores changed:\n  before: ${this.baseline.slice(0, 300)}\n  after:  ${now.slice(0, 300)}`);
+    }
+    if (response.status >= 500) fail('a 5xx');
+    if (response.status >= 400 && c.request.method !== 'HEAD') {
+      const error = (response.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      if (typeof error?.code !== 'string' || error.code === '' || typeof error.message !== 'string' || error.message.trim() === '') fail('a 4xx without {error: {code, message}}');
+    }
+    if (c.expect === '4xx' && !(response.status >= 400 && response.status < 500)) fail('bad input was not refused with a 4xx');
+    return response;
+  }
+
+  /** After a batch: everything settled, still nothing changed, nothing dead-lettered. */
+  async endBatch(): Promise<void> {
+    await this.host.bus.whenIdle({ timeoutInMs: 20_000 });
+    expect(this.firstChange).toBeUndefined();
+    expect(this.sent).toEqual([]);
+    expect(await this.snapshot()).toBe(this.baseline);
+    expect(await this.deadLetterSnapshot()).toBe(this.deadLetters);
+  }
+}
+
+function count(c: Case, outcome: string): void {
+  note(c, outcome);
+  tally.get(c.route)!.tried++;
+}
+
+function note(c: Case, outcome: string): void {
+  const row = tally.get(c.route) ?? { tried: 0 };
+  row[outcome] = (row[outcome] ?? 0) + 1;
+  tally.set(c.route, row);
+}
+
+/** Runs `cases` through the fuzzer: one property, one batch. */
+async function fuzz(fuzzer: Fuzzer, cases: fc.Arbitrary<Case>, numRuns: number, noise: fc.Arbitrary<[string, string][]> = noiseHeaders): Promise<void> {
+  await fc.assert(fc.asyncProperty(cases, noise, async (c, noise) => {
+    await fuzzer.check({ ...c, request: { ...c.request, headers: [...noise.filter(([n]) => !(c.request.headers ?? []).some(([m]) => m.toLowerCase() === n.toLowerCase())), ...(c.request.headers ?? [])] } });
+  }), { numRuns });
+  await fuzzer.endBatch();
+}
+
+const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+/** Runs of a property in the small size (twice the figure written at each test: about 2,300 requests, under 10 s). */
+const RUNS = (small: number) => fuzzRuns(small * 2);
+
+// =============================================================================================
+// The development host: the sample configuration, the demo bot, anonymous bots allowed.
+
+describe('every route of the local host refuses bad input and changes nothing', () => {
+  let host: Host;
+  let fuzzer: Fuzzer;
+  /** Live chats, each in a different place. */
+  const chats: Record<'bot' | 'agent' | 'wrapUp' | 'closed' | 'waiting', { conversationId: string; token: string }> = {} as never;
+  let activeHolder = '';
+  let wrapUpHolder = '';
+  const AGENTS = ['alice', 'bob', 'carol', 'dave'];
+
+  beforeAll(async () => {
+    host = await startTestHost();
+    const api = host.api;
+    const conversation = (id: string) => api.conversation(id).then((r) => r.body);
+    const assignedAgent = (id: string) => eventually(`an agent for ${id}`, async () => {
+      const c = await conversation(id);
+      return c.status === 'Active' && c.assignee?.kind === 'agent' ? (c.assignee.id as string) : undefined;
+    });
+
+    chats.bot = await api.startChat();
+    await eventually('the demo bot greets', async () => ((await api.messages(chats.bot)).body.messages.length > 0 ? true : undefined));
+
+    chats.agent = await api.startChat();
+    await api.say(chats.agent, 'I need a credit card');
+    activeHolder = await assignedAgent(chats.agent.conversationId);
+
+    chats.wrapUp = await api.startChat();
+    await api.say(chats.wrapUp, 'a credit card, please');
+    wrapUpHolder = await assignedAgent(chats.wrapUp.conversationId);
+    expect((await api.agent(wrapUpHolder, 'POST', `/conversations/${chats.wrapUp.conversationId}/end`)).body).toEqual({ status: 'WrapUp' });
+
+    chats.closed = await api.startChat();
+    expect((await api.call('POST', `chats/${chats.closed.conversationId}/end`, { token: chats.closed.token })).status).toBe(200);
+
+    // No home-loan agent is available: this chat waits in its queue.
+    for (const agent of ['carol', 'dave']) expect((await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' })).status).toBe(200);
+    chats.waiting = await api.startChat();
+    await api.say(chats.waiting, 'a home loan');
+    await eventually('the home-loan chat waits', async () => ((await conversation(chats.waiting.conversationId)).status === 'Open' ? true : undefined));
+
+    expect((await conversation(chats.closed.conversationId)).status).toBe('Closed');
+    fuzzer = new Fuzzer(host, Object.values(chats).map((c) => c.conversationId));
+    await fuzzer.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  const chatNames = () => Object.keys(chats) as (keyof typeof chats)[];
+  const knownChat = () => fc.constantFrom(...chatNames());
+  /** A known chat's id in a path segment (plainly or percent-encoded byte by byte), or an unknown id. */
+  const chatTarget = () => fc.oneof(
+    { weight: 4, arbitrary: knownChat().chain((name) => segmentFor(chats[name].conversationId).map((segment) => ({ name: name as string, segment }))) },
+    unknownId.map((id) => ({ name: 'unknown', segment: encodeURIComponent(id) })),
+    trickSegment.map((segment) => ({ name: 'trick', segment })),
+  );
+
+  // ---- customer ----------------------------------------------------------------------------
+
+  /** A customer token: the chat's own, another chat's, one computed for an unknown id, garbage, or none. */
+  const customerAuth = () => fc.oneof(
+    knownChat().map((name) => ({ of: name as string, headers: [bearer(chats[name].token)] })),
+    unknownId.map((id) => ({ of: 'unknown', headers: [bearer(host.services.customerTokens.issue(id))] })),
+    garbageAuthorization.map((value) => ({ of: 'nobody', headers: [['Authorization', value] as [string, string]] })),
+    fc.constant({ of: 'nobody', headers: [] as [string, string][] }),
+  );
+  /** A chat and a customer token, most often the chat's own (the valid-looking calls), otherwise any. */
+  const customerCall = () => fc.oneof(
+    { weight: 3, arbitrary: knownChat().chain((name) => segmentFor(chats[name].conversationId).map((segment) => ({ target: { name: name as string, segment }, auth: { of: name as string, headers: [bearer(chats[name].token)] } }))) },
+    { weight: 2, arbitrary: fc.tuple(chatTarget(), customerAuth()).map(([target, auth]) => ({ target, auth })) },
+  );
+
+  test('POST /api/chats', async () => {
+    const shape = { valid: validObject(startChatFields), invalid: invalidObject(startChatFields), field: 'context', allowEmpty: true };
+    const cases = fc.tuple(invalidBodies(shape), fc.constantFrom<'length' | 'chunked'>('length', 'chunked'))
+      .map(([body, framing]): Case => ({ route: 'chatsStart', kind: body.kind, expect: '4xx', request: { method: 'POST', target: '/api/chats', body: body.bytes, framing } }));
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  /** The customer routes on a chat: `mutates` says which (chat, token, valid body) would really change it, so it is never sent. */
+  function customerCases(route: string, method: string, suffix: string, bodies: fc.Arbitrary<Body>, mutates: (chat: string, validBody: boolean) => boolean, readOnly = false): fc.Arbitrary<Case> {
+    return fc.tuple(customerCall(), bodies)
+      .filter(([{ target, auth }, body]) => !(target.name === auth.of && mutates(target.name, body.valid)))
+      .map(([{ target, auth }, body]): Case => {
+        const authorised = target.name === auth.of && body.valid;
+        return {
+          route,
+          kind: `${body.kind}, ${auth.of === target.name ? 'own token' : `token of ${auth.of}`}, chat ${target.name}`,
+          expect: readOnly || authorised ? 'any' : '4xx',
+          request: { method, target: `/api/chats/${target.segment}${suffix}`, headers: auth.headers, body: body.bytes },
+        };
+      });
+  }
+
+  test('POST /api/chats/{id}/messages', async () => {
+    const shape = { valid: validObject(messageFields), invalid: invalidObject(messageFields) };
+    const bodies = fc.oneof(invalidBodies(shape), validBodies(shape.valid));
+    // A valid message with the chat's own token is accepted unless the chat has ended (409).
+    const cases = customerCases('chatMessagesSend', 'POST', '/messages', bodies, (chat, valid) => valid && ['bot', 'agent', 'waiting'].includes(chat))
+      .map((c) => (c.expect === 'any' ? { ...c, expect: '4xx' as const } : c));
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('GET /api/chats/{id}/messages', async () => {
+    await fuzz(fuzzer, customerCases('chatMessagesList', 'GET', '/messages', fc.constant({ bytes: '', valid: true, kind: 'no body' }), () => false, true), RUNS(30));
+  });
+
+  test('POST /api/chats/{id}/end', async () => {
+    const bodies = fc.oneof(
+      invalidBodies({ valid: fc.constant({}), invalid: invalidObject({ x: { valid: fc.constant(undefined), invalid: fc.jsonValue() } }), allowEmpty: true }),
+      emptyBodyValid.map((bytes) => ({ bytes, valid: true, kind: 'empty' })),
+    );
+    // Ending an open or active chat with its own token changes it; on an ended chat it is a no-op (200).
+    await fuzz(fuzzer, customerCases('chatEnd', 'POST', '/end', bodies, (chat, valid) => valid && ['bot', 'agent', 'waiting'].includes(chat)), RUNS(40));
+  });
+
+  // ---- operator ------------------------------------------------------------------------------
+
+  test('GET /api/conversations/{id}', async () => {
+    const cases = chatTarget().map(({ name, segment }): Case => ({ route: 'conversationGet', kind: `chat ${name}`, expect: name === 'unknown' || name === 'trick' ? '4xx' : 'any', request: { method: 'GET', target: `/api/conversations/${segment}` } }));
+    await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  test('POST /api/workstreams/{name}/explain (a dry run: may answer 200, never changes anything)', async () => {
+    const shape = { valid: validObject(explainFields), invalid: invalidObject(explainFields), field: 'context', allowEmpty: true };
+    const cases = fc.tuple(fc.oneof(fc.constant('ChatWorkStream'), unknownId.map(encodeURIComponent), trickSegment), fc.oneof(invalidBodies(shape), validBodies(shape.valid)))
+      .map(([workstream, body]): Case => ({
+        route: 'routingExplain',
+        kind: body.kind,
+        expect: workstream === 'ChatWorkStream' && body.valid ? 'any' : '4xx',
+        request: { method: 'POST', target: `/api/workstreams/${workstream}/explain`, body: body.bytes },
+      }));
+    await fuzz(fuzzer, cases, RUNS(40));
+  });
+
+  // ---- agent ---------------------------------------------------------------------------------
+
+  /** Credentials on the agent API: each agent's token (in several spellings), a customer token, garbage, none. */
+  const agentAuth = () => fc.oneof(
+    fc.tuple(fc.constantFrom(...AGENTS), fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ')).map(([agent, scheme]) => ({ as: agent, headers: [['Authorization', `${scheme}dev-${agent}`] as [string, string]] })),
+    knownChat().map((name) => ({ as: 'nobody', headers: [bearer(chats[name].token)] })),
+    garbageAuthorization.map((value) => ({ as: 'nobody', headers: [['Authorization', value] as [string, string]] })),
+    // Not trusted on this host (no App Service in front): a forged principal proves nothing.
+    fc.constantFrom(...AGENTS).map((agent) => ({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL-NAME', agent] as [string, string]] })),
+    fc.constant({ as: 'nobody', headers: [] as [string, string][] }),
+  );
+  const agentPath = () => fc.oneof(fc.constantFrom(...AGENTS).map((agent) => ({ agent, segment: agent })), unknownId.map((id) => ({ agent: 'unknown', segment: encodeURIComponent(id) })), trickSegment.map((segment) => ({ agent: 'trick', segment })));
+  /** An agent path and credentials, most often the agent's own (the valid-looking calls), otherwise any. */
+  const agentCall = () => fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...AGENTS), fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ')).map(([agent, scheme]) => ({ path: { agent, segment: agent }, auth: { as: agent, headers: [['Authorization', `${scheme}dev-${agent}`] as [string, string]] } })) },
+    { weight: 2, arbitrary: fc.tuple(agentPath(), agentAuth()).map(([path, auth]) => ({ path, auth })) },
+  );
+
+  /**
+   * An agent acting on a chat. `outcome` says, for an authenticated agent with a valid body, what
+   * the call does: 'mutates' (never generated), 'noop' (2xx allowed) or 'refused'.
+   */
+  function agentChatCases(route: string, action: string, bodies: fc.Arbitrary<Body>, outcome: (agent: string, chat: string) => 'mutates' | 'noop' | 'refused'): fc.Arbitrary<Case> {
+    return fc.tuple(agentCall(), chatTarget(), bodies)
+      .filter(([{ path, auth }, chat, body]) => !(path.agent === auth.as && body.valid && outcome(path.agent, chat.name) === 'mutates'))
+      .map(([{ path, auth }, chat, body]): Case => ({
+        route,
+        kind: `${body.kind}, ${auth.as === path.agent ? 'own credentials' : `credentials of ${auth.as}`}, chat ${chat.name}`,
+        expect: path.agent === auth.as && body.valid && outcome(path.agent, chat.name) === 'noop' ? 'any' : '4xx',
+        request: { method: 'POST', target: `/api/agents/${path.segment}/conversations/${chat.segment}/${action}`, headers: auth.headers, body: body.bytes },
+      }));
+  }
+  const holds = (agent: string, chat: string) => (chat === 'agent' && agent === activeHolder ? 'active' : chat === 'wrapUp' && agent === wrapUpHolder ? 'wrapUp' : 'no');
+  const emptyBodies = () => fc.oneof(
+    invalidBodies({ valid: fc.constant({}), invalid: invalidObject({ x: { valid: fc.constant(undefined), invalid: fc.jsonValue() } }), allowEmpty: true }),
+    emptyBodyValid.map((bytes) => ({ bytes, valid: true, kind: 'empty' })),
+  );
+
+  test('PUT /api/agents/{agentId}/presence', async () => {
+    const shape = { valid: validObject(presenceFields), invalid: invalidObject(presenceFields), field: 'presence' };
+    const cases = fc.tuple(agentCall(), fc.oneof(invalidBodies(shape), validBodies(shape.valid)))
+      .filter(([{ path, auth }, body]) => !(path.agent === auth.as && body.valid))
+      .map(([{ path, auth }, body]): Case => ({ route: 'agentPresence', kind: `${body.kind}, credentials of ${auth.as}`, expect: '4xx', request: { method: 'PUT', target: `/api/agents/${path.segment}/presence`, headers: auth.headers, body: body.bytes } }));
+    await fuzz(fuzzer, cases, RUNS(50));
+  });
+
+  test('GET /api/agents/{agentId}/conversations', async () => {
+    const cases = agentCall().map(({ path, auth }): Case => ({
+      route: 'agentConversations', kind: `credentials of ${auth.as}`, expect: path.agent === auth.as ? 'any' : '4xx', request: { method: 'GET', target: `/api/agents/${path.segment}/conversations`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  test('POST /api/agents/{agentId}/conversations/{id}/messages', async () => {
+    const shape = { valid: validObject(messageFields), invalid: invalidObject(messageFields) };
+    await fuzz(fuzzer, agentChatCases('agentMessage', 'messages', fc.oneof(invalidBodies(shape), validBodies(shape.valid)), (agent, chat) => (holds(agent, chat) === 'active' ? 'mutates' : 'refused')), RUNS(50));
+  });
+
+  test('POST /api/agents/{agentId}/conversations/{id}/transfer', async () => {
+    const shape = { valid: validObject(transferFields), invalid: invalidObject(transferFields), field: 'queue' };
+    await fuzz(fuzzer, agentChatCases('agentTransfer', 'transfer', fc.oneof(invalidBodies(shape), validBodies(shape.valid)), (agent, chat) => (holds(agent, chat) === 'active' ? 'mutates' : 'refused')), RUNS(50));
+  });
+
+  test('POST /api/agents/{agentId}/conversations/{id}/end', async () => {
+    await fuzz(fuzzer, agentChatCases('agentEnd', 'end', emptyBodies(), (agent, chat) => ({ active: 'mutates', wrapUp: 'noop', no: 'refused' } as const)[holds(agent, chat)]), RUNS(40));
+  });
+
+  test('POST /api/agents/{agentId}/conversations/{id}/close', async () => {
+    await fuzz(fuzzer, agentChatCases('agentClose', 'close', emptyBodies(), (agent, chat) => (holds(agent, chat) === 'wrapUp' ? 'mutates' : 'refused')), RUNS(40));
+  });
+
+  // ---- bot connector (anonymous bots allowed by the sample configuration) --------------------
+
+  /** What an anonymous caller claims to be (activity.from.id), and the chat. */
+  const connectorAuth = () => fc.oneof(
+    fc.constant({ garbage: false, headers: [] as [string, string][] }),
+    garbageAuthorization.map((value) => ({ garbage: true, headers: [['Authorization', value] as [string, string]] })),
+  );
+  /** Activities: invalid (refused), ignored (200, no change), or valid from some claimed sender. */
+  const activities = () => fc.oneof(
+    invalidActivity('demo-bot').map((a) => ({ activity: a, kind: 'invalid activity', effect: 'refused' as const })),
+    ignoredActivity('demo-bot').map((a) => ({ activity: a as unknown, kind: 'ignored activity', effect: 'ignored' as const })),
+    validActivity('demo-bot').map((a) => ({ activity: a as unknown, kind: 'valid activity', effect: 'applies' as const })),
+    // (An anonymous activity without `from` is the holder's: anonymous bots are trusted on their word, so it is not generated.)
+    fc.tuple(validActivity('demo-bot'), fc.oneof(fc.constantFrom('alice', 'DEMO-BOT', 'demo-bot ', '', 'nobody'), unknownId, fc.integer())).map(([a, from]) => ({
+      activity: { ...a, from: { id: from } } as unknown, kind: 'valid activity from someone else', effect: 'refused' as const,
+    })),
+  );
+  const activityBody = (activity: unknown): string | Buffer => JSON.stringify(activity) ?? 'null';
+
+  function connectorCases(route: string, method: 'POST' | 'PUT', withActivityId: 'optional' | 'required'): fc.Arbitrary<Case> {
+    return fc.tuple(chatTarget(), connectorAuth(), activities(), withActivityId === 'required' ? unknownId.map(encodeURIComponent) : fc.option(unknownId.map(encodeURIComponent), { nil: undefined }))
+      .filter(([chat, auth, a]) => !(chat.name === 'bot' && !auth.garbage && a.effect === 'applies'))
+      .map(([chat, auth, a, activityId]): Case => ({
+        route,
+        kind: `${a.kind}, ${auth.garbage ? 'garbage token' : 'anonymous'}, chat ${chat.name}`,
+        expect: chat.name === 'bot' && !auth.garbage && a.effect === 'ignored' ? 'any' : '4xx',
+        request: { method, target: `/api/connector/v3/conversations/${chat.segment}/activities${activityId === undefined ? '' : `/${activityId}`}`, headers: auth.headers, body: activityBody(a.activity) },
+      }));
+  }
+
+  test('POST /api/connector/v3/conversations/{id}/activities[/{activityId}]', async () => {
+    const raw = fc.tuple(invalidBodies({ valid: validActivity('demo-bot'), invalid: invalidActivity('demo-bot') }), fc.constantFrom('bot', 'agent'))
+      .map(([body, chat]): Case => ({ route: 'connectorActivities', kind: body.kind, expect: '4xx', request: { method: 'POST', target: `/api/connector/v3/conversations/${chats[chat as 'bot'].conversationId}/activities`, body: body.bytes } }));
+    await fuzz(fuzzer, fc.oneof(connectorCases('connectorActivities', 'POST', 'optional'), raw), RUNS(80));
+  });
+
+  test('PUT /api/connector/v3/conversations/{id}/activities/{activityId}', async () => {
+    await fuzz(fuzzer, connectorCases('connectorActivityUpdate', 'PUT', 'required'), RUNS(50));
+  });
+
+  test('DELETE /api/connector/v3/conversations/{id}/activities/{activityId}', async () => {
+    const cases = fc.tuple(chatTarget(), connectorAuth(), unknownId.map(encodeURIComponent))
+      .filter(([chat, auth]) => !(chat.name === 'bot' && !auth.garbage))
+      .map(([chat, auth, activityId]): Case => ({ route: 'connectorActivityDelete', kind: `${auth.garbage ? 'garbage token' : 'anonymous'}, chat ${chat.name}`, expect: '4xx', request: { method: 'DELETE', target: `/api/connector/v3/conversations/${chat.segment}/activities/${activityId}`, headers: auth.headers } }));
+    await fuzz(fuzzer, cases, RUNS(40));
+  });
+
+  test('GET /api/connector/v3/conversations/{id}/members and .../activities/{activityId}/members', async () => {
+    const cases = fc.tuple(chatTarget(), connectorAuth(), fc.option(fc.oneof(fc.constantFrom('demo-bot', 'alice', '__proto__', ''), unknownId), { nil: undefined }), fc.option(unknownId.map(encodeURIComponent), { nil: undefined }))
+      .map(([chat, auth, botId, activityId]): Case => ({
+        route: activityId === undefined ? 'connectorMembers' : 'connectorActivityMembers',
+        kind: `${auth.garbage ? 'garbage token' : 'anonymous'}, chat ${chat.name}, botId ${botId === undefined ? 'none' : 'given'}`,
+        expect: chat.name === 'bot' && !auth.garbage && (botId === undefined || botId === 'demo-bot') ? 'any' : '4xx',
+        request: { method: 'GET', target: `/api/connector/v3/conversations/${chat.segment}${activityId === undefined ? '' : `/activities/${activityId}`}/members${botId === undefined ? '' : `?botId=${encodeURIComponent(botId)}`}`, headers: auth.headers },
+      }));
+    await fuzz(fuzzer, cases, RUNS(40));
+  });
+
+  test('POST /api/connector/v3/conversations (a bot cannot create conversations)', async () => {
+    const cases = fc.tuple(connectorAuth(), fc.oneof(invalidBodies({ valid: fc.constant({ bot: { id: 'demo-bot' }, members: [{ id: 'x' }] }), invalid: fc.jsonValue() }), fc.jsonValue().map((v) => ({ bytes: JSON.stringify(v), valid: true, kind: 'any JSON' }))))
+      .map(([auth, body]): Case => ({ route: 'connectorConversationsCreate', kind: body.kind, expect: '4xx', request: { method: 'POST', target: '/api/connector/v3/conversations', headers: auth.headers, body: body.bytes } }));
+    await fuzz(fuzzer, cases, RUNS(20));
+  });
+
+  // ---- the demo bot and health ---------------------------------------------------------------
+
+  test('POST /api/demo-bot/messages: what is not an activity is refused', async () => {
+    const notAnActivity = fc.oneof(
+      malformedBodies(),
+      fc.oneof(fc.constant(undefined), fc.constant(''), fc.integer(), fc.constant(null), fc.constant({}), fc.constant([])).map((type) => ({ bytes: JSON.stringify({ type, text: 'hi' }), valid: false, kind: 'no activity type' })),
+    );
+    const cases = fc.tuple(notAnActivity, fc.oneof(fc.constant([] as [string, string][]), garbageAuthorization.map((v) => [['Authorization', v] as [string, string]])))
+      .map(([body, headers]): Case => ({ route: 'demoBotMessages', kind: body.kind, expect: '4xx', request: { method: 'POST', target: '/api/demo-bot/messages', headers, body: body.bytes } }));
+    await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  /** Not JSON, not UTF-8 in a way that breaks the JSON, not an object. */
+  function malformedBodies(): fc.Arbitrary<Body> {
+    return invalidBodies({ valid: fc.constant({ type: 'message' }), invalid: fc.constantFrom(1, 'x', [], null) })// Not these: a __proto__ key or invalid UTF-8 in a valid activity still reaches botbuilder (see the known bug below).
+      .filter((b) => b.kind !== 'wrong shape' && b.kind !== '__proto__ key' && b.kind !== 'invalid UTF-8');
+  }
+
+  test('GET /api/health with junk queries and bodies', async () => {
+    const cases = fc.tuple(fc.option(fc.string({ unit: 'binary', maxLength: 30 }).map(encodeURIComponent), { nil: undefined }), fc.option(fc.string({ maxLength: 100 }), { nil: undefined }))
+      .map(([query, body]): Case => ({ route: 'health', kind: 'junk', expect: 'any', request: { method: 'GET', target: `/api/health${query === undefined ? '' : `?${query}`}`, body } }));
+    await fuzz(fuzzer, cases, RUNS(20));
+  });
+
+  // ---- across routes -------------------------------------------------------------------------
+
+  /** Every registered route with its parameters filled from live and unknown ids. */
+  const anyRoute = () => fc.tuple(fc.constantFrom(...registrations.http()), knownChat(), fc.constantFrom(...AGENTS), unknownId).map(([fn, chat, agent, other]) => ({
+    fn,
+    path: `/api/${fn.route
+      .replace('{conversationId}', chats[chat].conversationId).replace('{id}', chats[chat].conversationId).replace('{agentId}', agent)
+      .replace('{workstream}', 'ChatWorkStream').replace('{activityId?}', encodeURIComponent(other)).replace('{activityId}', encodeURIComponent(other))}`,
+  }));
+
+  test('odd methods on every route: 405 with the allowed ones, never a 5xx', async () => {
+    const compiled = registrations.http().map(compileRoute);
+    /** Methods some route serves at this path (several routes may share one). */
+    const allowedAt = (path: string) => new Set(compiled.filter((r) => r.pattern.test(path)).flatMap((r) => r.fn.methods as string[]));
+    const methods = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'MKCOL', 'LOCK', 'SEARCH', 'PURGE', 'M-SEARCH', 'FOO', 'get', 'Post');
+    const cases = fc.tuple(anyRoute(), methods, fc.constantFrom(...Object.values({ none: '', json: '{}', junk: '\u0000\u00ff' })))
+      .filter(([{ path }, method]) => !allowedAt(path).has(method.toUpperCase()))
+      .map(([{ fn, path }, method, body]): Case => ({ route: fn.name, kind: `method ${method}`, expect: '4xx', request: { method, target: path, body } }));
+    await fuzz(fuzzer, cases, RUNS(60));
+    // The 405 names the methods that would work.
+    const response = await fuzzer.check({ route: 'health', kind: 'method POST', expect: '4xx', request: { method: 'POST', target: '/api/health' } });
+    expect(response).toMatchObject({ status: 405, headers: { allow: 'GET' } });
+  });
+
+  test('percent-encoding tricks, traversal and odd shapes in every path', async () => {
+    const cases = fc.tuple(anyRoute(), trickSegment, fc.nat(), fc.constantFrom('', '/', '//', '/.', '/..', '?', '?x=%FF', '#frag', ';jsessionid=1'))
+      .map(([{ fn, path }, trick, at, tail]): Case => {
+        const segments = path.split('/');
+        // Replace one parameter-like segment (never /api) with the trick.
+        const index = 2 + (at % Math.max(1, segments.length - 2));
+        segments[index] = trick;
+        // A malformed body and a token that proves nothing: whatever route the tricked path lands on, nothing may apply.
+        return { route: fn.name, kind: `path trick ${trick}`, expect: fn.methods.includes('GET') ? 'any' : '4xx', request: { method: fn.methods[0]!, target: segments.join('/') + tail, body: '{"x":', headers: [['Authorization', 'Bearer fuzz-nobody']] } };
+      });
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('huge bodies (to 2 MB) on every route: 413 or a 4xx, fast', async () => {
+    const cases = fc.tuple(anyRoute(), fc.constantFrom(64 * 1024 + 1, 112 * 1024 + 1, 1024 * 1024 + 1, 2 * 1024 * 1024), fc.constantFrom('json-string', 'array', 'raw'), fc.constantFrom<'length' | 'chunked'>('length', 'chunked'))
+      .map(([{ fn, path }, size, shape, framing]): Case => {
+        const bytes = shape === 'json-string' ? `{"text":"${'x'.repeat(size)}"}` : shape === 'array' ? `[${'1,'.repeat(size / 2)}1]` : 'x'.repeat(size);
+        const method = fn.methods[0]!;
+        return { route: fn.name, kind: `${size} bytes ${shape}`, expect: method === 'GET' ? 'any' : '4xx', request: { method, target: path, body: bytes, framing, headers: [['Authorization', 'Bearer dev-alice']] } };
+      });
+    await fuzz(fuzzer, cases, fuzzRuns(16, 200));
+  });
+});
+
+// =============================================================================================
+// Bot bearer tokens and App Service sign-in: an authenticated host with a local identity provider.
+
+describe('with bot and agent authentication on, forged and mismatched credentials change nothing', () => {
+  const CHANNEL_AUDIENCE = 'api://switchboard-fuzz';
+  const HOLDER = { id: 'fuzz-bot', appId: '33333333-3333-3333-3333-333333333333' };
+  const OTHER = { id: 'other-bot', appId: '44444444-4444-4444-4444-444444444444' };
+  const PRINCIPALS: Record<string, string> = { alice: 'alice@contoso.example', bob: 'bob@contoso.example', carol: 'carol@contoso.example', dave: 'dave@contoso.example' };
+  let issuer: LocalIssuer;
+  let host: Host;
+  let fuzzer: Fuzzer;
+  let botChat: { conversationId: string; token: string };
+  let agentChat: { conversationId: string; token: string };
+  let holderOfAgentChat = '';
+  /** Tokens minted beforehand (minting is async): valid ones of both bots, and forged ones. */
+  const tokens: { label: string; value: string; as: 'holder' | 'other' | 'nobody' }[] = [];
+
+  beforeAll(async () => {
+    issuer = await startLocalIssuer();
+    process.env.FUZZ_BOT_SECRET = 'fuzz-secret';
+    const config: Config = sampleConfig((c) => {
+      c.allowUnauthenticatedBots = false;
+      c.botAuthentication = { tokenIssuer: issuer.issuer, openIdMetadataUrl: issuer.metadataUrl, loginUrl: issuer.loginUrl(), channelAudience: CHANNEL_AUDIENCE, knownAuthorities: [new URL(issuer.baseUrl).host] };
+      const bot = (b: { id: string; appId: string }): BotUser => ({ id: b.id, kind: 'bot', name: b.id, endpoint: 'http://127.0.0.1:9/unused', capacity: 1000, appId: b.appId, credentials: { secretFromEnv: 'FUZZ_BOT_SECRET' }, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 });
+      c.users = [bot(HOLDER), bot(OTHER), ...c.users.filter((u) => u.kind === 'agent').map((u) => ({ ...u, principal: PRINCIPALS[u.id] }))];
+      c.queues = [...c.queues.map((q) => (q.name === 'BotQueue' ? { ...q, members: [HOLDER.id] } : q)), { name: 'OtherBotQueue', priority: 1, assignment: 'highestCapacity', members: [OTHER.id] }];
+    });
+    // The bots are not called: every activity to them is accepted, as a bot that answers 200 would.
+    host = await startTestHost({ config, bots: { postActivity: async () => ({ status: 200 }) }, agentAuthentication: { tokens: true, appServicePrincipal: true } });
+    const mint = (claims: Record<string, unknown>, options: Parameters<LocalIssuer['mint']>[1] = {}) => issuer.mint({ aud: CHANNEL_AUDIENCE, ...claims }, options);
+    const asBot = (b: { appId: string }) => ({ appid: b.appId, azp: b.appId });
+    tokens.push(
+      { label: 'valid, holder', value: await mint(asBot(HOLDER)), as: 'holder' },
+      { label: 'valid, other bot', value: await mint(asBot(OTHER)), as: 'other' },
+      { label: 'wrong signature', value: await mint(asBot(HOLDER), { signWith: 'rogueKeySameKid' }), as: 'nobody' },
+      { label: 'unknown key', value: await mint(asBot(HOLDER), { signWith: 'rogueKeyUnknownKid' }), as: 'nobody' },
+      { label: 'HMAC with the public key', value: await mint(asBot(HOLDER), { signWith: 'hs256' }), as: 'nobody' },
+      { label: 'expired', value: await mint(asBot(HOLDER), { expiredSecondsAgo: 3_600 }), as: 'nobody' },
+      { label: 'other issuer', value: await mint(asBot(HOLDER), { issuer: 'https://login.evil.example/' }), as: 'nobody' },
+      { label: 'wrong audience', value: await mint({ ...asBot(HOLDER), aud: 'api://someone-else' }), as: 'nobody' },
+      { label: 'unknown app', value: await mint(asBot({ appId: 'stranger' })), as: 'nobody' },
+      { label: 'no app id', value: await mint({}), as: 'nobody' },
+    );
+    // alg=none: the holder's claims, unsigned.
+    const [header, payload] = tokens[0]!.value.split('.');
+    tokens.push({ label: 'alg none', value: `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`, as: 'nobody' });
+    tokens.push({ label: 'payload swapped', value: `${header}.${Buffer.from(JSON.stringify({ appid: HOLDER.appId, aud: CHANNEL_AUDIENCE })).toString('base64url')}.${tokens[0]!.value.split('.')[2]}`, as: 'nobody' });
+
+    const api = host.api;
+    botChat = await api.startChat();
+    await eventually('the bot holds the chat', async () => ((await api.conversation(botChat.conversationId)).body.assignee?.id === HOLDER.id ? true : undefined));
+    agentChat = await api.startChat();
+    await eventually('the bot holds the chat', async () => ((await api.conversation(agentChat.conversationId)).body.assignee?.id === HOLDER.id ? true : undefined));
+    const escalate = { type: 'message', from: { id: HOLDER.id }, text: 'over to you', channelData: { tags: JSON.stringify({ type: 'Escalate', context: { BotHandoffTopic: 'CreditCard' } }) } };
+    expect((await api.call('POST', `connector/v3/conversations/${agentChat.conversationId}/activities`, { body: escalate, token: tokens[0]!.value })).status).toBe(200);
+    holderOfAgentChat = await eventually('an agent gets the chat', async () => {
+      const c = (await api.conversation(agentChat.conversationId)).body;
+      return c.assignee?.kind === 'agent' && c.status === 'Active' ? (c.assignee.id as string) : undefined;
+    });
+    // botbuilder logs every refused token on console.error; the properties say what matters.
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    fuzzer = new Fuzzer(host, [botChat.conversationId, agentChat.conversationId]);
+    await fuzzer.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await host?.close();
+    await issuer?.close();
+  });
+
+  const botToken = () => fc.oneof(
+    fc.constantFrom(...tokens.map((t) => ({ label: t.label, as: t.as, headers: [bearer(t.value)] }))),
+    garbageAuthorization.map((value) => ({ label: 'garbage', as: 'nobody' as const, headers: [['Authorization', value] as [string, string]] })),
+    fc.constant({ label: 'none', as: 'nobody' as const, headers: [] as [string, string][] }),
+  );
+  const chatOf = () => fc.oneof(
+    fc.constantFrom('bot', 'agent').map((name) => ({ name, segment: name === 'bot' ? botChat.conversationId : agentChat.conversationId })),
+    unknownId.map((id) => ({ name: 'unknown', segment: encodeURIComponent(id) })),
+  );
+  const authedActivities = () => fc.oneof(
+    invalidActivity(HOLDER.id).map((a) => ({ activity: a, effect: 'refused' as const, kind: 'invalid activity' })),
+    ignoredActivity(HOLDER.id).map((a) => ({ activity: a as unknown, effect: 'ignored' as const, kind: 'ignored activity' })),
+    validActivity(HOLDER.id).map((a) => ({ activity: a as unknown, effect: 'applies' as const, kind: 'valid activity' })),
+  );
+
+  test('the connector with bot bearer tokens: forged, expired, of another bot, garbage, none', async () => {
+    const cases = fc.tuple(fc.constantFrom<'POST' | 'PUT' | 'DELETE' | 'GET'>('POST', 'PUT', 'DELETE', 'GET'), chatOf(), botToken(), authedActivities(), unknownId.map(encodeURIComponent))
+      // The holder's valid token with a valid activity (or any delete) on its own chat would apply: never sent.
+      .filter(([method, chat, token, a]) => !(token.as === 'holder' && chat.name === 'bot' && (method === 'DELETE' || ((method === 'POST' || method === 'PUT') && a.effect === 'applies'))))
+      .map(([method, chat, token, a, activityId]): Case => {
+        const holderOnOwnChat = token.as === 'holder' && chat.name === 'bot';
+        const base = `/api/connector/v3/conversations/${chat.segment}`;
+        const route = { POST: 'connectorActivities', PUT: 'connectorActivityUpdate', DELETE: 'connectorActivityDelete', GET: 'connectorMembers' }[method];
+        return {
+          route: `${route} (bot tokens)`,
+          kind: `${token.label}, chat ${chat.name}, ${a.kind}`,
+          expect: holderOnOwnChat && (method === 'GET' || a.effect === 'ignored') ? 'any' : '4xx',
+          request: { method, target: method === 'POST' ? `${base}/activities` : method === 'GET' ? `${base}/members` : `${base}/activities/${activityId}`, headers: token.headers, body: method === 'DELETE' || method === 'GET' ? undefined : JSON.stringify(a.activity) },
+        };
+      });
+    await fuzz(fuzzer, cases, RUNS(80));
+  });
+
+  test('the agent API behind App Service authentication: forged, mismatched and unknown principals', async () => {
+    const encode = (claims: unknown) => Buffer.from(JSON.stringify(claims)).toString('base64');
+    const AGENTS = Object.keys(PRINCIPALS);
+    const principal = fc.oneof(
+      fc.tuple(fc.constantFrom(...AGENTS), fc.boolean()).map(([agent, upper]) => ({ as: agent, headers: [['X-MS-CLIENT-PRINCIPAL-NAME', upper ? PRINCIPALS[agent]!.toUpperCase() : PRINCIPALS[agent]!] as [string, string]] })),
+      fc.constantFrom(...AGENTS).map((agent) => ({ as: agent, headers: [['X-MS-CLIENT-PRINCIPAL', encode({ claims: [{ typ: 'preferred_username', val: PRINCIPALS[agent] }] })] as [string, string]] })),
+      fc.oneof(unknownId, fc.constantFrom('mallory@contoso.example', 'alice', 'alice@contoso.example.evil')).map((name) => ({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL-NAME', [...name].map((ch) => (ch >= ' ' && ch <= '~' ? ch : '?')).join('')] as [string, string]] })),
+      fc.oneof(fc.string({ maxLength: 60 }).map((s) => Buffer.from(s).toString('base64')), fc.constantFrom('!!!', '', 'e30=', encode(null), encode({ claims: 5 }), encode({ claims: [null, 5, { typ: 5, val: {} }] }), encode([]), 'x'.repeat(5_000)))
+        .map((value) => ({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL', value] as [string, string]] })),
+      fc.constant({ as: 'nobody', headers: [] as [string, string][] }),
+    );
+    const bodiesOf = (fields: Record<string, Field>) => fc.oneof(invalidBodies({ valid: validObject(fields), invalid: invalidObject(fields) }), validBodies(validObject(fields)));
+    const emptyOrNot = fc.oneof(
+      invalidBodies({ valid: fc.constant({}), invalid: invalidObject({ x: { valid: fc.constant(undefined), invalid: fc.jsonValue() } }), allowEmpty: true }),
+      fc.constantFrom('', '{}').map((bytes) => ({ bytes, valid: true, kind: 'empty' })),
+    );
+    const action = fc.oneof(
+      bodiesOf(messageFields).map((body) => ({ action: 'messages', body })),
+      bodiesOf(transferFields).map((body) => ({ action: 'transfer', body })),
+      emptyOrNot.map((body) => ({ action: 'end', body })),
+      emptyOrNot.map((body) => ({ action: 'close', body })),
+      bodiesOf(presenceFields).map((body) => ({ action: 'presence', body })),
+      fc.constant({ action: 'conversations', body: { bytes: '', valid: true, kind: 'no body' } as Body }),
+    );
+    const cases = fc.tuple(fc.constantFrom(...AGENTS), principal, chatOf(), action)
+      .map(([agent, who, chat, { action: verb, body }]): Case & { mutates: boolean } => {
+        const own = who.as === agent;
+        const holdsChat = chat.name === 'agent' && agent === holderOfAgentChat;
+        // What an authenticated agent with a valid body would change (there is no chat in wrap-up here, so close changes nothing).
+        const mutates = own && body.valid && (verb === 'presence' || (holdsChat && ['messages', 'transfer', 'end'].includes(verb)));
+        const path = verb === 'presence' ? `/api/agents/${agent}/presence` : verb === 'conversations' ? `/api/agents/${agent}/conversations` : `/api/agents/${agent}/conversations/${chat.segment}/${verb}`;
+        return {
+          mutates,
+          route: `agent ${verb} (App Service principal)`,
+          kind: `${body.kind}, principal of ${who.as}, chat ${chat.name}`,
+          expect: verb === 'conversations' && own ? 'any' : '4xx',
+          request: { method: verb === 'presence' ? 'PUT' : verb === 'conversations' ? 'GET' : 'POST', target: path, headers: who.headers, body: verb === 'conversations' ? undefined : body.bytes },
+        };
+      })
+      .filter((c) => !c.mutates)
+      .map(({ mutates: _mutates, ...c }): Case => c);
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+});
+
+// =============================================================================================
+// Below HTTP routing: what Node's parser refuses must still get the JSON error.
+
+describe('malformed HTTP itself', () => {
+  let host: Host;
+  let fuzzer: Fuzzer;
+
+  beforeAll(async () => {
+    host = await startTestHost();
+    const chat = await host.api.startChat();
+    fuzzer = new Fuzzer(host, [chat.conversationId]);
+    await fuzzer.start();
+  }, 60_000);
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  test('raw bytes in the request line and headers, bad framing, oversized headers', async () => {
+    const rawBytes = fc.uint8Array({ minLength: 1, maxLength: 12 });
+    /** Raw bytes, without the ones that end a line (or, in the request line, the target). */
+    const without = (bytes: Uint8Array, ...ends: number[]) => Buffer.from(bytes.filter((b) => !ends.includes(b)));
+    const cases = fc.oneof(
+      rawBytes.map((bytes): Case => ({ route: 'raw request target', kind: 'raw bytes in the path', expect: 'any', request: { method: 'GET', target: Buffer.concat([Buffer.from('/api/conversations/'), without(bytes, 0x20, 0x0d, 0x0a)]) } })),
+      rawBytes.map((bytes): Case => ({ route: 'raw header', kind: 'raw bytes in a header value', expect: 'any', request: { method: 'GET', target: '/api/health', headers: [['X-Fuzz', without(bytes, 0x0d, 0x0a)]] } })),
+      rawBytes.map((bytes): Case => ({ route: 'raw header', kind: 'raw bytes in Authorization', expect: 'any', request: { method: 'POST', target: '/api/chats/x/messages', body: '{"text":"hi"}', headers: [['Authorization', Buffer.concat([Buffer.from('Bearer '), without(bytes, 0x0d, 0x0a)])]] } })),
+      fc.constantFrom<Case>(
+        { route: 'raw framing', kind: 'Content-Length and chunked', expect: '4xx', request: { method: 'POST', target: '/api/chats', headers: [['Transfer-Encoding', 'chunked'], ['Content-Length', '5']], body: '0\r\n\r\n', framing: 'none' } },
+        { route: 'raw framing', kind: 'bad chunk size', expect: '4xx', request: { method: 'POST', target: '/api/chats', headers: [['Transfer-Encoding', 'chunked']], body: 'ZZ\r\n{}\r\n0\r\n\r\n', framing: 'none' } },
+        { route: 'raw framing', kind: 'two Content-Lengths', expect: '4xx', request: { method: 'POST', target: '/api/chats', headers: [['Content-Length', '2'], ['Content-Length', '3']], body: '{}', framing: 'none' } },
+        { route: 'raw framing', kind: 'Transfer-Encoding gzip', expect: '4xx', request: { method: 'POST', target: '/api/chats', headers: [['Transfer-Encoding', 'gzip']], body: '{}', framing: 'none' } },
+        { route: 'raw header', kind: 'header without a colon', expect: '4xx', request: { method: 'GET', target: '/api/health', headers: [['X-Broken\r\nno colon here', 'x']] } },
+        { route: 'raw header', kind: '80 KB of headers', expect: '4xx', request: { method: 'GET', target: '/api/health', headers: [['X-Big', 'x'.repeat(80 * 1024)]] } },
+        { route: 'raw request line', kind: 'no slash', expect: '4xx', request: { method: 'GET', target: 'api/health' } },
+        { route: 'raw request line', kind: 'control character in the method', expect: '4xx', request: { method: 'G\u0001T', target: '/api/health' } },
+        { route: 'raw request line', kind: 'space in the path', expect: '4xx', request: { method: 'GET', target: '/api/health x' } },
+        { route: 'raw request line', kind: 'absolute form', expect: 'any', request: { method: 'GET', target: 'http://evil.example/api/health' } },
+        { route: 'raw request line', kind: 'asterisk form', expect: 'any', request: { method: 'GET', target: '*' } },
+        { route: 'raw request line', kind: 'no Host header', expect: 'any', request: { method: 'GET', target: '/api/health', noHost: true } },
+      ),
+    );
+    // No noise headers here: after `Expect: 100-continue` Node has answered 100 and, on a framing error, closes
+    // without a final answer (its own behaviour; the client sees the connection end, nothing hangs).
+    await fuzz(fuzzer, cases, RUNS(60), fc.constant([]));
+  });
+});
+
+// =============================================================================================
+// Regressions: each was a bug this fuzzing found (a 5xx, a silent acceptance, a bare error).
+
+describe('regressions found by the fuzzing', () => {
+  let host: Host;
+  let port: number;
+  let chat: { conversationId: string; token: string };
+
+  beforeAll(async () => {
+    host = await startTestHost();
+    port = Number(new URL(host.baseUrl).port);
+    chat = await host.api.startChat();
+    await host.bus.whenIdle();
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  const send = (request: RawRequest) => rawRequest(port, request);
+  const jwtLooking = `${Buffer.from('{"alg":"RS256","kid":"k"}').toString('base64url')}.${Buffer.from('{"iss":"https://api.botframework.com","aud":"x","appid":"a"}').toString('base64url')}.c2ln`;
+
+  test('invalid UTF-8 is a 400 on every body-reading route, the connector included (it was a 500)', async () => {
+    const bad = Buffer.from([0x7b, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    for (const target of ['/api/chats', `/api/chats/${chat.conversationId}/messages`, `/api/connector/v3/conversations/${chat.conversationId}/activities`]) {
+      const response = await send({ method: 'POST', target, body: bad, headers: target.includes('connector') ? [] : [bearer(chat.token)] });
+      expect({ target, status: response.status, json: response.json }).toEqual({ target, status: 400, json: { error: { code: 'InvalidJson', message: 'the body is not valid UTF-8' } } });
+    }
+  });
+
+  test('a bearer token on the connector when no bot has an app id is a 401, without asking login.botframework.com (it was a 500 offline)', async () => {
+    const activity = JSON.stringify({ type: 'message', text: 'hi', from: { id: 'demo-bot' } });
+    const response = await send({ method: 'POST', target: `/api/connector/v3/conversations/${chat.conversationId}/activities`, body: activity, headers: [bearer(jwtLooking)] });
+    expect(response.status).toBe(401);
+    expect(response.json).toEqual({ error: { code: 'Unauthorized', message: expect.stringContaining('no bot in the configuration has an appId') } });
+  });
+
+  test('an identity provider that cannot be reached is a 503 that says so, not a 500', async () => {
+    const { BotFrameworkAuthenticator } = await import('../../shared/adapters/botframework/botFrameworkAuthenticator');
+    const { authenticateBot } = await import('../../shared/http/connectorEdge');
+    const { HttpRequest } = await import('@azure/functions');
+    const config = sampleConfig((c) => {
+      c.botAuthentication = { tokenIssuer: 'https://127.0.0.1:9/', openIdMetadataUrl: 'https://127.0.0.1:9/.well-known/openid-configuration', loginUrl: 'https://127.0.0.1:9/tenant', channelAudience: 'api://x', knownAuthorities: [] };
+      c.users = [{ id: 'b', kind: 'bot', name: 'b', endpoint: 'https://127.0.0.1:9/bot', capacity: 1, appId: 'a', credentials: { secretFromEnv: 'X' }, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 }, ...c.users.filter((u) => u.kind === 'agent')];
+    });
+    const services = { config, botAuthenticator: new BotFrameworkAuthenticator(config) } as never;
+    // Issued by the configured issuer, so botbuilder goes for its keys.
+    const token = `${Buffer.from('{"alg":"RS256","kid":"k"}').toString('base64url')}.${Buffer.from('{"iss":"https://127.0.0.1:9/","aud":"api://x","appid":"a"}').toString('base64url')}.c2ln`;
+    const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/connector/v3/conversations/x/activities', headers: { authorization: `Bearer ${token}` } });
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await expect(authenticateBot(services, request)).rejects.toMatchObject({ status: 503, code: 'ServiceUnavailable', message: expect.stringContaining('cannot be checked right now') });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('activities nested deeper than 64 levels are a 400 (at ~4,000 levels JSON.stringify overflowed on the way to the bus: a 500)', async () => {
+    const deep = `{"type":"message","text":"hi","from":{"id":"demo-bot"},"channelData":{"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`;
+    const response = await send({ method: 'POST', target: `/api/connector/v3/conversations/${chat.conversationId}/activities`, body: deep });
+    expect(response).toMatchObject({ status: 400, json: { error: { code: 'InvalidBody', message: expect.stringMatching(/^channelData\.x[[\]0]+\.\.\.: nested deeper than 64 levels$/) } } });
+    // 64 levels are still fine.
+    const fine = `{"type":"message","text":"deep but fine","from":{"id":"demo-bot"},"channelData":{"x":${'['.repeat(60)}${']'.repeat(60)}}}`;
+    expect((await send({ method: 'POST', target: `/api/connector/v3/conversations/${chat.conversationId}/activities`, body: fine })).status).toBe(200);
+  });
+
+  test('an activity that is JSON null is a 400 (reading its type for the handoff check was a TypeError: a 500)', async () => {
+    for (const body of ['null', '5', '"text"', '[]']) {
+      const response = await send({ method: 'POST', target: `/api/connector/v3/conversations/${chat.conversationId}/activities`, body });
+      expect({ body, status: response.status, json: response.json }).toMatchObject({ body, status: 400, json: { error: { code: 'InvalidBody', message: expect.stringMatching(/^activity must be a JSON object, got /) } } });
+    }
+  });
+
+  test('a __proto__ key is refused, not dropped silently (a chat started with context {"__proto__": "x"} was a 201)', async () => {
+    const response = await send({ method: 'POST', target: '/api/chats', body: '{"context":{"__proto__":"x"}}' });
+    expect(response).toMatchObject({ status: 400, json: { error: { code: 'InvalidBody', message: 'context.__proto__: "__proto__" is not an allowed key' } } });
+    const explain = await send({ method: 'POST', target: '/api/workstreams/ChatWorkStream/explain', body: '{"context":{"\\u005f_proto__":"x"}}' });
+    expect(explain).toMatchObject({ status: 400, json: { error: { message: 'context.__proto__: "__proto__" is not an allowed key' } } });
+  });
+
+  test('a lone surrogate is refused with a 400, not stored (it would not survive UTF-8)', async () => {
+    const response = await send({ method: 'POST', target: `/api/chats/${chat.conversationId}/messages`, body: '{"text":"half \\ud83d of an emoji"}', headers: [bearer(chat.token)] });
+    expect(response).toMatchObject({ status: 400, json: { error: { code: 'InvalidBody', message: expect.stringMatching(/^text: the text has a lone surrogate/) } } });
+    // A whole pair, escaped, is an emoji: accepted.
+    expect((await send({ method: 'POST', target: `/api/chats/${chat.conversationId}/messages`, body: '{"text":"\\ud83d\\ude00"}', headers: [bearer(chat.token)] })).status).toBe(202);
+  });
+
+  test('what Node\'s HTTP parser refuses gets a JSON error too (it was a bare "400 Bad Request")', async () => {
+    const response = await send({ method: 'GET', target: Buffer.from([0x2f, 0x61, 0x70, 0x69, 0x2f, 0xff]) });
+    expect(response).toMatchObject({ status: 400, headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' }, json: { error: { code: 'InvalidRequest', message: expect.stringMatching(/^the request is not valid HTTP\/1\.1: /) } } });
+    const big = await send({ method: 'GET', target: '/api/health', headers: [['X-Big', 'x'.repeat(80 * 1024)]] });
+    expect(big).toMatchObject({ status: 431, json: { error: { code: 'HeadersTooLarge' } } });
+    // Without a Host header the request is served (the host routes by path alone).
+    expect((await send({ method: 'GET', target: '/api/health', noHost: true })).status).toBe(200);
+  });
+
+  test('a client that goes away mid-body is not logged as a failed request', async () => {
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { connect } = await import('node:net');
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write('POST /api/chats HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"cut":');
+          setTimeout(() => socket.destroy(), 50);
+        });
+        socket.on('close', () => resolve());
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(spy.mock.calls.filter((call) => String(call[0]).includes('request failed'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+// =============================================================================================
+// A known bug outside the files this change may touch: the demo bot's endpoint.
+
+describe('KNOWN BUG, not fixed here (shared/demo-bot/demoBotHttp.ts): the demo bot answers 5xx to activities botbuilder cannot process', () => {
+  let host: Host;
+  beforeAll(async () => {
+    host = await startTestHost();
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  // Passes while the bug is there. Once demoBotHttp.ts refuses such activities with a 400, this fails: make it a plain test.
+  test('an activity without conversation or serviceUrl, or an invoke, gets a 4xx', async () => {
+    const port = Number(new URL(host.baseUrl).port);
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await fc.assert(fc.asyncProperty(fc.constantFrom({ type: 'message', text: 'hi' }, { type: 'message', conversation: 5, serviceUrl: 5 }, { type: 'invoke', name: 'x' }, { type: 'message', conversation: { id: 'x' } }), async (activity) => {
+        const response = await rawRequest(port, { method: 'POST', target: '/api/demo-bot/messages', body: JSON.stringify(activity) });
+        count({ route: 'demoBotMessages (regression)', kind: '', expect: '4xx', request: { method: 'POST', target: '' } }, response.status >= 500 ? '5xx' : response.status >= 400 ? '4xx' : '2xx');
+        expect(response.status).toBeLessThan(500);
+      }), { numRuns: 4, endOnFailure: true });
+    } finally {
+      spy.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});
+
+afterAll(() => {
+  const outcomes = ['2xx', '4xx', '5xx', 'other', 'no answer', 'shed, retried'];
+  const rows = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([route, row]) => ({ route, tried: row.tried, ...Object.fromEntries(outcomes.map((o) => [o, row[o] ?? 0])) }));
+  const total = rows.reduce((sum, row) => sum + row.tried, 0);
+  console.log(`HTTP fuzzing: ${total} requests (FUZZ_RUNS=${process.env.FUZZ_RUNS ?? 'unset, small size'})\n${table(rows)}`);
+});
+
+test('every registered route was fuzzed', () => {
+  const fuzzed = new Set([...tally.keys()].map((route) => route.replace(/ \(.*\)$/, '')));
+  expect(registrations.http().map((fn) => fn.name).filter((name) => !fuzzed.has(name))).toEqual([]);
+});
