@@ -15,7 +15,7 @@ test('a burst beyond the limit is shed with 503 + Retry-After, nothing else fail
     expect(shed.length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
     for (const r of shed) expect(r.headers.get('retry-after')).toBe('1');
-    const body = await shed[0]!.json();
+    const body = (await shed[0]!.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('ServiceUnavailable');
     expect(body.error.message).toContain('retry after 1 second');
     await Promise.all(burst.filter((r) => r.status !== 503).map((r) => r.text()));
