@@ -1,5 +1,5 @@
 import type { AssignmentMethod, Presence } from './config';
-import { usedUnits, type AgentState } from './agent';
+import { usedUnits, type AgentState, type Reservation } from './agent';
 
 /**
  * Who may take a waiting chat, in which order, and the capacity bookkeeping of taking and
@@ -149,12 +149,22 @@ export function reserve(
   return { ok: true, state: next, alreadyHeld: false };
 }
 
-/** Gives back the conversation's units. Idempotent: releasing what is not held changes nothing. */
-export function release(state: AgentState, conversationId: string, at: string): { state: AgentState; released: boolean } {
-  if (!state.reservations.some((r) => r.conversationId === conversationId)) return { state: copyState(state), released: false };
+/**
+ * Gives back the conversation's units. Idempotent: releasing what is not held changes nothing.
+ * `which` narrows it to one reservation (e.g. the one a dispatcher made at a given time), so a
+ * late release cannot take away a newer reservation of the same chat made by someone else.
+ */
+export function release(
+  state: AgentState,
+  conversationId: string,
+  at: string,
+  which: (reservation: Reservation) => boolean = () => true,
+): { state: AgentState; released: boolean } {
+  const matches = (r: Reservation) => r.conversationId === conversationId && which(r);
+  if (!state.reservations.some(matches)) return { state: copyState(state), released: false };
   const next: AgentState = {
     ...copyState(state),
-    reservations: state.reservations.filter((r) => r.conversationId !== conversationId).map((r) => ({ ...r })),
+    reservations: state.reservations.filter((r) => !matches(r)).map((r) => ({ ...r })),
     lastReleasedAt: latest(state.lastReleasedAt, at),
     updatedAt: at,
   };

@@ -209,8 +209,11 @@ export function holdsAgentCapacity(conversation: Conversation, workstream: Pick<
   return conversation.status === 'Active' || (conversation.status === 'WrapUp' && workstream.wrapUpBlocksCapacity);
 }
 
+/** How many applied command keys a conversation remembers. */
+export const APPLIED_KEYS_KEPT = 200;
+
 /** Remembers that a command was applied; the list is bounded, and session order makes old keys unneeded. */
-export function markApplied(conversation: Conversation, key: string, keep = 200): Conversation {
+export function markApplied(conversation: Conversation, key: string, keep = APPLIED_KEYS_KEPT): Conversation {
   const applied = [...conversation.applied, key];
   return { ...conversation, applied: applied.length > keep ? applied.slice(applied.length - keep) : applied };
 }

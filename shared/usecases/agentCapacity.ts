@@ -1,3 +1,4 @@
+import type { Reservation } from '../core/agent';
 import type { Presence } from '../core/config';
 import { release } from '../core/assignment';
 import { holdsAgentCapacity } from '../core/lifecycle';
@@ -17,8 +18,13 @@ export async function releaseAgentCapacity(s: Services, command: Extract<Convers
   const workstream = conversation && s.directory.workstream(conversation.value.workstream);
   if (conversation && workstream && conversation.value.assignee?.id === agent.id && holdsAgentCapacity(conversation.value, workstream)) return;
   const at = s.clock.now().toISOString();
+  // A chat waiting again (transferred) may be in the middle of a new assignment to this same agent:
+  // a reservation made since it was enqueued is that assignment's, not the one this command gives back
+  // (this command can be redelivered after a crash, long after it first ran).
+  const waiting = conversation?.value.status === 'Open' ? conversation.value : undefined;
+  const current = (r: Reservation) => waiting !== undefined && r.queue === waiting.queue && waiting.enqueuedAt !== null && r.at >= waiting.enqueuedAt;
   const { changed } = await updateAgentState(s, agent, (state) => {
-    const result = release(state, command.conversationId, at);
+    const result = release(state, command.conversationId, at, (r) => !current(r));
     return result.released ? result.state : undefined;
   });
   if (changed) s.telemetry.trackEvent('CapacityReleased', { conversationId: command.conversationId, agent: agent.id });

@@ -5,6 +5,11 @@ import type { Services } from './services';
 
 export const MAX_CONFLICT_RETRIES = 8;
 
+/** An agent document kept changing under a read-modify-write: every attempt lost its If-Match. */
+export class AgentUpdateConflictError extends Error {
+  override readonly name = 'AgentUpdateConflictError';
+}
+
 export function initialAgentState(agent: AgentUser, at: string): AgentState {
   return { id: agent.id, presence: agent.presence, reservations: [], lastAssignedAt: null, lastAssignedAtByQueue: {}, lastReleasedAt: null, updatedAt: at };
 }
@@ -44,5 +49,5 @@ export async function updateAgentState(
       current = await getAgentState(s, agent);
     }
   }
-  throw new Error(`agent ${agent.id}: update kept conflicting after ${MAX_CONFLICT_RETRIES} attempts`);
+  throw new AgentUpdateConflictError(`agent ${agent.id}: update kept conflicting after ${MAX_CONFLICT_RETRIES} attempts`);
 }

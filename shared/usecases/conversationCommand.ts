@@ -1,7 +1,7 @@
 import type { Conversation } from '../core/conversation';
-import { markApplied } from '../core/lifecycle';
+import { APPLIED_KEYS_KEPT, markApplied } from '../core/lifecycle';
 import type { TranscriptMessage } from '../core/transcript';
-import type { OutgoingMessage } from '../ports/messageBus';
+import type { OutgoingMessage, ReceivedMessageInfo } from '../ports/messageBus';
 import { isStoreError } from '../ports/storeErrors';
 import type { TelemetryProperties } from '../ports/telemetry';
 import { conversationCommandSchema, decodeOrPoison, type ConversationCommand } from './commands';
@@ -27,15 +27,19 @@ const MAX_ATTEMPTS = 8;
  * (the outbox); a redelivered command finds its key and only publishes its outbox again, which the
  * bus de-duplicates by message id.
  */
-export async function handleConversationCommand(s: Services, body: unknown): Promise<void> {
+export async function handleConversationCommand(s: Services, body: unknown, delivery?: Pick<ReceivedMessageInfo, 'deliveryCount'>): Promise<void> {
   const command = decodeOrPoison(conversationCommandSchema, body, 'conversation command');
   if (command.type === 'releaseAgent') return releaseAgentCapacity(s, command);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await s.conversations.get(command.conversationId);
     if (current?.value.applied.includes(command.key)) {
-      await republishOutbox(s, current.value, command.key);
+      // A redelivery (the same bus message again) may follow a crash between the write and the send: publish
+      // the outbox again, the bus drops what it already has. A first delivery of an applied key is a new copy a
+      // client sent, possibly after the bus's duplicate-detection window: publishing again would duplicate.
+      if (delivery === undefined || delivery.deliveryCount > 1) await republishOutbox(s, current.value, command.key);
       return;
     }
+    if (current && command.type === 'customerMessage' && (await customerMessageAlreadyApplied(s, current.value, command.messageId))) return;
     const effect = await decideCommand(s, command, current?.value);
     const next: Conversation = { ...markApplied(effect.next, command.key), outbox: { key: command.key, messages: effect.outgoing } };
     for (const message of effect.transcript) await s.transcripts.append(message);
@@ -52,6 +56,17 @@ export async function handleConversationCommand(s: Services, body: unknown): Pro
     return;
   }
   throw new Error(`conversation ${command.conversationId}: command ${command.key} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * A customer message whose key has left the conversation's bounded list of applied keys (a copy resent
+ * long after, in a long chat): it was applied if the transcript has it among the messages the
+ * conversation counted. (Appended but not counted means an attempt that died before its write.)
+ */
+async function customerMessageAlreadyApplied(s: Services, conversation: Conversation, messageId: string): Promise<boolean> {
+  if (conversation.applied.length < APPLIED_KEYS_KEPT) return false;
+  const position = (await s.transcripts.list(conversation.id)).filter((m) => m.role === 'customer').findIndex((m) => m.id === messageId);
+  return position >= 0 && position < conversation.customerMessageCount;
 }
 
 async function republishOutbox(s: Services, conversation: Conversation, key: string): Promise<void> {

@@ -1,11 +1,11 @@
 import type { AgentState } from '../core/agent';
 import { rankCandidates, reserve, release, type Candidate, type ChatToAssign } from '../core/assignment';
-import type { Queue, Workstream } from '../core/config';
+import type { AgentUser, Queue, Workstream } from '../core/config';
 import type { Assignee, Conversation } from '../core/conversation';
 import { assign, TransitionError } from '../core/lifecycle';
 import { PoisonMessageError } from '../ports/messageBus';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
-import { getAgentState, MAX_CONFLICT_RETRIES, updateAgentState } from './agentStates';
+import { AgentUpdateConflictError, getAgentState, MAX_CONFLICT_RETRIES, updateAgentState } from './agentStates';
 import { conversationCommandMessage, decodeOrPoison, dispatchMessage, dispatchRequestSchema } from './commands';
 import type { Services } from './services';
 
@@ -22,9 +22,10 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
   const queue = s.directory.queue(queueName);
   if (!queue) throw new PoisonMessageError(`dispatch request names unknown queue "${queueName}"`);
   const waiting = await s.conversations.listWaiting(queue.name, { limit: DISPATCH_BATCH });
-  if (waiting.length === 0) return;
+  if (waiting.length === 0) return wakeLowerQueues(s, queue);
   const candidates = await loadCandidates(s, queue);
   let assigned = 0;
+  const failed: Conversation[] = [];
   for (const conversation of waiting) {
     const workstream = s.directory.workstream(conversation.value.workstream);
     if (!workstream) continue;
@@ -35,18 +36,49 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
       allowedPresences: workstream.allowedPresences,
       excludedBots: conversation.value.excludedBots,
     };
-    for (const candidate of rankCandidates(queue.assignment, chat, [...candidates.values()]).ranked) {
-      const outcome = await tryAssign(s, conversation, candidate, queue, workstream);
-      if (outcome === 'chatGone') break;
-      if (outcome === 'assigned') {
-        assigned++;
-        break;
+    try {
+      for (const candidate of rankCandidates(queue.assignment, chat, [...candidates.values()]).ranked) {
+        const outcome = await tryAssign(s, conversation, candidate, queue, workstream);
+        if (outcome === 'chatGone') break;
+        if (outcome === 'assigned') {
+          assigned++;
+          break;
+        }
       }
+    } catch (error) {
+      // One chat that cannot be assigned (its document cannot be written, its agent is too contended)
+      // must not hold up its queue: the chats behind it go on, and it is tried once more a little later
+      // (then at the next dispatch: a chat entering, capacity freed, the sweep). Throwing would have the
+      // whole queue's dispatch redelivered, failing on this chat first every time.
+      s.telemetry.trackException(error, { conversationId: chat.conversationId, queue: queue.name });
+      failed.push(conversation.value);
     }
   }
+  const retries = failed.map((c) => ({
+    ...dispatchMessage(queue.name, `dispatch:${queue.name}:retry:${c.id}:${c.epoch}`),
+    scheduledEnqueueTimeUtc: new Date(s.clock.now().getTime() + DISPATCH_RETRY_IN_MS),
+  }));
   // A full batch may have more behind it: ask for another cycle rather than loop here and hold the session.
-  if (waiting.length === DISPATCH_BATCH && assigned > 0) await s.bus.send([dispatchMessage(queue.name, `dispatch:${queue.name}:more:${s.ids.newId()}`)]);
+  const more = waiting.length === DISPATCH_BATCH && assigned > 0 ? [dispatchMessage(queue.name, `dispatch:${queue.name}:more:${s.ids.newId()}`)] : [];
+  if (retries.length + more.length > 0) await s.bus.send([...retries, ...more]);
+  if (waiting.length < DISPATCH_BATCH && !(await s.conversations.hasWaiting(queue.name))) await wakeLowerQueues(s, queue);
 }
+
+/**
+ * This queue has nothing waiting: members that lower-priority queues held back for it (see
+ * loadCandidates) may take their chats now. Nothing else would tell those queues: the members' capacity
+ * and presence did not change, no chat entered them.
+ */
+async function wakeLowerQueues(s: Services, queue: Queue): Promise<void> {
+  const agents = new Set(queue.members.filter((m) => s.directory.agent(m)));
+  const lower = s.config.queues.filter((q) => q.priority > queue.priority && q.members.some((m) => agents.has(m)));
+  const waiting = await Promise.all(lower.map(async (q) => ((await s.conversations.hasWaiting(q.name)) ? q.name : undefined)));
+  const wake = waiting.filter((q): q is string => q !== undefined);
+  if (wake.length > 0) await s.bus.send(wake.map((q) => dispatchMessage(q, `dispatch:${q}:after:${queue.name}:${s.ids.newId()}`)));
+}
+
+/** When a chat that failed to be assigned is tried again (once per chat and epoch; later, at the next dispatch). */
+export const DISPATCH_RETRY_IN_MS = 2_000;
 
 /**
  * Members of the queue who may take work here. An agent who also serves a higher-priority queue
@@ -103,13 +135,17 @@ async function tryAssign(
     if (refused || !changed) return 'candidateUnavailable';
   }
   const assignee: Assignee = { id: candidate.id, kind: candidate.kind };
-  const committed = await commitAssignment(s, conversation, assignee, queue.name, at);
+  let committed: Conversation | undefined;
+  try {
+    committed = await commitAssignment(s, conversation, assignee, queue.name, at);
+  } catch (error) {
+    // The store failed: give the units back before the error goes up, or they stay blocked until the sweep.
+    if (agent) await releaseOwnReservation(s, agent, conversationId, at).catch(() => undefined);
+    throw error;
+  }
   if (!committed) {
     if (agent) {
-      const { state } = await updateAgentState(s, agent, (current) => {
-        const result = release(current, conversationId, at);
-        return result.released ? result.state : undefined;
-      });
+      const state = await releaseOwnReservation(s, agent, conversationId, at);
       if (candidate.kind === 'agent') {
         candidate.state = state.value;
         candidate.versioned = state;
@@ -122,6 +158,30 @@ async function tryAssign(
   });
   await s.bus.send([conversationCommandMessage({ type: 'assigned', conversationId, key: `assigned:${conversationId}:${committed.epoch}`, epoch: committed.epoch })]);
   return 'assigned';
+}
+
+/** Rounds of MAX_CONFLICT_RETRIES attempts a dispatcher spends giving back a reservation it could not use. */
+const RELEASE_ROUNDS = 8;
+
+/**
+ * Gives back the reservation this dispatcher made at `at`, and only that one: if a sweep released it
+ * meanwhile, another dispatcher may already hold a newer reservation of the same chat. Nothing else
+ * will undo it before the sweep (a minute or more of blocked units), so a contended agent document
+ * is retried well past the usual budget, with a short pause between rounds.
+ */
+async function releaseOwnReservation(s: Services, agent: AgentUser, conversationId: string, at: string): Promise<Versioned<AgentState>> {
+  for (let round = 1; ; round++) {
+    try {
+      const { state } = await updateAgentState(s, agent, (current) => {
+        const result = release(current, conversationId, at, (r) => r.at === at);
+        return result.released ? result.state : undefined;
+      });
+      return state;
+    } catch (error) {
+      if (!(error instanceof AgentUpdateConflictError) || round >= RELEASE_ROUNDS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, round));
+    }
+  }
 }
 
 /** Commits the assignment on the conversation; undefined when the chat is no longer waiting here. */

@@ -1,6 +1,8 @@
 import { release } from '../core/assignment';
 import { holdsAgentCapacity } from '../core/lifecycle';
+import type { Conversation } from '../core/conversation';
 import type { OutgoingMessage } from '../ports/messageBus';
+import { isStoreError, type Versioned } from '../ports/storeErrors';
 import { updateAgentState } from './agentStates';
 import { requestDispatchForMember } from './agentCapacity';
 import { conversationCommandMessage, dispatchMessage } from './commands';
@@ -29,14 +31,9 @@ export async function sweep(s: Services): Promise<SweepReport> {
   const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0 };
   const out: OutgoingMessage[] = [];
 
-  const minute = Math.floor(now.getTime() / 60_000);
-  for (const { name: queue } of s.config.queues) {
-    if (!(await s.conversations.hasWaiting(queue))) continue;
-    out.push(dispatchMessage(queue, `dispatch:${queue}:sweep:${minute}`));
-    report.dispatchesRequested++;
-  }
-
   for (const { value: c } of await s.conversations.listUnclosedUpdatedBefore(cutoff, { limit: SWEEP_BATCH })) {
+    // A waiting chat a crash left out of the store's index would never be dispatched: put it back.
+    if (c.status === 'Open' && s.conversations.reindex) await s.conversations.reindex(c);
     if (c.status === 'Active' && !c.assignmentAnnounced) {
       out.push(conversationCommandMessage({ type: 'assigned', conversationId: c.id, key: `assigned:${c.id}:${c.epoch}`, epoch: c.epoch }));
       report.announcementsResent++;
@@ -50,6 +47,18 @@ export async function sweep(s: Services): Promise<SweepReport> {
       report.autoClosesResent++;
     }
   }
+  // After the repairs above, so a chat put back into its queue's index is dispatched now.
+  const minute = Math.floor(now.getTime() / 60_000);
+  for (const { name: queue } of s.config.queues) {
+    const length = await s.conversations.countWaiting(queue);
+    s.telemetry.trackMetric('QueueLength', length, { queue });
+    if (length === 0) continue;
+    const [oldest] = await s.conversations.listWaiting(queue, { limit: 1 });
+    if (oldest?.value.enqueuedAt) s.telemetry.trackMetric('OldestWaitMs', now.getTime() - Date.parse(oldest.value.enqueuedAt), { queue, workstream: oldest.value.workstream });
+    out.push(dispatchMessage(queue, `dispatch:${queue}:sweep:${minute}`));
+    report.dispatchesRequested++;
+  }
+
   if (out.length > 0) await s.bus.send(out);
   report.reservationsReleased = await releaseStrayReservations(s, cutoff);
   if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent > 0) {
@@ -58,7 +67,12 @@ export async function sweep(s: Services): Promise<SweepReport> {
   return report;
 }
 
-/** A reservation older than the grace period whose chat is not held by that agent is a stray. */
+/**
+ * A reservation older than the grace period whose chat is not held by that agent is a stray. If the
+ * chat still waits in the reservation's queue, the dispatcher that reserved it may not have died but
+ * stalled between its two writes: its commit could still land, on an agent whose units were given
+ * back. So the chat is fenced first (see fenceWaitingChat); only then are the units released.
+ */
 async function releaseStrayReservations(s: Services, cutoff: string): Promise<number> {
   let released = 0;
   for (const { value: state } of await s.agents.list()) {
@@ -69,9 +83,12 @@ async function releaseStrayReservations(s: Services, cutoff: string): Promise<nu
       const workstream = conversation && s.directory.workstream(conversation.value.workstream);
       const held = conversation && workstream && conversation.value.assignee?.id === agent.id && holdsAgentCapacity(conversation.value, workstream);
       if (held) continue;
+      const waitingThere = conversation?.value.status === 'Open' && conversation.value.queue === reservation.queue;
+      if (waitingThere && !(await fenceWaitingChat(s, conversation))) continue;
       const at = s.clock.now().toISOString();
       const { changed } = await updateAgentState(s, agent, (current) => {
-        const result = release(current, reservation.conversationId, at);
+        // That reservation only: a dispatcher may hold a newer one of the same chat by now.
+        const result = release(current, reservation.conversationId, at, (r) => r.at === reservation.at);
         return result.released ? result.state : undefined;
       });
       if (changed) {
@@ -81,4 +98,28 @@ async function releaseStrayReservations(s: Services, cutoff: string): Promise<nu
     }
   }
   return released;
+}
+
+/**
+ * Moves a waiting chat's epoch on with a conditional write, without moving it in its queue: an
+ * assignment commit requires the epoch the dispatcher listed, so a stalled dispatcher's commit fails
+ * after this and it gives its own reservation back. The Open auto-close was armed for the old epoch,
+ * so it is armed again. False when the chat changed meanwhile (the next sweep looks again).
+ */
+async function fenceWaitingChat(s: Services, conversation: Versioned<Conversation>): Promise<boolean> {
+  const c = conversation.value;
+  const fenced: Conversation = { ...c, epoch: c.epoch + 1, updatedAt: s.clock.now().toISOString() };
+  try {
+    await s.conversations.replace(fenced, { ifMatch: conversation.etag });
+  } catch (error) {
+    if (isStoreError(error, 'PreconditionFailed') || isStoreError(error, 'NotFound')) return false;
+    throw error;
+  }
+  const workstream = s.directory.workstream(c.workstream);
+  if (workstream && c.enqueuedAt) {
+    const due = new Date(Date.parse(c.enqueuedAt) + workstream.autoClose.openMinutes * 60_000);
+    const key = `autoClose:${c.id}:Open:${fenced.epoch}`;
+    await s.bus.send([conversationCommandMessage({ type: 'autoClose', conversationId: c.id, key, status: 'Open', epoch: fenced.epoch }, due)]);
+  }
+  return true;
 }

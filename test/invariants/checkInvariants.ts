@@ -69,3 +69,36 @@ function historyViolations(c: Conversation): string[] {
 export function usedUnitsOf(agent: AgentState): number {
   return agent.reservations.reduce((sum, r) => sum + r.units, 0);
 }
+
+/** Place and history violations of one conversation document, for checks that see documents one by one. */
+export function conversationViolations(c: Conversation): string[] {
+  return [...placeViolations(c), ...historyViolations(c)];
+}
+
+/**
+ * Liveness at quiescence (no message in flight): a chat must not wait in a queue while a member
+ * of that queue could take it (a presence the chat's workstream allows, enough free units). Each
+ * queue's oldest waiting chat is checked: if it cannot be placed, FIFO says nothing behind it may be.
+ */
+export async function stuckChats(s: Services): Promise<string[]> {
+  const problems: string[] = [];
+  for (const queue of s.config.queues) {
+    const [oldest] = await s.conversations.listWaiting(queue.name, { limit: 1 });
+    if (!oldest) continue;
+    const workstream = s.directory.workstream(oldest.value.workstream);
+    if (!workstream) continue;
+    for (const member of queue.members) {
+      const bot = s.directory.bot(member);
+      if (bot && !oldest.value.excludedBots.includes(bot.id)) problems.push(`${oldest.value.id} waits in ${queue.name} (since ${oldest.value.enqueuedAt}) while bot ${bot.id} could take it`);
+      const agent = s.directory.agent(member);
+      if (!agent) continue;
+      const state = (await s.agents.get(agent.id))?.value;
+      const presence = state?.presence ?? agent.presence;
+      const free = agent.capacity - (state ? usedUnitsOf(state) : 0);
+      if (workstream.allowedPresences.includes(presence) && free >= workstream.capacityUnits) {
+        problems.push(`${oldest.value.id} waits in ${queue.name} (since ${oldest.value.enqueuedAt}) while member ${agent.id} is ${presence} with ${free} free unit(s)`);
+      }
+    }
+  }
+  return problems;
+}

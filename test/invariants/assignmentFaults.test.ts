@@ -1,0 +1,216 @@
+import type { Conversation } from '../../shared/core/conversation';
+import type { ConversationStore } from '../../shared/ports/conversationStore';
+import { QUEUES } from '../../shared/ports/messageBus';
+import { StoreError } from '../../shared/ports/storeErrors';
+import type { AgentStore } from '../../shared/ports/agentStore';
+import type { AgentState } from '../../shared/core/agent';
+import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
+import { DISPATCH_RETRY_IN_MS, dispatchQueue } from '../../shared/usecases/dispatchQueue';
+import type { Services } from '../../shared/usecases/services';
+import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
+import { eventually, RecordingBots, sampleConfig, startTestHost, testClock, type TestClock } from '../support/localHostHarness';
+import { invariantViolations, stuckChats } from './checkInvariants';
+
+/**
+ * Regression tests for what the race proof (test/prove/races.ts) found on the assignment path:
+ * faults between the two conditional writes of an assignment, made deterministic here.
+ */
+
+type Host = Awaited<ReturnType<typeof startTestHost>>;
+let host: Host | undefined;
+let clock: TestClock;
+
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+});
+
+/** A host where only alice (CreditCardQueue, capacity 2) may take chats, and one chat waits for her, undispatched. */
+async function oneWaitingChat(): Promise<{ s: Services; id: string }> {
+  clock = testClock();
+  const bots = new RecordingBots();
+  host = await startTestHost({ config: sampleConfig(), clock, bots });
+  bots.baseUrl = host.baseUrl;
+  const { api, services: s } = host;
+  for (const agent of ['alice', 'bob', 'carol', 'dave']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
+  const chat = await api.startChat({ context: { BotHandoffTopic: 'CreditCard' } });
+  await host.bus.whenIdle();
+  expect((await s.conversations.get(chat.conversationId))?.value).toMatchObject({ status: 'Open', queue: 'CreditCardQueue' });
+  // alice becomes Available in the store only, so nothing dispatches until the test says so.
+  const alice = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...alice.value, presence: 'Available' }, { ifMatch: alice.etag });
+  return { s, id: chat.conversationId };
+}
+
+/** Holds the first `replace` of conversation `id` until `open()` is called. */
+function gatedReplace(inner: ConversationStore, id: string) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let reached!: () => void;
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  let first = true;
+  const store: ConversationStore = Object.create(inner);
+  store.replace = async (conversation: Conversation, options: { ifMatch: string }) => {
+    if (conversation.id === id && first) {
+      first = false;
+      reached();
+      await gate;
+    }
+    return inner.replace(conversation, options);
+  };
+  return { store, open, arrived };
+}
+
+test('a sweep that finds an assignment stalled between its two writes never lets the commit land without its reservation', async () => {
+  const { s, id } = await oneWaitingChat();
+  const gated = gatedReplace(s.conversations, id);
+  const dispatcher: Services = { ...s, conversations: gated.store };
+  const dispatch = dispatchQueue(dispatcher, { queue: 'CreditCardQueue' });
+  await gated.arrived;
+  expect((await s.agents.get('alice'))?.value.reservations.map((r) => r.conversationId)).toEqual([id]);
+
+  // The dispatcher stalls past the grace period; the sweep takes the reservation for a stray.
+  clock.advance(SWEEP_GRACE_IN_MS + 1);
+  await sweep(s);
+  gated.open();
+  await dispatch;
+  await host!.bus.whenIdle();
+  await sweep(s);
+  await host!.bus.whenIdle();
+
+  expect(await invariantViolations(s, [id], { quiescent: true })).toEqual([]);
+  const after = (await s.conversations.get(id))!.value;
+  expect(after).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+  expect((await s.agents.get('alice'))?.value.reservations.map((r) => r.conversationId)).toEqual([id]);
+});
+
+/** Every replace of an agent document that removes `conversationId`'s reservation conflicts, `times` times. */
+function contendedRelease(inner: AgentStore, conversationId: string, times: number) {
+  let left = times;
+  const store: AgentStore = Object.create(inner);
+  store.replace = async (agent: AgentState, options: { ifMatch: string }) => {
+    const current = await inner.get(agent.id);
+    const removes = current?.value.reservations.some((r) => r.conversationId === conversationId) && !agent.reservations.some((r) => r.conversationId === conversationId);
+    if (removes && left > 0) {
+      left--;
+      // Another writer got there first: the document moved on (its ETag changed).
+      await inner.replace(current!.value, { ifMatch: current!.etag });
+      throw new StoreError('PreconditionFailed', `agent ${agent.id} changed`);
+    }
+    return inner.replace(agent, options);
+  };
+  return store;
+}
+
+test('a dispatcher whose commit failed gives its reservation back even when the agent document is contended', async () => {
+  const { s, id } = await oneWaitingChat();
+  // The chat is taken meanwhile (here: closed by the customer) so the commit fails and the reservation must be released.
+  const gated = gatedReplace(s.conversations, id);
+  const dispatcher: Services = { ...s, conversations: gated.store, agents: contendedRelease(s.agents, id, 12) };
+  const dispatch = dispatchQueue(dispatcher, { queue: 'CreditCardQueue' });
+  await gated.arrived;
+  const current = (await s.conversations.get(id))!;
+  await s.conversations.replace({ ...current.value, status: 'Closed', statusReason: 'CustomerDisconnectedOrLeftOpenConversation', epoch: current.value.epoch + 1, closedAt: clock.iso() }, { ifMatch: current.etag });
+  gated.open();
+  await dispatch;
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
+});
+
+/** The conversation store, with every write of `id` failing as a broken document would. */
+function unwritable(inner: ConversationStore, id: string): ConversationStore {
+  const store: ConversationStore = Object.create(inner);
+  store.replace = async (conversation: Conversation, options: { ifMatch: string }) => {
+    if (conversation.id === id) throw new Error(`the store refuses conversation ${conversation.id}`);
+    return inner.replace(conversation, options);
+  };
+  return store;
+}
+
+test('a dispatcher whose commit throws (the store failed) gives its reservation back', async () => {
+  const { s, id } = await oneWaitingChat();
+  await dispatchQueue({ ...s, conversations: unwritable(s.conversations, id) }, { queue: 'CreditCardQueue' });
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
+  expect((await s.conversations.get(id))?.value.status).toBe('Open');
+});
+
+test('a waiting chat that cannot be assigned does not hold up the chats behind it in its queue', async () => {
+  const { s, id: broken } = await oneWaitingChat();
+  const store = s.conversations;
+  const exceptions: unknown[] = [];
+  s.conversations = unwritable(store, broken);
+  s.telemetry = { ...s.telemetry, trackException: (error: unknown) => void exceptions.push(error) };
+  // The next chat's dispatch meets the broken chat first: it must not fail (and be redelivered, failing again) for it.
+  clock.advance(1000);
+  const behind = (await host!.api.startChat({ context: { BotHandoffTopic: 'CreditCard' } })).conversationId;
+  await host!.bus.whenIdle();
+  expect((await s.conversations.get(behind))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+  expect((await s.conversations.get(broken))?.value.status).toBe('Open');
+  expect((await s.agents.get('alice'))?.value.reservations.map((r) => r.conversationId)).toEqual([behind]);
+  expect(exceptions).toEqual([expect.objectContaining({ message: `the store refuses conversation ${broken}` })]);
+  expect(await host!.bus.listDeadLetters(QUEUES.dispatch)).toEqual([]);
+  // It is tried again a little later; by then the store takes it.
+  s.conversations = store;
+  clock.advance(DISPATCH_RETRY_IN_MS);
+  await eventually('the broken chat assigned once it can be written', async () => ((await s.conversations.get(broken))?.value.status === 'Active' ? true : undefined));
+});
+
+test('a releaseAgent command redelivered while the chat is being assigned to the same agent again leaves that new reservation alone', async () => {
+  const { s, id } = await oneWaitingChat();
+  await dispatchQueue(s, { queue: 'CreditCardQueue' });
+  await host!.bus.whenIdle();
+  // alice transfers the chat to DefaultQueue, which she serves too, and nobody may take it there yet.
+  await host!.api.agent('alice', 'PUT', '/presence', { presence: 'Offline' });
+  clock.advance(1000);
+  expect((await host!.api.agent('alice', 'POST', `/conversations/${id}/transfer`, { queue: 'DefaultQueue' })).status).toBe(200);
+  await host!.bus.whenIdle();
+  const waiting = (await s.conversations.get(id))!.value;
+  expect(waiting).toMatchObject({ status: 'Open', queue: 'DefaultQueue' });
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
+
+  // A dispatcher has made its first write (alice's reservation) and not yet its second.
+  clock.advance(1000);
+  const state = (await s.agents.get('alice'))!;
+  const inFlight = { conversationId: id, queue: 'DefaultQueue', units: 1, at: clock.iso() };
+  await s.agents.replace({ ...state.value, presence: 'Available', reservations: [inFlight] }, { ifMatch: state.etag });
+  // The releaseAgent of the transfer runs again (its first run died before completing the message).
+  await handleConversationCommand(s, { type: 'releaseAgent', conversationId: id, key: `release:${id}:alice:${waiting.epoch}`, agentId: 'alice' });
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([inFlight]);
+});
+
+test('an agent held back for a higher-priority queue takes the lower queue\'s chat once that queue runs empty without her', async () => {
+  clock = testClock();
+  // alice serves High and Low; bob only High. bob has more free units, so High's chat goes to him.
+  const config = sampleConfig((c) => {
+    const workstream = c.workstreams[0]!;
+    workstream.rules = [
+      { name: 'HighRule', queue: 'High', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'High' } },
+      { name: 'LowRule', queue: 'Low', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'Low' } },
+    ];
+    workstream.fallbackQueue = 'Low';
+    c.queues = [
+      { name: 'High', priority: 1, assignment: 'highestCapacity', members: ['alice', 'bob'] },
+      { name: 'Low', priority: 2, assignment: 'highestCapacity', members: ['alice'] },
+    ];
+    c.users = c.users.filter((u) => u.kind === 'agent' && ['alice', 'bob'].includes(u.id)).map((u) => ({ ...u, capacity: u.id === 'bob' ? 2 : 1 }));
+  });
+  host = await startTestHost({ config, clock });
+  const { api, services: s } = host;
+  for (const agent of ['alice', 'bob']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
+  const high = (await api.startChat({ context: { BotHandoffTopic: 'High' } })).conversationId;
+  clock.advance(1000);
+  const low = (await api.startChat({ context: { BotHandoffTopic: 'Low' } })).conversationId;
+  await host.bus.whenIdle();
+  // Both agents come back (in the store only), and the queues are dispatched lowest priority first:
+  // Low holds alice back, because High has a chat waiting; then High gives that chat to bob.
+  for (const agent of ['alice', 'bob']) {
+    const state = (await s.agents.get(agent))!;
+    await s.agents.replace({ ...state.value, presence: 'Available' }, { ifMatch: state.etag });
+  }
+  await dispatchQueue(s, { queue: 'Low' });
+  expect((await s.conversations.get(low))?.value.status).toBe('Open');
+  await dispatchQueue(s, { queue: 'High' });
+  expect((await s.conversations.get(high))?.value.assignee?.id).toBe('bob');
+  await host.bus.whenIdle();
+  expect(await stuckChats(s)).toEqual([]);
+  expect((await s.conversations.get(low))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+});
