@@ -1,4 +1,4 @@
-import type { AgentState } from '../core/agent';
+import { usedUnits, type AgentState } from '../core/agent';
 import { rankCandidates, reserve, release, type Candidate, type ChatToAssign } from '../core/assignment';
 import type { AgentUser, Queue, Workstream } from '../core/config';
 import type { Assignee, Conversation } from '../core/conversation';
@@ -21,9 +21,37 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
   const { queue: queueName } = decodeOrPoison(dispatchRequestSchema, body, 'dispatch request');
   const queue = s.directory.queue(queueName);
   if (!queue) throw new PoisonMessageError(`dispatch request names unknown queue "${queueName}"`);
-  const waiting = await s.conversations.listWaiting(queue.name, { limit: DISPATCH_BATCH });
-  if (waiting.length === 0) return wakeLowerQueues(s, queue);
   const candidates = await loadCandidates(s, queue);
+  // Read no more waiting chats than the members could take now: a freed unit of capacity costs one
+  // chat's read, not a whole batch's (each read is a document parse here, a request unit in Cosmos).
+  const room = Math.min(DISPATCH_BATCH, chatsThatFit(s, [...candidates.values()]));
+  if (room === 0) return;
+  let waiting = await s.conversations.listWaiting(queue.name, { limit: room });
+  if (waiting.length === 0) return wakeLowerQueues(s, queue);
+  const assigned = await assignWaiting(s, queue, waiting, candidates);
+  if (assigned === 0 && waiting.length === room && room < DISPATCH_BATCH) {
+    // The oldest chats could not use the room (their workstream wants other presences): look further back.
+    waiting = await s.conversations.listWaiting(queue.name, { limit: DISPATCH_BATCH });
+    await assignWaiting(s, queue, waiting, candidates);
+  }
+}
+
+/** An upper bound on how many waiting chats the candidates could take now (a bot takes any number). */
+function chatsThatFit(s: Services, candidates: Candidate[]): number {
+  const workstreams = s.config.workstreams;
+  const smallestChat = Math.max(1, Math.min(...workstreams.map((w) => w.capacityUnits)));
+  const presences = new Set(workstreams.flatMap((w) => w.allowedPresences));
+  let fit = 0;
+  for (const candidate of candidates) {
+    if (candidate.kind === 'bot') return Number.POSITIVE_INFINITY;
+    if (!presences.has(candidate.state.presence)) continue;
+    fit += Math.max(0, Math.floor((candidate.capacity - usedUnits(candidate.state)) / smallestChat));
+  }
+  return fit;
+}
+
+/** Assigns these waiting chats, oldest first; the number assigned. */
+async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conversation>[], candidates: Map<string, Candidate & { versioned?: Versioned<AgentState> }>): Promise<number> {
   let assigned = 0;
   const failed: Conversation[] = [];
   for (const conversation of waiting) {
@@ -62,6 +90,7 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
   const more = waiting.length === DISPATCH_BATCH && assigned > 0 ? [dispatchMessage(queue.name, `dispatch:${queue.name}:more:${s.ids.newId()}`)] : [];
   if (retries.length + more.length > 0) await s.bus.send([...retries, ...more]);
   if (waiting.length < DISPATCH_BATCH && !(await s.conversations.hasWaiting(queue.name))) await wakeLowerQueues(s, queue);
+  return assigned;
 }
 
 /**
