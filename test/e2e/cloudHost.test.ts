@@ -68,3 +68,28 @@ test('the reference setup runs on the Cosmos DB and Service Bus adapters', async
   expect(cosmos.requests.some((r) => r.startsWith('PUT') && r.includes('/colls/conversations/'))).toBe(true);
   expect(await host.services.conversations.hasWaiting('CreditCardQueue')).toBe(false);
 }, 60_000);
+
+test('what one conversation costs in Cosmos DB requests, start to close (counted at the server)', async () => {
+  const before = cosmos.requests.length;
+  const chat = await api.startChat();
+  await eventually('the greeting', async () => ((await api.messages(chat)).body.messages.some((m) => m.role === 'bot') ? true : undefined), 20_000);
+  await api.say(chat, 'home loan please');
+  const assigned = await eventually('an agent', async () => {
+    const { body } = await api.conversation(chat.conversationId);
+    return body.assignee?.kind === 'agent' ? body : undefined;
+  }, 20_000);
+  await api.agent(assigned.assignee.id, 'POST', `/conversations/${chat.conversationId}/end`);
+  await api.agent(assigned.assignee.id, 'POST', `/conversations/${chat.conversationId}/close`);
+  await eventually('quiet', async () => (broker.isIdle() ? true : undefined), 20_000);
+  const requests = cosmos.requests.slice(before);
+  const kind = (r: string) => (r.includes('[query plan]') ? 'query plan' : r.startsWith('GET') ? 'point read' : r.startsWith('POST') && r.endsWith('/docs') ? 'create or query' : r.startsWith('PUT') ? 'replace' : r.startsWith('DELETE') ? 'delete' : 'other');
+  const byKind = requests.reduce<Record<string, number>>((counts, r) => ({ ...counts, [kind(r)]: (counts[kind(r)] ?? 0) + 1 }), {});
+  const byContainer = requests.reduce<Record<string, number>>((counts, r) => {
+    const container = /\/colls\/([^/]+)/.exec(r)?.[1] ?? 'account';
+    return { ...counts, [container]: (counts[container] ?? 0) + 1 };
+  }, {});
+  // The HTTP polling of this test (GET messages / conversation) is included: it is what a client does.
+  console.log(`one conversation (start, bot, escalate, agent, end, close): ${requests.length} Cosmos DB requests`, byKind, byContainer);
+  expect(requests.length).toBeGreaterThan(0);
+  expect(requests.filter((r) => r.includes('/colls/') && !/\/colls\/(conversations|waiting|agents|transcripts)\//.test(r))).toEqual([]);
+}, 60_000);
