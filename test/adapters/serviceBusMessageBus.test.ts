@@ -1,9 +1,10 @@
 import { isServiceBusError, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSessionReceiver } from '@azure/service-bus';
 import { createServiceBusClient, toFullyQualifiedNamespace } from '../../shared/adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus, ServiceBusSendError } from '../../shared/adapters/servicebus/serviceBusMessageBus';
-import { QUEUES, type MessageHandler, type OutgoingMessage, type QueueName } from '../../shared/ports/messageBus';
+import { QUEUES, type OutgoingMessage, type QueueName } from '../../shared/ports/messageBus';
+import { ServiceBusTrigger } from '../../shared/host/local/serviceBusTriggerHost';
 import { startServiceBusBroker, type BrokerQueueOptions, type ServiceBusBroker } from '../fixtures/serviceBusBroker';
-import { BEHAVIOUR_SETTINGS, behavesLikeServiceBus, delay, message, waitFor, type BusUnderTest, type DeadLetterSummary } from './messageBusBehaviour';
+import { BEHAVIOUR_SETTINGS, behavesLikeServiceBus, message, waitFor, type BusUnderTest, type DeadLetterSummary } from './messageBusBehaviour';
 
 /**
  * ServiceBusMessageBus with the real ServiceBusClient against the AMQP test broker (test/fixtures/serviceBusBroker.ts):
@@ -202,12 +203,12 @@ describe('ServiceBusMessageBus with session receivers as the Functions host runs
   behavesLikeServiceBus(async () => {
     broker.reset();
     const bus = new ServiceBusMessageBus(client);
-    const triggers: SessionTrigger[] = [];
+    const triggers: ServiceBusTrigger[] = [];
     const failures: unknown[] = [];
     const subject: BusUnderTest = {
       bus,
       process: (queue, handler, options) => {
-        const trigger = new SessionTrigger(receivingClient, queue, handler, options.maxConcurrentSessions, (error) => failures.push(error));
+        const trigger = new ServiceBusTrigger(receivingClient, queue, handler, options.maxConcurrentSessions, (error) => failures.push(error), SESSION_IDLE_TIMEOUT_IN_MS);
         triggers.push(trigger);
         return trigger;
       },
@@ -237,77 +238,6 @@ describe('createServiceBusClient', () => {
     await identityClient.close();
   });
 });
-
-/**
- * Receives from a session-enabled queue the way the Functions host's Service Bus trigger does with
- * autoCompleteMessages: up to `maxConcurrentSessions` sessions at once, each with its own receiver that
- * takes one message at a time; a handler that returns completes the message, one that throws abandons it
- * (Service Bus then redelivers it, or dead-letters it after the queue's max delivery count). A session is let
- * go once it has had no message for SESSION_IDLE_TIMEOUT_IN_MS. The handler sees the delivery count as
- * Functions reports it (1 on the first delivery; the JS SDK shows the AMQP header's count of earlier failures).
- */
-class SessionTrigger {
-  handlersRunning = 0;
-  private readonly stop = new AbortController();
-  private readonly loops: Array<Promise<void>>;
-
-  constructor(
-    private readonly receiverClient: ServiceBusClient,
-    private readonly queue: QueueName,
-    private readonly handler: MessageHandler,
-    maxConcurrentSessions: number,
-    private readonly onError: (error: unknown) => void,
-  ) {
-    this.loops = Array.from({ length: maxConcurrentSessions }, () => this.run());
-  }
-
-  async close(): Promise<void> {
-    this.stop.abort();
-    await Promise.all(this.loops);
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stop.signal.aborted) {
-      let receiver: ServiceBusSessionReceiver;
-      try {
-        receiver = await this.receiverClient.acceptNextSession(this.queue, { abortSignal: this.stop.signal });
-      } catch (error) {
-        if (this.stop.signal.aborted) return;
-        // No session became available within the operation timeout, or another receiver took it first.
-        if (isServiceBusError(error) && (error.code === 'ServiceTimeout' || error.code === 'SessionCannotBeLocked')) continue;
-        this.onError(error);
-        await delay(20);
-        continue;
-      }
-      try {
-        await this.handleSession(receiver);
-      } catch (error) {
-        this.onError(error);
-      } finally {
-        await receiver.close();
-      }
-    }
-  }
-
-  private async handleSession(receiver: ServiceBusSessionReceiver): Promise<void> {
-    while (!this.stop.signal.aborted) {
-      const [received] = await receiver.receiveMessages(1, { maxWaitTimeInMs: SESSION_IDLE_TIMEOUT_IN_MS });
-      if (!received) return;
-      this.handlersRunning += 1;
-      try {
-        const info = { messageId: String(received.messageId), sessionId: String(received.sessionId), deliveryCount: received.deliveryCount ?? 0 };
-        const ok = await this.handler(received.body, { ...info, deliveryCount: info.deliveryCount + 1 }).then(
-          () => true,
-          () => false,
-        );
-        if (ok) await receiver.completeMessage(received);
-        else await receiver.abandonMessage(received);
-      } finally {
-        this.handlersRunning -= 1;
-      }
-    }
-  }
-}
 
 /** Reads a queue's dead-letter queue with a real receiver, without taking the messages (peek through $management). */
 async function peekDeadLetters(queue: QueueName): Promise<DeadLetterSummary[]> {

@@ -12,6 +12,8 @@ const SESSION_IDLE_TIMEOUT_IN_MS = 2_000;
  * at once with its reason, as the embedded bus does.
  */
 export class ServiceBusTrigger {
+  /** Handlers running now (a host waiting to be idle watches this). */
+  handlersRunning = 0;
   private readonly stop = new AbortController();
   private readonly loops: Promise<void>[];
 
@@ -21,6 +23,7 @@ export class ServiceBusTrigger {
     private readonly handler: MessageHandler,
     maxConcurrentSessions: number,
     private readonly onError: (error: unknown) => void = (error) => console.error(`[service bus trigger ${queue}]`, error),
+    private readonly sessionIdleTimeoutInMs = SESSION_IDLE_TIMEOUT_IN_MS,
   ) {
     this.loops = Array.from({ length: maxConcurrentSessions }, () => this.run());
   }
@@ -55,8 +58,9 @@ export class ServiceBusTrigger {
 
   private async drainSession(receiver: ServiceBusSessionReceiver): Promise<void> {
     while (!this.stop.signal.aborted) {
-      const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: SESSION_IDLE_TIMEOUT_IN_MS });
+      const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: this.sessionIdleTimeoutInMs });
       if (!message) return;
+      this.handlersRunning++;
       // The JS SDK counts earlier failed deliveries; Functions reports 1 for the first delivery.
       const info = { messageId: String(message.messageId), sessionId: String(message.sessionId), deliveryCount: (message.deliveryCount ?? 0) + 1 };
       try {
@@ -65,6 +69,8 @@ export class ServiceBusTrigger {
       } catch (error) {
         if (error instanceof PoisonMessageError) await receiver.deadLetterMessage(message, { deadLetterReason: 'PoisonMessage', deadLetterErrorDescription: error.message });
         else await receiver.abandonMessage(message);
+      } finally {
+        this.handlersRunning--;
       }
     }
   }
