@@ -28,6 +28,9 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
   if (room === 0) return;
   let waiting = await s.conversations.listWaiting(queue.name, { limit: room });
   if (waiting.length === 0) return wakeLowerQueues(s, queue);
+  // Asked as late as possible, just before assigning: the shorter the window, the fewer chats that
+  // enter a higher-priority queue unseen while its agents are given to this one.
+  for (const id of await membersHeldBack(s, queue)) candidates.delete(id);
   const assigned = await assignWaiting(s, queue, waiting, candidates);
   if (assigned === 0 && waiting.length === room && room < DISPATCH_BATCH) {
     // The oldest chats could not use the room (their workstream wants other presences): look further back.
@@ -110,12 +113,17 @@ async function wakeLowerQueues(s: Services, queue: Queue): Promise<void> {
 export const DISPATCH_RETRY_IN_MS = 2_000;
 
 /**
- * Members of the queue who may take work here. An agent who also serves a higher-priority queue
- * with chats waiting is left for that queue (queue priority, then FIFO).
+ * Agents of this queue who also serve a higher-priority queue with chats waiting: that queue gets
+ * them first (queue priority, then FIFO).
  */
-async function loadCandidates(s: Services, queue: Queue): Promise<Map<string, Candidate & { versioned?: Versioned<AgentState> }>> {
+async function membersHeldBack(s: Services, queue: Queue): Promise<string[]> {
   const higher = s.config.queues.filter((q) => q.priority < queue.priority);
   const waitingQueues = new Set((await Promise.all(higher.map(async (q) => ((await s.conversations.hasWaiting(q.name)) ? q.name : undefined)))).filter((q) => q !== undefined));
+  return queue.members.filter((id) => s.directory.agent(id) && s.directory.queuesOf(id).some((q) => q.priority < queue.priority && waitingQueues.has(q.name)));
+}
+
+/** Members of the queue, with each agent's state as read now. */
+async function loadCandidates(s: Services, queue: Queue): Promise<Map<string, Candidate & { versioned?: Versioned<AgentState> }>> {
   const candidates = new Map<string, Candidate & { versioned?: Versioned<AgentState> }>();
   for (const [memberIndex, id] of queue.members.entries()) {
     const bot = s.directory.bot(id);
@@ -125,8 +133,6 @@ async function loadCandidates(s: Services, queue: Queue): Promise<Map<string, Ca
     }
     const agent = s.directory.agent(id);
     if (!agent) continue;
-    const busierQueue = s.directory.queuesOf(id).some((q) => q.priority < queue.priority && waitingQueues.has(q.name));
-    if (busierQueue) continue;
     const versioned = await getAgentState(s, agent);
     candidates.set(id, { kind: 'agent', id, memberIndex, capacity: agent.capacity, state: versioned.value, versioned });
   }
