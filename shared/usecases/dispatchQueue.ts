@@ -77,10 +77,13 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
         }
       }
     } catch (error) {
-      // One chat that cannot be assigned (its document cannot be written, its agent is too contended)
-      // must not hold up its queue: the chats behind it go on, and it is tried once more a little later
-      // (then at the next dispatch: a chat entering, capacity freed, the sweep). Throwing would have the
-      // whole queue's dispatch redelivered, failing on this chat first every time.
+      // An agent document too contended to reserve is passing: the whole dispatch is redelivered (after a
+      // backoff), so no younger chat takes the place of this one (FIFO).
+      if (error instanceof AgentUpdateConflictError) throw error;
+      // One chat that cannot be assigned (its document cannot be written) must not hold up its queue: the
+      // chats behind it go on, and it is tried once more a little later (then at the next dispatch: a chat
+      // entering, capacity freed, the sweep). Throwing would have the whole queue's dispatch redelivered,
+      // failing on this chat first every time.
       s.telemetry.trackException(error, { conversationId: chat.conversationId, queue: queue.name });
       failed.push(conversation.value);
     }

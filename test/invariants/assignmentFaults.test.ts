@@ -4,6 +4,7 @@ import { QUEUES } from '../../shared/ports/messageBus';
 import { StoreError } from '../../shared/ports/storeErrors';
 import type { AgentStore } from '../../shared/ports/agentStore';
 import type { AgentState } from '../../shared/core/agent';
+import { AgentUpdateConflictError } from '../../shared/usecases/agentStates';
 import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
 import { DISPATCH_RETRY_IN_MS, dispatchQueue } from '../../shared/usecases/dispatchQueue';
 import type { Services } from '../../shared/usecases/services';
@@ -213,4 +214,30 @@ test('an agent held back for a higher-priority queue takes the lower queue\'s ch
   await host.bus.whenIdle();
   expect(await stuckChats(s)).toEqual([]);
   expect((await s.conversations.get(low))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+});
+
+test('an agent document too contended to reserve for the oldest chat does not let a younger chat take its place', async () => {
+  const { s, id: oldest } = await oneWaitingChat();
+  const store = s.conversations;
+  clock.advance(1000);
+  // The second chat waits behind the first (nobody is Available in the store's eyes for the bus's own dispatch).
+  const alice = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...alice.value, presence: 'Offline' }, { ifMatch: alice.etag });
+  const younger = (await host!.api.startChat({ context: { BotHandoffTopic: 'CreditCard' } })).conversationId;
+  await host!.bus.whenIdle();
+  const back = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...back.value, presence: 'Available' }, { ifMatch: back.etag });
+  // Every attempt to reserve alice for the oldest chat loses its If-Match to another writer.
+  const contended: AgentStore = Object.create(s.agents);
+  contended.replace = async (agent: AgentState, options: { ifMatch: string }) => {
+    if (agent.reservations.some((r) => r.conversationId === oldest)) {
+      const current = (await s.agents.get(agent.id))!;
+      await s.agents.replace(current.value, { ifMatch: current.etag });
+      throw new StoreError('PreconditionFailed', `agent ${agent.id} changed`);
+    }
+    return s.agents.replace(agent, options);
+  };
+  await expect(dispatchQueue({ ...s, agents: contended, conversations: store }, { queue: 'CreditCardQueue' })).rejects.toThrow(AgentUpdateConflictError);
+  expect((await s.conversations.get(younger))?.value.status).toBe('Open');
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
 });
