@@ -122,8 +122,11 @@ export function markAnnounced(conversation: Conversation, at: string): Conversat
   return { ...conversation, assignmentAnnounced: true, updatedAt: at };
 }
 
+/**
+ * Counts a customer message. Any status: the API refuses messages to an ended chat, so a message
+ * it accepted that arrives after the chat ended (a race with the agent's End) is still kept.
+ */
 export function recordCustomerMessage(conversation: Conversation, at: string): Conversation {
-  expectStatus(conversation, ['Open', 'Active', 'Waiting'], 'send a customer message');
   return { ...conversation, customerMessageCount: conversation.customerMessageCount + 1, updatedAt: at };
 }
 

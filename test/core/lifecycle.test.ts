@@ -424,7 +424,8 @@ describe('forbidden transitions', () => {
   /** Per transition, the states that allow it and those where the status allows it but the holder is of the other kind. */
   const TRANSITIONS: Record<string, { allowed: string[]; wrongHolder?: string[]; run: (c: Conversation) => unknown }> = {
     assign: { allowed: ['Open'], run: (c) => assign(c, ALICE, c.queue ?? '', c.epoch, T4) },
-    recordCustomerMessage: { allowed: ['Open', 'Active (bot)', 'Active (agent)', 'Waiting'], run: (c) => recordCustomerMessage(c, T4) },
+    // Any status: a message the API accepted is kept even if the chat ended before it was applied.
+    recordCustomerMessage: { allowed: ['Open', 'Active (bot)', 'Active (agent)', 'Waiting', 'WrapUp', 'Closed'], run: (c) => recordCustomerMessage(c, T4) },
     escalate: { allowed: ['Active (bot)'], wrongHolder: ['Active (agent)'], run: (c) => escalate(c, c.assignee?.id ?? 'demo-bot', {}, '', decide, T4) },
     transfer: { allowed: ['Active (agent)'], wrongHolder: ['Active (bot)'], run: (c) => transfer(c, c.assignee?.id ?? 'alice', 'HomeLoanQueue', T4) },
     endByBot: { allowed: ['Active (bot)'], wrongHolder: ['Active (agent)'], run: (c) => endByBot(c, c.assignee?.id ?? 'demo-bot', T4) },
