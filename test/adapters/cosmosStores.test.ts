@@ -9,7 +9,7 @@ import type { Conversation } from '../../shared/core/conversation';
 import type { TranscriptMessage } from '../../shared/core/transcript';
 import { isStoreError } from '../../shared/ports/storeErrors';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
-import { describeAgentStoreContract, describeConversationStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
+import { at, conversation, describeAgentStoreContract, describeConversationStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 /**
  * The store contracts against @azure/cosmos talking to @vercel/cosmosdb-server (plain HTTP on
@@ -314,47 +314,6 @@ describe('Cosmos DB adapters: containers, client and round trips', () => {
 });
 
 const QUEUE = 'CreditCardQueue';
-const BASE_TIME = Date.parse('2025-01-01T08:00:00.000Z');
-
-function at(minutes: number): string {
-  return new Date(BASE_TIME + minutes * 60_000).toISOString();
-}
-
-function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    workstream: 'ChatWorkStream',
-    customer: { id: `customer-of-${id}`, name: 'Ada' },
-    channel: 'chat',
-    status: 'Open',
-    statusReason: 'AwaitingAgentAssignment',
-    queue: QUEUE,
-    assignee: null,
-    context: {},
-    escalationSummary: null,
-    excludedBots: [],
-    epoch: 0,
-    enqueuedAt: at(0),
-    customerMessagesAtEnqueue: 0,
-    assignedAt: null,
-    assignmentAnnounced: false,
-    wrapUpAt: null,
-    closedAt: null,
-    createdAt: at(0),
-    updatedAt: at(0),
-    botSession: null,
-    customerMessageCount: 0,
-    counters: { escalations: 0, transfers: 0 },
-    escalatedAt: null,
-    handoffBotId: null,
-    firstAgentAssignedAt: null,
-    history: [],
-    applied: [],
-    outbox: null,
-    ...overrides,
-  };
-}
-
 /** What the lifecycle's assign does to the fields the store looks at: Active, with an assignee, one epoch later. */
 function take(doc: Conversation, agentId: string): Conversation {
   return { ...doc, status: 'Active', statusReason: 'InConversation', assignee: { id: agentId, kind: 'agent' }, epoch: doc.epoch + 1, assignedAt: at(1), updatedAt: at(1) };

@@ -338,11 +338,12 @@ async function readOrFail<T>(store: DocumentStore<T>, id: string): Promise<Versi
 const BASE_TIME = Date.parse('2025-01-01T08:00:00.000Z');
 
 /** An ISO time `minutes` after a fixed base. */
-function at(minutes: number): string {
+export function at(minutes: number): string {
   return new Date(BASE_TIME + minutes * 60_000).toISOString();
 }
 
-function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
+/** A conversation document waiting in CreditCardQueue, for store tests. */
+export function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
   const status: ConversationStatus = overrides.status ?? 'Open';
   return {
     id,
