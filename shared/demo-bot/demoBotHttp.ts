@@ -1,4 +1,5 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import type { EdgeContext, EdgeRequest } from '../http/edgeRequest';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request, type Response } from 'botbuilder';
 import { DemoBot } from './demoBot';
 
@@ -22,7 +23,7 @@ function getRuntime(): DemoBotRuntime {
   return runtime;
 }
 
-export async function demoBotMessages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function demoBotMessages(request: EdgeRequest, context: EdgeContext): Promise<HttpResponseInit> {
   const body = parseActivity(await request.text());
   if ('error' in body) return { status: 400, jsonBody: { error: { code: 'InvalidActivity', message: body.error } } };
 

@@ -1,4 +1,5 @@
-import { app, type HttpHandler, type HttpMethod, type InvocationContext, type Timer } from '@azure/functions';
+import { app, type HttpMethod, type InvocationContext, type Timer } from '@azure/functions';
+import type { EdgeHandler } from '../http/edgeRequest';
 import type { MessageHandler, QueueName } from '../ports/messageBus';
 import { withDeadLetterReport } from './deadLetterReport';
 
@@ -11,7 +12,7 @@ export interface HttpFunction {
   methods: HttpMethod[];
   /** Route template under /api, in Functions syntax: `chats/{id}/messages`, `{activityId?}` for optional. */
   route: string;
-  handler: HttpHandler;
+  handler: EdgeHandler;
   /**
    * `function`: operator routes; in Azure the host demands a function key (`x-functions-key` or
    * `?code=`). The local host, a development tool, does not check keys.

@@ -1,4 +1,4 @@
-import type { HttpRequest } from '@azure/functions';
+import type { EdgeRequest } from './edgeRequest';
 import type { AgentCredentials } from '../usecases/agentDesk';
 import { bearerToken } from './edge';
 
@@ -15,11 +15,11 @@ const NAME_CLAIMS = new Set([
  * (`x-ms-client-principal`, base64 JSON). The platform strips these headers from incoming requests,
  * so they are trusted only where the host says it runs behind App Service authentication.
  */
-export function agentCredentials(request: HttpRequest): AgentCredentials {
+export function agentCredentials(request: EdgeRequest): AgentCredentials {
   return { token: bearerToken(request), principal: principalNames(request) };
 }
 
-function principalNames(request: HttpRequest): string[] | undefined {
+function principalNames(request: EdgeRequest): string[] | undefined {
   const names = new Set<string>();
   const encoded = request.headers.get('x-ms-client-principal');
   if (encoded) {

@@ -1,4 +1,4 @@
-import type { HttpRequest } from '@azure/functions';
+import type { EdgeRequest } from './edgeRequest';
 import { MAX_ACTIVITY_BYTES } from '../core/botCommands';
 import { BotAuthenticationError, type BotCaller } from '../ports/botAuthenticator';
 import type { Services } from '../usecases/services';
@@ -6,7 +6,7 @@ import { ApiError } from './apiError';
 import { parseJsonText, readText } from './edge';
 
 /** The connector's caller, from its bearer token; a token that does not hold is a 401, never a 500. */
-export async function authenticateBot(s: Services, request: HttpRequest): Promise<BotCaller> {
+export async function authenticateBot(s: Services, request: EdgeRequest): Promise<BotCaller> {
   const authorization = request.headers.get('authorization') ?? undefined;
   // A token can only name a bot by its app id. With none configured no token can pass, so it is refused
   // here, without fetching the identity provider's keys (which an offline host cannot, and which would
@@ -35,7 +35,7 @@ function isNetworkFailure(error: unknown): boolean {
 }
 
 /** Reads an activity, a little past the limit so an oversized one gets the 413 that names the limit. */
-export async function readActivity(request: HttpRequest): Promise<{ activity: unknown; bytes: number }> {
+export async function readActivity(request: EdgeRequest): Promise<{ activity: unknown; bytes: number }> {
   const { text, bytes } = await readText(request, MAX_ACTIVITY_BYTES * 4);
   return { activity: parseJsonText(text, false), bytes };
 }

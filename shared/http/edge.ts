@@ -1,4 +1,5 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import type { EdgeContext, EdgeRequest } from './edgeRequest';
 import type { z } from 'zod';
 import { ApiError } from './apiError';
 
@@ -17,8 +18,8 @@ export function errorResponse(error: ApiError): HttpResponseInit {
  * Wraps a handler so bad input becomes a 4xx with `{error: {code, message}}` and anything else a
  * logged 500 that leaks no internals.
  */
-export function edge(handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+export function edge(handler: (request: EdgeRequest, context: EdgeContext) => Promise<HttpResponseInit>) {
+  return async (request: EdgeRequest, context: EdgeContext): Promise<HttpResponseInit> => {
     try {
       return await handler(request, context);
     } catch (error) {
@@ -30,7 +31,7 @@ export function edge(handler: (request: HttpRequest, context: InvocationContext)
 }
 
 /** Reads the raw body, refusing more than `maxBytes`. */
-export async function readText(request: HttpRequest, maxBytes = MAX_BODY_BYTES): Promise<{ text: string; bytes: number }> {
+export async function readText(request: EdgeRequest, maxBytes = MAX_BODY_BYTES): Promise<{ text: string; bytes: number }> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw new ApiError('PayloadTooLarge', `the body is ${declared} bytes; the limit is ${maxBytes} bytes`);
   const buffer = Buffer.from(await request.arrayBuffer());
@@ -100,7 +101,7 @@ function clip(path: string): string {
 }
 
 /** Reads and validates a JSON body; every problem is named with its path. */
-export async function readBody<T>(request: HttpRequest, schema: z.ZodType<T>, options: { allowEmpty?: boolean } = {}): Promise<T> {
+export async function readBody<T>(request: EdgeRequest, schema: z.ZodType<T>, options: { allowEmpty?: boolean } = {}): Promise<T> {
   const { text } = await readText(request);
   return validate(schema, parseJsonText(text, options.allowEmpty ?? false));
 }
@@ -112,13 +113,13 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new ApiError('InvalidBody', problems.join('; '));
 }
 
-export function bearerToken(request: HttpRequest): string | undefined {
+export function bearerToken(request: EdgeRequest): string | undefined {
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   return match?.[1];
 }
 
-export function param(request: HttpRequest, name: string): string {
+export function param(request: EdgeRequest, name: string): string {
   const value = request.params[name];
   if (!value) throw new ApiError('NotFound', `the route needs a ${name}`);
   return value;

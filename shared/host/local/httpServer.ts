@@ -1,5 +1,6 @@
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpResponseInit } from '@azure/functions';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { EdgeContext, EdgeRequest } from '../../http/edgeRequest';
 import type { Duplex } from 'node:stream';
 import type { HttpFunction } from '../registry';
 import { Admission } from './admission';
@@ -26,11 +27,11 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
  * Serves the registered HTTP functions the way the Functions host does: same routes under /api,
- * the same HttpRequest and InvocationContext objects, the same response mapping.
+ * the same request fields, the same response mapping.
  */
 export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission()): Server {
   const routes = functions.map(compileRoute);
-  let invocation = 0;
+  const contexts = new Map(functions.map((fn) => [fn, consoleContext(fn.name)]));
   // Host is not needed to route (the base URL is the host's own), so its absence is no reason for a bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const shed = admission.admit((req.url ?? '/').split('?')[0] ?? '/');
@@ -53,34 +54,88 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', baseUrl());
     const method = (req.method ?? 'GET').toUpperCase();
-    const candidates = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x) => x.m);
-    if (candidates.length === 0) return writeJson(res, 404, { error: { code: 'NotFound', message: `no route for ${url.pathname}` } });
-    const hit = candidates.find((x) => x.r.fn.methods.includes(method as never));
-    if (!hit || !hit.m) {
-      const allowed = [...new Set(candidates.flatMap((x) => x.r.fn.methods))];
-      res.setHeader('allow', allowed.join(', '));
-      return writeJson(res, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not allowed here; use ${allowed.join(' or ')}` } });
+    let hit: { route: CompiledRoute; match: RegExpExecArray } | undefined;
+    const allowed = new Set<string>();
+    for (const route of routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (!match) continue;
+      if (route.fn.methods.includes(method as never)) {
+        hit = { route, match };
+        break;
+      }
+      route.fn.methods.forEach((m) => allowed.add(m));
+    }
+    if (!hit && allowed.size === 0) return writeJson(res, 404, { error: { code: 'NotFound', message: `no route for ${url.pathname}` } });
+    if (!hit) {
+      const methods = [...allowed].join(', ');
+      res.setHeader('allow', methods);
+      return writeJson(res, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not allowed here; use ${[...allowed].join(' or ')}` } });
     }
     const body = await readBody(req);
     if (body === undefined) return writeJson(res, 413, { error: { code: 'PayloadTooLarge', message: `the body is larger than ${MAX_REQUEST_BYTES} bytes` } });
-    const params: Record<string, string> = {};
-    let badEncoding = false;
-    hit.r.names.forEach((name, i) => {
-      const raw = hit.m?.[i + 1];
-      if (raw === undefined) return;
-      try {
-        params[name] = decodeURIComponent(raw);
-      } catch {
-        badEncoding = true;
-      }
-    });
-    if (badEncoding) return writeJson(res, 400, { error: { code: 'InvalidPath', message: 'the path has an invalid percent-encoding' } });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const request = new HttpRequest({ method, url: url.toString(), headers, params, body: body.length > 0 ? { bytes: body } : undefined });
-    const context = new InvocationContext({ invocationId: `local-${++invocation}`, functionName: hit.r.fn.name });
-    writeResponse(res, await hit.r.fn.handler(request, context));
+    const params = routeParams(hit.route, hit.match);
+    if (params === undefined) return writeJson(res, 400, { error: { code: 'InvalidPath', message: 'the path has an invalid percent-encoding' } });
+    const { fn } = hit.route;
+    const request = new LocalRequest(method, url, req.headers, params, body);
+    writeResponse(res, await fn.handler(request, contexts.get(fn) as EdgeContext));
   }
+}
+
+/** The route's parameters, percent-decoded; undefined when one is not valid percent-encoding. */
+function routeParams(route: CompiledRoute, match: RegExpExecArray): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < route.names.length; i++) {
+    const raw = match[i + 1];
+    if (raw === undefined) continue;
+    try {
+      params[route.names[i] as string] = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** A request as the handlers read it (see EdgeRequest), straight over Node's request and the body already read. */
+class LocalRequest implements EdgeRequest {
+  readonly headers: EdgeRequest['headers'];
+
+  constructor(readonly method: string, private readonly target: URL, incoming: IncomingHttpHeaders, readonly params: Record<string, string>, private readonly body: Buffer) {
+    this.headers = {
+      // Node gives names in lower case, and repeated values as an array only for set-cookie.
+      get: (name) => {
+        const value = incoming[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+      entries: () => Object.entries(incoming).flatMap(([name, value]): [string, string][] => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+    };
+  }
+
+  get url(): string {
+    return this.target.href;
+  }
+
+  get query(): URLSearchParams {
+    return this.target.searchParams;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return new Uint8Array(this.body).buffer;
+  }
+
+  async text(): Promise<string> {
+    return this.body.toString('utf8');
+  }
+}
+
+/** What InvocationContext does outside the Functions host: log to the console, named by the function. */
+function consoleContext(functionName: string): EdgeContext {
+  const prefix = `[${functionName}]`;
+  return {
+    log: (...args) => console.log(prefix, ...args),
+    warn: (...args) => console.warn(prefix, ...args),
+    error: (...args) => console.error(prefix, ...args),
+  };
 }
 
 /**
@@ -96,20 +151,30 @@ function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, s
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The whole body, or undefined past MAX_REQUEST_BYTES; rejects when the client goes away first. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('the client closed the connection before the body arrived'));
+    });
+  });
 }
 
 function writeResponse(res: ServerResponse, response: HttpResponseInit | { status?: number; jsonBody?: unknown; body?: unknown; headers?: unknown }): void {
-  const headers = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
-  headers.forEach((value, name) => res.setHeader(name, value));
+  if (response.headers !== undefined) {
+    new Headers(response.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, name) => res.setHeader(name, value));
+  }
   const status = response.status ?? 200;
   if (response.jsonBody !== undefined) return writeJson(res, status, response.jsonBody);
   const body = response.body;
