@@ -261,6 +261,27 @@ describe('SqliteMessageBus', () => {
     expect(handled).toEqual(['fine']);
   });
 
+  it('commits sends made in the same turn together, yet a send that cannot be stored fails alone', async () => {
+    openBus();
+    const handled: string[] = [];
+    bus.process(QUEUE, async (_body, info) => void handled.push(info.messageId), OPTIONS);
+    const count = () => (db.prepare('SELECT count(*) AS n FROM bus_messages').get() as { n: number }).n;
+
+    const sends = [
+      bus.send([message('s-1', 'first')]),
+      bus.send([message('s-2', 'bad-a'), message('s-2', 'bad-b', { amount: 1n })]),
+      bus.send([message('s-3', 'third')]),
+    ];
+    // Nothing is committed before the turn ends, and no send resolves before its commit.
+    const storedDuringTheTurn = count();
+    const outcomes = await Promise.allSettled(sends);
+
+    expect(storedDuringTheTurn).toBe(0);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await bus.whenIdle();
+    expect(handled.sort()).toEqual(['first', 'third']);
+  });
+
   it('whenIdle waits for handlers in flight, and names what is pending when it times out', async () => {
     openBus();
     let finished = false;

@@ -56,6 +56,7 @@ export class SqliteMessageBus implements MessageBus {
   private readonly onError: (error: unknown) => void;
   private readonly processors = new Map<QueueName, SessionProcessor>();
   private lastMessageIdPurgeAt = 0;
+  private uncommitted: { messages: OutgoingMessage[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(db: SqliteDatabase, options: SqliteMessageBusOptions = {}) {
     this.tables = new BusTables(db);
@@ -64,17 +65,44 @@ export class SqliteMessageBus implements MessageBus {
     this.onError = options.onError ?? ((error) => console.error('[sqliteMessageBus]', error));
   }
 
-  /** Accepts the whole batch in one transaction, or none of it. */
+  /**
+   * Accepts the whole batch, or none of it; resolves once it is committed. Sends made in the same
+   * turn of the event loop (the requests one poll of the sockets brought) commit in one transaction:
+   * a commit costs more than the rows it writes.
+   */
   async send(messages: OutgoingMessage[]): Promise<void> {
     messages.forEach(assertSendable);
+    await new Promise<void>((resolve, reject) => {
+      if (this.uncommitted.length === 0) setImmediate(() => this.commitSends());
+      this.uncommitted.push({ messages, resolve, reject });
+    });
+  }
+
+  private commitSends(): void {
+    const sends = this.uncommitted;
+    this.uncommitted = [];
+    if (sends.length === 0) return;
     const now = this.nowInMs();
     const duplicateCutoff = now - this.duplicateDetectionWindowInMs;
-    this.tables.send(messages, now, duplicateCutoff);
+    try {
+      this.tables.send(sends.flatMap((s) => s.messages), now, duplicateCutoff);
+      sends.forEach((s) => s.resolve());
+    } catch {
+      // One transaction each, so a send that cannot be written fails alone.
+      for (const s of sends) {
+        try {
+          this.tables.send(s.messages, now, duplicateCutoff);
+          s.resolve();
+        } catch (error) {
+          s.reject(error);
+        }
+      }
+    }
     if (now - this.lastMessageIdPurgeAt >= MESSAGE_ID_PURGE_INTERVAL_IN_MS) {
       this.lastMessageIdPurgeAt = now;
       this.tables.purgeMessageIds(duplicateCutoff);
     }
-    for (const queue of new Set(messages.map((m) => m.queue))) this.processors.get(queue)?.wake();
+    for (const queue of new Set(sends.flatMap((s) => s.messages.map((m) => m.queue)))) this.processors.get(queue)?.wake();
   }
 
   /** Starts receiving from `queue`, like a session-enabled Service Bus trigger. One processor per queue. */
@@ -110,6 +138,7 @@ export class SqliteMessageBus implements MessageBus {
 
   /** Stops every processor and waits for the handlers in flight to finish and settle their messages. */
   async close(): Promise<void> {
+    this.commitSends();
     const processors = [...this.processors.values()];
     this.processors.clear();
     await Promise.all(processors.map((p) => p.close()));
