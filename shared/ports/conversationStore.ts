@@ -6,8 +6,16 @@ import type { Versioned } from './storeErrors';
  * Writes are conditional: `replace` fails with StoreError 'PreconditionFailed' when the ETag is stale,
  * `create` with 'Conflict' when the id exists. Reads return deep copies.
  */
+/** Where a conversation stands: what the HTTP edge checks before it accepts a message for it. */
+export type ConversationState = Pick<Conversation, 'status' | 'assignee'>;
+
 export interface ConversationStore {
   get(id: string): Promise<Versioned<Conversation> | undefined>;
+  /**
+   * The status and assignee alone. The document grows with the chat (history, applied keys); the
+   * embedded store answers this from indexed columns without parsing it.
+   */
+  getState(id: string): Promise<ConversationState | undefined>;
   create(conversation: Conversation): Promise<Versioned<Conversation>>;
   replace(conversation: Conversation, options: { ifMatch: string }): Promise<Versioned<Conversation>>;
   /** Open conversations waiting in `queue`, oldest `enqueuedAt` first (ties by id). */

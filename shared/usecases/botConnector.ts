@@ -3,6 +3,7 @@ import { BotActivityError, interpretBotActivity } from '../core/botCommands';
 import type { Conversation } from '../core/conversation';
 import { ApiError } from '../http/apiError';
 import type { BotCaller } from '../ports/botAuthenticator';
+import type { ConversationState } from '../ports/conversationStore';
 import { conversationCommandMessage } from './commands';
 import { MAX_CONTEXT_VARIABLES } from './customerChats';
 import type { Services } from './services';
@@ -25,26 +26,43 @@ export interface IncomingBotActivity {
 export async function receiveBotActivity(s: Services, input: IncomingBotActivity): Promise<{ id: string }> {
   const activity = (input.operation === 'delete' ? {} : input.activity) as { id?: unknown; from?: { id?: unknown }; type?: unknown; name?: unknown };
   const command = input.operation === 'delete' ? undefined : readActivity(input.activity, input.sizeInBytes);
-  const { conversation, bot } = await conversationOfCaller(s, input.conversationId, input.caller, activity.from?.id);
+  const bot = await botHoldingTheChat(s, input, activity.from?.id, command);
   const id = input.operation === 'send'
     ? (typeof activity.id === 'string' && activity.id !== '' ? activity.id : s.ids.newId())
     : (input.activityId ?? '');
   if (command?.kind === 'ignore') return { id };
-  if (command && (command.kind === 'escalate' || command.kind === 'handoff')) {
-    const names = new Set([...Object.keys(conversation.context), ...Object.keys(command.context)]);
-    if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `channelData.tags.context: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
-  }
   await s.bus.send([conversationCommandMessage({
     type: 'botActivity',
-    conversationId: conversation.id,
+    conversationId: input.conversationId,
     // A resent activity (same id) is applied once; every update or delete is a change of its own.
-    key: input.operation === 'send' ? `bot:${conversation.id}:${id}` : `bot:${conversation.id}:${input.operation}:${id}:${s.ids.newId()}`,
+    key: input.operation === 'send' ? `bot:${input.conversationId}:${id}` : `bot:${input.conversationId}:${input.operation}:${id}:${s.ids.newId()}`,
     botId: bot.id,
     activityId: id,
     operation: input.operation,
     activity: { ...(input.activity as Record<string, unknown>), ...(input.operation === 'send' && input.activityId ? { replyToId: input.activityId } : {}) },
   })]);
   return { id };
+}
+
+/**
+ * The calling bot, once it is known to hold the chat. Most activities need only the chat's status and
+ * holder. An escalation also merges its context into the chat's, and an anonymous caller that names no
+ * bot is taken for the chat's last bot, which only the history tells: those read the whole document.
+ */
+async function botHoldingTheChat(s: Services, input: IncomingBotActivity, claimedBotId: unknown, command: ReturnType<typeof readActivity>): Promise<BotUser> {
+  const escalation = command?.kind === 'escalate' || command?.kind === 'handoff' ? command : undefined;
+  const namesNoBot = input.caller.kind === 'anonymous' && (claimedBotId === undefined || claimedBotId === null);
+  if (!escalation && !namesNoBot) {
+    const bot = callingBot(s, input.caller, claimedBotId);
+    assertHolds(await s.conversations.getState(input.conversationId), bot, input.conversationId);
+    return bot;
+  }
+  const { conversation, bot } = await conversationOfCaller(s, input.conversationId, input.caller, claimedBotId);
+  if (escalation) {
+    const names = new Set([...Object.keys(conversation.context), ...Object.keys(escalation.context)]);
+    if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `channelData.tags.context: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
+  }
+  return bot;
 }
 
 /** Reads the activity; a malformed handoff.initiate is let through so the bot hears `handoff.status failed`. */
@@ -75,12 +93,16 @@ async function conversationOfCaller(s: Services, conversationId: string, caller:
   // DeleteActivity and GetConversationMembers carry no activity, so an anonymous caller names no bot: it can only
   // be the bot that held the chat last (then 403 if that bot no longer holds it).
   const bot = callingBot(s, caller, claimedBotId ?? (caller.kind === 'anonymous' && found ? lastBot(found.value) : undefined));
-  if (!found || found.value.status === 'Closed') throw new ApiError('NotFound', `conversation ${conversationId} does not exist or is closed`);
-  const conversation = found.value;
-  if (conversation.assignee?.kind !== 'bot' || conversation.assignee.id !== bot.id || conversation.status !== 'Active') {
+  const conversation = found?.value;
+  assertHolds(conversation, bot, conversationId);
+  return { conversation, bot };
+}
+
+function assertHolds<T extends ConversationState>(state: T | undefined, bot: BotUser, conversationId: string): asserts state is T {
+  if (!state || state.status === 'Closed') throw new ApiError('NotFound', `conversation ${conversationId} does not exist or is closed`);
+  if (state.assignee?.kind !== 'bot' || state.assignee.id !== bot.id || state.status !== 'Active') {
     throw new ApiError('Forbidden', `bot ${bot.id} does not hold conversation ${conversationId}`);
   }
-  return { conversation, bot };
 }
 
 function lastBot(conversation: Conversation): string | undefined {

@@ -1,6 +1,7 @@
 import type { ContextValue, Context, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import { ApiError } from '../http/apiError';
+import type { ConversationState } from '../ports/conversationStore';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage } from './commands';
 import type { Services } from './services';
@@ -48,15 +49,28 @@ export function checkContext(workstream: Workstream, context: Record<string, Con
 
 /** The conversation, for a caller who proved with the token that it is theirs. */
 export async function customerConversation(s: Services, conversationId: string, token: string | undefined): Promise<Conversation> {
+  verifyCustomer(s, conversationId, token);
+  return found(conversationId, (await s.conversations.get(conversationId))?.value);
+}
+
+/** The same check, reading only the chat's status and holder. */
+async function customerConversationState(s: Services, conversationId: string, token: string | undefined): Promise<ConversationState> {
+  verifyCustomer(s, conversationId, token);
+  return found(conversationId, await s.conversations.getState(conversationId));
+}
+
+function verifyCustomer(s: Services, conversationId: string, token: string | undefined): void {
   if (!token) throw new ApiError('Unauthorized', 'a bearer token is required: use the token POST /api/chats returned');
   if (!s.customerTokens.verify(conversationId, token)) throw new ApiError('Forbidden', 'the token does not belong to this conversation');
-  const found = await s.conversations.get(conversationId);
-  if (!found) throw new ApiError('NotFound', `conversation ${conversationId} does not exist`);
-  return found.value;
+}
+
+function found<T>(conversationId: string, conversation: T | undefined): T {
+  if (!conversation) throw new ApiError('NotFound', `conversation ${conversationId} does not exist`);
+  return conversation;
 }
 
 export async function sendCustomerMessage(s: Services, conversationId: string, token: string | undefined, input: { text: string; id?: string }): Promise<{ id: string }> {
-  const conversation = await customerConversation(s, conversationId, token);
+  const conversation = await customerConversationState(s, conversationId, token);
   if (conversation.status === 'Closed' || conversation.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${conversation.status}); start a new one`);
   const messageId = input.id ?? s.ids.newId();
   await s.bus.send([conversationCommandMessage({ type: 'customerMessage', conversationId, key: `customer:${conversationId}:${messageId}`, messageId, text: input.text })]);

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteAgentStore } from '../../shared/adapters/embedded/sqliteAgentStore';
 import { SqliteConversationStore } from '../../shared/adapters/embedded/sqliteConversationStore';
 import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
 import { SqliteTranscriptStore } from '../../shared/adapters/embedded/sqliteTranscriptStore';
-import { describeAgentStoreContract, describeConversationStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
+import { conversation, describeAgentStoreContract, describeConversationStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 const databases: Record<string, () => { db: SqliteDatabase; dispose(): void }> = {
   ':memory:': () => ({ db: openDatabase(':memory:'), dispose: () => undefined }),
@@ -70,6 +71,22 @@ describe('SQLite stores on a file', () => {
     await agents.replace({ ...created.value, presence: 'Away' }, { ifMatch: created.etag });
     expect((await new SqliteTranscriptStore(second).list('conv-1')).map((m) => m.text)).toEqual(['hello']);
     second.close();
+  });
+
+  it('upgrades a data directory written before conversations kept their assignee kind in a column', async () => {
+    const file = join(dir, 'switchboard.db');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE conversations (id TEXT PRIMARY KEY, etag TEXT NOT NULL, doc TEXT NOT NULL, status TEXT NOT NULL,
+      queue TEXT, enqueued_at TEXT, assignee_id TEXT, updated_at TEXT NOT NULL)`);
+    const held = conversation('c-held', { status: 'Active', queue: null, assignee: { id: 'demo-bot', kind: 'bot' } });
+    old.prepare('INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(held.id, '"e1"', JSON.stringify(held), held.status, null, null, 'demo-bot', held.updatedAt);
+    old.close();
+
+    const upgraded = openDatabase(file);
+    const store = new SqliteConversationStore(upgraded);
+    expect(await store.getState('c-held')).toEqual({ status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' } });
+    expect((await store.get('c-held'))?.value).toEqual(held);
+    upgraded.close();
   });
 
   it('runs in WAL mode with synchronous=NORMAL', () => {

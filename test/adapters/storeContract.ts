@@ -26,6 +26,16 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
       },
     });
 
+    it('reads the status and assignee alone, in step with every write', async () => {
+      expect(await store().getState('c-missing')).toBeUndefined();
+      const created = await store().create(conversation('c-1'));
+      expect(await store().getState('c-1')).toEqual({ status: 'Open', assignee: null });
+      const assigned = await store().replace({ ...created.value, status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' } }, { ifMatch: created.etag });
+      expect(await store().getState('c-1')).toEqual({ status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' } });
+      await store().replace({ ...assigned.value, status: 'Closed', assignee: null }, { ifMatch: assigned.etag });
+      expect(await store().getState('c-1')).toEqual({ status: 'Closed', assignee: null });
+    });
+
     it('lists the Open conversations of a queue, oldest enqueuedAt first, ties by id, up to the limit', async () => {
       await store().create(conversation('c-late', { enqueuedAt: at(3) }));
       await store().create(conversation('c-b', { enqueuedAt: at(1) }));

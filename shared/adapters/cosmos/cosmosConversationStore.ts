@@ -1,6 +1,6 @@
 import type { Container, Database, Resource } from '@azure/cosmos';
 import type { Conversation } from '../../core/conversation';
-import type { ConversationStore } from '../../ports/conversationStore';
+import type { ConversationState, ConversationStore } from '../../ports/conversationStore';
 import type { Versioned } from '../../ports/storeErrors';
 import { COSMOS_CONTAINERS } from './cosmosContainers';
 import { checkLimit, compareOrdinal, fromCosmosId, mapStoreErrors, stripDocument, toCosmosId, written } from './cosmosDocuments';
@@ -52,6 +52,12 @@ export class CosmosConversationStore implements ConversationStore {
     const key = toCosmosId(id);
     const { resource } = await this.container.item(key, key).read<ConversationDocument & Resource>();
     return resource && toVersioned(resource);
+  }
+
+  /** A point read: Cosmos DB cannot project one, and a query would cost more request units than the read. */
+  async getState(id: string): Promise<ConversationState | undefined> {
+    const found = await this.get(id);
+    return found && { status: found.value.status, assignee: found.value.assignee };
   }
 
   async create(conversation: Conversation): Promise<Versioned<Conversation>> {

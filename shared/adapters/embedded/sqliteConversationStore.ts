@@ -1,5 +1,5 @@
 import type { Conversation } from '../../core/conversation';
-import type { ConversationStore } from '../../ports/conversationStore';
+import type { ConversationState, ConversationStore } from '../../ports/conversationStore';
 import { StoreError, type Versioned } from '../../ports/storeErrors';
 import { newEtag, type SqliteDatabase } from './sqliteDatabase';
 
@@ -16,13 +16,14 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly statements;
 
   constructor(db: SqliteDatabase) {
-    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, updated_at = @updatedAt';
+    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, assignee_kind = @assigneeKind, updated_at = @updatedAt';
     this.statements = {
       get: db.prepare<[string], Row>('SELECT doc, etag FROM conversations WHERE id = ?'),
+      getState: db.prepare<[string], StateRow>('SELECT status, assignee_id, assignee_kind FROM conversations WHERE id = ?'),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?'),
       insert: db.prepare<Params>(
-        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, updated_at)
-         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @updatedAt) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, assignee_kind, updated_at)
+         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @assigneeKind, @updatedAt) ON CONFLICT (id) DO NOTHING`,
       ),
       replace: db.prepare<Params & { ifMatch: string }>(`UPDATE conversations SET ${columns} WHERE id = @id AND etag = @ifMatch`),
       listWaiting: db.prepare<[string, number], Row>(
@@ -42,6 +43,13 @@ export class SqliteConversationStore implements ConversationStore {
   async get(id: string): Promise<Versioned<Conversation> | undefined> {
     const row = this.statements.get.get(id);
     return row && toVersioned(row);
+  }
+
+  async getState(id: string): Promise<ConversationState | undefined> {
+    const row = this.statements.getState.get(id);
+    if (!row) return undefined;
+    const assignee = row.assignee_id === null ? null : { id: row.assignee_id, kind: row.assignee_kind as 'bot' | 'agent' };
+    return { status: row.status as ConversationState['status'], assignee };
   }
 
   async create(conversation: Conversation): Promise<Versioned<Conversation>> {
@@ -84,6 +92,12 @@ export class SqliteConversationStore implements ConversationStore {
   }
 }
 
+interface StateRow {
+  status: string;
+  assignee_id: string | null;
+  assignee_kind: string | null;
+}
+
 interface Params {
   id: string;
   doc: string;
@@ -92,6 +106,7 @@ interface Params {
   queue: string | null;
   enqueuedAt: string | null;
   assigneeId: string | null;
+  assigneeKind: string | null;
   updatedAt: string;
 }
 
@@ -104,6 +119,7 @@ function toParams(conversation: Conversation): Params {
     queue: conversation.queue,
     enqueuedAt: conversation.enqueuedAt,
     assigneeId: conversation.assignee?.id ?? null,
+    assigneeKind: conversation.assignee?.kind ?? null,
     updatedAt: conversation.updatedAt,
   };
 }

@@ -20,7 +20,19 @@ export function openDatabase(path: string | ':memory:'): SqliteDatabase {
   // Another process (a second host, a CLI) may hold the write lock for a moment: wait rather than fail.
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  upgrade(db);
   return db;
+}
+
+/** Brings a data directory written by an earlier version up to this schema. */
+function upgrade(db: SqliteDatabase): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('conversations')").all().map((c) => c.name);
+  if (!columns.includes('assignee_kind')) {
+    db.transaction(() => {
+      db.exec('ALTER TABLE conversations ADD COLUMN assignee_kind TEXT');
+      db.exec("UPDATE conversations SET assignee_kind = json_extract(doc, '$.assignee.kind') WHERE assignee_id IS NOT NULL");
+    }).immediate();
+  }
 }
 
 /** A fresh opaque ETag, quoted like Cosmos DB's. */
@@ -37,6 +49,7 @@ CREATE TABLE IF NOT EXISTS conversations (
   queue       TEXT,
   enqueued_at TEXT,
   assignee_id TEXT,
+  assignee_kind TEXT,
   updated_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conversations_waiting ON conversations (queue, enqueued_at, id) WHERE status = 'Open';
