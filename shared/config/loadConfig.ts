@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { Condition, Config, ContextVariable, Operator, VariableType, Workstream } from '../core/config';
-import { toNumber } from '../core/rules';
+import { toNumber } from '../core/ruleValues';
 import { checkShape } from './schema';
 
 /**

@@ -1,4 +1,6 @@
 import type { Condition, Context, ContextValue, Operator, VariableType, Workstream } from './config';
+import { chooseKeys, indexRules } from './ruleIndex';
+import { toNumber, toText } from './ruleValues';
 
 /**
  * The rule compiler. A workstream's ordered rules become closures once, at start-up; `route` then
@@ -12,6 +14,9 @@ import type { Condition, Context, ContextValue, Operator, VariableType, Workstre
  * - Every negative operator is the exact negation of its positive twin, so a missing variable
  *   matches notEquals, notContains, ... (Omnichannel treats missing as "does not equal").
  * - A variable that the workstream does not declare is compared as text (the loader rejects it).
+ *
+ * `route` does not test every rule: a prefilter index (ruleIndex.ts) proves most rules cannot match and
+ * skips them, and tests the rest in their order, so it decides exactly as `explain` does.
  */
 
 export interface RoutingDecision {
@@ -32,7 +37,7 @@ export interface CompiledRouter {
   explain(context: Context): { decision: RoutingDecision; rules: RuleExplanation[] };
 }
 
-type Test = (context: Context) => boolean;
+export type Test = (context: Context) => boolean;
 
 interface CompiledCondition {
   test: Test;
@@ -56,12 +61,13 @@ export function compileRouter(workstream: Workstream): CompiledRouter {
     return { name: rule.name, test: condition.test, describe: condition.describe, decision };
   });
   const fallback: RoutingDecision = Object.freeze({ rule: null, queue: workstream.fallbackQueue });
+  const firstMatch = indexRules(rules, chooseKeys(workstream.rules, types));
 
   return {
     route(context) {
-      for (const rule of rules) if (rule.test(context)) return rule.decision;
-      return fallback;
+      return firstMatch(context)?.decision ?? fallback;
     },
+    // Linear on purpose: it explains every rule up to the match, and it is the reference route must agree with.
     explain(context) {
       const explained: RuleExplanation[] = [];
       for (const rule of rules) {
@@ -122,7 +128,7 @@ function compileNot(child: CompiledCondition): CompiledCondition {
   return { test: (context) => !inner(context), describe: (context) => `not [${child.describe(context)}]` };
 }
 
-type Leaf = Extract<Condition, { variable: string }>;
+export type Leaf = Extract<Condition, { variable: string }>;
 
 /** Each negative operator is compiled as `!positive`; see the semantics at the top. */
 const NEGATION_OF: Partial<Record<Operator, Operator>> = {
@@ -214,23 +220,6 @@ function numberIn(name: string, expected: number[]): Test {
   // Set.has treats NaN as equal to NaN; a non-numeric value must never be "in" the list.
   const set = new Set(expected.filter((n) => !Number.isNaN(n)));
   return (context) => set.has(toNumber(context[name]));
-}
-
-/** Decimal numbers only: no hex, no "Infinity", no empty string (which Number() turns into 0). */
-const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-
-/** A context value as a number: numbers as they are, decimal strings parsed, anything else NaN. */
-export function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
-  return NaN;
-}
-
-/** Present values as text; undefined when missing (or not a context value at all). */
-function toText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  return undefined;
 }
 
 function scalarOf(leaf: Leaf, rule: string): ContextValue {
