@@ -1,4 +1,5 @@
 import type { Conversation } from '../core/conversation';
+import { wasApplied } from './appliedKeys';
 import type { Services } from './services';
 
 /**
@@ -12,7 +13,7 @@ export async function awaitApplied(s: Services, conversationId: string, key: str
   let pauseInMs = 1;
   for (;;) {
     const found = await s.conversations.get(conversationId);
-    if (found?.value.applied.includes(key)) return found.value;
+    if (found && wasApplied(found.value, key)) return found.value;
     if (waitedInMs + pauseInMs > s.settings.commandWaitInMs) return undefined;
     await new Promise((resolve) => setTimeout(resolve, pauseInMs));
     waitedInMs += pauseInMs;

@@ -1,5 +1,6 @@
 import type { Conversation } from '../core/conversation';
 import { APPLIED_KEYS_KEPT, markApplied } from '../core/lifecycle';
+import { appliedDigest, wasApplied } from './appliedKeys';
 import type { TranscriptMessage } from '../core/transcript';
 import type { OutgoingMessage, ReceivedMessageInfo } from '../ports/messageBus';
 import { isStoreError } from '../ports/storeErrors';
@@ -32,7 +33,7 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
   if (command.type === 'releaseAgent') return releaseAgentCapacity(s, command);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await s.conversations.get(command.conversationId);
-    if (current?.value.applied.includes(command.key)) {
+    if (current && wasApplied(current.value, command.key)) {
       // A redelivery (the same bus message again) may follow a crash between the write and the send: publish
       // the outbox again, the bus drops what it already has. A first delivery of an applied key is a new copy a
       // client sent, possibly after the bus's duplicate-detection window: publishing again would duplicate.
@@ -41,7 +42,7 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
     }
     if (current && command.type === 'customerMessage' && (await customerMessageAlreadyApplied(s, current.value, command.messageId))) return;
     const effect = await decideCommand(s, command, current?.value);
-    const next: Conversation = { ...markApplied(effect.next, command.key), outbox: { key: command.key, messages: effect.outgoing } };
+    const next: Conversation = { ...markApplied(effect.next, appliedDigest(command.key)), outbox: { key: command.key, messages: effect.outgoing } };
     for (const message of effect.transcript) await s.transcripts.append(message);
     for (const message of effect.edits) await s.transcripts.replace(message);
     try {

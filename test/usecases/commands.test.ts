@@ -5,6 +5,7 @@ import { MAX_ACTIVITY_BYTES } from '../../shared/core/botCommands';
 import { HELP } from '../../shared/demo-bot/demoBot';
 import { QUEUES, type OutgoingMessage } from '../../shared/ports/messageBus';
 import { getAgentState } from '../../shared/usecases/agentStates';
+import { appliedDigest } from '../../shared/usecases/appliedKeys';
 import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
 import {
@@ -130,7 +131,7 @@ describe('duplicates', () => {
     await idle();
 
     expect((await messages(chat)).filter((m) => m.role === 'bot' && m.text === 'hi')).toHaveLength(1);
-    expect((await stored(chat.conversationId)).applied.filter((key) => key === `bot:${chat.conversationId}:a1`)).toHaveLength(1);
+    expect((await stored(chat.conversationId)).applied.filter((key) => key === appliedDigest(`bot:${chat.conversationId}:a1`))).toHaveLength(1);
   });
 
   test('an Escalate sent twice with the same activity id escalates once', async () => {
@@ -155,6 +156,25 @@ describe('duplicates', () => {
     const desk = await api.agent(active.assignee!.id, 'GET', '/conversations');
     const mine = desk.body.conversations.find((c: any) => c.id === id);
     expect(mine.messages.filter((m: any) => m.text === 'Customer asked about CreditCard')).toEqual([expect.objectContaining({ visibility: 'agents', role: 'bot' })]);
+  });
+
+  test('a conversation remembers applied commands by digest, and still knows the keys a document written before digests holds', async () => {
+    const { services } = await start();
+    const chat = await withBot();
+    const id = chat.conversationId;
+    const key = `customer:${id}:legacy-1`;
+    const current = (await services.conversations.get(id))!;
+    // As an earlier version wrote it: the raw key in the list.
+    await services.conversations.replace({ ...current.value, applied: [...current.value.applied, key] }, { ifMatch: current.etag });
+
+    await handleConversationCommand(services, { type: 'customerMessage', conversationId: id, key, messageId: 'legacy-1', text: 'sent before the upgrade' }, { deliveryCount: 2 });
+    await handleConversationCommand(services, { type: 'customerMessage', conversationId: id, key: `customer:${id}:new-1`, messageId: 'new-1', text: 'sent after' });
+    await idle();
+
+    expect((await messages(chat)).map((m) => m.text)).not.toContain('sent before the upgrade');
+    const after = await stored(id);
+    expect(after.applied).toContain(appliedDigest(`customer:${id}:new-1`));
+    expect(after.applied.every((k) => k === key || /^#[\w-]{22}$/.test(k))).toBe(true);
   });
 
   test('the same conversation command handled twice is applied once, and its outbox is re-published with the same message ids', async () => {
@@ -182,7 +202,7 @@ describe('duplicates', () => {
     await idle();
     const after = await stored(id);
     expect(after).toMatchObject({ status: 'Open', queue: 'CreditCardQueue', epoch, counters: { escalations: 1, transfers: 0 } });
-    expect(after.applied.filter((key) => key === command.key)).toHaveLength(1);
+    expect(after.applied.filter((key) => key === appliedDigest(command.key))).toHaveLength(1);
     expect(after.history.filter((h) => h.type === 'escalated')).toHaveLength(1);
     const transcript = await services.transcripts.list(id);
     expect(transcript.filter((m) => m.text === 'Customer asked about CreditCard')).toHaveLength(1);
@@ -247,7 +267,7 @@ describe('auto-close', () => {
     clock.advance(15 * MINUTE);
     await idle();
     const after = await stored(chat.conversationId);
-    expect(after.applied).toContain(`autoClose:${chat.conversationId}:Open:${open.epoch}`);
+    expect(after.applied).toContain(appliedDigest(`autoClose:${chat.conversationId}:Open:${open.epoch}`));
     expect(after).toMatchObject({ status: 'Active', statusReason: 'InConversation', assignee: { id: 'alice', kind: 'agent' }, epoch: active.epoch, closedAt: null });
     expect(after.history).toEqual(active.history);
     expect((await messages(chat)).map((m) => m.text)).not.toContain(CLOSED_BY_SYSTEM);
