@@ -1,5 +1,6 @@
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { Condition, Context, Operator, Rule, Workstream } from '../../shared/core/config';
+import { chooseKeys } from '../../shared/core/ruleIndex';
 import { compileRouter, type CompiledRouter } from '../../shared/core/rules';
 import { fmt, machine, median, nowInMs, ratioText, runIfMain, seededRandom, type BenchReport, type BenchRow } from './benchSupport';
 
@@ -8,11 +9,21 @@ import { fmt, machine, median, nowInMs, ratioText, runIfMain, seededRandom, type
  * would otherwise pick, on the same generated rule sets and contexts.
  *
  * Rule sets: N rules, each `all` of 4 conditions. Conditions 1-3 are drawn (seeded) from a mix of
- * text and number operators that every generated chat satisfies; condition 4 tells the rules apart
- * (text equals, number equals, text beginsWith or number in, by rule). So a chat that falls
- * through evaluates every condition of every rule: the worst case of both engines.
+ * text and number operators that every generated chat satisfies; condition 4 tells the rules apart.
+ * Two families share those first 3 conditions and differ in condition 4:
  *
- * - worst case: every chat falls through to the fallback queue;
+ * - indexable: text equals, number equals, text beginsWith or number in, by rule. The compiled
+ *   router's prefilter index keys each rule on it, so it tests only the rules a chat's Topic or
+ *   Code can match: none for a chat that falls through. json-rules-engine still evaluates every rule.
+ * - no indexable condition: text contains, number lessOrEqual, text endsWith or number
+ *   greaterOrEqual, by rule; the number thresholds tell rules apart because the first match wins.
+ *   The index keys none of these, only the `Region in` some rules draw, which every chat satisfies,
+ *   so every chat is tested against every rule in order: the worst case of the compiled router,
+ *   whose cost grows linearly with the rules. Its 200-vs-50 row is reported, not targeted.
+ *
+ * In each family:
+ * - worst case: every chat falls through to the fallback queue (for json-rules-engine, and for the
+ *   compiled router on the no-indexable family, every condition of every rule is evaluated);
  * - typical mix: 90% of chats match a rule chosen uniformly (on average half the rules run), 10% fall through.
  *
  * json-rules-engine gets its fairest equivalent: one Engine built once, rule i with priority N - i
@@ -26,8 +37,6 @@ const COMMAND = 'npm run bench -- rules';
 const SIZES = [50, 200] as const;
 const ROUNDS = 5;
 const CONTEXTS_PER_SET = 2000;
-const COMPILED_SAMPLE_IN_MS = 300;
-const ENGINE_SAMPLE_IN_MS = 700;
 const FALLBACK = 'FallbackQueue';
 
 type Case = 'worst case' | 'typical mix';
@@ -62,25 +71,80 @@ const HOLDING: ((r: () => number) => Leaf)[] = [
   (r) => ({ variable: 'Score', operator: 'notEquals', value: -1 - Math.floor(r() * 10) }),
 ];
 
-/** The condition that tells rule i apart; a chat matches it only when generated for rule i. */
-function discriminator(i: number): Leaf {
-  switch (i % 4) {
-    case 0: return { variable: 'Topic', operator: 'equals', value: `topic-${i}` };
-    case 1: return { variable: 'Code', operator: 'equals', value: i };
-    case 2: return { variable: 'Topic', operator: 'beginsWith', value: `topic-${i}/` };
-    default: return { variable: 'Code', operator: 'in', value: [i, i + 100_000] };
-  }
+type FamilyName = 'indexable' | 'no indexable condition';
+
+export interface Family {
+  name: FamilyName;
+  /** The condition that tells rule i apart; a chat generated for rule i matches rule i first. */
+  discriminator(i: number): Leaf;
+  /** Sets a chat's Topic and Code: to match rule `target`, or, when undefined, to fall through every rule. */
+  aim(context: Context, target: number | undefined): void;
+  compiledSampleInMs: number;
+  engineSampleInMs: number;
 }
 
-export function generateWorkstream(size: number, seed = 42): Workstream {
+/** Above every `lessOrEqual` threshold (a rule index) and below every `greaterOrEqual` one (TOP - index). */
+const TOP = 1_000_000;
+const BETWEEN = TOP / 2;
+
+export const INDEXABLE: Family = {
+  name: 'indexable',
+  discriminator(i) {
+    switch (i % 4) {
+      case 0: return { variable: 'Topic', operator: 'equals', value: `topic-${i}` };
+      case 1: return { variable: 'Code', operator: 'equals', value: i };
+      case 2: return { variable: 'Topic', operator: 'beginsWith', value: `topic-${i}/` };
+      default: return { variable: 'Code', operator: 'in', value: [i, i + 100_000] };
+    }
+  },
+  aim(context, target) {
+    context.Topic = 'none';
+    context.Code = -1;
+    if (target === undefined) return;
+    if (target % 4 === 0) context.Topic = `topic-${target}`;
+    else if (target % 4 === 2) context.Topic = `topic-${target}/detail`;
+    else context.Code = target;
+  },
+  compiledSampleInMs: 300,
+  engineSampleInMs: 700,
+};
+
+/** Samples are shorter than the indexable family's, so adding it keeps the run within about twice the time. */
+export const NO_INDEXABLE_CONDITION: Family = {
+  name: 'no indexable condition',
+  discriminator(i) {
+    switch (i % 4) {
+      case 0: return { variable: 'Topic', operator: 'contains', value: `|t${i}|` };
+      case 1: return { variable: 'Code', operator: 'lessOrEqual', value: i };
+      case 2: return { variable: 'Topic', operator: 'endsWith', value: `/t${i}` };
+      default: return { variable: 'Code', operator: 'greaterOrEqual', value: TOP - i };
+    }
+  },
+  aim(context, target) {
+    context.Topic = 'none';
+    context.Code = BETWEEN;
+    if (target === undefined) return;
+    if (target % 4 === 0) context.Topic = `chat|t${target}|`;
+    else if (target % 4 === 1) context.Code = target;
+    else if (target % 4 === 2) context.Topic = `chat/t${target}`;
+    else context.Code = TOP - target;
+  },
+  compiledSampleInMs: 200,
+  engineSampleInMs: 400,
+};
+
+const FAMILIES: readonly Family[] = [INDEXABLE, NO_INDEXABLE_CONDITION];
+
+/** Both families draw the same first 3 conditions for a size (same seed); only the discriminator differs. */
+export function generateWorkstream(size: number, family: Family = INDEXABLE, seed = 42): Workstream {
   const random = seededRandom(seed + size);
   const rules: Rule[] = Array.from({ length: size }, (_, i) => {
     const pool = [...HOLDING];
     const picked = Array.from({ length: 3 }, () => pool.splice(Math.floor(random() * pool.length), 1)[0] as (r: () => number) => Leaf);
-    return { name: `Rule${i}`, queue: `Queue${i % 10}`, when: { all: [...picked.map((make) => make(random)), discriminator(i)] } };
+    return { name: `Rule${i}`, queue: `Queue${i % 10}`, when: { all: [...picked.map((make) => make(random)), family.discriminator(i)] } };
   });
   return {
-    name: `Generated${size}`,
+    name: family === INDEXABLE ? `Generated${size}` : `Generated${size}NoIndexableCondition`,
     capacityUnits: 1,
     fallbackQueue: FALLBACK,
     allowedPresences: ['Available'],
@@ -97,26 +161,36 @@ export function generateWorkstream(size: number, seed = 42): Workstream {
 }
 
 /** Chats for a rule set: `target` undefined makes one that falls through every rule. */
-function generateContext(random: () => number, target: number | undefined): Context {
+function generateContext(random: () => number, family: Family, target: number | undefined): Context {
   const context: Context = {};
   for (const [name, values] of Object.entries(TEXT)) context[name] = values[Math.floor(random() * values.length)] as string;
   for (const [name, [low, high]] of Object.entries(NUMBER)) context[name] = low + Math.floor(random() * (high - low + 1));
-  context.Topic = 'none';
-  context.Code = -1;
-  if (target !== undefined) {
-    if (target % 4 === 0) context.Topic = `topic-${target}`;
-    else if (target % 4 === 2) context.Topic = `topic-${target}/detail`;
-    else context.Code = target;
-  }
+  family.aim(context, target);
   return context;
 }
 
-export function generateContexts(size: number, kind: Case, count = CONTEXTS_PER_SET, seed = 7): Context[] {
+/** Both families get the same chats for a size and case (same seed), but for their Topic and Code. */
+export function generateContexts(size: number, kind: Case, family: Family = INDEXABLE, count = CONTEXTS_PER_SET, seed = 7): Context[] {
   const random = seededRandom(seed + size + (kind === 'worst case' ? 0 : 1000));
   return Array.from({ length: count }, () => {
     const fallsThrough = kind === 'worst case' || random() < 0.1;
-    return generateContext(random, fallsThrough ? undefined : Math.floor(random() * size));
+    return generateContext(random, family, fallsThrough ? undefined : Math.floor(random() * size));
   });
+}
+
+/**
+ * How the prefilter index keys a rule set; throws when it keys a rule on its discriminator (Topic,
+ * Code) in a family whose point is that it cannot, as its rows would then no longer show that case.
+ */
+function describeKeys(workstream: Workstream, family: Family): string {
+  const keys = chooseKeys(workstream.rules, new Map(workstream.contextVariables.map((v) => [v.name, v.type])));
+  const byVariable = new Map<string, number>();
+  for (const key of keys) byVariable.set(key?.variable ?? 'none', (byVariable.get(key?.variable ?? 'none') ?? 0) + 1);
+  const onDiscriminator = (byVariable.get('Topic') ?? 0) + (byVariable.get('Code') ?? 0);
+  if (family === NO_INDEXABLE_CONDITION && onDiscriminator > 0) {
+    throw new Error(`${workstream.name}: the index keys ${onDiscriminator} rule(s) on Topic or Code; expected none, so this family no longer measures the unindexed case`);
+  }
+  return [...byVariable].map(([variable, n]) => (variable === 'none' ? `${n} unkeyed` : `${n} keyed on ${variable}`)).join(', ');
 }
 
 /** The json-rules-engine spelling of each of Switchboard's operators. */
@@ -187,16 +261,16 @@ export function buildJsonRulesEngine(workstream: Workstream): JreRouter {
 }
 
 /** Both engines must route every generated chat alike; returns the number of chats checked. */
-async function verifyAgreement(size: number, router: CompiledRouter, jre: JreRouter, contexts: Record<Case, Context[]>): Promise<number> {
+async function verifyAgreement(label: string, router: CompiledRouter, jre: JreRouter, contexts: Record<Case, Context[]>): Promise<number> {
   let checked = 0;
   for (const kind of CASES) {
     for (const [i, context] of contexts[kind].entries()) {
       const compiled = router.route(context);
       const other = await jre.route(context);
       if (compiled.queue !== other) {
-        throw new Error(`${size} rules, ${kind}, chat ${i}: compiled routes to ${compiled.queue} (rule ${compiled.rule}), json-rules-engine to ${other}: ${JSON.stringify(context)}`);
+        throw new Error(`${label}, ${kind}, chat ${i}: compiled routes to ${compiled.queue} (rule ${compiled.rule}), json-rules-engine to ${other}: ${JSON.stringify(context)}`);
       }
-      if (kind === 'worst case' && compiled.rule !== null) throw new Error(`${size} rules, worst case, chat ${i} matched ${compiled.rule}; it must fall through`);
+      if (kind === 'worst case' && compiled.rule !== null) throw new Error(`${label}, worst case, chat ${i} matched ${compiled.rule}; it must fall through`);
       checked++;
     }
   }
@@ -234,16 +308,17 @@ async function timeJre(jre: JreRouter, contexts: readonly Context[], budgetInMs:
 }
 
 export async function main(): Promise<BenchReport> {
-  const sets = SIZES.map((size) => {
-    const workstream = generateWorkstream(size);
-    const contexts = { 'worst case': generateContexts(size, 'worst case'), 'typical mix': generateContexts(size, 'typical mix') };
-    return { size, router: compileRouter(workstream), jre: buildJsonRulesEngine(workstream), contexts };
-  });
+  const sets = FAMILIES.flatMap((family) => SIZES.map((size) => {
+    const workstream = generateWorkstream(size, family);
+    const contexts = { 'worst case': generateContexts(size, 'worst case', family), 'typical mix': generateContexts(size, 'typical mix', family) };
+    const label = family === INDEXABLE ? `${size} rules` : `${size} rules, ${family.name}`;
+    return { family, size, label, keys: describeKeys(workstream, family), router: compileRouter(workstream), jre: buildJsonRulesEngine(workstream), contexts };
+  }));
   const notes: string[] = [];
   for (const set of sets) {
-    const checked = await verifyAgreement(set.size, set.router, set.jre, set.contexts);
+    const checked = await verifyAgreement(set.label, set.router, set.jre, set.contexts);
     const matched = set.contexts['typical mix'].filter((c) => set.router.route(c).rule !== null).length;
-    notes.push(`${set.size} rules: both engines gave the same decision on all ${fmt(checked)} generated chats (typical mix: ${fmt(matched)} of ${fmt(CONTEXTS_PER_SET)} matched a rule)`);
+    notes.push(`${set.label}: both engines gave the same decision on all ${fmt(checked)} generated chats (typical mix: ${fmt(matched)} of ${fmt(CONTEXTS_PER_SET)} matched a rule); index: ${set.keys}`);
   }
   console.log(notes.join('\n'));
 
@@ -253,56 +328,65 @@ export async function main(): Promise<BenchReport> {
     await timeJre(set.jre, set.contexts[kind], 100);
   }
 
-  type Key = `${number}/${Case}`;
+  type Key = `${FamilyName}/${number}/${Case}`;
   const compiled = new Map<Key, number[]>();
   const jre = new Map<Key, number[]>();
   const push = (map: Map<Key, number[]>, key: Key, v: number) => map.set(key, [...(map.get(key) ?? []), v]);
   for (let round = 1; round <= ROUNDS; round++) {
+    const line: string[] = [];
     for (const set of sets) {
       for (const kind of CASES) {
-        const key: Key = `${set.size}/${kind}`;
+        const key: Key = `${set.family.name}/${set.size}/${kind}`;
         // Alternate which engine goes first, so a slow spell of the machine hits both alike.
         const order = round % 2 ? ['compiled', 'jre'] : ['jre', 'compiled'];
         for (const which of order) {
-          if (which === 'compiled') push(compiled, key, timeCompiled(set.router, set.contexts[kind], COMPILED_SAMPLE_IN_MS));
-          else push(jre, key, await timeJre(set.jre, set.contexts[kind], ENGINE_SAMPLE_IN_MS));
+          if (which === 'compiled') push(compiled, key, timeCompiled(set.router, set.contexts[kind], set.family.compiledSampleInMs));
+          else push(jre, key, await timeJre(set.jre, set.contexts[kind], set.family.engineSampleInMs));
         }
+        line.push(`${set.label}/${kind} ${fmt(compiled.get(key)?.at(-1) ?? 0)}/s vs ${fmt(jre.get(key)?.at(-1) ?? 0)}/s`);
       }
     }
-    console.log(`round ${round}/${ROUNDS}: ${[...compiled.keys()].map((k) => `${k} ${fmt(compiled.get(k)?.at(-1) ?? 0)}/s vs ${fmt(jre.get(k)?.at(-1) ?? 0)}/s`).join('; ')}`);
+    console.log(`round ${round}/${ROUNDS}: ${line.join('; ')}`);
   }
 
   const rows: BenchRow[] = [];
-  for (const set of sets) {
+  for (const family of FAMILIES) {
+    const named = family === INDEXABLE ? '' : `, ${family.name}`;
+    for (const set of sets.filter((s) => s.family === family)) {
+      for (const kind of CASES) {
+        const key: Key = `${family.name}/${set.size}/${kind}`;
+        const c = compiled.get(key) ?? [];
+        const j = jre.get(key) ?? [];
+        const ratio = median(c.map((v, i) => v / (j[i] ?? NaN)));
+        rows.push({
+          metric: `${set.size} rules x 4 conditions${named}, ${kind}: compiled vs json-rules-engine`,
+          value: `${fmt(median(c))} decisions/s`,
+          baseline: `${fmt(median(j))} decisions/s`,
+          ratio: ratioText(ratio),
+          target: '>= 20x',
+          met: ratio >= 20,
+        });
+      }
+    }
     for (const kind of CASES) {
-      const key: Key = `${set.size}/${kind}`;
-      const c = compiled.get(key) ?? [];
-      const j = jre.get(key) ?? [];
-      const ratio = median(c.map((v, i) => v / (j[i] ?? NaN)));
+      const at50 = compiled.get(`${family.name}/50/${kind}`) ?? [];
+      const at200 = compiled.get(`${family.name}/200/${kind}`) ?? [];
+      const scaling = median(at200.map((v, i) => v / (at50[i] ?? NaN)));
+      const unindexed = family === NO_INDEXABLE_CONDITION;
       rows.push({
-        metric: `${set.size} rules x 4 conditions, ${kind}: compiled vs json-rules-engine`,
-        value: `${fmt(median(c))} decisions/s`,
-        baseline: `${fmt(median(j))} decisions/s`,
-        ratio: ratioText(ratio),
-        target: '>= 20x',
-        met: ratio >= 20,
+        metric: unindexed
+          ? `compiled${named} (the index cannot help: every rule tested, linear is 0.25x), ${kind}: throughput at 200 rules / at 50 rules`
+          : `compiled, ${kind}: throughput at 200 rules / at 50 rules`,
+        value: `${fmt(median(at200))} decisions/s`,
+        baseline: `${fmt(median(at50))} decisions/s`,
+        ratio: ratioText(scaling),
+        target: unindexed ? 'report' : '>= 0.2x',
+        met: unindexed || scaling >= 0.2,
       });
     }
   }
-  for (const kind of CASES) {
-    const at50 = compiled.get(`50/${kind}`) ?? [];
-    const at200 = compiled.get(`200/${kind}`) ?? [];
-    const scaling = median(at200.map((v, i) => v / (at50[i] ?? NaN)));
-    rows.push({
-      metric: `compiled, ${kind}: throughput at 200 rules / at 50 rules`,
-      value: `${fmt(median(at200))} decisions/s`,
-      baseline: `${fmt(median(at50))} decisions/s`,
-      ratio: ratioText(scaling),
-      target: '>= 0.2x',
-      met: scaling >= 0.2,
-    });
-  }
-  notes.push(`median of ${ROUNDS} interleaved rounds; each sample ${COMPILED_SAMPLE_IN_MS} ms (compiled) / ${ENGINE_SAMPLE_IN_MS} ms (json-rules-engine), ${fmt(CONTEXTS_PER_SET)} distinct chats per case; ratios are medians of the per-round ratios (checksum ${sink % 10})`);
+  const samples = FAMILIES.map((f) => `${f.compiledSampleInMs} ms (compiled) / ${f.engineSampleInMs} ms (json-rules-engine) for ${f.name}`).join(', ');
+  notes.push(`median of ${ROUNDS} interleaved rounds; each sample ${samples}, ${fmt(CONTEXTS_PER_SET)} distinct chats per case; ratios are medians of the per-round ratios (checksum ${sink % 10})`);
   return { name: 'Routing decisions (rules)', command: COMMAND, machine: machine(), rows, notes };
 }
 
