@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -14,7 +15,9 @@ import { createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHos
  * autocannon at 100 connections.
  *
  * Each server runs in its own child process and autocannon in this one, so the server under test
- * has a core to itself on a 2-core machine, and the bare server gets the same treatment. Rounds are
+ * has a core to itself on a 2-core machine, and the bare server gets the same treatment, and the same
+ * requests: the connector's body to the connector's path shape, rebuilt per request as for the local
+ * host (the client's cost per request must not differ, or it alone would move the ratio). Rounds are
  * interleaved (bare, connector, customer, rotated each round), and the local host drains its queues
  * between runs so one run's backlog never lands in the next. Requests rotate over many chats held by
  * the demo bot, so one conversation's session is never the bottleneck. The local host's queue
@@ -156,6 +159,9 @@ function drain(server: Server): Promise<{ inMs: number; docBytes: number }> {
   });
 }
 
+/** Ids of the same shape as the chats', for the baselines' paths. */
+const BASELINE_CHATS: BotHeldChat[] = Array.from({ length: CHATS }, () => ({ conversationId: randomUUID(), token: '' }));
+
 const BOT_MESSAGE = JSON.stringify({ type: 'message', from: { id: 'demo-bot', name: 'Demo bot' }, text: 'Here is what I found for you.', channelData: { deliveryMode: 'bridged' } });
 const CUSTOMER_MESSAGE = JSON.stringify({ text: 'Can you tell me more about that?' });
 
@@ -164,18 +170,17 @@ function requestFor(target: Target, server: Server): autocannon.Options {
   const common = { url, connections: CONNECTIONS, duration: DURATION_IN_S };
   let next = 0;
   const chat = () => server.chats[next++ % server.chats.length] as BotHeldChat;
-  if (target === 'bare' || target === 'durable') {
-    // The same bytes on the wire as the connector call.
-    return { ...common, url: `${url}/api/connector/v3/conversations/x/activities`, method: 'POST', headers: { 'content-type': 'application/json' }, body: BOT_MESSAGE };
-  }
-  if (target === 'connector') {
+  if (target === 'connector' || target === 'bare' || target === 'durable') {
+    // The baselines get the same requests, built the same way: autocannon rebuilding each request costs the
+    // client time, and with the client on the other core a cheaper client alone would lift the baseline.
+    const chats = target === 'connector' ? server.chats : BASELINE_CHATS;
     return {
       ...common,
       requests: [{
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: BOT_MESSAGE,
-        setupRequest: (request) => ({ ...request, path: `/api/connector/v3/conversations/${chat().conversationId}/activities` }),
+        setupRequest: (request) => ({ ...request, path: `/api/connector/v3/conversations/${(chats[next++ % chats.length] as BotHeldChat).conversationId}/activities` }),
       }],
     };
   }
