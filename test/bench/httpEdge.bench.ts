@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { fmt, machine, median, ratioText, runIfMain, sleep, type BenchReport, type BenchRow } from './benchSupport';
+import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 import type { LocalHost } from '../../shared/host/local/localHost';
 import { registrations } from '../../shared/host/registry';
 import { createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHost';
@@ -74,7 +75,9 @@ async function serveDurable(): Promise<void> {
 }
 
 async function serveSwitchboard(): Promise<void> {
-  const host = await startBenchHost();
+  // Saturating the edge is the point here: the shedding on event-loop utilization would answer the excess
+  // customers 503 (as it should in use), and the run would measure the shedding instead of the edge.
+  const host = await startBenchHost({ admission: { ...DEFAULT_ADMISSION, maxEventLoopUtilization: 1 } });
   const chats = await createBotHeldChats(host, CHATS);
   let paused = false;
   process.on('message', (message: { drain?: number; pause?: boolean }) => {
@@ -314,6 +317,7 @@ export async function main(): Promise<BenchReport> {
     }
     notes.push('durable hello world: node:http that reads the body, JSON.parses it, makes one INSERT into an in-memory SQLite table (better-sqlite3) and answers JSON: the least a durable enqueue can cost on this stack');
     notes.push(`autocannon, ${CONNECTIONS} connections, ${DURATION_IN_S} s per run, ${ROUNDS} interleaved rounds (order rotated), medians; ratios are medians of per-round ratios; a p99 below 1 ms counts as 1 ms`);
+    notes.push('the local host runs with its event-loop-utilization shedding off (maxEventLoopUtilization: 1): at saturation it would answer the excess customers 503, by design, and the run would measure that');
     notes.push(`requests rotate over ${fmt(CHATS)} chats held by the demo bot (bot client answers 200 in-process); each server in its own process, autocannon in this one`);
     notes.push('edge only: the queue processors are stopped for the run (parse, authenticate, validate, read the conversation, enqueue durably, respond) and drain afterwards; with processing: they run, as under `npm start`, and apply each accepted message (transcript, conversation state, forwarding to the bot) on the same core');
     notes.push(`drains after each Switchboard run: ${drains.join(', ')}; median conversation document at the end: ${fmt(docBytes)} bytes`);

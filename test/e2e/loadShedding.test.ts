@@ -5,7 +5,7 @@ import { eventually, startTestHost } from '../support/localHostHarness';
  * bots and agents keep a larger share than new customers; and service comes back when the burst ends.
  */
 test('a burst beyond the limit is shed with 503 + Retry-After, nothing else fails, and service returns', async () => {
-  const host = await startTestHost({ admission: { maxConcurrentRequests: 4, maxEventLoopDelayInMs: 10_000 } });
+  const host = await startTestHost({ admission: { maxConcurrentRequests: 4, maxEventLoopDelayInMs: 10_000, maxEventLoopUtilization: 1 } });
   const { api } = host;
   try {
     const burst = await Promise.all(Array.from({ length: 80 }, () => fetch(`${host.baseUrl}/api/chats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })));
@@ -30,3 +30,34 @@ test('a burst beyond the limit is shed with 503 + Retry-After, nothing else fail
     await host.close();
   }
 }, 60_000);
+
+/**
+ * A loop that is always busy accepts about one connection per iteration, so waiting customers pile up
+ * in the kernel's listen queue where no in-flight count sees them: the edge sheds on the loop's
+ * utilization (test/prove/overload.ts shows it under real overload).
+ */
+test('while the event loop is busy past the limit, customer requests are shed and bots and agents are served', async () => {
+  const host = await startTestHost({ admission: { maxConcurrentRequests: 256, maxEventLoopDelayInMs: 10_000, maxEventLoopUtilization: 0.5 } });
+  const spin = (ms: number) => {
+    for (const until = performance.now() + ms; performance.now() < until;);
+  };
+  // Busy 40 ms of every 50: about 0.8 of the loop, with gaps in which requests are still answered.
+  const busy = setInterval(() => spin(40), 50);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const customer = await fetch(`${host.baseUrl}/api/chats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(customer.status).toBe(503);
+    expect(customer.headers.get('retry-after')).toBe('1');
+    expect(((await customer.json()) as { error: { message: string } }).error.message).toMatch(/busy \d+% of the last 100 ms/);
+    const agent = await host.api.agent('alice', 'GET', '/conversations');
+    expect(agent.status).toBe(200);
+  } finally {
+    clearInterval(busy);
+  }
+  try {
+    // Idle again: served.
+    await eventually('customers served again', async () => ((await host.api.call('POST', 'chats', { body: {} })).status === 201 ? true : undefined));
+  } finally {
+    await host.close();
+  }
+}, 30_000);

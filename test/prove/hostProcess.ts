@@ -29,6 +29,11 @@ export class HostProcess {
     return this.child !== undefined;
   }
 
+  /** The running process's id (for /proc), or undefined when it is down. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** The last few kB the processes wrote, for a failure report. */
   tail(chars = 4000): string {
     return this.output.slice(-chars);

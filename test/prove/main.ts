@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { LARGE_CRASH, runCrashes, SMALL_CRASH } from './crashes';
 import { LARGE_DUPLICATES, runDuplicates, SMALL_DUPLICATES } from './duplicates';
+import { LARGE_OVERLOAD, runOverload, SMALL_OVERLOAD } from './overload';
 import { LARGE_POISON, runPoison, SMALL_POISON } from './poison';
 import { LARGE_RACE, runRaces, SMALL_RACE } from './races';
 import { seedsToRun } from './random';
@@ -11,15 +12,15 @@ import { seedsToRun } from './random';
  * `npm run prove`: the reliability proofs of DESIGN.md §3 at their large sizes, printing what each
  * tried and what it found; exits 1 on any violation, naming the seed to replay.
  *
- *   npm run prove                          all four proofs, large
+ *   npm run prove                          all five proofs, large
  *   npm run prove -- races crashes         some of them
  *   PROVE_SEED=7 npm run prove -- races    replay seed 7 (a comma-separated list works too)
  *   PROVE_SIZE=small npm run prove         the sizes `npm test` runs
  *   PROVE_PARALLEL=3                       race seeds run in that many processes at once (default: cores + 1)
  */
 
-type Proof = 'races' | 'crashes' | 'duplicates' | 'poison';
-const ALL: Proof[] = ['races', 'crashes', 'duplicates', 'poison'];
+type Proof = 'races' | 'crashes' | 'duplicates' | 'poison' | 'overload';
+const ALL: Proof[] = ['races', 'crashes', 'duplicates', 'poison', 'overload'];
 const large = (process.env.PROVE_SIZE ?? 'large') !== 'small';
 
 interface Outcome {
@@ -31,8 +32,8 @@ interface Outcome {
 }
 
 const SEED_COUNTS: Record<Proof, number> = large
-  ? { races: 20, crashes: 2, duplicates: 3, poison: 1 }
-  : { races: 2, crashes: 1, duplicates: 1, poison: 1 };
+  ? { races: 20, crashes: 2, duplicates: 3, poison: 1, overload: 1 }
+  : { races: 2, crashes: 1, duplicates: 1, poison: 1, overload: 1 };
 
 /** One seed of one proof, in this process. */
 async function runOne(proof: Proof, seed: number, log: (line: string) => void): Promise<Outcome> {
@@ -41,6 +42,7 @@ async function runOne(proof: Proof, seed: number, log: (line: string) => void): 
     case 'crashes': return runCrashes({ ...(large ? LARGE_CRASH : SMALL_CRASH), seed, log });
     case 'duplicates': return runDuplicates({ ...(large ? LARGE_DUPLICATES : SMALL_DUPLICATES), seed, log });
     case 'poison': return runPoison({ ...(large ? LARGE_POISON : SMALL_POISON), seed, log });
+    case 'overload': return runOverload({ ...(large ? LARGE_OVERLOAD : SMALL_OVERLOAD), seed, log });
   }
 }
 
@@ -67,6 +69,13 @@ function describe(proof: Proof): string {
       const o = large ? LARGE_POISON : SMALL_POISON;
       return `${o.poisonPerKind} each of undecodable commands, commands for unknown conversations, dispatches for unknown queues, deliveries to unknown bots; ${o.failingChats} conversations whose reads fail; `
         + `one waiting chat whose writes fail, first in its queue; max delivery count ${o.maxDeliveryCount}; ${o.chats} ordinary chats without poison, then ${o.chats} with`;
+    }
+    case 'overload': {
+      const o = large ? LARGE_OVERLOAD : SMALL_OVERLOAD;
+      return `the host as a process (npm start, sample configuration, demo bot); customers starting chats (${o.startShare * 100}%) and talking in them; ${o.saturationConnections} closed-loop customers for ${o.saturationInMs / 1000} s measure `
+        + `R (the edge's 2xx rate) and S (end to end, with the bus's drain); baseline at ${o.baselineShare}S; ${o.overloadFactor}${o.rateBasis === 'edge' ? 'R' : 'S'} offered open loop for ${o.overloadInMs / 1000} s, each waiting request on its own connection, timeout ${o.requestTimeoutInMs / 1000} s; `
+        + `recovery probed at ${o.baselineShare}S in 1-s windows for up to ${o.recoveryProbeInMs / 1000} s${o.maxRecoveryInMs ? `, required within ${o.maxRecoveryInMs / 1000} s` : ''}; `
+        + `shed p99 ≤ ${o.maxShedP99InMs} ms, RSS growth ≤ ${o.maxRssGrowth * 100}% and ≤ ${o.rssCeilingInMb} MB; after a drain, up to ${o.verifyChats} accepted chats' transcripts checked`;
     }
   }
 }

@@ -36,8 +36,9 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const shed = admission.admit((req.url ?? '/').split('?')[0] ?? '/');
     if (shed !== undefined) {
+      // The connection stays open: a client sent away would otherwise come back through the accept queue,
+      // which is what a busy host serves slowest.
       res.setHeader('retry-after', '1');
-      res.setHeader('connection', 'close');
       return writeJson(res, 503, { error: { code: 'ServiceUnavailable', message: `Switchboard is at capacity (${shed}); retry after 1 second` } });
     }
     res.once('close', () => admission.done());
