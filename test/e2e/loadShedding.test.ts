@@ -48,7 +48,7 @@ test('while the event loop is busy past the limit, customer requests are shed an
     const customer = await fetch(`${host.baseUrl}/api/chats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(customer.status).toBe(503);
     expect(customer.headers.get('retry-after')).toBe('1');
-    expect(((await customer.json()) as { error: { message: string } }).error.message).toMatch(/busy \d+% of the last 100 ms/);
+    expect(((await customer.json()) as { error: { message: string } }).error.message).toMatch(/busy \d+% of the last 250 ms/);
     const agent = await host.api.agent('alice', 'GET', '/conversations');
     expect(agent.status).toBe(200);
   } finally {

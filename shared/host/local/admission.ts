@@ -16,16 +16,16 @@ export interface AdmissionOptions {
   maxConcurrentRequests: number;
   /** Event-loop delay (p99 over the last second, ms) beyond which new customer requests are shed. */
   maxEventLoopDelayInMs: number;
-  /** Share of the last 100 ms the event loop was busy (0-1) beyond which new customer requests are shed; 1 turns it off. */
+  /** Share of the last 250 ms the event loop was busy (0-1) beyond which new customer requests are shed; 1 turns it off. */
   maxEventLoopUtilization: number;
 }
 
-export const DEFAULT_ADMISSION: AdmissionOptions = { maxConcurrentRequests: 256, maxEventLoopDelayInMs: 250, maxEventLoopUtilization: 0.9 };
+export const DEFAULT_ADMISSION: AdmissionOptions = { maxConcurrentRequests: 256, maxEventLoopDelayInMs: 250, maxEventLoopUtilization: 0.98 };
 
 /** Routes whose calls carry chats already accepted: they may use twice the customer limit. */
 const PRIORITY_PREFIXES = ['/api/connector/', '/api/agents/', '/api/demo-bot/'];
 
-const UTILIZATION_WINDOW_IN_MS = 100;
+const UTILIZATION_WINDOW_IN_MS = 250;
 
 export class Admission {
   private inFlight = 0;
