@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { EdgeContext, EdgeRequest } from './edgeRequest';
 import type { z } from 'zod';
+import { AgentUpdateConflictError } from '../usecases/agentStates';
 import { ApiError } from './apiError';
 
 /** API bodies are small JSON documents; anything larger is refused before parsing. */
@@ -11,7 +12,9 @@ export function json(status: number, body: unknown): HttpResponseInit {
 }
 
 export function errorResponse(error: ApiError): HttpResponseInit {
-  return { status: error.status, jsonBody: { error: { code: error.code, message: error.message } } };
+  // A 503 is a condition that passes: the client is told when to try again.
+  const headers = error.status === 503 ? { 'retry-after': '1' } : undefined;
+  return { status: error.status, ...(headers && { headers }), jsonBody: { error: { code: error.code, message: error.message } } };
 }
 
 /**
@@ -24,6 +27,8 @@ export function edge(handler: (request: EdgeRequest, context: EdgeContext) => Pr
       return await handler(request, context);
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
+      // Contention no retry inside the request could outlast (many writers on one agent's record): not a fault.
+      if (error instanceof AgentUpdateConflictError) return errorResponse(new ApiError('ServiceUnavailable', `${error.message}; retry after 1 second`));
       context.error(`${request.method} ${request.url} failed`, error);
       return { status: 500, jsonBody: { error: { code: 'InternalError', message: 'the request failed; it is safe to retry' } } };
     }

@@ -762,6 +762,21 @@ describe('regressions found by the fuzzing', () => {
     }
   });
 
+  test('an agent record too contended to update is a 503 with Retry-After, not a 500', async () => {
+    const { edge } = await import('../../shared/http/edge');
+    const { AgentUpdateConflictError } = await import('../../shared/usecases/agentStates');
+    const { HttpRequest, InvocationContext } = await import('@azure/functions');
+    const handler = edge(async () => {
+      throw new AgentUpdateConflictError('agent alice: update kept conflicting after 8 attempts');
+    });
+    const response = await handler(new HttpRequest({ method: 'PUT', url: 'http://localhost/api/agents/alice/presence' }), new InvocationContext());
+    expect(response).toEqual({
+      status: 503,
+      headers: { 'retry-after': '1' },
+      jsonBody: { error: { code: 'ServiceUnavailable', message: 'agent alice: update kept conflicting after 8 attempts; retry after 1 second' } },
+    });
+  });
+
   test('activities nested deeper than 64 levels are a 400 (at ~4,000 levels JSON.stringify overflowed on the way to the bus: a 500)', async () => {
     const deep = `{"type":"message","text":"hi","from":{"id":"demo-bot"},"channelData":{"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`;
     const response = await send({ method: 'POST', target: `/api/connector/v3/conversations/${chat.conversationId}/activities`, body: deep });
