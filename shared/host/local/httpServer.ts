@@ -1,7 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { EdgeContext, EdgeRequest } from '../../http/edgeRequest';
 import type { Duplex } from 'node:stream';
+import type { EdgeContext, EdgeRequest } from '../../http/edgeRequest';
 import type { HttpFunction } from '../registry';
 import { Admission } from './admission';
 
@@ -68,8 +68,7 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
     }
     if (!hit && allowed.size === 0) return writeJson(res, 404, { error: { code: 'NotFound', message: `no route for ${url.pathname}` } });
     if (!hit) {
-      const methods = [...allowed].join(', ');
-      res.setHeader('allow', methods);
+      res.setHeader('allow', [...allowed].join(', '));
       return writeJson(res, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not allowed here; use ${[...allowed].join(' or ')}` } });
     }
     const body = await readBody(req);
@@ -102,13 +101,14 @@ class LocalRequest implements EdgeRequest {
   readonly headers: EdgeRequest['headers'];
 
   constructor(readonly method: string, private readonly target: URL, incoming: IncomingHttpHeaders, readonly params: Record<string, string>, private readonly body: Buffer) {
+    // Node gives names in lower case, and repeated values as an array only for set-cookie.
+    const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(', ') : value);
     this.headers = {
-      // Node gives names in lower case, and repeated values as an array only for set-cookie.
       get: (name) => {
         const value = incoming[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        return value === undefined ? null : joined(value);
       },
-      entries: () => Object.entries(incoming).flatMap(([name, value]): [string, string][] => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+      entries: () => Object.entries(incoming).flatMap(([name, value]): [string, string][] => (value === undefined ? [] : [[name, joined(value)]])),
     };
   }
 
