@@ -305,6 +305,30 @@ describe('SqliteMessageBus on a database file', () => {
     expect(handled).toContainEqual(['s-2', 2]);
   });
 
+  it('fails the sends of a turn at once, without retrying each, while another process holds the database locked', async () => {
+    const db = openDatabase(file);
+    db.pragma('busy_timeout = 20');
+    const other = openDatabase(file);
+    other.prepare('BEGIN IMMEDIATE').run();
+    let attempts = 0;
+    const original = db.transaction.bind(db);
+    // Count the write transactions the bus opens from here on.
+    db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+      const tx = original(fn);
+      return Object.assign((...args: unknown[]) => tx(...args), { immediate: (...args: unknown[]) => (attempts++, tx.immediate(...args)) });
+    }) as typeof db.transaction;
+    const locked = new SqliteMessageBus(db);
+    const outcomes = await Promise.allSettled([locked.send([message('s-1', 'a')]), locked.send([message('s-2', 'b')]), locked.send([message('s-3', 'c')])]);
+    expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as { code?: string }).code)).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY', 'SQLITE_BUSY']);
+    expect(attempts).toBe(1);
+
+    other.prepare('COMMIT').run();
+    await locked.send([message('s-1', 'after')]);
+    await locked.close();
+    other.close();
+    db.close();
+  });
+
   it('redelivers, once its lock expires, the message a killed process was handling (kill -9), in session order', async () => {
     const lockDurationInMs = 600;
     const db = openDatabase(file);

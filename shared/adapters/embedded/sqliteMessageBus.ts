@@ -87,7 +87,9 @@ export class SqliteMessageBus implements MessageBus {
     try {
       this.tables.send(sends.flatMap((s) => s.messages), now, duplicateCutoff);
       sends.forEach((s) => s.resolve());
-    } catch {
+    } catch (error) {
+      // The database is locked (another process held it past busy_timeout): every send would wait as long again.
+      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return void sends.forEach((s) => s.reject(error));
       // One transaction each, so a send that cannot be written fails alone.
       for (const s of sends) {
         try {
