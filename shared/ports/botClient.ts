@@ -7,7 +7,18 @@ export interface BotResponse {
   body?: unknown;
 }
 
-/** Sends one activity to a bot's messaging endpoint. Transport failures throw; HTTP statuses are returned. */
+/**
+ * The identity provider refused the credentials Switchboard calls a bot with (a wrong or expired secret,
+ * an app id it does not know): unlike a transport failure, no retry can fix it.
+ */
+export class BotCredentialsRejectedError extends Error {
+  override readonly name = 'BotCredentialsRejectedError';
+}
+
+/**
+ * Sends one activity to a bot's messaging endpoint. Transport failures throw, a refused credential as
+ * BotCredentialsRejectedError; HTTP statuses are returned.
+ */
 export interface BotClient {
   postActivity(bot: BotUser, activity: Activity): Promise<BotResponse>;
 }

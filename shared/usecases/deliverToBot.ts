@@ -1,4 +1,5 @@
 import { PoisonMessageError } from '../ports/messageBus';
+import { BotCredentialsRejectedError } from '../ports/botClient';
 import type { Activity } from '../core/activity';
 import type { BotUser } from '../core/config';
 import { ApiError } from '../http/apiError';
@@ -60,7 +61,8 @@ async function post(s: Services, bot: BotUser, activity: Activity): Promise<Outc
   try {
     response = await s.bots.postActivity(bot, expectReplies ? { ...activity, deliveryMode: 'expectReplies' } : activity);
   } catch (error) {
-    return { ok: false, transient: true, reason: error instanceof Error ? error.message : String(error) };
+    // Refused credentials stay refused: the chat moves on now instead of waiting out the bot's budget.
+    return { ok: false, transient: !(error instanceof BotCredentialsRejectedError), reason: error instanceof Error ? error.message : String(error) };
   }
   s.telemetry.trackMetric('BotDeliveryMs', s.clock.now().getTime() - startedAt, { bot: bot.id, activityType: activity.type });
   const { status } = response;

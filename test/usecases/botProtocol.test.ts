@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventFactory, TurnContext, type Activity as BotbuilderActivity, type BotAdapter } from 'botbuilder';
 import type { Activity } from '../../shared/core/activity';
-import type { BotUser } from '../../shared/core/config';
+import type { BotUser, Config } from '../../shared/core/config';
 import type { Conversation } from '../../shared/core/conversation';
 import { QUEUES } from '../../shared/ports/messageBus';
 import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetry';
+import { startLocalIssuer } from '../fixtures/identity/localIssuer';
 import { eventually, sampleConfig, startTestHost, type Api, type ApiResponse } from '../support/localHostHarness';
 
 /**
@@ -132,9 +133,10 @@ function probeBot(endpoint: string, options: Partial<BotUser> = {}): BotUser {
 }
 
 /** The sample configuration with `bot` as BotQueue's only member (demo-bot stays configured, in no queue), and two more context variables. */
-async function start(bot: BotUser): Promise<Host> {
+async function start(bot: BotUser, adjust: (config: Config) => void = () => undefined): Promise<Host> {
   telemetry = new RecordingTelemetry();
   const config = sampleConfig((c) => {
+    adjust(c);
     c.users.push(bot);
     c.queues.find((q) => q.name === 'BotQueue')!.members = [bot.id];
     c.workstreams[0]!.contextVariables.push({ name: 'Language', type: 'text' }, { name: 'Tier', type: 'number' });
@@ -375,6 +377,33 @@ describe('a bot that cannot be reached does not strand the customer', () => {
     expect(telemetry.named('BotDeliveryFailed').map((p) => p.reason)).toEqual(['HTTP 500', 'HTTP 503', 'HTTP 429']);
     expect(telemetry.named('BotUnreachable')).toEqual([]);
     expect(bot.received(id)).toHaveLength(6);
+  });
+
+  test('a bot whose credentials the identity provider refuses is escalated at once with BotFailure=refused, and the reason names them', async () => {
+    const issuer = await startLocalIssuer();
+    try {
+      issuer.registerClient({ clientId: 'app-refused', secret: 'the-right-secret', audiences: ['app-refused'] });
+      process.env.TEST_REFUSED_BOT_SECRET = 'a-wrong-secret';
+      const bot = await scriptedBot();
+      await start(probeBot(bot.url, { appId: 'app-refused', credentials: { secretFromEnv: 'TEST_REFUSED_BOT_SECRET' }, unreachableAfterSeconds: 600 }), (c) => {
+        c.botAuthentication = { tokenIssuer: issuer.issuer, openIdMetadataUrl: issuer.metadataUrl, loginUrl: issuer.loginUrl(), channelAudience: 'api://switchboard', knownAuthorities: [new URL(issuer.baseUrl).host] };
+      });
+      await onlyAvailable('alice');
+      const chat = await api.startChat({ customer: CUSTOMER });
+      const id = chat.conversationId;
+
+      // Within the bot's 600 s budget: the refusal is not retried until it runs out.
+      const active = await withAgent(id, 'alice');
+      expect(active).toMatchObject({ queue: 'DefaultQueue', context: { BotFailure: 'refused' } });
+      expect(active.escalationSummary).toMatch(new RegExp(`^The bot ${BOT} could not be reached: bot "${BOT}": the identity provider refused its credentials \\(invalid_client\\): AADSTS7000215: Invalid client secret`));
+      expect(bot.received(id)).toEqual([]);
+      expect(await deadLetters()).toEqual(NO_DEAD_LETTERS);
+    } finally {
+      delete process.env.TEST_REFUSED_BOT_SECRET;
+      await current?.close();
+      current = undefined;
+      await issuer.close();
+    }
   });
 
   test('a bot that refuses (403) is escalated at once with BotFailure=refused, without retrying', async () => {

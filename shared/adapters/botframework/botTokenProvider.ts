@@ -1,6 +1,10 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { JwtTokenProviderFactory, ManagedIdentityAppCredentials, MsalAppCredentials, type AppCredentials } from 'botframework-connector';
 import type { BotUser, Config } from '../../core/config';
+import { BotCredentialsRejectedError } from '../../ports/botClient';
+
+/** OAuth errors (as MSAL reports them) that mean the bot's app id or secret is wrong, not that the provider is down. */
+const REFUSED_CREDENTIALS = new Set(['invalid_client', 'unauthorized_client']);
 
 /** Microsoft's authority for Bot Framework tokens (the public cloud). */
 export const PUBLIC_LOGIN_URL = 'https://login.microsoftonline.com/botframework.com';
@@ -29,7 +33,15 @@ export class BotTokenProvider {
   /** The token for `bot`, or undefined for a bot without an app id (unauthenticated, local development). */
   async getToken(bot: BotUser): Promise<string | undefined> {
     const credentials = this.credentials.get(bot.id);
-    return credentials ? credentials.getToken() : undefined;
+    if (!credentials) return undefined;
+    try {
+      return await credentials.getToken();
+    } catch (error) {
+      const code = (error as { errorCode?: unknown }).errorCode;
+      if (typeof code !== 'string' || !REFUSED_CREDENTIALS.has(code)) throw error;
+      const detail = /AADSTS\d+:[^.]*\./.exec((error as Error).message)?.[0] ?? code;
+      throw new BotCredentialsRejectedError(`bot "${bot.id}": the identity provider refused its credentials (${code}): ${detail}`, { cause: error });
+    }
   }
 }
 

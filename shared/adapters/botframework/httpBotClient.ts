@@ -1,6 +1,6 @@
 import type { Activity } from '../../core/activity';
 import type { BotUser } from '../../core/config';
-import type { BotClient, BotResponse } from '../../ports/botClient';
+import { BotCredentialsRejectedError, type BotClient, type BotResponse } from '../../ports/botClient';
 
 export interface HttpBotClientOptions {
   /** Per call, response body included. */
@@ -38,6 +38,7 @@ export class HttpBotClient implements BotClient {
       const text = await response.text();
       return text === '' ? { status: response.status } : { status: response.status, body: parseIfJson(text) };
     } catch (error) {
+      if (error instanceof BotCredentialsRejectedError) throw error;
       throw new Error(`POST to bot "${bot.id}" at ${bot.endpoint} failed: ${this.reason(error)}`, { cause: error });
     }
   }
