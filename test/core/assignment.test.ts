@@ -1,6 +1,7 @@
 import { freeUnits, rankCandidates, release, reserve, type AgentCandidate, type Candidate, type ChatToAssign } from '../../shared/core/assignment';
 import { byQueuePriority, byWaitingOrder } from '../../shared/core/queueOrder';
 import { usedUnits, type AgentState, type Reservation } from '../../shared/core/agent';
+import { mulberry32 } from '../prove/random';
 
 const T0 = '2024-05-01T09:00:00.000Z';
 const T1 = '2024-05-01T09:01:00.000Z';
@@ -351,21 +352,9 @@ describe('release', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('reserve/release under random sequences', () => {
   it.each([1, 42, 20240501])('never exceeds capacity and agrees with a model (seed %i)', (seed) => {
-    const random = prng(seed);
+    const random = mulberry32(seed).next;
     const capacity = 10;
     let s = state('ann');
     const model = new Map<string, number>();

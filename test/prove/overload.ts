@@ -8,6 +8,7 @@ import { SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { QUEUES, type QueueName } from '../../shared/ports/messageBus';
 import { freePort, HostProcess } from './hostProcess';
 import { mulberry32, sleep, type Random } from './random';
+import { percentile } from './stats';
 
 /**
  * Proof 6, overload: the real `npm start` process (sample configuration, demo bot) under customer
@@ -278,12 +279,6 @@ async function saturate(customers: Customers, connections: number, durationInMs:
     }
   }));
   return answers;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? Math.round(value) : 'n/a');

@@ -7,6 +7,7 @@ import { invariantViolations } from '../invariants/checkInvariants';
 import { eventually, RecordingBots, sampleConfig, startTestHost, type Api } from '../support/localHostHarness';
 import { failingConversationStore, type FailurePlan } from './faultyPorts';
 import { mulberry32, sleep, type Random } from './random';
+import { percentile } from './stats';
 
 /**
  * Proof 4, poison: messages that can never succeed, on every queue, while ordinary chats run through
@@ -63,12 +64,6 @@ class CountingTelemetry implements Telemetry {
   trackException(error: unknown): void {
     this.exceptions.push(error instanceof Error ? error.message : String(error));
   }
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 export async function runPoison(options: PoisonOptions): Promise<PoisonReport> {
