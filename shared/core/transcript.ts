@@ -12,6 +12,8 @@ export interface TranscriptMessage {
   visibility: 'everyone' | 'agents';
   attachments?: unknown[];
   suggestedActions?: unknown;
+  /** Customer messages: which of the conversation's customer messages this is (1 for the first), the customerMessageCount that counts it. */
+  ordinal?: number;
   /** Set when the author updated the message (Bot Framework UpdateActivity). */
   editedAt?: string;
   /** Set when the author deleted the message (DeleteActivity); the text is gone. */

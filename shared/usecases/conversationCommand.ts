@@ -61,11 +61,16 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
 
 /**
  * A customer message whose key has left the conversation's bounded list of applied keys (a copy resent
- * long after, in a long chat): it was applied if the transcript has it among the messages the
- * conversation counted. (Appended but not counted means an attempt that died before its write.)
+ * long after, in a long chat): it was applied if the transcript has it and the conversation counted it.
+ * (Appended but not counted means an attempt that died before its write.) A point lookup: reading the
+ * whole transcript here made every message of a long chat cost more than the one before.
  */
 async function customerMessageAlreadyApplied(s: Services, conversation: Conversation, messageId: string): Promise<boolean> {
   if (conversation.applied.length < APPLIED_KEYS_KEPT) return false;
+  const message = await s.transcripts.get(conversation.id, messageId);
+  if (!message) return false;
+  if (message.ordinal !== undefined) return message.ordinal <= conversation.customerMessageCount;
+  // Written before messages carried their ordinal: count its place among the customer messages.
   const position = (await s.transcripts.list(conversation.id)).filter((m) => m.role === 'customer').findIndex((m) => m.id === messageId);
   return position >= 0 && position < conversation.customerMessageCount;
 }

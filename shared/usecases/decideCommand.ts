@@ -98,7 +98,7 @@ class Decision {
   private customerMessage(c: Command<'customerMessage'>): void {
     const before = this.next;
     this.next = lifecycle.recordCustomerMessage(before, this.at);
-    this.say('customer', c.text, { id: c.messageId, authorId: before.customer.id });
+    this.say('customer', c.text, { id: c.messageId, authorId: before.customer.id, ordinal: this.next.customerMessageCount });
     const session = before.botSession;
     if (before.assignee?.kind === 'bot' && before.assignmentAnnounced && session && session.forwardedCustomerMessages === before.customerMessageCount) {
       this.toBot(session.botId, (ctx, id) => customerMessageActivity(ctx, id, this.at, c.text), c.messageId);
@@ -169,8 +169,8 @@ class Decision {
 
   /** UpdateActivity / DeleteActivity: only the bot's own messages, in place. */
   private async editBotMessage(c: Command<'botActivity'>): Promise<void> {
-    const message = (await this.s.transcripts.list(this.next.id)).find((m) => m.id === c.activityId && m.authorId === c.botId && !m.deletedAt);
-    if (!message) return;
+    const message = await this.s.transcripts.get(this.next.id, c.activityId);
+    if (!message || message.authorId !== c.botId || message.deletedAt) return;
     if (c.operation === 'delete') {
       this.edits.push({ ...message, text: '', attachments: undefined, suggestedActions: undefined, deletedAt: this.at });
       return;

@@ -194,6 +194,16 @@ export function describeTranscriptStoreContract(name: string, makeStore: MakeSto
       expect(listed[1]?.editedAt).toBe('2026-01-01T00:00:00.000Z');
     });
 
+    it('gets one message by id, as first appended and as replaced, and nothing for an id it does not have', async () => {
+      for (const id of ['m-1', 'm-2']) await store().append(message('conv-1', id));
+      await store().append(message('conv-1', 'm-1', 'second'));
+      expect(await store().get('conv-1', 'm-1')).toEqual(message('conv-1', 'm-1'));
+      await store().replace(message('conv-1', 'm-2', 'edited'));
+      expect(await store().get('conv-1', 'm-2')).toEqual(message('conv-1', 'm-2', 'edited'));
+      expect(await store().get('conv-1', 'm-9')).toBeUndefined();
+      expect(await store().get('conv-2', 'm-1')).toBeUndefined();
+    });
+
     it('scopes message ids to their conversation', async () => {
       expect(await store().append(message('conv-1', 'm-1'))).toBe(true);
       expect(await store().append(message('conv-2', 'm-1'))).toBe(true);

@@ -38,6 +38,7 @@ const MAX_SEQ_ATTEMPTS = 100;
  *                                                          TOP 1 when this process has no hint of the last place)
  *   duplicate        claim conflict + one-partition query ~1 + ~3 RU
  *   list             one-partition query                  ~3 RU + a fraction of an RU per message
+ *   get              one-partition query on messageId     ~3 RU, whatever the transcript's length
  *   replace          one-partition query + replace        ~3 + ~6-8 RU
  */
 export class CosmosTranscriptStore implements TranscriptStore {
@@ -69,6 +70,11 @@ export class CosmosTranscriptStore implements TranscriptStore {
       messages.push(toMessage(doc));
     }
     return messages;
+  }
+
+  async get(conversationId: string, messageId: string): Promise<TranscriptMessage | undefined> {
+    const [first] = await this.placesOf({ conversationId, id: messageId });
+    return first && toMessage(first);
   }
 
   async replace(message: TranscriptMessage): Promise<boolean> {
@@ -109,7 +115,7 @@ export class CosmosTranscriptStore implements TranscriptStore {
     return resources[0] ?? 0;
   }
 
-  private placesOf(message: TranscriptMessage): Promise<(MessageDocument & Resource)[]> {
+  private placesOf(message: Pick<TranscriptMessage, 'conversationId' | 'id'>): Promise<(MessageDocument & Resource)[]> {
     return this.query(message.conversationId, 'AND c.messageId = @messageId ORDER BY c.seq', [{ name: '@messageId', value: message.id }]);
   }
 

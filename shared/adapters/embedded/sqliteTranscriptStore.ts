@@ -11,6 +11,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
       insert: db.prepare<[string, string, string]>(
         'INSERT INTO transcript_messages (conversation_id, id, doc) VALUES (?, ?, ?) ON CONFLICT (conversation_id, id) DO NOTHING',
       ),
+      get: db.prepare<[string, string], { doc: string }>('SELECT doc FROM transcript_messages WHERE conversation_id = ? AND id = ?'),
       list: db.prepare<[string], { doc: string }>('SELECT doc FROM transcript_messages WHERE conversation_id = ? ORDER BY seq'),
       update: db.prepare<[string, string, string]>('UPDATE transcript_messages SET doc = ? WHERE conversation_id = ? AND id = ?'),
     };
@@ -22,6 +23,11 @@ export class SqliteTranscriptStore implements TranscriptStore {
 
   async list(conversationId: string): Promise<TranscriptMessage[]> {
     return this.statements.list.all(conversationId).map((row) => JSON.parse(row.doc) as TranscriptMessage);
+  }
+
+  async get(conversationId: string, messageId: string): Promise<TranscriptMessage | undefined> {
+    const row = this.statements.get.get(conversationId, messageId);
+    return row && (JSON.parse(row.doc) as TranscriptMessage);
   }
 
   async replace(message: TranscriptMessage): Promise<boolean> {
