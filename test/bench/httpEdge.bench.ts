@@ -1,5 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -25,7 +28,8 @@ import { createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHos
  * processors keep running during a run: what they do with the accepted messages (transcript, state,
  * forwarding to the bot) shares the server's core, as it does under `npm start`.
  *
- * BENCH_CPU_PROF=<dir> profiles the local host's process (`--cpu-prof`).
+ * BENCH_CPU_PROF=<dir> profiles the local host's process during each counted run, one
+ * `<variant>-<round>.cpuprofile` per run (open in Chrome DevTools or VS Code).
  */
 
 const COMMAND = 'npm run bench -- httpEdge';
@@ -80,7 +84,13 @@ async function serveSwitchboard(): Promise<void> {
   const host = await startBenchHost({ admission: { ...DEFAULT_ADMISSION, maxEventLoopUtilization: 1 } });
   const chats = await createBotHeldChats(host, CHATS);
   let paused = false;
-  process.on('message', (message: { drain?: number; pause?: boolean }) => {
+  const profiler = new Session();
+  profiler.connect();
+  process.on('message', (message: { drain?: number; pause?: boolean; profile?: ProfileStep }) => {
+    if (message.profile !== undefined) {
+      void profile(profiler, message.profile).then(() => process.send?.({ profiled: message.profile }));
+      return;
+    }
     if (message.pause !== undefined) {
       // Edge-only runs: the queue processors stop (accepted messages wait in SQLite), and start again
       // with the local host's own options for the drain.
@@ -101,6 +111,19 @@ async function serveSwitchboard(): Promise<void> {
     );
   });
   process.send?.({ ready: true, port: Number(new URL(host.baseUrl).port), chats } satisfies Ready);
+}
+
+/** 'start' starts the CPU profiler; a file name stops it and writes the profile to `<BENCH_CPU_PROF>/<file>`. */
+type ProfileStep = 'start' | `${string}.cpuprofile`;
+
+async function profile(session: Session, step: ProfileStep): Promise<void> {
+  if (step === 'start') {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    return;
+  }
+  const { profile: taken } = await session.post('Profiler.stop');
+  writeFileSync(join(process.env.BENCH_CPU_PROF ?? '.', step), JSON.stringify(taken));
 }
 
 /** The local host's queue processors, started again as `startLocalHost` starts them. */
@@ -124,8 +147,7 @@ interface Server {
 }
 
 function startServer(kind: 'bare' | 'durable' | 'switchboard'): Promise<Server> {
-  const profile = process.env.BENCH_CPU_PROF && kind === 'switchboard' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = fork(__filename, ['--serve', kind], { execArgv: [...profile, '-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--serve', kind], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
@@ -135,17 +157,22 @@ function startServer(kind: 'bare' | 'durable' | 'switchboard'): Promise<Server> 
   });
 }
 
-function setPaused(server: Server, pause: boolean): Promise<void> {
+/** Sends the Switchboard process a message and waits for its reply, the one where `replyKey` echoes `value`. */
+function ask(server: Server, message: object, replyKey: string, value: unknown): Promise<void> {
   return new Promise((resolve) => {
-    const onMessage = (message: { paused?: boolean }) => {
-      if (message.paused !== pause) return;
+    const onMessage = (reply: Record<string, unknown>) => {
+      if (reply[replyKey] !== value) return;
       server.child.off('message', onMessage);
       resolve();
     };
     server.child.on('message', onMessage);
-    server.child.send({ pause });
+    server.child.send(message);
   });
 }
+
+const setPaused = (server: Server, pause: boolean) => ask(server, { pause }, 'paused', pause);
+const PROFILING = process.env.BENCH_CPU_PROF !== undefined;
+const profileStep = (server: Server, step: ProfileStep) => (PROFILING ? ask(server, { profile: step }, 'profiled', step) : Promise.resolve());
 
 let drains = 0;
 function drain(server: Server): Promise<{ inMs: number; docBytes: number }> {
@@ -244,11 +271,13 @@ export async function main(): Promise<BenchReport> {
   const [bare, durable, switchboard] = await Promise.all([startServer('bare'), startServer('durable'), startServer('switchboard')]);
   const notes: string[] = [];
   try {
-    const runVariant = async (v: Variant, durationInS = DURATION_IN_S): Promise<{ run: Run; drain?: { inMs: number; docBytes: number } }> => {
+    const runVariant = async (v: Variant, durationInS = DURATION_IN_S, profileFile?: ProfileStep): Promise<{ run: Run; drain?: { inMs: number; docBytes: number } }> => {
       if (v.target === 'bare') return { run: await load('bare', bare, durationInS) };
       if (v.target === 'durable') return { run: await load('durable', durable, durationInS) };
       if (!v.processing) await setPaused(switchboard, true);
+      if (profileFile) await profileStep(switchboard, 'start');
       const run = await load(v.target, switchboard, durationInS);
+      if (profileFile) await profileStep(switchboard, profileFile);
       if (!v.processing) await setPaused(switchboard, false);
       return { run, drain: await drain(switchboard) };
     };
@@ -262,7 +291,7 @@ export async function main(): Promise<BenchReport> {
       for (let i = 0; i < VARIANTS.length; i++) {
         const v = VARIANTS[(i + round - 1) % VARIANTS.length] as Variant;
         await sleep(500);
-        const { run, drain: drained } = await runVariant(v);
+        const { run, drain: drained } = await runVariant(v, DURATION_IN_S, `${v.name.replace(/\W+/g, '-')}-${round}.cpuprofile`);
         runs.get(v.name)?.push(run);
         if (drained) {
           drains.push(`${v.name} ${fmt(drained.inMs / 1000, 1)} s`);
