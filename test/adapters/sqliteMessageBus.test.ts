@@ -160,6 +160,33 @@ describe('SqliteMessageBus', () => {
     expect(handled).toContain('after the window');
   });
 
+  it('counts the duplicate detection window from when each copy was sent, however late the queue sequences it', async () => {
+    openBus({ useMemoryClock: true, duplicateDetectionWindowInMs: 60_000 });
+    // No processor yet: the copies are only appended, as while a host is down or behind.
+    await bus.send([message('s-1', 'm-1', 'first')]);
+    clock?.advance(50_000);
+    await bus.send([message('s-1', 'm-1', 'within the window')]);
+    clock?.advance(20_000);
+    await bus.send([message('s-1', 'm-1', 'after the window')]);
+    await bus.send([message('s-2', 'm-2', 'other')]);
+    clock?.advance(10 * 60_000);
+
+    const handled: string[] = [];
+    bus.process(QUEUE, async (body) => void handled.push(body as string), OPTIONS);
+    await bus.whenIdle();
+    expect(handled.sort()).toEqual(['after the window', 'first', 'other']);
+  });
+
+  it('delivers what was sent before any processor ran in send order per session, sessions interleaved', async () => {
+    openBus();
+    for (let i = 0; i < 30; i++) await bus.send([message(`s-${i % 3}`, `m-${i}`, i)]);
+    const handled = new Map<string, number[]>();
+    bus.process(QUEUE, async (body, info) => void handled.set(info.sessionId, [...(handled.get(info.sessionId) ?? []), body as number]), OPTIONS);
+    await bus.whenIdle();
+    expect([...handled.keys()].sort()).toEqual(['s-0', 's-1', 's-2']);
+    for (const [session, bodies] of handled) expect(bodies).toEqual(Array.from({ length: 10 }, (_, k) => 3 * k + Number(session.slice(2))));
+  });
+
   it('delivers a scheduled message no earlier than its time, without holding up its session', async () => {
     openBus({ useMemoryClock: true });
     const handled: string[] = [];
@@ -249,9 +276,9 @@ describe('SqliteMessageBus', () => {
     await bus.whenIdle();
     expect(finished).toBe(true);
 
-    // Nobody receives from the dispatch queue, so its message stays ready.
+    // Nobody receives from the dispatch queue, so its message is never sequenced, let alone delivered.
     await bus.send([{ ...message('CreditCardQueue', 'd-1'), queue: QUEUES.dispatch }]);
-    await expect(bus.whenIdle({ timeoutInMs: 50 })).rejects.toThrow('1 session(s) hold messages');
+    await expect(bus.whenIdle({ timeoutInMs: 50 })).rejects.toThrow('1 message(s) sent or due wait to be sequenced');
   });
 
   it('lets close wait for the handlers in flight to finish and settle', async () => {
@@ -285,6 +312,33 @@ describe('SqliteMessageBus on a database file', () => {
     file = join(dir, 'data', 'switchboard.db');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('upgrades a data directory whose messages were sequenced when sent, and delivers them once, scheduled ones at their time', async () => {
+    // The bus of an earlier version: no sent_at, a session index over every message, duplicates checked at send.
+    const legacy = openDatabase(file);
+    legacy.exec(`DROP INDEX bus_messages_active_in_session; ALTER TABLE bus_messages DROP COLUMN sent_at;
+      CREATE INDEX bus_messages_in_session ON bus_messages (queue, session_id, order_key);`);
+    const now = Date.now();
+    legacy.prepare('INSERT INTO bus_messages (queue, session_id, message_id, body, order_key) VALUES (?, ?, ?, ?, ?)').run(QUEUE, 's-1', 'active', '"active"', 1);
+    legacy.prepare('INSERT INTO bus_sessions (queue, session_id, ready_at, turn) VALUES (?, ?, ?, 1)').run(QUEUE, 's-1', now);
+    legacy.prepare('INSERT INTO bus_messages (queue, session_id, message_id, body, scheduled_for) VALUES (?, ?, ?, ?, ?)').run(QUEUE, 's-1', 'timer', '"timer"', now + 300);
+    for (const id of ['active', 'timer']) legacy.prepare('INSERT INTO bus_message_ids (queue, message_id, accepted_at) VALUES (?, ?, ?)').run(QUEUE, id, now);
+    legacy.close();
+
+    const upgraded = openDatabase(file);
+    const receiver = new SqliteMessageBus(upgraded);
+    const handled: string[] = [];
+    try {
+      receiver.process(QUEUE, async (body) => void handled.push(body as string), OPTIONS);
+      await receiver.send([message('s-1', 'new', 'new'), message('s-1', 'active', 'a duplicate of active')]);
+      await waitFor(() => handled.length === 3, 2_000);
+      await receiver.whenIdle();
+    } finally {
+      await receiver.close();
+      upgraded.close();
+    }
+    expect(handled).toEqual(['active', 'new', 'timer']);
+  });
 
   it('keeps sent messages across a close and reopen', async () => {
     const first = openDatabase(file);

@@ -309,7 +309,7 @@ function listenOverflows(): number | undefined {
   }
 }
 
-/** Active messages on the host's embedded bus, read from its database (scheduled ones, e.g. auto-close timers, wait). */
+/** Messages on the host's embedded bus that are due, read from its database (scheduled ones not yet due, e.g. auto-close timers, wait). */
 class Backlog {
   private db: Database.Database | undefined;
 
@@ -317,8 +317,9 @@ class Backlog {
 
   count(queue?: QueueName): number {
     this.db ??= new Database(this.file, { readonly: true, fileMustExist: true });
-    const sql = `SELECT count(*) AS n FROM bus_messages WHERE order_key IS NOT NULL${queue ? ' AND queue = ?' : ''}`;
-    return this.db.prepare<string[], { n: number }>(sql).get(...(queue ? [queue] : []))?.n ?? 0;
+    // Active, or accepted and due (scheduled_for 0: sent to be delivered at once).
+    const sql = `SELECT count(*) AS n FROM bus_messages WHERE (order_key IS NOT NULL OR scheduled_for <= ?)${queue ? ' AND queue = ?' : ''}`;
+    return this.db.prepare<(string | number)[], { n: number }>(sql).get(Date.now(), ...(queue ? [queue] : []))?.n ?? 0;
   }
 
   /** Waits until `queue` (or the whole bus) is idle twice in a row, 200 ms apart; returns when it first was (ms from the call). */

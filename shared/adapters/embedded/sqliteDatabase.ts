@@ -26,13 +26,20 @@ export function openDatabase(path: string | ':memory:'): SqliteDatabase {
 
 /** Brings a data directory written by an earlier version up to this schema. */
 function upgrade(db: SqliteDatabase): void {
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('conversations')").all().map((c) => c.name);
-  if (!columns.includes('assignee_kind')) {
+  if (!columnsOf(db, 'conversations').includes('assignee_kind')) {
     db.transaction(() => {
       db.exec('ALTER TABLE conversations ADD COLUMN assignee_kind TEXT');
       db.exec("UPDATE conversations SET assignee_kind = json_extract(doc, '$.assignee.kind') WHERE assignee_id IS NOT NULL");
     }).immediate();
   }
+  // Messages an earlier version accepted were checked for duplicates when sent: sent_at NULL says so.
+  if (!columnsOf(db, 'bus_messages').includes('sent_at')) db.exec('ALTER TABLE bus_messages ADD COLUMN sent_at INTEGER');
+  // Accepted messages are not in their session yet: the session index leaves them out, so a send appends.
+  db.exec('DROP INDEX IF EXISTS bus_messages_in_session');
+}
+
+function columnsOf(db: SqliteDatabase, table: string): string[] {
+  return db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((c) => c.name);
 }
 
 /** A fresh opaque ETag, quoted like Cosmos DB's. */
@@ -71,7 +78,8 @@ CREATE TABLE IF NOT EXISTS transcript_messages (
 );
 CREATE INDEX IF NOT EXISTS transcript_messages_in_order ON transcript_messages (conversation_id, seq);
 
--- Message bus. A message is 'scheduled' (order_key NULL) until its enqueue time, then 'active' with an
+-- Message bus. A message is 'accepted' (order_key NULL) until the queue's processor sequences it (at
+-- once, or at its enqueue time when scheduled: scheduled_for, 0 for at once), then 'active' with an
 -- order_key that is its place in its session. Completed messages are deleted; dead letters move out.
 CREATE TABLE IF NOT EXISTS bus_messages (
   id             INTEGER PRIMARY KEY,
@@ -81,9 +89,10 @@ CREATE TABLE IF NOT EXISTS bus_messages (
   body           TEXT NOT NULL,
   order_key      INTEGER,
   scheduled_for  INTEGER,
+  sent_at        INTEGER,
   delivery_count INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS bus_messages_in_session ON bus_messages (queue, session_id, order_key);
+CREATE INDEX IF NOT EXISTS bus_messages_active_in_session ON bus_messages (queue, session_id, order_key) WHERE order_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS bus_messages_scheduled ON bus_messages (queue, scheduled_for, id) WHERE order_key IS NULL;
 
 -- One row per session that has active messages. A receiver takes the ready session (ready_at <= now)

@@ -9,8 +9,15 @@ import type { SqliteDatabase } from './sqliteDatabase';
  *
  * Model: a session is locked as a whole (one `bus_sessions` row, locked until `ready_at`), and only the
  * session's head message (lowest `order_key`) is ever delivered, so a session's messages are handled one
- * at a time and in order. A scheduled message gets its `order_key` when its time comes, so it queues
- * behind what its session already holds then and blocks nothing before (as in Service Bus).
+ * at a time and in order.
+ *
+ * A send only appends: the message is durable, in send order, but not yet in its session (`order_key`
+ * NULL). The queue's processor sequences what is due, in send order, before it receives: it drops
+ * duplicates, gives each message its place in its session (`order_key`) and opens the session. So the
+ * writes that land on random pages (the duplicate-detection and session indexes) are made in one batch
+ * by the receiving side, as Service Bus does them on its own servers, and a sender (the HTTP edge)
+ * pays for an append. A scheduled message is sequenced when its time comes, so it queues behind what
+ * its session already holds then and blocks nothing before (as in Service Bus).
  * "Now" comes from the Clock; timers (polling, lock renewal) run on real time.
  */
 
@@ -44,6 +51,8 @@ export interface QueueProcessor {
   close(): Promise<void>;
 }
 
+/** Messages a processor sequences per transaction: enough to catch up on a burst, few enough to keep the event loop responsive. */
+const SEQUENCE_BATCH = 500;
 /** How often an idle processor looks for messages that became ready by time (retries, lock expiry, schedules). */
 const POLL_INTERVAL_IN_MS = 15;
 const WHEN_IDLE_CHECK_INTERVAL_IN_MS = 5;
@@ -68,7 +77,8 @@ export class SqliteMessageBus implements MessageBus {
   /**
    * Accepts the whole batch, or none of it; resolves once it is committed. Sends made in the same
    * turn of the event loop (the requests one poll of the sockets brought) commit in one transaction:
-   * a commit costs more than the rows it writes.
+   * a commit costs more than the rows it writes. A duplicate is accepted too, and dropped when
+   * sequenced, as Service Bus drops it without telling the sender.
    */
   async send(messages: OutgoingMessage[]): Promise<void> {
     messages.forEach(assertSendable);
@@ -83,9 +93,8 @@ export class SqliteMessageBus implements MessageBus {
     this.uncommitted = [];
     if (sends.length === 0) return;
     const now = this.nowInMs();
-    const duplicateCutoff = now - this.duplicateDetectionWindowInMs;
     try {
-      this.tables.send(sends.flatMap((s) => s.messages), now, duplicateCutoff);
+      this.tables.send(sends.flatMap((s) => s.messages), now);
       sends.forEach((s) => s.resolve());
     } catch (error) {
       // The database is locked (another process held it past busy_timeout): every send would wait as long again.
@@ -93,7 +102,7 @@ export class SqliteMessageBus implements MessageBus {
       // One transaction each, so a send that cannot be written fails alone.
       for (const s of sends) {
         try {
-          this.tables.send(s.messages, now, duplicateCutoff);
+          this.tables.send(s.messages, now);
           s.resolve();
         } catch (error) {
           s.reject(error);
@@ -102,7 +111,7 @@ export class SqliteMessageBus implements MessageBus {
     }
     if (now - this.lastMessageIdPurgeAt >= MESSAGE_ID_PURGE_INTERVAL_IN_MS) {
       this.lastMessageIdPurgeAt = now;
-      this.tables.purgeMessageIds(duplicateCutoff);
+      this.tables.purgeMessageIds(now - this.duplicateDetectionWindowInMs);
     }
     for (const queue of new Set(sends.flatMap((s) => s.messages.map((m) => m.queue)))) this.processors.get(queue)?.wake();
   }
@@ -111,7 +120,7 @@ export class SqliteMessageBus implements MessageBus {
   process(queue: QueueName, handler: MessageHandler, options: QueueProcessorOptions): QueueProcessor {
     assertProcessorOptions(options);
     if (this.processors.has(queue)) throw new Error(`A processor for queue '${queue}' is already running.`);
-    const processor = new SessionProcessor(queue, handler, options, this.tables, () => this.nowInMs(), this.onError);
+    const processor = new SessionProcessor(queue, handler, options, this.tables, () => this.nowInMs(), this.duplicateDetectionWindowInMs, this.onError);
     this.processors.set(queue, processor);
     processor.wake();
     return {
@@ -168,6 +177,7 @@ class SessionProcessor {
     private readonly options: QueueProcessorOptions,
     private readonly tables: BusTables,
     private readonly now: () => number,
+    private readonly duplicateDetectionWindowInMs: number,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -196,7 +206,7 @@ class SessionProcessor {
     this.pollTimer = undefined;
     if (this.closed) return;
     try {
-      this.tables.activateDueScheduled(this.queue, this.now());
+      this.tables.sequence(this.queue, this.now(), this.duplicateDetectionWindowInMs);
       while (this.inFlight.size < this.options.maxConcurrentSessions) {
         const delivery = this.tables.receive(this.queue, this.now(), this.options);
         if (!delivery) break;
@@ -279,8 +289,8 @@ interface DeadLetterRow {
 class BusTables {
   private readonly sql;
   // Each of these runs as one IMMEDIATE transaction (built in the constructor, over the prepared statements).
-  readonly send: (messages: OutgoingMessage[], now: number, duplicateCutoff: number) => void;
-  readonly activateDueScheduled: (queue: QueueName, now: number) => void;
+  readonly send: (messages: OutgoingMessage[], now: number) => void;
+  readonly sequence: (queue: QueueName, now: number, duplicateDetectionWindowInMs: number) => void;
   readonly receive: (queue: QueueName, now: number, options: QueueProcessorOptions) => Delivery | undefined;
   readonly complete: (delivery: Delivery, now: number) => void;
   readonly deadLetter: (delivery: Delivery, reason: string, description: string, now: number) => void;
@@ -293,22 +303,19 @@ class BusTables {
       ),
       purgeMessageIds: db.prepare<[number]>('DELETE FROM bus_message_ids WHERE accepted_at <= ?'),
       nextOrderKey: db.prepare<[string, string], { next: number }>(
-        'SELECT coalesce(max(order_key), 0) + 1 AS next FROM bus_messages WHERE queue = ? AND session_id = ?',
+        'SELECT coalesce(max(order_key), 0) + 1 AS next FROM bus_messages WHERE queue = ? AND session_id = ? AND order_key IS NOT NULL',
       ),
-      insertActive: db.prepare<[string, string, string, string, number]>(
-        'INSERT INTO bus_messages (queue, session_id, message_id, body, order_key) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertScheduled: db.prepare<[string, string, string, string, number]>(
-        'INSERT INTO bus_messages (queue, session_id, message_id, body, scheduled_for) VALUES (?, ?, ?, ?, ?)',
+      append: db.prepare<[string, string, string, string, number, number]>(
+        'INSERT INTO bus_messages (queue, session_id, message_id, body, scheduled_for, sent_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       openSession: db.prepare<[string, string, number, string]>(
         `INSERT INTO bus_sessions (queue, session_id, ready_at, turn)
          VALUES (?, ?, ?, (SELECT coalesce(max(turn), 0) + 1 FROM bus_sessions WHERE queue = ?))
          ON CONFLICT (queue, session_id) DO NOTHING`,
       ),
-      dueScheduled: db.prepare<[string, number], { id: number; session_id: string }>(
-        `SELECT id, session_id FROM bus_messages WHERE queue = ? AND order_key IS NULL AND scheduled_for <= ?
-         ORDER BY scheduled_for, id LIMIT 100`,
+      due: db.prepare<[string, number, number], { id: number; session_id: string; message_id: string; sent_at: number | null }>(
+        `SELECT id, session_id, message_id, sent_at FROM bus_messages WHERE queue = ? AND order_key IS NULL AND scheduled_for <= ?
+         ORDER BY scheduled_for, id LIMIT ?`,
       ),
       activate: db.prepare<[number, number]>('UPDATE bus_messages SET order_key = ?, scheduled_for = NULL WHERE id = ?'),
       nextReadySession: db.prepare<[string, number], { session_id: string }>(
@@ -343,28 +350,30 @@ class BusTables {
         'SELECT message_id, session_id, body, reason, description, delivery_count FROM bus_dead_letters WHERE queue = ? ORDER BY id',
       ),
       countSessions: db.prepare<[], { count: number }>('SELECT count(*) AS count FROM bus_sessions'),
+      anySession: db.prepare<[], { found: number }>('SELECT 1 AS found FROM bus_sessions LIMIT 1'),
+      anyDue: db.prepare<[number], { found: number }>('SELECT 1 AS found FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ? LIMIT 1'),
       countDueScheduled: db.prepare<[number], { count: number }>(
         'SELECT count(*) AS count FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ?',
       ),
     };
 
-    this.send = this.immediate((messages: OutgoingMessage[], now: number, duplicateCutoff: number) => {
+    this.send = this.immediate((messages: OutgoingMessage[], now: number) => {
       for (const message of messages) {
-        if (this.sql.acceptMessageId.run(message.queue, message.messageId, now, duplicateCutoff).changes === 0) continue;
-        const body = JSON.stringify(message.body) ?? 'null';
-        const scheduledFor = message.scheduledEnqueueTimeUtc?.getTime();
-        if (scheduledFor !== undefined && scheduledFor > now) {
-          this.sql.insertScheduled.run(message.queue, message.sessionId, message.messageId, body, scheduledFor);
-        } else {
-          const orderKey = this.nextOrderKey(message.queue, message.sessionId);
-          this.sql.insertActive.run(message.queue, message.sessionId, message.messageId, body, orderKey);
-          this.sql.openSession.run(message.queue, message.sessionId, now, message.queue);
-        }
+        const scheduledFor = message.scheduledEnqueueTimeUtc?.getTime() ?? 0;
+        // Due at once is due since time 0: sequenced before any scheduled message, whatever the clock says.
+        this.sql.append.run(message.queue, message.sessionId, message.messageId, JSON.stringify(message.body) ?? 'null', scheduledFor > now ? scheduledFor : 0, now);
       }
     });
 
-    this.activateDueScheduled = this.immediate((queue: QueueName, now: number) => {
-      for (const due of this.sql.dueScheduled.all(queue, now)) {
+    this.sequence = this.immediate((queue: QueueName, now: number, duplicateDetectionWindowInMs: number) => {
+      for (const due of this.sql.due.all(queue, now, SEQUENCE_BATCH)) {
+        // The window is counted from when each copy was sent, as Service Bus counts it, however late it is
+        // sequenced. (No sent_at: an earlier version checked it when it was sent.)
+        const sentAt = due.sent_at;
+        if (sentAt !== null && this.sql.acceptMessageId.run(queue, due.message_id, sentAt, sentAt - duplicateDetectionWindowInMs).changes === 0) {
+          this.sql.deleteMessage.run(due.id);
+          continue;
+        }
         this.sql.activate.run(this.nextOrderKey(queue, due.session_id), due.id);
         this.sql.openSession.run(queue, due.session_id, now, queue);
       }
@@ -425,14 +434,14 @@ class BusTables {
     this.sql.purgeMessageIds.run(acceptedBefore);
   }
 
+  /** Whether any session holds messages or any message waits to be sequenced: two EXISTS, however long the backlog. */
   hasPendingWork(now: number): boolean {
-    const { sessions, dueScheduled } = this.pendingCounts(now);
-    return sessions + dueScheduled > 0;
+    return this.sql.anySession.get() !== undefined || this.sql.anyDue.get(now) !== undefined;
   }
 
   describePendingWork(now: number): string {
     const { sessions, dueScheduled } = this.pendingCounts(now);
-    return `${sessions} session(s) hold messages (ready, locked or waiting for a retry), ${dueScheduled} scheduled message(s) are due`;
+    return `${sessions} session(s) hold messages (ready, locked or waiting for a retry), ${dueScheduled} message(s) sent or due wait to be sequenced`;
   }
 
   listDeadLetters(queue: QueueName): DeadLetter[] {
