@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AgentUser, Config } from '../../shared/core/config';
 import type { Conversation } from '../../shared/core/conversation';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../shared/host/local/localHost';
@@ -8,15 +11,23 @@ import { conversationCommandMessage } from '../../shared/usecases/commands';
 import { sampleConfig } from '../support/localHostHarness';
 
 /**
- * The local host as the benchmarks run it: in memory, no sweep timer, and a bot client that
- * answers 200 at once. Chats are still held by the demo bot (its id, its queue, its connector
- * rights); only the HTTP hop to the bot's messaging endpoint is left out, so the load generator
- * is the only HTTP client.
+ * The local host as the benchmarks run it: on a data directory of its own (a SQLite file in WAL
+ * mode, as `npm start` keeps its data), no sweep timer, and a bot client that answers 200 at once.
+ * Chats are still held by the demo bot (its id, its queue, its connector rights); only the HTTP hop
+ * to the bot's messaging endpoint is left out, so the load generator is the only HTTP client.
  */
 export const nullBots: BotClient = { postActivity: async () => ({ status: 200 }) };
 
 export async function startBenchHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
-  return startLocalHost({ config: sampleConfig(), dataDir: ':memory:', port: 0, sweepPeriodInMs: 0, bots: nullBots, ...options });
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const host = await startLocalHost({ config: sampleConfig(), dataDir, port: 0, sweepPeriodInMs: 0, bots: nullBots, ...options });
+  return {
+    ...host,
+    close: async () => {
+      await host.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The sample configuration with `count` extra agents of `capacity` in the given queues. */

@@ -78,10 +78,14 @@ async function serveDurable(): Promise<void> {
   process.send?.({ ready: true, port: (server.address() as AddressInfo).port, chats: [] } satisfies Ready);
 }
 
+/** What the serving child does before it exits. */
+let closeServer = async (): Promise<void> => undefined;
+
 async function serveSwitchboard(): Promise<void> {
   // Saturating the edge is the point here: the shedding on event-loop utilization would answer the excess
   // customers 503 (as it should in use), and the run would measure the shedding instead of the edge.
   const host = await startBenchHost({ admission: { ...DEFAULT_ADMISSION, maxEventLoopUtilization: 1 } });
+  closeServer = () => host.close();
   const chats = await createBotHeldChats(host, CHATS);
   let paused = false;
   const profiler = new Session();
@@ -366,9 +370,10 @@ if (serveIndex >= 0) {
     console.error(error);
     process.exit(1);
   });
-  process.on('disconnect', () => process.exit(0));
-  // An orderly exit, so --cpu-prof writes its profile.
-  process.on('SIGINT', () => process.exit(0));
+  // An orderly exit: the local host closes its database and removes its data directory.
+  const exit = () => void closeServer().finally(() => process.exit(0));
+  process.on('disconnect', exit);
+  process.on('SIGINT', exit);
 } else {
   runIfMain(module, main);
 }
