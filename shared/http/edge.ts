@@ -62,7 +62,7 @@ export function parseJsonText(text: string, allowEmpty: boolean): unknown {
   } catch (error) {
     throw new ApiError('InvalidJson', `the body is not valid JSON: ${(error as Error).message}`);
   }
-  const problem = plainJsonProblem(value);
+  const problem = plainJsonProblem(value, text);
   if (problem) throw new ApiError('InvalidBody', problem);
   return value;
 }
@@ -72,32 +72,52 @@ export const MAX_JSON_DEPTH = 64;
 
 /** With the u flag, a surrogate matches only when it is not half of a pair. */
 const LONE_SURROGATE = /\p{Cs}/u;
+/** Text that may decode to a surrogate: a \uD800-\uDFFF escape, or a surrogate itself. Text without one needs no surrogate checks. */
+const ANY_SURROGATE = /\\u[dD][89a-fA-F]|[\uD800-\uDFFF]/;
+
+/** A value in the walk of a body. Its path is built from its parents only when there is a problem to name. */
+interface JsonNode {
+  value: unknown;
+  depth: number;
+  key?: string;
+  inArray?: boolean;
+  parent?: JsonNode;
+}
 
 /**
  * What the schemas cannot see: nesting that would overflow the stack later (JSON.stringify on the
  * way to the bus), a `__proto__` key (zod drops it silently instead of reporting it) and strings
  * with lone surrogates (`"\ud800"`), which are not Unicode and cannot be stored as UTF-8.
  */
-function plainJsonProblem(root: unknown): string | undefined {
-  const pending: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value, path, depth } = next;
-    const at = clip(path || 'body');
+function plainJsonProblem(root: unknown, text: string): string | undefined {
+  const checkSurrogates = ANY_SURROGATE.test(text);
+  const pending: JsonNode[] = [{ value: root, depth: 0 }];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    const { value, depth } = node;
     if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value)) return `${at}: the text has a lone surrogate (an escape such as \\ud800 that is not part of a pair); strings must be valid Unicode`;
+      if (checkSurrogates && LONE_SURROGATE.test(value)) return `${pathOf(node)}: the text has a lone surrogate (an escape such as \\ud800 that is not part of a pair); strings must be valid Unicode`;
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_JSON_DEPTH) return `${at}: nested deeper than ${MAX_JSON_DEPTH} levels`;
-    const isArray = Array.isArray(value);
-    for (const [key, item] of Object.entries(value)) {
-      const itemPath = isArray ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (!isArray && key === '__proto__') return `${clip(itemPath)}: "__proto__" is not an allowed key`;
-      if (LONE_SURROGATE.test(key)) return `${at}: a key has a lone surrogate; keys must be valid Unicode`;
-      pending.push({ value: item, path: itemPath, depth: depth + 1 });
+    if (depth >= MAX_JSON_DEPTH) return `${pathOf(node)}: nested deeper than ${MAX_JSON_DEPTH} levels`;
+    const inArray = Array.isArray(value);
+    for (const key of Object.keys(value)) {
+      const child: JsonNode = { value: (value as Record<string, unknown>)[key], depth: depth + 1, key, inArray, parent: node };
+      if (!inArray && key === '__proto__') return `${pathOf(child)}: "__proto__" is not an allowed key`;
+      if (checkSurrogates && LONE_SURROGATE.test(key)) return `${pathOf(node)}: a key has a lone surrogate; keys must be valid Unicode`;
+      pending.push(child);
     }
   }
   return undefined;
+}
+
+/** `a.b[2].c`, clipped; `body` for the body itself. */
+function pathOf(node: JsonNode): string {
+  let path = '';
+  for (let n: JsonNode | undefined = node; n?.key !== undefined; n = n.parent) {
+    path = n.inArray ? `[${n.key}]${path}` : n.parent?.key !== undefined ? `.${n.key}${path}` : `${n.key}${path}`;
+  }
+  return clip(path || 'body');
 }
 
 /** Paths are made of the caller's keys: an error message echoes at most this much of one. */
