@@ -12,15 +12,21 @@ import { sampleConfig } from '../support/localHostHarness';
 
 /**
  * The local host as the benchmarks run it: on a data directory of its own (a SQLite file in WAL
- * mode, as `npm start` keeps its data), no sweep timer, and a bot client that answers 200 at once.
+ * mode, as `npm start` keeps its data; BENCH_MEMORY=1 runs it in memory instead, to see what the file
+ * costs), no sweep timer, and a bot client that answers 200 at once.
  * Chats are still held by the demo bot (its id, its queue, its connector rights); only the HTTP hop
  * to the bot's messaging endpoint is left out, so the load generator is the only HTTP client.
  */
 export const nullBots: BotClient = { postActivity: async () => ({ status: 200 }) };
 
+/** Where the benches keep the host's data, as their reports say. */
+export const BENCH_ON_DISK = !process.env.BENCH_MEMORY;
+export const BENCH_STORAGE = BENCH_ON_DISK ? 'a SQLite file in WAL mode (as npm start)' : 'SQLite in memory (BENCH_MEMORY=1)';
+
 export async function startBenchHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const dataDir = BENCH_ON_DISK ? mkdtempSync(join(tmpdir(), 'switchboard-bench-')) : ':memory:';
   const host = await startLocalHost({ config: sampleConfig(), dataDir, port: 0, sweepPeriodInMs: 0, bots: nullBots, ...options });
+  if (!BENCH_ON_DISK) return host;
   return {
     ...host,
     close: async () => {

@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LocalHost } from '../../shared/host/local/localHost';
 import { fmt, machine, median, nowInMs, percentile, ratioText, runIfMain, sleep, type BenchReport, type BenchRow } from './benchSupport';
-import { configWithAgents, createBotHeldChats, observeConversationWrites, startBenchHost, type BotHeldChat } from './benchHost';
+import { BENCH_STORAGE, configWithAgents, createBotHeldChats, observeConversationWrites, startBenchHost, type BotHeldChat } from './benchHost';
 
 /**
  * End to end: from the demo bot's Escalate POST to the connector (for a chat it holds) to the agent
@@ -187,7 +187,7 @@ export async function main(): Promise<BenchReport> {
       },
     ];
     notes.push(`${RATE_PER_S} escalations/s for ${ESCALATION_SECONDS} s and ${RATE_PER_S} plain bot messages/s for ${BASELINE_SECONDS} s per round, ${ROUNDS} interleaved rounds, medians of the per-round percentiles; one process (host, load generator on a keep-alive node:http agent, store observer)`);
-    notes.push(`${AGENTS} agents of capacity ${CAPACITY} serve CreditCardQueue (the sample's alice and bob too); every escalation is a distinct chat held by the demo bot; the bot client answers 200 in-process`);
+    notes.push(`${AGENTS} agents of capacity ${CAPACITY} serve CreditCardQueue (the sample's alice and bob too); every escalation is a distinct chat held by the demo bot; the bot client answers 200 in-process; the host's data: ${BENCH_STORAGE}`);
     notes.push(`latency counts from the moment each request was due (open loop), to the return of the conditional write that makes the conversation Active with an agent`);
     notes.push(`event-loop delay, median of rounds: escalation phases p99 ${fmt(median(escalations.map((p) => p.loopP99)), 1)} ms / max ${fmt(median(escalations.map((p) => p.loopMax)), 1)} ms; plain phases p99 ${fmt(median(baselines.map((p) => p.loopP99)), 1)} ms / max ${fmt(median(baselines.map((p) => p.loopMax)), 1)} ms (the embedded stores answer synchronously, so a dispatch cycle holds the thread from start to end)`);
     return { name: 'End to end: escalation to durable assignment', command: COMMAND, machine: machine(), rows, notes };

@@ -11,7 +11,7 @@ import { fmt, machine, median, ratioText, runIfMain, sleep, type BenchReport, ty
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 import type { LocalHost } from '../../shared/host/local/localHost';
 import { registrations } from '../../shared/host/registry';
-import { createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHost';
+import { BENCH_STORAGE, createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHost';
 
 /**
  * The HTTP edge: the bot connector endpoint (parse, authenticate, validate, enqueue, respond) and the
@@ -351,7 +351,7 @@ export async function main(): Promise<BenchReport> {
     notes.push('durable hello world: node:http that reads the body, JSON.parses it, makes one INSERT into an in-memory SQLite table (better-sqlite3) and answers JSON: the least a durable enqueue can cost on this stack');
     notes.push(`autocannon, ${CONNECTIONS} connections, ${DURATION_IN_S} s per run, ${ROUNDS} interleaved rounds (order rotated), medians; ratios are medians of per-round ratios; a p99 below 1 ms counts as 1 ms`);
     notes.push('the local host runs with its event-loop-utilization shedding off (maxEventLoopUtilization: 1): at saturation it would answer the excess customers 503, by design, and the run would measure that');
-    notes.push(`requests rotate over ${fmt(CHATS)} chats held by the demo bot (bot client answers 200 in-process); each server in its own process, autocannon in this one`);
+    notes.push(`requests rotate over ${fmt(CHATS)} chats held by the demo bot (bot client answers 200 in-process); each server in its own process, autocannon in this one; the local host's data: ${BENCH_STORAGE}`);
     notes.push('edge only: the queue processors are stopped for the run (parse, authenticate, validate, read the conversation, enqueue durably, respond) and drain afterwards; with processing: they run, as under `npm start`, and apply each accepted message (transcript, conversation state, forwarding to the bot) on the same core');
     notes.push(`drains after each Switchboard run: ${drains.join(', ')}; median conversation document at the end: ${fmt(docBytes)} bytes`);
     return { name: 'HTTP edge (local host)', command: COMMAND, machine: machine(), rows, notes };

@@ -6,7 +6,7 @@ import { conversationCommandMessage } from '../../shared/usecases/commands';
 import { setPresence } from '../../shared/usecases/agentCapacity';
 import { sampleConfig } from '../support/localHostHarness';
 import { collectGarbage, fmt, machine, median, nowInMs, ratioText, runIfMain, sleep, type BenchReport, type BenchRow } from './benchSupport';
-import { observeConversationWrites, startBenchHost } from './benchHost';
+import { BENCH_STORAGE, observeConversationWrites, startBenchHost } from './benchHost';
 
 /**
  * Scale: 10,000 active conversations and 1,000 agents in one process, on the embedded adapters.
@@ -224,9 +224,9 @@ export async function main(): Promise<BenchReport> {
     met: true,
   });
   const notes = [
-    `${ROUNDS} rounds, small and large interleaved, each in a fresh process on a fresh in-memory host; medians`,
+    `${ROUNDS} rounds, small and large interleaved, each in a fresh process on a fresh host; its data: ${BENCH_STORAGE}; medians`,
     `10 queues (highestCapacity) of ${LARGE.agents / QUEUES} agents (large) or ${SMALL.agents / QUEUES} (small), capacity ${CAPACITY} each; churn: a backlog of half the chats is assigned as agents end and close as many of the active ones`,
-    `the conversation document of an active chat is ${fmt(m(large, 'docBytes'))} bytes of JSON (median); the embedded store keeps documents, transcripts and bus messages in SQLite's memory, which RSS counts and the JS heap does not`,
+    `the conversation document of an active chat is ${fmt(m(large, 'docBytes'))} bytes of JSON (median); the embedded store keeps documents, transcripts and bus messages in SQLite's pages (its page cache, or all of them in memory), which RSS counts and the JS heap does not`,
   ];
   return { name: 'Scale: 10,000 active conversations, 1,000 agents', command: COMMAND, machine: machine(), rows, notes };
 }
