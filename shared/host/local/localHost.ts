@@ -9,6 +9,7 @@ import { SqliteConversationStore } from '../../adapters/embedded/sqliteConversat
 import { openDatabase } from '../../adapters/embedded/sqliteDatabase';
 import { SqliteMessageBus } from '../../adapters/embedded/sqliteMessageBus';
 import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptStore';
+import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
 import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
 import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
 import { BotTokenProvider } from '../../adapters/botframework/botTokenProvider';
@@ -59,7 +60,9 @@ export interface LocalHost {
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const memory = options.dataDir === ':memory:';
   if (!memory) mkdirSync(options.dataDir, { recursive: true });
-  const db = openDatabase(memory ? ':memory:' : join(options.dataDir, 'switchboard.db'));
+  const file = memory ? ':memory:' : join(options.dataDir, 'switchboard.db');
+  const db = openDatabase(file);
+  const checkpointer = memory ? undefined : new WalCheckpointer(db, file);
   const clock = options.clock ?? systemClock;
   const maxDeliveryCount = options.maxDeliveryCount ?? 10;
   const bus = new SqliteMessageBus(db, { clock });
@@ -81,6 +84,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       })),
       close: async () => {
         await bus.close();
+        await checkpointer?.close();
         db.close();
       },
     },
