@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteDatabase } from './sqliteDatabase';
 
 /** How often the worker copies the write-ahead log back into the database file. */
-const CHECKPOINT_INTERVAL_IN_MS = 100;
+const CHECKPOINT_INTERVAL_IN_MS = 25;
 /**
  * The WAL size (in pages) at which a commit on the event loop checkpoints anyway: a backstop for a
  * worker that falls behind, ten times SQLite's default so it rarely comes to that.
