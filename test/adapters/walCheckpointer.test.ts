@@ -43,3 +43,22 @@ test('without it the same writes stay in the WAL, and a closed checkpointer stop
   expect(statSync(`${file}-wal`).size).toBeGreaterThan(1_500_000);
   db.close();
 });
+
+test('a worker that cannot open the database is reported, and close still returns', async () => {
+  const db = openDatabase(join(dir, 'switchboard.db'));
+  const reported = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    const checkpointer = new WalCheckpointer(db, join(dir, 'no-such.db'));
+    await waitFor(() => reported.mock.calls.length > 0);
+    await checkpointer.close();
+    expect(String(reported.mock.calls[0]?.[0])).toContain('the checkpoint worker failed');
+  } finally {
+    reported.mockRestore();
+    db.close();
+  }
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}

@@ -20,6 +20,7 @@ const BACKSTOP_CHECKPOINT_PAGES = 10_000;
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
+  private readonly exited: Promise<unknown>;
 
   constructor(db: SqliteDatabase, file: string) {
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
@@ -29,14 +30,14 @@ export class WalCheckpointer {
     });
     // A failed checkpoint is no loss: the backstop checkpoints on the event loop, as SQLite would anyway.
     this.worker.on('error', (error) => console.error('[walCheckpointer] the checkpoint worker failed; commits will checkpoint', error));
+    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.unref();
   }
 
   /** Lets a checkpoint in progress finish, and closes the worker's connection. */
   async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.postMessage('close');
-    await exited;
+    await this.exited;
   }
 }
 
