@@ -1,14 +1,14 @@
 import type { Conversation } from '../core/conversation';
 import type { Versioned } from './storeErrors';
 
+/** Where a conversation stands: what the HTTP edge checks before it accepts a message for it. */
+export type ConversationState = Pick<Conversation, 'status' | 'assignee'>;
+
 /**
  * Conversation documents, keyed (and in Cosmos partitioned) by conversation id.
  * Writes are conditional: `replace` fails with StoreError 'PreconditionFailed' when the ETag is stale,
  * `create` with 'Conflict' when the id exists. Reads return deep copies.
  */
-/** Where a conversation stands: what the HTTP edge checks before it accepts a message for it. */
-export type ConversationState = Pick<Conversation, 'status' | 'assignee'>;
-
 export interface ConversationStore {
   get(id: string): Promise<Versioned<Conversation> | undefined>;
   /**
