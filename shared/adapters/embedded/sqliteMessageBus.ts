@@ -352,7 +352,7 @@ class BusTables {
       countSessions: db.prepare<[], { count: number }>('SELECT count(*) AS count FROM bus_sessions'),
       anySession: db.prepare<[], { found: number }>('SELECT 1 AS found FROM bus_sessions LIMIT 1'),
       anyDue: db.prepare<[number], { found: number }>('SELECT 1 AS found FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ? LIMIT 1'),
-      countDueScheduled: db.prepare<[number], { count: number }>(
+      countUnsequenced: db.prepare<[number], { count: number }>(
         'SELECT count(*) AS count FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ?',
       ),
     };
@@ -440,8 +440,8 @@ class BusTables {
   }
 
   describePendingWork(now: number): string {
-    const { sessions, dueScheduled } = this.pendingCounts(now);
-    return `${sessions} session(s) hold messages (ready, locked or waiting for a retry), ${dueScheduled} message(s) sent or due wait to be sequenced`;
+    const { sessions, unsequenced } = this.pendingCounts(now);
+    return `${sessions} session(s) hold messages (ready, locked or waiting for a retry), ${unsequenced} message(s) sent or due wait to be sequenced`;
   }
 
   listDeadLetters(queue: QueueName): DeadLetter[] {
@@ -455,10 +455,10 @@ class BusTables {
     }));
   }
 
-  private pendingCounts(now: number): { sessions: number; dueScheduled: number } {
+  private pendingCounts(now: number): { sessions: number; unsequenced: number } {
     return {
       sessions: this.sql.countSessions.get()?.count ?? 0,
-      dueScheduled: this.sql.countDueScheduled.get(now)?.count ?? 0,
+      unsequenced: this.sql.countUnsequenced.get(now)?.count ?? 0,
     };
   }
 
