@@ -17,13 +17,18 @@ export type StatusReason =
   | 'ConversationEndedByBot'
   | 'ClosedDueToFailure';
 
+/** What sent the chat to a queue: its start, a bot's escalation or handoff, an agent's transfer, or the sweep's repair. */
+export type RoutingReason = 'start' | 'escalation' | 'transfer' | 'handoff' | 'repair';
+
 export interface Assignee {
   id: string;
   kind: 'bot' | 'agent';
 }
 
 export type HistoryEntry =
-  | { type: 'routed'; at: string; rule: string | null; queue: string; reason: 'start' | 'escalation' | 'transfer' | 'handoff' }
+  | { type: 'routed'; at: string; rule: string | null; queue: string; reason: RoutingReason; redirectedFrom?: string; why?: string }
+  /** No queue could ever take the chat (see core/placement.ts): it was closed instead of stranded. */
+  | { type: 'unroutable'; at: string; rule: string | null; queue: string; reason: RoutingReason; why: string }
   | { type: 'assigned'; at: string; assignee: Assignee; queue: string; waitedMs: number }
   | { type: 'status'; at: string; status: ConversationStatus; reason: StatusReason }
   | { type: 'escalated'; at: string; botId: string; context: Context }

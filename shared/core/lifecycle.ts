@@ -1,6 +1,6 @@
 import type { Context, Workstream } from './config';
-import type { Assignee, Conversation, ConversationStatus, HistoryEntry, StatusReason } from './conversation';
-import type { RoutingDecision } from './rules';
+import type { Assignee, Conversation, ConversationStatus, HistoryEntry, RoutingReason, StatusReason } from './conversation';
+import type { Placement } from './placement';
 
 /**
  * The conversation state machine: each function takes a conversation and returns the next one, or
@@ -50,8 +50,8 @@ export interface NewConversation {
   context: Context;
 }
 
-/** A new chat, waiting in the queue its workstream's rules chose. */
-export function startConversation(input: NewConversation, decision: RoutingDecision, at: string): Conversation {
+/** A new chat, waiting in the queue its workstream's rules chose (or closed, when no queue can take it). */
+export function startConversation(input: NewConversation, placement: Placement, at: string): Conversation {
   const created: Conversation = {
     id: input.id,
     workstream: input.workstream.name,
@@ -83,15 +83,22 @@ export function startConversation(input: NewConversation, decision: RoutingDecis
     applied: [],
     outbox: null,
   };
-  return enqueue(created, decision, 'start', at);
+  return place(created, placement, 'start', at);
 }
 
-/** Puts the chat in a queue as the newest waiting chat there. */
-function enqueue(conversation: Conversation, decision: RoutingDecision, reason: 'start' | 'escalation' | 'transfer' | 'handoff', at: string): Conversation {
-  const routed: HistoryEntry = { type: 'routed', at, rule: decision.rule, queue: decision.queue, reason };
+/** Puts the chat in a queue as the newest waiting chat there; a chat no queue can take is closed, not stranded. */
+function place(conversation: Conversation, placement: Placement, reason: RoutingReason, at: string): Conversation {
+  if (placement.kind === 'unroutable') {
+    const entry: HistoryEntry = { type: 'unroutable', at, rule: placement.rule, queue: placement.queue, reason, why: placement.why };
+    return { ...close({ ...conversation, history: [...conversation.history, entry] }, 'ClosedDueToFailure', at), queue: placement.queue, assignee: null, enqueuedAt: null };
+  }
+  const routed: HistoryEntry = {
+    type: 'routed', at, rule: placement.rule, queue: placement.queue, reason,
+    ...(placement.redirect ? { redirectedFrom: placement.redirect.from, why: placement.redirect.why } : {}),
+  };
   return {
     ...withStatus(conversation, 'Open', 'AwaitingAgentAssignment', at, [routed]),
-    queue: decision.queue,
+    queue: placement.queue,
     assignee: null,
     assignedAt: null,
     assignmentAnnounced: false,
@@ -136,7 +143,7 @@ export function recordForwardedToBot(conversation: Conversation, forwarded: numb
 }
 
 /** Context values overwrite or create variables; then the rules choose the queue again. */
-export function escalate(conversation: Conversation, botId: string, context: Context, summary: string, decide: (context: Context) => RoutingDecision, at: string, reason: 'escalation' | 'handoff' = 'escalation'): Conversation {
+export function escalate(conversation: Conversation, botId: string, context: Context, summary: string, decide: (context: Context, excludedBots: readonly string[]) => Placement, at: string, reason: 'escalation' | 'handoff' = 'escalation'): Conversation {
   expectStatus(conversation, ['Active'], 'escalate');
   expectAssignee(conversation, { id: botId, kind: 'bot' }, 'escalate');
   const merged = { ...conversation.context, ...context };
@@ -149,10 +156,11 @@ export function escalate(conversation: Conversation, botId: string, context: Con
     escalatedAt: at,
     history: [...conversation.history, { type: 'escalated', at, botId, context }],
   };
-  return enqueue(escalated, decide(merged), reason, at);
+  return place(escalated, decide(merged, escalated.excludedBots), reason, at);
 }
 
-export function transfer(conversation: Conversation, agentId: string, queue: string, at: string): Conversation {
+/** The agent's chosen queue, as placed (a queue nobody could serve sends it to the fallback). */
+export function transfer(conversation: Conversation, agentId: string, placement: Placement, at: string): Conversation {
   expectStatus(conversation, ['Active'], 'transfer');
   expectAssignee(conversation, { id: agentId, kind: 'agent' }, 'transfer');
   // An agent who sends the chat to a bot's queue wants a bot: earlier escalations no longer exclude it.
@@ -160,9 +168,20 @@ export function transfer(conversation: Conversation, agentId: string, queue: str
     ...conversation,
     excludedBots: [],
     counters: { ...conversation.counters, transfers: conversation.counters.transfers + 1 },
-    history: [...conversation.history, { type: 'transferred', at, agentId, queue }],
+    history: [...conversation.history, { type: 'transferred', at, agentId, queue: placement.kind === 'queue' && placement.redirect ? placement.redirect.from : placement.queue }],
   };
-  return enqueue(transferred, { rule: null, queue }, 'transfer', at);
+  return place(transferred, placement, 'transfer', at);
+}
+
+/**
+ * The sweep found a waiting chat in a queue that can never take it (the configuration changed under
+ * it): it moves on as placed. Only while it still waits there at `epoch`.
+ */
+export function reroute(conversation: Conversation, queue: string, epoch: number, placement: Placement, at: string): Conversation {
+  if (conversation.status !== 'Open' || conversation.queue !== queue || conversation.epoch !== epoch) {
+    throw new TransitionError('InvalidStatus', `cannot reroute: the conversation is ${conversation.status} in ${conversation.queue ?? 'no queue'} at epoch ${conversation.epoch}, expected Open in ${queue} at epoch ${epoch}`);
+  }
+  return place(conversation, placement, 'repair', at);
 }
 
 export function endByBot(conversation: Conversation, botId: string, at: string): Conversation {

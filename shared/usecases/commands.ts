@@ -26,6 +26,8 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agentClose'), ...base, agentId: z.string() }),
   z.object({ type: z.literal('autoClose'), ...base, status: z.enum(['Open', 'WrapUp']), epoch: z.number() }),
   z.object({ type: z.literal('releaseAgent'), ...base, agentId: z.string() }),
+  /** The sweep found the chat waiting where nobody can ever take it (at that queue and epoch). */
+  z.object({ type: z.literal('reroute'), ...base, queue: z.string(), epoch: z.number() }),
 ]);
 export type ConversationCommand = z.infer<typeof conversationCommandSchema>;
 

@@ -3,7 +3,9 @@ import {
   conversationUpdateActivity, customerMessageActivity, endOfConversationActivity, handoffStatusActivity, startConversationActivity,
 } from '../core/botActivities';
 import { BotActivityError, interpretBotActivity, type BotCommand } from '../core/botCommands';
+import type { Context } from '../core/config';
 import type { Conversation } from '../core/conversation';
+import type { Placement } from '../core/placement';
 import * as lifecycle from '../core/lifecycle';
 import type { TranscriptMessage } from '../core/transcript';
 import { PoisonMessageError, type OutgoingMessage } from '../ports/messageBus';
@@ -13,6 +15,9 @@ import { botChannelContext, botDeliveryMessage } from './botDeliveries';
 import type { Services } from './services';
 
 type Command<T extends ConversationCommand['type']> = Extract<ConversationCommand, { type: T }>;
+
+/** What the customer reads when no queue can ever take their chat (Omnichannel's "Agent couldn't be assigned"). */
+export const NOBODY_CAN_TAKE_THE_CHAT = "Sorry, nobody can take this chat right now, so it has been closed. Please try again later.";
 
 /** Decides what a command does to the conversation. Reads, never writes. */
 export async function decideCommand(s: Services, command: ConversationCommand, current: Conversation | undefined): Promise<CommandEffect> {
@@ -48,11 +53,11 @@ function start(s: Services, command: Command<'start'>): CommandEffect {
   const workstream = s.directory.workstream(command.workstream);
   if (!workstream) throw new PoisonMessageError(`unknown workstream "${command.workstream}"`);
   const at = s.clock.now().toISOString();
-  const decision = s.directory.router(workstream.name).route(command.context);
-  const next = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, decision, at);
+  const placement = s.directory.route(workstream, command.context, []);
+  const next = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, placement, at);
   const d = new Decision(s, command, next);
   d.track('ConversationStarted', { workstream: workstream.name });
-  d.enqueued(next, decision.rule);
+  d.routed();
   return d.effect();
 }
 
@@ -91,6 +96,7 @@ class Decision {
       case 'agentEnd': return this.agentEnd(c);
       case 'agentClose': return this.agentClose(c);
       case 'autoClose': return this.autoClose(c);
+      case 'reroute': return this.reroute(c);
       case 'releaseAgent': throw new PoisonMessageError('releaseAgent is handled by releaseAgentCapacity, not as a state change');
     }
   }
@@ -149,8 +155,7 @@ class Decision {
         return;
       case 'escalate':
       case 'handoff': {
-        const router = this.s.directory.router(before.workstream);
-        this.next = lifecycle.escalate(before, bot, command.context, command.summary, (ctx) => router.route(ctx), this.at, command.kind === 'handoff' ? 'handoff' : 'escalation');
+        this.next = lifecycle.escalate(before, bot, command.context, command.summary, this.route, this.at, command.kind === 'handoff' ? 'handoff' : 'escalation');
         if (command.summary) this.say('bot', command.summary, { id: c.activityId, authorId: bot, visibility: 'agents' });
         if (command.kind === 'handoff') {
           if (command.transcript?.length) this.say('bot', transcriptText(command.transcript), { id: `${c.activityId}:transcript`, authorId: bot, visibility: 'agents' });
@@ -158,10 +163,9 @@ class Decision {
           this.toBot(bot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'accepted'));
         }
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
-        const routed = this.next.history.findLast((h) => h.type === 'routed');
         this.track('BotSessionEnded', { bot, outcome: 'escalated', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
-        this.track('Escalated', { bot, rule: routed?.type === 'routed' ? (routed.rule ?? undefined) : undefined, queue: this.next.queue ?? undefined });
-        this.enqueued(this.next, routed?.type === 'routed' ? routed.rule : null);
+        this.track('Escalated', { bot, rule: this.lastRouting()?.rule ?? undefined, queue: this.next.queue ?? undefined });
+        this.routed();
         return;
       }
     }
@@ -183,14 +187,12 @@ class Decision {
   /** A bot that cannot be reached (or refuses us) must not strand the customer: the rules route the chat on. */
   private botUnreachable(c: Command<'botUnreachable'>): void {
     const before = this.next;
-    const router = this.s.directory.router(before.workstream);
     const context = { BotFailure: c.failure };
-    this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached: ${c.reason}`, (ctx) => router.route(ctx), this.at);
+    this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached: ${c.reason}`, this.route, this.at);
     this.say('system', `The bot ${c.botId} could not be reached (${c.reason}); the chat was routed on.`, { visibility: 'agents' });
-    const routed = this.next.history.findLast((h) => h.type === 'routed');
     this.track('BotSessionEnded', { bot: c.botId, outcome: 'escalated', failure: c.failure, workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
     this.track('BotUnreachable', { bot: c.botId, failure: c.failure, reason: c.reason, queue: this.next.queue ?? undefined });
-    this.enqueued(this.next, routed?.type === 'routed' ? routed.rule : null);
+    this.routed();
   }
 
   private async assigned(c: Command<'assigned'>): Promise<void> {
@@ -227,11 +229,12 @@ class Decision {
 
   private agentTransfer(c: Command<'agentTransfer'>): void {
     const before = this.next;
-    this.next = lifecycle.transfer(before, c.agentId, c.queue, this.at);
+    const placement = this.s.directory.place(this.workstream(), { rule: null, queue: c.queue }, []);
+    this.next = lifecycle.transfer(before, c.agentId, placement, this.at);
     this.say('system', `The chat was transferred to ${c.queue}.`);
     this.releaseAgent(c.agentId);
     this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue });
-    this.enqueued(this.next, null);
+    this.routed();
   }
 
   private agentEnd(c: Command<'agentEnd'>): void {
@@ -255,6 +258,14 @@ class Decision {
     this.closedEvent();
   }
 
+  /** A waiting chat the configuration no longer lets anyone take moves on, as a new routing would place it. */
+  private reroute(c: Command<'reroute'>): void {
+    const placement = this.s.directory.place(this.workstream(), { rule: null, queue: c.queue }, this.next.excludedBots);
+    if (placement.kind === 'queue' && placement.queue === c.queue) return;
+    this.next = lifecycle.reroute(this.next, c.queue, c.epoch, placement, this.at);
+    this.routed();
+  }
+
   /** The chat left whoever held it: a bot hears endOfConversation, an agent gets its capacity back. */
   private leftAssignee(before: Conversation, botCode: string): void {
     if (before.assignee?.kind === 'bot' && before.status === 'Active') {
@@ -265,13 +276,35 @@ class Decision {
     if (before.assignee?.kind === 'agent' && !lifecycle.holdsAgentCapacity(this.next, this.workstream())) this.releaseAgent(before.assignee.id);
   }
 
-  /** The chat entered a queue: ask that queue's dispatcher to assign it, and arm the Open auto-close. */
-  enqueued(conv: Conversation, rule: string | null): void {
+  /** The rules (or an agent) chose a queue for the chat, in this conversation's workstream, as placed. */
+  private readonly route = (context: Context, excludedBots: readonly string[]): Placement => this.s.directory.route(this.workstream(), context, excludedBots);
+
+  /** The routing this command just did, from the history it wrote. */
+  private lastRouting() {
+    const entry = this.next.history.at(-1)?.type === 'status' ? this.next.history.at(-2) : this.next.history.at(-1);
+    return entry?.type === 'routed' || entry?.type === 'unroutable' ? entry : undefined;
+  }
+
+  /**
+   * The chat was routed: it entered a queue (ask that queue's dispatcher to assign it, and arm the Open
+   * auto-close), or no queue could ever take it and it was closed (the customer is told).
+   */
+  routed(): void {
+    const conv = this.next;
+    const entry = this.lastRouting();
+    if (entry?.type === 'unroutable') {
+      this.say('system', NOBODY_CAN_TAKE_THE_CHAT);
+      this.track('Unroutable', { workstream: conv.workstream, rule: entry.rule ?? undefined, queue: entry.queue, reason: entry.reason, why: entry.why });
+      this.closedEvent();
+      return;
+    }
     const queue = conv.queue ?? '';
     this.outgoing.push(dispatchMessage(queue, `dispatch:${conv.id}:${conv.epoch}`));
     this.scheduleAutoClose('Open', conv);
-    const routed = conv.history.findLast((h) => h.type === 'routed');
-    this.track('Routed', { workstream: conv.workstream, rule: rule ?? undefined, queue, reason: routed?.type === 'routed' ? routed.reason : undefined });
+    this.track('Routed', {
+      workstream: conv.workstream, rule: entry?.rule ?? undefined, queue, reason: entry?.reason,
+      ...(entry?.redirectedFrom ? { redirectedFrom: entry.redirectedFrom, redirectReason: entry.why } : {}),
+    });
   }
 
   private scheduleAutoClose(status: 'Open' | 'WrapUp', conv: Conversation = this.next): void {

@@ -1,5 +1,6 @@
-import type { AgentUser, BotUser, Config, Queue, User, Workstream } from '../core/config';
-import { compileRouter, type CompiledRouter } from '../core/rules';
+import type { AgentUser, BotUser, Config, Context, Queue, User, Workstream } from '../core/config';
+import { placeChat, type Placement, type PlacementLookups } from '../core/placement';
+import { compileRouter, type CompiledRouter, type RoutingDecision } from '../core/rules';
 import type { AgentStore } from '../ports/agentStore';
 import type { BotAuthenticator } from '../ports/botAuthenticator';
 import type { BotClient } from '../ports/botClient';
@@ -84,6 +85,19 @@ export class Directory {
 
   queue(name: string): Queue | undefined {
     return this.queues.get(name);
+  }
+
+  /** Queue members as placement sees them. */
+  readonly membership: PlacementLookups = { queue: (name) => this.queues.get(name), isBot: (id) => this.bot(id) !== undefined };
+
+  /** Where a chat of `workstream` that these bots escalated can wait, given what the rules (or an agent) chose. */
+  place(workstream: Workstream, decision: RoutingDecision, excludedBots: readonly string[]): Placement {
+    return placeChat(decision, excludedBots, workstream.fallbackQueue, this.membership);
+  }
+
+  /** The rules' choice for this context, placed. */
+  route(workstream: Workstream, context: Context, excludedBots: readonly string[]): Placement {
+    return this.place(workstream, this.router(workstream.name).route(context), excludedBots);
   }
 
   user(id: string): User | undefined {

@@ -1,5 +1,6 @@
 import { release } from '../core/assignment';
 import { holdsAgentCapacity } from '../core/lifecycle';
+import { whyQueueCannotTake } from '../core/placement';
 import type { Conversation } from '../core/conversation';
 import type { OutgoingMessage } from '../ports/messageBus';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
@@ -17,18 +18,20 @@ export interface SweepReport {
   announcementsResent: number;
   autoClosesResent: number;
   reservationsReleased: number;
+  /** Waiting chats moved out of a queue nobody can ever take them from (the configuration changed under them). */
+  chatsRerouted: number;
 }
 
 /**
  * The periodic repair: assignment is event driven, and this finds what a crash or a lost message
- * left behind: queues with waiting chats, assignments never announced, overdue auto-closes, and
- * reservations without a chat. Every repair is a message with a deterministic id, so repeating
+ * left behind: queues with waiting chats, assignments never announced, overdue auto-closes,
+ * reservations without a chat, and chats waiting where nobody can ever take them. Every repair is a message with a deterministic id, so repeating
  * the sweep is harmless.
  */
 export async function sweep(s: Services): Promise<SweepReport> {
   const now = s.clock.now();
   const cutoff = new Date(now.getTime() - SWEEP_GRACE_IN_MS).toISOString();
-  const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0 };
+  const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0 };
   const out: OutgoingMessage[] = [];
 
   for (const { value: c } of await s.conversations.listUnclosedUpdatedBefore(cutoff, { limit: SWEEP_BATCH })) {
@@ -40,6 +43,11 @@ export async function sweep(s: Services): Promise<SweepReport> {
     }
     const workstream = s.directory.workstream(c.workstream);
     if (!workstream) continue;
+    if (c.status === 'Open' && c.queue !== null && whyQueueCannotTake(c.queue, c.excludedBots, s.directory.membership) !== null) {
+      out.push(conversationCommandMessage({ type: 'reroute', conversationId: c.id, key: `reroute:${c.id}:${c.epoch}`, queue: c.queue, epoch: c.epoch }));
+      report.chatsRerouted++;
+      continue;
+    }
     const overdue = (since: string | null, minutes: number) => since !== null && Date.parse(since) + minutes * 60_000 <= now.getTime();
     if ((c.status === 'Open' && overdue(c.enqueuedAt, workstream.autoClose.openMinutes)) || (c.status === 'WrapUp' && overdue(c.wrapUpAt, workstream.autoClose.wrapUpMinutes))) {
       const status = c.status;
@@ -61,7 +69,7 @@ export async function sweep(s: Services): Promise<SweepReport> {
 
   if (out.length > 0) await s.bus.send(out);
   report.reservationsReleased = await releaseStrayReservations(s, cutoff);
-  if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent > 0) {
+  if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent + report.chatsRerouted > 0) {
     s.telemetry.trackEvent('SweepRepaired', {}, { ...report });
   }
   return report;

@@ -4,7 +4,12 @@ import {
   assign, autoClose, closeByAgent, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, markAnnounced, markApplied,
   recordCustomerMessage, recordForwardedToBot, startConversation, transfer, TransitionError,
 } from '../../shared/core/lifecycle';
-import type { RoutingDecision } from '../../shared/core/rules';
+import type { Placement } from '../../shared/core/placement';
+
+/** A placement in the queue the rules (or an agent) chose. */
+function inQueue(queue: string, rule: string | null = null): Placement {
+  return { kind: 'queue', rule, queue };
+}
 
 /** The conversation state machine of shared/core/lifecycle.ts, one transition at a time, with exact documents. */
 
@@ -37,7 +42,7 @@ function frozen<T>(value: T): T {
   return value;
 }
 
-function started(context: Context = { Tier: 2 }, decision: RoutingDecision = { rule: 'BotRule', queue: 'BotQueue' }): Conversation {
+function started(context: Context = { Tier: 2 }, decision: Placement = inQueue('BotQueue', 'BotRule')): Conversation {
   return frozen(startConversation({ id: 'conv-1', workstream: WORKSTREAM, customer: { id: 'cust-1', name: 'Dana' }, context }, decision, T0));
 }
 
@@ -47,7 +52,7 @@ function withBot(): Conversation {
 }
 
 function withAgent(): Conversation {
-  const open = started({}, { rule: 'CreditCardRule', queue: 'CreditCardQueue' });
+  const open = started({}, inQueue('CreditCardQueue', 'CreditCardRule'));
   return frozen(assign(open, ALICE, 'CreditCardQueue', open.epoch, T1));
 }
 
@@ -74,7 +79,7 @@ const status = (at: string, s: ConversationStatus, reason: Conversation['statusR
 describe('startConversation', () => {
   it('opens the chat in the queue the rules chose, with a routed and a status entry', () => {
     const context = { BotHandoffTopic: '', Tier: 2 };
-    const conversation = startConversation({ id: 'conv-1', workstream: WORKSTREAM, customer: { id: 'cust-1', name: 'Dana' }, context }, { rule: 'BotRule', queue: 'BotQueue' }, T0);
+    const conversation = startConversation({ id: 'conv-1', workstream: WORKSTREAM, customer: { id: 'cust-1', name: 'Dana' }, context }, inQueue('BotQueue', 'BotRule'), T0);
     expect(conversation).toEqual({
       id: 'conv-1',
       workstream: 'ChatWorkStream',
@@ -113,7 +118,7 @@ describe('startConversation', () => {
   });
 
   it('records a fall-through to the fallback queue with a null rule', () => {
-    const conversation = started({}, { rule: null, queue: 'DefaultQueue' });
+    const conversation = started({}, inQueue('DefaultQueue'));
     expect(conversation.queue).toBe('DefaultQueue');
     expect(conversation.history[0]).toEqual({ type: 'routed', at: T0, rule: null, queue: 'DefaultQueue', reason: 'start' });
   });
@@ -143,14 +148,14 @@ describe('assign', () => {
   });
 
   it('gives an agent the chat: no bot session, and firstAgentAssignedAt is set', () => {
-    const open = started({}, { rule: 'CreditCardRule', queue: 'CreditCardQueue' });
+    const open = started({}, inQueue('CreditCardQueue', 'CreditCardRule'));
     const active = assign(open, ALICE, 'CreditCardQueue', 1, T2);
     expect(active).toMatchObject({ status: 'Active', assignee: ALICE, assignedAt: T2, botSession: null, firstAgentAssignedAt: T2, epoch: 2 });
     expect(active.history.at(-2)).toEqual({ type: 'assigned', at: T2, assignee: ALICE, queue: 'CreditCardQueue', waitedMs: 60_000 });
   });
 
   it('keeps the first agent assignment time when a later agent takes a transferred chat', () => {
-    const moved = frozen(transfer(withAgent(), 'alice', 'HomeLoanQueue', T2));
+    const moved = frozen(transfer(withAgent(), 'alice', inQueue('HomeLoanQueue'), T2));
     const again = assign(moved, { id: 'carol', kind: 'agent' }, 'HomeLoanQueue', moved.epoch, T3);
     expect(again.firstAgentAssignedAt).toBe(T1);
     expect(again.assignedAt).toBe(T3);
@@ -187,14 +192,14 @@ describe('bookkeeping', () => {
 });
 
 describe('escalate', () => {
-  const toCreditCard = (context: Context): RoutingDecision => (context.BotHandoffTopic === 'CreditCard' ? { rule: 'CreditCardRule', queue: 'CreditCardQueue' } : { rule: null, queue: 'DefaultQueue' });
+  const toCreditCard = (context: Context): Placement => (context.BotHandoffTopic === 'CreditCard' ? inQueue('CreditCardQueue', 'CreditCardRule') : inQueue('DefaultQueue'));
 
   it('merges the context, remembers the summary and the bot, counts, and re-routes by the merged context', () => {
     const active = frozen({ ...withBot(), context: { BotHandoffTopic: 'Other', Tier: 2 }, customerMessageCount: 5 });
     const decide = jest.fn(toCreditCard);
     const next = escalate(active, 'demo-bot', { BotHandoffTopic: 'CreditCard', Account: 42 }, 'Customer asked about a credit card', decide, T2);
     expect(decide).toHaveBeenCalledTimes(1);
-    expect(decide).toHaveBeenCalledWith({ BotHandoffTopic: 'CreditCard', Tier: 2, Account: 42 });
+    expect(decide).toHaveBeenCalledWith({ BotHandoffTopic: 'CreditCard', Tier: 2, Account: 42 }, ['demo-bot']);
     expect(next).toEqual({
       ...active,
       status: 'Open',
@@ -223,7 +228,7 @@ describe('escalate', () => {
   });
 
   it('keeps an earlier summary when the bot gives none, lists each bot once, and counts every escalation', () => {
-    const first = frozen(escalate(withBot(), 'demo-bot', { BotHandoffTopic: 'Other' }, 'first summary', () => ({ rule: 'BotRule', queue: 'BotQueue' }), T2));
+    const first = frozen(escalate(withBot(), 'demo-bot', { BotHandoffTopic: 'Other' }, 'first summary', () => inQueue('BotQueue', 'BotRule'), T2));
     const back = frozen(assign(first, BOT, 'BotQueue', first.epoch, T3));
     const second = escalate(back, 'demo-bot', {}, '', toCreditCard, T4);
     expect(second.escalationSummary).toBe('first summary');
@@ -255,7 +260,7 @@ describe('escalate', () => {
 describe('transfer', () => {
   it('puts the agent chat in the named queue, with no rule, and counts it', () => {
     const active = withAgent();
-    const next = transfer(active, 'alice', 'HomeLoanQueue', T2);
+    const next = transfer(active, 'alice', inQueue('HomeLoanQueue'), T2);
     expect(next).toEqual({
       ...active,
       status: 'Open',
@@ -280,18 +285,18 @@ describe('transfer', () => {
   });
 
   it('lifts the escalation exclusion: an agent who sends the chat to a bot queue wants a bot', () => {
-    const escalated = frozen(escalate(withBot(), 'demo-bot', { BotHandoffTopic: 'CreditCard' }, '', () => ({ rule: 'CreditCardRule', queue: 'CreditCardQueue' }), T2));
+    const escalated = frozen(escalate(withBot(), 'demo-bot', { BotHandoffTopic: 'CreditCard' }, '', () => inQueue('CreditCardQueue', 'CreditCardRule'), T2));
     const withAlice = frozen(assign(escalated, ALICE, 'CreditCardQueue', escalated.epoch, T3));
     expect(withAlice.excludedBots).toEqual(['demo-bot']);
-    const moved = transfer(withAlice, 'alice', 'BotQueue', T4);
+    const moved = transfer(withAlice, 'alice', inQueue('BotQueue'), T4);
     expect(moved).toMatchObject({ status: 'Open', queue: 'BotQueue', excludedBots: [], counters: { escalations: 1, transfers: 1 } });
   });
 
   it('is allowed only to the agent that holds the chat', () => {
-    const other = caught(() => transfer(withAgent(), 'bob', 'HomeLoanQueue', T2));
+    const other = caught(() => transfer(withAgent(), 'bob', inQueue('HomeLoanQueue'), T2));
     expect(other.code).toBe('NotAssignee');
     expect(other.message).toBe('cannot transfer: agent bob does not hold the conversation');
-    expect(caught(() => transfer(withBot(), 'demo-bot', 'HomeLoanQueue', T2)).code).toBe('NotAssignee');
+    expect(caught(() => transfer(withBot(), 'demo-bot', inQueue('HomeLoanQueue'), T2)).code).toBe('NotAssignee');
   });
 });
 
@@ -419,7 +424,7 @@ describe('forbidden transitions', () => {
     'WrapUp': inWrapUp,
     'Closed': closed,
   };
-  const decide = (): RoutingDecision => ({ rule: null, queue: 'DefaultQueue' });
+  const decide = (): Placement => inQueue('DefaultQueue');
   type Outcome = 'ok' | 'InvalidStatus' | 'NotAssignee';
   /** Per transition, the states that allow it and those where the status allows it but the holder is of the other kind. */
   const TRANSITIONS: Record<string, { allowed: string[]; wrongHolder?: string[]; run: (c: Conversation) => unknown }> = {
@@ -427,7 +432,7 @@ describe('forbidden transitions', () => {
     // Any status: a message the API accepted is kept even if the chat ended before it was applied.
     recordCustomerMessage: { allowed: ['Open', 'Active (bot)', 'Active (agent)', 'Waiting', 'WrapUp', 'Closed'], run: (c) => recordCustomerMessage(c, T4) },
     escalate: { allowed: ['Active (bot)'], wrongHolder: ['Active (agent)'], run: (c) => escalate(c, c.assignee?.id ?? 'demo-bot', {}, '', decide, T4) },
-    transfer: { allowed: ['Active (agent)'], wrongHolder: ['Active (bot)'], run: (c) => transfer(c, c.assignee?.id ?? 'alice', 'HomeLoanQueue', T4) },
+    transfer: { allowed: ['Active (agent)'], wrongHolder: ['Active (bot)'], run: (c) => transfer(c, c.assignee?.id ?? 'alice', inQueue('HomeLoanQueue'), T4) },
     endByBot: { allowed: ['Active (bot)'], wrongHolder: ['Active (agent)'], run: (c) => endByBot(c, c.assignee?.id ?? 'demo-bot', T4) },
     endByAgent: { allowed: ['Active (agent)'], wrongHolder: ['Active (bot)'], run: (c) => endByAgent(c, c.assignee?.id ?? 'alice', T4) },
     closeByAgent: { allowed: ['WrapUp'], run: (c) => closeByAgent(c, c.assignee?.id ?? 'alice', T4) },

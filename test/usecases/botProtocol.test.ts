@@ -359,6 +359,64 @@ describe('a bot that cannot be reached does not strand the customer', () => {
     expect(telemetry.named('BotDeliveryFailed').every((p) => p.conversationId === id && p.bot === BOT && p.activityType === 'conversationUpdate')).toBe(true);
   });
 
+  /** The README's example rules: BotRule (no topic → BotQueue) and the topic rules, no rule for BotFailure. */
+  const withoutBotFailureRule = (c: Config) => {
+    c.workstreams[0]!.rules = c.workstreams[0]!.rules.filter((r) => r.name !== 'BotFailureRule');
+  };
+  const routings = async (id: string) => ((await api.conversation(id)).body.history as { type: string }[]).filter((h) => h.type === 'routed' || h.type === 'unroutable');
+  const redirectWhy = `every member of BotQueue is a bot that already escalated this chat (${BOT})`;
+
+  test('without a BotFailure rule, a bot that cannot be reached sends the chat to the fallback queue, not back to its own queue', async () => {
+    await start(probeBot(await closedPortUrl(), { unreachableAfterSeconds: 1 }), withoutBotFailureRule);
+    await onlyAvailable('alice');
+    const chat = await api.startChat({ customer: CUSTOMER });
+    const id = chat.conversationId;
+
+    const active = await withAgent(id, 'alice');
+    expect(active).toMatchObject({ queue: 'DefaultQueue', context: { BotFailure: 'unreachable' }, excludedBots: [BOT] });
+    expect(await routings(id)).toEqual([
+      { type: 'routed', at: expect.stringMatching(ISO), rule: 'BotRule', queue: 'BotQueue', reason: 'start' },
+      { type: 'routed', at: expect.stringMatching(ISO), rule: 'BotRule', queue: 'DefaultQueue', reason: 'escalation', redirectedFrom: 'BotQueue', why: redirectWhy },
+    ]);
+    expect(telemetry.named('Routed').at(-1)).toMatchObject({ conversationId: id, rule: 'BotRule', queue: 'DefaultQueue', redirectedFrom: 'BotQueue', redirectReason: redirectWhy });
+    expect(await deadLetters()).toEqual(NO_DEAD_LETTERS);
+  });
+
+  test("a bot's own escalation that sets no topic goes to the fallback queue, not back to the bot", async () => {
+    const bot = await scriptedBot();
+    await start(probeBot(bot.url), withoutBotFailureRule);
+    await onlyAvailable('bob');
+    const chat = await api.startChat({ customer: CUSTOMER });
+    const id = chat.conversationId;
+    await withProbeBot(id);
+    const [first] = await bot.receivedAtLeast(id, 1);
+    const escalate = { type: 'message', id: 'esc-no-topic', from: { id: BOT }, text: 'Please take over', channelData: { tags: escalateTags({}) } };
+    expect(await connector(first!.serviceUrl!, 'POST', activitiesPath(id), escalate)).toEqual({ status: 200, body: { id: 'esc-no-topic' } });
+
+    expect(await withAgent(id, 'bob')).toMatchObject({ queue: 'DefaultQueue', escalationSummary: 'Please take over' });
+    expect((await routings(id)).at(-1)).toMatchObject({ rule: 'BotRule', queue: 'DefaultQueue', reason: 'escalation', redirectedFrom: 'BotQueue' });
+  });
+
+  test('when the fallback queue cannot take the chat either, it is closed with a reason and the customer is told', async () => {
+    await start(probeBot(await closedPortUrl(), { unreachableAfterSeconds: 1 }), (c) => {
+      withoutBotFailureRule(c);
+      c.workstreams[0]!.fallbackQueue = 'BotQueue';
+    });
+    await onlyAvailable('alice');
+    const chat = await api.startChat({ customer: CUSTOMER });
+    const id = chat.conversationId;
+
+    const closed = await conversationWhere(id, (c) => c.status === 'Closed', 'the chat to close', 15_000);
+    expect(closed).toMatchObject({ statusReason: 'ClosedDueToFailure', assignee: null, queue: 'BotQueue' });
+    expect((await routings(id)).at(-1)).toEqual({ type: 'unroutable', at: expect.stringMatching(ISO), rule: 'BotRule', queue: 'BotQueue', reason: 'escalation', why: redirectWhy });
+    const seen = await customerSees(chat, 'the closing notice', (m) => (m.some((x) => x.role === 'system' && /nobody can take this chat/.test(x.text)) ? m : undefined));
+    expect(seen.map((m) => m.role)).toEqual(['system']);
+    expect(telemetry.named('Unroutable')).toEqual([expect.objectContaining({ conversationId: id, rule: 'BotRule', queue: 'BotQueue', reason: 'escalation', why: redirectWhy })]);
+    expect(telemetry.named('ConversationClosed')).toEqual([expect.objectContaining({ conversationId: id, statusReason: 'ClosedDueToFailure' })]);
+    expect((await host().services.agents.get('alice'))?.value.reservations).toEqual([]);
+    expect(await deadLetters()).toEqual(NO_DEAD_LETTERS);
+  });
+
   test('a bot answering 500, 503, 429 and then recovering: the delivery is retried, in order, and nothing is escalated', async () => {
     const failures = [500, 503, 429];
     const bot = await scriptedBot((_activity, call) => ({ status: failures[call - 1] ?? 200 }));

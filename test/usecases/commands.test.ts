@@ -292,7 +292,7 @@ describe('sweep', () => {
     expect((await stored(chat.conversationId)).status).toBe('Open');
 
     clock.advance(1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 2 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 2, chatsRerouted: 0 });
     const active = await assigned(chat.conversationId);
     expect(active.assignee).toEqual({ id: 'alice', kind: 'agent' });
     await idle();
@@ -319,7 +319,7 @@ describe('sweep', () => {
     expect((await stored(chat.conversationId)).assignmentAnnounced).toBe(false);
 
     clock.advance(SWEEP_GRACE_IN_MS + 1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 0, announcementsResent: 1, autoClosesResent: 0, reservationsReleased: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 0, announcementsResent: 1, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0 });
     await conversationWhere(chat.conversationId, (c) => c.assignmentAnnounced, 'the announcement');
     await idle();
     expect((await messages(chat)).filter((m) => m.text === 'Alice joined the chat.')).toHaveLength(1);
@@ -337,7 +337,7 @@ describe('sweep', () => {
     await idle();
     expect((await stored(chat.conversationId)).status).toBe('Open');
 
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0 });
     const active = await assigned(chat.conversationId);
     expect(active.assignee).toEqual({ id: 'alice', kind: 'agent' });
   });
@@ -348,17 +348,36 @@ describe('sweep', () => {
     // Written straight to the store: its scheduled auto-close never reached the bus.
     const workstream = services.directory.workstream('ChatWorkStream')!;
     const input = { id: 'lost-timer', workstream, customer: { id: 'cust-lost', name: 'Lee' }, context: { BotHandoffTopic: 'CreditCard' } };
-    await services.conversations.create(startConversation(input, { rule: 'CreditCardRule', queue: 'CreditCardQueue' }, clock.iso()));
+    await services.conversations.create(startConversation(input, { kind: 'queue', rule: 'CreditCardRule', queue: 'CreditCardQueue' }, clock.iso()));
 
     clock.advance(20 * MINUTE - 1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0 });
     await idle();
     expect((await stored('lost-timer')).status).toBe('Open');
 
     clock.advance(1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 1, reservationsReleased: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 1, reservationsReleased: 0, chatsRerouted: 0 });
     const closed = await conversationWhere('lost-timer', (c) => c.status === 'Closed', 'the re-sent auto-close');
     expect(closed).toMatchObject({ statusReason: 'AutoClosedBySystem', closedAt: clock.iso() });
+  });
+
+  test('a chat left waiting in a queue nobody can serve any more (the configuration changed under it) is moved to the fallback queue', async () => {
+    // The configuration of an earlier run had a RetiredQueue with agents; this run's has it with no members.
+    const { services } = await start((c) => c.queues.push({ name: 'RetiredQueue', priority: 2, assignment: 'highestCapacity', members: [] }));
+    for (const agent of AGENTS) await setPresence(agent, agent === 'carol' ? 'Available' : 'Offline');
+    const workstream = services.directory.workstream('ChatWorkStream')!;
+    const input = { id: 'left-behind', workstream, customer: { id: 'cust-left', name: 'Lee' }, context: { BotHandoffTopic: 'Retired' } };
+    await services.conversations.create(startConversation(input, { kind: 'queue', rule: null, queue: 'RetiredQueue' }, clock.iso()));
+
+    clock.advance(SWEEP_GRACE_IN_MS + 1);
+    expect((await sweep(services)).chatsRerouted).toBe(1);
+    const moved = await conversationWhere('left-behind', (c) => c.status === 'Active', 'the chat to be served from the fallback queue');
+    expect(moved).toMatchObject({ queue: 'DefaultQueue', assignee: { id: 'carol', kind: 'agent' } });
+    expect(moved.history.filter((h) => h.type === 'routed').at(-1)).toEqual({
+      type: 'routed', at: expect.any(String), rule: null, queue: 'DefaultQueue', reason: 'repair', redirectedFrom: 'RetiredQueue', why: 'RetiredQueue has no members',
+    });
+    // Repeating the sweep is harmless.
+    expect((await sweep(services)).chatsRerouted).toBe(0);
   });
 });
 

@@ -12,6 +12,7 @@ import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessageBus';
 import { loadConfigOrThrow, PROJECT_ROOT } from '../../config/loadConfig';
+import { routingWarnings } from '../../config/routingWarnings';
 import { systemClock } from '../../ports/clock';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { Directory, type Services } from '../../usecases/services';
@@ -30,6 +31,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
 
 export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): Services {
   const config = loadConfigOrThrow(isAbsolute(settings.configPath) ? settings.configPath : resolve(PROJECT_ROOT, settings.configPath));
+  for (const warning of routingWarnings(config)) console.warn(`warning: ${warning}`);
   const cosmos = createCosmosClient({ endpoint: settings.cosmos.endpoint, key: settings.cosmos.key, managedIdentityClientId: settings.managedIdentityClientId });
   const database = cosmos.database(settings.cosmos.database);
   const serviceBus = createServiceBusClient('connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId });
