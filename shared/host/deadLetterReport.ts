@@ -1,4 +1,5 @@
 import { PoisonMessageError, type MessageHandler, type QueueName } from '../ports/messageBus';
+import type { Telemetry } from '../ports/telemetry';
 import { services } from './runtime';
 
 /**
@@ -14,16 +15,35 @@ export function withDeadLetterReport(queue: QueueName, handler: MessageHandler):
       const s = await services().catch(() => undefined);
       const poison = error instanceof PoisonMessageError;
       if (s && (poison || info.deliveryCount >= s.settings.botDeliveryMaxAttempts)) {
-        s.telemetry.trackEvent('MessageDeadLettered', {
-          queue,
+        trackDeadLetter(s.telemetry, queue, {
           messageId: info.messageId,
-          conversationId: queue === 'dispatch' ? undefined : info.sessionId,
           sessionId: info.sessionId,
           reason: poison ? 'PoisonMessage' : 'MaxDeliveryCountExceeded',
           description: error instanceof Error ? error.message : String(error),
-        }, { deliveryCount: info.deliveryCount });
+          deliveryCount: info.deliveryCount,
+        });
       }
       throw error;
     }
   };
+}
+
+export interface DeadLetterFacts {
+  messageId: string;
+  sessionId: string;
+  reason: string;
+  description: string;
+  deliveryCount: number;
+}
+
+/** The MessageDeadLettered event: a conversation's queues are sessioned by conversation id, the dispatch queue by queue name. */
+export function trackDeadLetter(telemetry: Telemetry, queue: QueueName, facts: DeadLetterFacts): void {
+  telemetry.trackEvent('MessageDeadLettered', {
+    queue,
+    messageId: facts.messageId,
+    conversationId: queue === 'dispatch' ? undefined : facts.sessionId,
+    sessionId: facts.sessionId,
+    reason: facts.reason,
+    description: facts.description,
+  }, { deliveryCount: facts.deliveryCount });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
-import { SqliteMessageBus, type QueueProcessorOptions } from '../../shared/adapters/embedded/sqliteMessageBus';
+import { SqliteMessageBus, type DeadLetter, type QueueProcessorOptions } from '../../shared/adapters/embedded/sqliteMessageBus';
 import type { Clock } from '../../shared/ports/clock';
 import { PoisonMessageError, QUEUES, type MessageHandler, type OutgoingMessage, type ReceivedMessageInfo } from '../../shared/ports/messageBus';
 
@@ -409,9 +409,11 @@ describe('SqliteMessageBus on a database file', () => {
     expect(handled[0]?.afterKillInMs).toBeGreaterThanOrEqual(lockDurationInMs / 2);
   });
 
-  it('dead-letters a message whose lock expired on its last allowed delivery, and goes on with its session', async () => {
+  it('dead-letters a message whose lock expired on its last allowed delivery, tells the host, and goes on with its session', async () => {
     const db = openDatabase(file);
-    const bus = new SqliteMessageBus(db);
+    // No handler failed, so no handler can report it: the bus tells the host itself.
+    const told: [string, DeadLetter][] = [];
+    const bus = new SqliteMessageBus(db, { onLockExpiredDeadLetter: (queue, deadLetter) => void told.push([queue, deadLetter]) });
     await bus.send([message('s-1', 'm-1'), message('s-1', 'm-2')]);
     const receiver = startHangingReceiver(file, 300);
     await receiver.firstDelivery;
@@ -428,6 +430,7 @@ describe('SqliteMessageBus on a database file', () => {
     expect(deadLetters).toEqual([
       expect.objectContaining({ messageId: 'm-1', reason: 'MaxDeliveryCountExceeded', deliveryCount: 1, description: expect.stringContaining('lock expired') }),
     ]);
+    expect(told).toEqual([[QUEUE, deadLetters[0]]]);
   });
 });
 

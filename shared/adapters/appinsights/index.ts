@@ -6,6 +6,8 @@ import { ConsoleTelemetry, type LineSink } from './consoleTelemetry';
 export { AppInsightsTelemetry, createTelemetry, flushTelemetry, type AppInsightsTelemetryOptions, type FlushableTelemetry } from './appInsightsTelemetry';
 export { ConsoleTelemetry, type ConsoleTelemetryLine, type LineSink } from './consoleTelemetry';
 export { credentialFromAuthenticationString } from './authenticationString';
+export { formatProblemLine, type TelemetryItem } from './formatProblemLine';
+export { ProblemLinesTelemetry } from './problemLinesTelemetry';
 
 /**
  * The telemetry a host should use, from its environment:

@@ -35,6 +35,11 @@ export interface SqliteMessageBusOptions {
   duplicateDetectionWindowInMs?: number;
   /** Failures of the bus itself (not of handlers), e.g. the database going away. Default: console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * A message dead-lettered because the lock of its last allowed delivery expired (its receiver died):
+   * no handler failed, so no handler could report it. Must not throw (if it does, onError is told).
+   */
+  onLockExpiredDeadLetter?: (queue: QueueName, deadLetter: DeadLetter) => void;
 }
 
 export interface DeadLetter {
@@ -63,6 +68,7 @@ export class SqliteMessageBus implements MessageBus {
   private readonly clock: Clock;
   private readonly duplicateDetectionWindowInMs: number;
   private readonly onError: (error: unknown) => void;
+  private readonly onLockExpiredDeadLetter: (queue: QueueName, deadLetter: DeadLetter) => void;
   private readonly processors = new Map<QueueName, SessionProcessor>();
   private lastMessageIdPurgeAt = 0;
   private uncommitted: { messages: OutgoingMessage[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
@@ -72,6 +78,7 @@ export class SqliteMessageBus implements MessageBus {
     this.clock = options.clock ?? systemClock;
     this.duplicateDetectionWindowInMs = options.duplicateDetectionWindowInMs ?? 10 * 60_000;
     this.onError = options.onError ?? ((error) => console.error('[sqliteMessageBus]', error));
+    this.onLockExpiredDeadLetter = options.onLockExpiredDeadLetter ?? (() => undefined);
   }
 
   /**
@@ -120,7 +127,7 @@ export class SqliteMessageBus implements MessageBus {
   process(queue: QueueName, handler: MessageHandler, options: QueueProcessorOptions): QueueProcessor {
     assertProcessorOptions(options);
     if (this.processors.has(queue)) throw new Error(`A processor for queue '${queue}' is already running.`);
-    const processor = new SessionProcessor(queue, handler, options, this.tables, () => this.nowInMs(), this.duplicateDetectionWindowInMs, this.onError);
+    const processor = new SessionProcessor(queue, handler, options, this.tables, () => this.nowInMs(), this.duplicateDetectionWindowInMs, this.onError, this.onLockExpiredDeadLetter);
     this.processors.set(queue, processor);
     processor.wake();
     return {
@@ -179,6 +186,7 @@ class SessionProcessor {
     private readonly now: () => number,
     private readonly duplicateDetectionWindowInMs: number,
     private readonly onError: (error: unknown) => void,
+    private readonly onLockExpiredDeadLetter: (queue: QueueName, deadLetter: DeadLetter) => void,
   ) {}
 
   get inFlightCount(): number {
@@ -208,7 +216,9 @@ class SessionProcessor {
     try {
       this.tables.sequence(this.queue, this.now(), this.duplicateDetectionWindowInMs);
       while (this.inFlight.size < this.options.maxConcurrentSessions) {
-        const delivery = this.tables.receive(this.queue, this.now(), this.options);
+        const expired: DeadLetter[] = [];
+        const delivery = this.tables.receive(this.queue, this.now(), this.options, expired);
+        for (const deadLetter of expired) this.settle(() => this.onLockExpiredDeadLetter(this.queue, deadLetter));
         if (!delivery) break;
         const run = this.deliver(delivery).finally(() => {
           this.inFlight.delete(run);
@@ -291,7 +301,8 @@ class BusTables {
   // Each of these runs as one IMMEDIATE transaction (built in the constructor, over the prepared statements).
   readonly send: (messages: OutgoingMessage[], now: number) => void;
   readonly sequence: (queue: QueueName, now: number, duplicateDetectionWindowInMs: number) => void;
-  readonly receive: (queue: QueueName, now: number, options: QueueProcessorOptions) => Delivery | undefined;
+  /** The next delivery; messages dead-lettered on the way (their last delivery's lock expired) are added to `expired`. */
+  readonly receive: (queue: QueueName, now: number, options: QueueProcessorOptions, expired: DeadLetter[]) => Delivery | undefined;
   readonly complete: (delivery: Delivery, now: number) => void;
   readonly deadLetter: (delivery: Delivery, reason: string, description: string, now: number) => void;
 
@@ -379,7 +390,7 @@ class BusTables {
       }
     });
 
-    this.receive = this.immediate((queue: QueueName, now: number, options: QueueProcessorOptions): Delivery | undefined => {
+    this.receive = this.immediate((queue: QueueName, now: number, options: QueueProcessorOptions, expired: DeadLetter[]): Delivery | undefined => {
       for (;;) {
         const session = this.sql.nextReadySession.get(queue, now);
         if (!session) return undefined;
@@ -401,6 +412,7 @@ class BusTables {
           // Its last allowed delivery ended with the lock expiring (the receiver died): Service Bus dead-letters it.
           const description = `The lock expired on delivery ${head.delivery_count}, the last of ${options.maxDeliveryCount} allowed.`;
           this.moveToDeadLetters({ ...delivery, deliveryCount: head.delivery_count }, 'MaxDeliveryCountExceeded', description, now);
+          expired.push({ messageId: head.message_id, sessionId: session.session_id, body: JSON.parse(head.body) as unknown, reason: 'MaxDeliveryCountExceeded', description, deliveryCount: head.delivery_count });
           continue;
         }
         this.sql.lockSession.run(now + options.lockDurationInMs, delivery.lockToken, queue, queue, session.session_id);

@@ -21,6 +21,7 @@ import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { Directory, type Services } from '../../usecases/services';
+import { trackDeadLetter } from '../deadLetterReport';
 import { installServices } from '../runtime';
 import { loadFunctions } from './functionsLoader';
 import { Admission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission';
@@ -65,9 +66,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const checkpointer = memory ? undefined : new WalCheckpointer(db, file);
   const clock = options.clock ?? systemClock;
   const maxDeliveryCount = options.maxDeliveryCount ?? 10;
-  const bus = new SqliteMessageBus(db, { clock });
+  const telemetry = options.telemetry ?? nullTelemetry;
+  // A message whose receiver died on its last delivery is dead-lettered with no handler to report it.
+  const bus = new SqliteMessageBus(db, { clock, onLockExpiredDeadLetter: (queue, deadLetter) => trackDeadLetter(telemetry, queue, deadLetter) });
   const host = await serveFunctions({
     ...options,
+    telemetry,
     maxDeliveryCount,
     backend: {
       conversations: new SqliteConversationStore(db),

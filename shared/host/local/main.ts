@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../config/loadConfig';
 import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
-import { telemetryFromEnvironment } from '../../adapters/appinsights';
+import { ProblemLinesTelemetry, telemetryFromEnvironment } from '../../adapters/appinsights';
 import { readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
 import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
 
@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? 'data');
   const port = Number(process.env.PORT ?? 7071);
-  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', telemetry: telemetryFromEnvironment() };
+  // Warnings and errors are printed on stderr, one readable line each; the telemetry gets everything as before.
+  const telemetry = new ProblemLinesTelemetry(telemetryFromEnvironment());
+  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', telemetry };
   const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, port, dataDir) : undefined;
   let host;
   try {
