@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { Condition, Config, ContextVariable, Operator, VariableType, Workstream } from '../core/config';
-import { toNumber } from '../core/ruleValues';
+import type { Config } from '../core/config';
+import { inFileOrder, problemPath } from './fileOrder';
+import { referenceProblems } from './referenceProblems';
 import { checkShape } from './schema';
 
 /**
- * Reads the configuration file: YAML (so JSON too), then its shape, then cross-references.
- * Every problem is collected with its path; an invalid file yields problems and no config, so
- * start-up never runs on half of it.
+ * Reads the configuration file: YAML (so JSON too), then its shape and its cross-references.
+ * Every problem is collected with its path, in file order; an invalid file yields problems and no
+ * config, so start-up never runs on half of it.
  */
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -69,10 +70,13 @@ function parseConfigText(text: string): ConfigResult {
     return { ok: false, problems: [`(top level): invalid YAML: ${(error as Error).message}`] };
   }
   if (data === null || data === undefined) return { ok: false, problems: ['(top level): the file is empty'] };
+  // Both checks run, so one start reports every problem: the references are read wherever the shape allows.
   const shaped = checkShape(data);
-  if (!shaped.ok) return shaped;
-  const problems = crossReferenceProblems(shaped.config);
-  return problems.length > 0 ? { ok: false, problems } : shaped;
+  const references = referenceProblems(data);
+  if (shaped.ok) return references.length > 0 ? { ok: false, problems: inFileOrder(references, data) } : shaped;
+  // A reference problem at the place of a shape problem (an empty queue name, "unknown queue ''") is the same problem.
+  const shapePaths = new Set(shaped.problems.map(problemPath));
+  return { ok: false, problems: inFileOrder([...shaped.problems, ...references.filter((problem) => !shapePaths.has(problemPath(problem)))], data) };
 }
 
 /** yaml's "Map keys must be unique", at the repeated key, in linear time. */
@@ -136,123 +140,4 @@ export function loadConfigOrThrow(file: string): Config {
   const result = loadConfigFile(file);
   if (!result.ok) throw new ConfigError(file, result.problems);
   return result.config;
-}
-
-function crossReferenceProblems(config: Config): string[] {
-  const problems: string[] = [];
-  const queues = new Set(config.queues.map((q) => q.name));
-  const users = new Set(config.users.map((u) => u.id));
-  // One message per bad reference: listing thousands of queues in each would take gigabytes.
-  const names = [...queues];
-  const knownQueues = `declared queues are ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}`;
-
-  problems.push(...duplicates(config.workstreams.map((w) => w.name), 'workstreams', 'name', 'workstream'));
-  problems.push(...duplicates(config.queues.map((q) => q.name), 'queues', 'name', 'queue'));
-  problems.push(...duplicates(config.users.map((u) => u.id), 'users', 'id', 'user'));
-
-  config.workstreams.forEach((workstream, w) => {
-    const at = `workstreams[${w}]`;
-    if (!queues.has(workstream.fallbackQueue)) problems.push(`${at}.fallbackQueue: unknown queue "${workstream.fallbackQueue}", ${knownQueues}`);
-    problems.push(...duplicates(workstream.contextVariables.map((v) => v.name), `${at}.contextVariables`, 'name', 'context variable'));
-    problems.push(...duplicates(workstream.rules.map((r) => r.name), `${at}.rules`, 'name', 'rule'));
-    workstream.rules.forEach((rule, r) => {
-      if (!queues.has(rule.queue)) problems.push(`${at}.rules[${r}].queue: unknown queue "${rule.queue}", ${knownQueues}`);
-      if (rule.when) problems.push(...conditionProblems(rule.when, `${at}.rules[${r}].when`, workstream));
-    });
-  });
-
-  config.queues.forEach((queue, q) => {
-    queue.members.forEach((member, m) => {
-      if (!users.has(member)) problems.push(`queues[${q}].members[${m}]: unknown user "${member}"`);
-    });
-  });
-
-  problems.push(...botProblems(config));
-  const principalOwners = new Map<string, string>();
-  config.users.forEach((user, u) => {
-    if (user.kind !== 'agent' || user.principal === undefined) return;
-    const owner = principalOwners.get(user.principal.toLowerCase());
-    if (owner !== undefined) problems.push(`users[${u}].principal: "${user.principal}" is already the principal of user "${owner}"`);
-    else principalOwners.set(user.principal.toLowerCase(), user.id);
-  });
-  const tokenOwners = new Map<string, string>();
-  config.users.forEach((user, u) => {
-    if (user.kind !== 'agent' || user.token === undefined) return;
-    const owner = tokenOwners.get(user.token);
-    // The token itself is a secret: name who else has it, not the token.
-    if (owner !== undefined) problems.push(`users[${u}].token: the same token as user "${owner}"; tokens must be unique`);
-    else tokenOwners.set(user.token, user.id);
-  });
-  return problems;
-}
-
-/** Authentication must be deliberate: an app id comes with credentials, and no app id needs the opt-in. */
-function botProblems(config: Config): string[] {
-  const problems: string[] = [];
-  const appIdOwners = new Map<string, string>();
-  config.users.forEach((user, u) => {
-    if (user.kind !== 'bot') return;
-    if (user.appId === undefined) {
-      if (!config.allowUnauthenticatedBots) problems.push(`users[${u}].appId: bot "${user.id}" has no appId; give it one (with credentials) or set allowUnauthenticatedBots: true for local development`);
-      if (user.credentials) problems.push(`users[${u}].credentials: credentials need an appId`);
-      return;
-    }
-    if (!user.credentials) problems.push(`users[${u}].credentials: bot "${user.id}" has an appId, so Switchboard needs credentials to call it: secretFromEnv, certificate or managedIdentity`);
-    const owner = appIdOwners.get(user.appId);
-    if (owner !== undefined) problems.push(`users[${u}].appId: the same appId as bot "${owner}"; app ids must be unique`);
-    else appIdOwners.set(user.appId, user.id);
-  });
-  return problems;
-}
-
-/** Reports each repeat at its own index, naming where the name first appeared. */
-function duplicates(names: string[], listPath: string, key: string, thing: string): string[] {
-  const firstIndex = new Map<string, number>();
-  const problems: string[] = [];
-  names.forEach((name, index) => {
-    const first = firstIndex.get(name);
-    if (first === undefined) firstIndex.set(name, index);
-    else problems.push(`${listPath}[${index}].${key}: duplicate ${thing} "${name}", already at ${listPath}[${first}]`);
-  });
-  return problems;
-}
-
-const TEXT_OPERATORS: ReadonlySet<Operator> = new Set(['contains', 'notContains', 'beginsWith', 'notBeginsWith', 'endsWith', 'notEndsWith']);
-const NUMBER_OPERATORS: ReadonlySet<Operator> = new Set(['greaterThan', 'greaterOrEqual', 'lessThan', 'lessOrEqual']);
-const LIST_OPERATORS: ReadonlySet<Operator> = new Set(['in', 'notIn']);
-const NO_VALUE_OPERATORS: ReadonlySet<Operator> = new Set(['hasData', 'noData']);
-
-function conditionProblems(condition: Condition, at: string, workstream: Workstream): string[] {
-  if ('all' in condition) return condition.all.flatMap((c, i) => conditionProblems(c, `${at}.all[${i}]`, workstream));
-  if ('any' in condition) return condition.any.flatMap((c, i) => conditionProblems(c, `${at}.any[${i}]`, workstream));
-  if ('not' in condition) return conditionProblems(condition.not, `${at}.not`, workstream);
-
-  const { variable, operator, value } = condition;
-  const problems = valueShapeProblems(operator, value, at);
-  const declared: ContextVariable | undefined = workstream.contextVariables.find((v) => v.name === variable);
-  if (!declared) {
-    return [`${at}.variable: variable "${variable}" is not declared in contextVariables of workstream "${workstream.name}"`, ...problems];
-  }
-  const type: VariableType = declared.type;
-  if (TEXT_OPERATORS.has(operator) && type !== 'text') {
-    problems.push(`${at}.operator: ${operator} works on text variables only; "${variable}" is a ${type} variable`);
-  }
-  if (NUMBER_OPERATORS.has(operator) && type !== 'number') {
-    problems.push(`${at}.operator: ${operator} works on number variables only; "${variable}" is a ${type} variable`);
-  }
-  if (type === 'number' && value !== undefined) {
-    const values = Array.isArray(value) ? value.map((v, i) => ({ v, where: `${at}.value[${i}]` })) : [{ v: value, where: `${at}.value` }];
-    for (const { v, where } of values) {
-      // The router's own coercion decides, so the loader and the router never disagree.
-      if (Number.isNaN(toNumber(v))) problems.push(`${where}: "${v}" is not a number, and "${variable}" is a number variable`);
-    }
-  }
-  return problems;
-}
-
-function valueShapeProblems(operator: Operator, value: unknown, at: string): string[] {
-  if (NO_VALUE_OPERATORS.has(operator)) return value === undefined ? [] : [`${at}.value: ${operator} takes no value`];
-  if (value === undefined) return [`${at}.value: is required for ${operator}`];
-  if (LIST_OPERATORS.has(operator)) return Array.isArray(value) ? [] : [`${at}.value: ${operator} needs a list of values`];
-  return Array.isArray(value) ? [`${at}.value: ${operator} takes a single value, not a list`] : [];
 }

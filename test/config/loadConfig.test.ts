@@ -211,8 +211,8 @@ describe('shape problems', () => {
 
   it('refuses an empty token and more than 100 context variables', () => {
     expect(problemsOf(edit('token: dev-alice', 'token: ""'))).toEqual(['users[1].token: must not be empty']);
-    const many = Array.from({ length: 101 }, (_, i) => `      - { name: V${i}, type: text }`).join('\n');
-    expect(problemsOf(edit('      - { name: Topic, type: text }\n      - { name: Amount, type: number }', many))).toEqual([
+    const many = Array.from({ length: 99 }, (_, i) => `      - { name: V${i}, type: text }`).join('\n');
+    expect(problemsOf(edit('      - { name: Amount, type: number }', `      - { name: Amount, type: number }\n${many}`))).toEqual([
       'workstreams[0].contextVariables: must list at most 100 items, got 101',
     ]);
   });
@@ -264,6 +264,66 @@ describe('cross-reference problems', () => {
 
   it('treats names as case-sensitive', () => {
     expect(parseConfig(edit('type: number }', 'type: number }\n      - { name: topic, type: number }')).ok).toBe(true);
+  });
+});
+
+describe('shape and cross-reference problems in one run', () => {
+  const SAMPLE_TEXT = readFileSync(SAMPLE_CONFIG_PATH, 'utf8');
+  const OPERATOR_LIST = 'equals, notEquals, contains, notContains, beginsWith, notBeginsWith, endsWith, notEndsWith, hasData, noData, greaterThan, greaterOrEqual, lessThan, lessOrEqual, in, notIn';
+
+  it('reports the README example: an unknown operator and an unknown queue, both at the first start', () => {
+    const text = edit('queue: HomeLoanQueue', 'queue: LoanQueue', edit('operator: equals, value: CreditCard', 'operator: equal, value: CreditCard', SAMPLE_TEXT));
+    const problems = problemsOf(text);
+    expect(problems).toEqual([
+      `workstreams[0].rules[2].when.operator: unknown operator "equal", expected one of ${OPERATOR_LIST}`,
+      'workstreams[0].rules[3].queue: unknown queue "LoanQueue", declared queues are BotQueue, CreditCardQueue, HomeLoanQueue, DefaultQueue',
+    ]);
+    // The README shows these lines (cut short with "...").
+    const readme = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    const shown = readme.split('Invalid configuration bad.yaml:\n')[1]?.split('```')[0]?.trim().split('\n').map((line) => line.trim().replace(/\.\.\.$/, ''));
+    expect(shown).toHaveLength(2);
+    shown?.forEach((line, i) => expect(problems[i]?.startsWith(line)).toBe(true));
+  });
+
+  it('checks the references of a file whose shape is wrong elsewhere, in file order', () => {
+    const text = edit('capacity: 2', 'capacity: two', edit('queue: Bots,', 'queue: Robots,', edit('type: number', 'type: numbr')));
+    expect(problemsOf(text)).toEqual([
+      'workstreams[0].contextVariables[1].type: unknown variable type "numbr", expected one of text, number',
+      'workstreams[0].rules[0].queue: unknown queue "Robots", declared queues are Bots, Default',
+      'users[1].capacity: expected a number, got a string',
+    ]);
+  });
+
+  it('checks what the shape check cannot read around: an unknown operator on an undeclared variable, a typo in a key', () => {
+    const text = edit('{ name: Bot, queue: Bots, when: { variable: Topic, operator: noData } }', '{ name: Bot, queue: Robots, priority: 1, when: { variable: Topik, operator: nodata } }', edit('fallbackQueue: Default', 'fallbackQueue: Nowhere'));
+    expect(problemsOf(text)).toEqual([
+      'workstreams[0].fallbackQueue: unknown queue "Nowhere", declared queues are Bots, Default',
+      'workstreams[0].rules[0]: unknown key "priority", expected one of name, queue, when',
+      'workstreams[0].rules[0].queue: unknown queue "Robots", declared queues are Bots, Default',
+      'workstreams[0].rules[0].when.variable: variable "Topik" is not declared in contextVariables of workstream "Chat"',
+      `workstreams[0].rules[0].when.operator: unknown operator "nodata", expected one of ${OPERATOR_LIST}`,
+    ]);
+  });
+
+  it('reports a problem once when the shape and a reference check find it at the same path', () => {
+    expect(problemsOf(edit('queue: Bots,', 'queue: "",'))).toEqual(['workstreams[0].rules[0].queue: must not be empty']);
+    expect(problemsOf(edit('members: [alice]', 'members: [alice, ""]'))).toEqual(['queues[1].members[1]: must not be empty']);
+    expect(problemsOf(edit('operator: greaterThan, value: 100', 'operator: in, value: { a: 1 }'))).toEqual([
+      'workstreams[0].rules[1].when.value: expected a string, a number or a list of them, got an object',
+    ]);
+  });
+
+  it('does not guess references in a part it cannot read', () => {
+    // Without a readable list of queues, every rule's queue would be "unknown": one problem says why.
+    expect(problemsOf(edit('queues:\n  - { name: Bots, members: [bot] }\n  - { name: Default, members: [alice] }', 'queues: Bots'))).toEqual([
+      'queues: expected a list, got a string',
+    ]);
+    expect(problemsOf(edit('contextVariables:\n      - { name: Topic, type: text }\n      - { name: Amount, type: number }', 'contextVariables: Topic'))).toEqual([
+      'workstreams[0].contextVariables: expected a list, got a string',
+    ]);
+    expect(problemsOf(edit('allowUnauthenticatedBots: true', 'allowUnauthenticatedBots: yes please'))).toEqual([
+      'allowUnauthenticatedBots: expected true or false, got a string',
+    ]);
   });
 });
 
