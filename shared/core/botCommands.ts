@@ -1,4 +1,4 @@
-import type { Context } from './config';
+import type { Context, ContextValue } from './config';
 
 /**
  * What an activity a bot sent to the connector means to Switchboard (DESIGN §1, omnichannel.md §1.1, §1.5, §8.4).
@@ -179,16 +179,21 @@ function validateContext(raw: unknown, path: string): Context {
         `${path} has a variable name of ${name.length} characters ("${name.slice(0, 20)}..."); the limit is ${MAX_CONTEXT_NAME_LENGTH}`,
       );
     }
-    if (typeof value === 'string') {
-      if (value.length > MAX_CONTEXT_VALUE_LENGTH) {
-        throw invalidContext(`${path}.${name} is ${value.length} characters; the limit is ${MAX_CONTEXT_VALUE_LENGTH}`);
-      }
-    } else if (!(typeof value === 'number' && Number.isSafeInteger(value))) {
-      throw invalidContext(`${path}.${name} must be a string or an integer, got ${describe(value)}`);
-    }
-    context[name] = value;
+    const problem = contextValueProblem(value);
+    if (problem) throw invalidContext(`${path}.${name} ${problem}`);
+    context[name] = value as ContextValue;
   }
   return context;
+}
+
+/**
+ * Why a bot cannot set a context variable to this value (a string of at most 4,000 characters or an
+ * integer), or undefined when it can. What a chat carries besides its declared variables is only
+ * what bots set, so the routing dry run accepts the same.
+ */
+export function contextValueProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > MAX_CONTEXT_VALUE_LENGTH ? `is ${value.length} characters; the limit is ${MAX_CONTEXT_VALUE_LENGTH}` : undefined;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : `must be a string or an integer, got ${describe(value)}`;
 }
 
 function optionalString(activity: Json, field: string): string | undefined {

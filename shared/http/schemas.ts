@@ -19,4 +19,10 @@ export const transferBody = z.strictObject({ queue: z.string().min(1).max(100) }
 
 export const emptyBody = z.strictObject({});
 
-export const explainBody = z.strictObject({ context: startChatBody.shape.context });
+/**
+ * A dry run takes any context a chat can carry, which is more than a customer may send: the variables
+ * bots and Switchboard set too (BotFailure). So it has its own schema; explainRouting checks the values.
+ */
+export const explainBody = z.strictObject({
+  context: z.record(z.string().min(1).max(100), z.union([z.string(), z.number()])).optional(),
+});

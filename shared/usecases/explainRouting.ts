@@ -1,11 +1,31 @@
-import type { ContextValue } from '../core/config';
+import type { Context, ContextValue, Workstream } from '../core/config';
+import { contextValueProblem } from '../core/botCommands';
 import { ApiError } from '../http/apiError';
-import { checkContext } from './customerChats';
+import { checkContext, MAX_CONTEXT_VARIABLES } from './customerChats';
 import type { Services } from './services';
 
 /** A dry run of a workstream's rules: which queue a chat with this context would go to, and why. */
 export function explainRouting(s: Services, workstreamName: string, context: Record<string, ContextValue>) {
   const workstream = s.directory.workstream(workstreamName);
   if (!workstream) throw new ApiError('NotFound', `workstream "${workstreamName}" does not exist; the configuration has ${s.config.workstreams.map((w) => w.name).join(', ')}`);
-  return s.directory.router(workstream.name).explain(checkContext(workstream, context));
+  return s.directory.router(workstream.name).explain(checkChatContext(workstream, context));
+}
+
+/**
+ * Any context a chat can carry when its rules run, no more: the declared variables as a customer
+ * starts a chat with them (of their type), and any other variable as a bot sets it when it
+ * escalates, or Switchboard does (BotFailure=unreachable): a string of at most 4,000 characters or an
+ * integer. At most 100 variables; names of 1 to 100 characters are checked at the edge.
+ */
+function checkChatContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
+  const entries = Object.entries(context);
+  if (entries.length > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `context: ${entries.length} variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
+  const declared = new Set(workstream.contextVariables.map((v) => v.name));
+  const undeclared = entries.filter(([name]) => !declared.has(name));
+  for (const [name, value] of undeclared) {
+    const problem = contextValueProblem(value);
+    if (problem) throw new ApiError('InvalidBody', `context.${name}: ${problem}`);
+  }
+  const customerSet = checkContext(workstream, Object.fromEntries(entries.filter(([name]) => declared.has(name))));
+  return { ...customerSet, ...Object.fromEntries(undeclared) };
 }

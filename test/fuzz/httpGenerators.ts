@@ -201,7 +201,35 @@ export const transferFields: Record<string, Field> = {
   queue: { valid: fc.constantFrom(...QUEUE_NAMES), invalid: fc.oneof(badString(100), userText(1, 100).filter((s) => !QUEUE_NAMES.includes(s)), fc.constantFrom('botqueue', 'CreditCardQueue ')), required: true },
 };
 
-export const explainFields: Record<string, Field> = { context: contextField };
+/** A name a bot may give a variable it sets: 1 to 100 characters (`__proto__` is refused at the edge, whatever the route). */
+const botVariableName = userText(1, 100).filter((name) => name.length <= 100 && name !== '__proto__');
+/** What a bot could never set: a fraction, a number beyond the safe integers, or no string or number at all. */
+const notBotSettable = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isSafeInteger(n)),
+  fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), tooLong(4_001), withLoneSurrogate,
+);
+
+/**
+ * A dry run takes what a chat can carry: the declared variables as a customer sends them, and any
+ * variable a bot or Switchboard sets (BotFailure), as a bot could set it.
+ */
+const chatContextField: Field = {
+  valid: fc.tuple(contextField.valid, fc.dictionary(botVariableName, fc.oneof(userText(0, 300), fc.integer()), { maxKeys: 3 }))
+    .map(([declared, botSet]) => ({ ...botSet, ...(declared as Record<string, unknown>) })),
+  invalid: fc.oneof(
+    nonObject,
+    fc.tuple(fc.oneof(fc.constant(''), tooLong(101)), fc.string()).map(([k, v]) => ({ [k]: v })),
+    fc.tuple(botVariableName, notBotSettable).map(([k, v]) => {
+      const o: Record<string, unknown> = {};
+      setKey(o, k, v);
+      return o;
+    }),
+    fc.tuple(fc.constantFrom(...DECLARED_VARIABLES), notBotSettable).map(([k, v]) => ({ [k]: v })),
+    fc.constant(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x']))),
+  ),
+};
+
+export const explainFields: Record<string, Field> = { context: chatContextField };
 
 export const emptyFields: Record<string, Field> = {};
 
