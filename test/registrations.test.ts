@@ -33,6 +33,7 @@ test('function names are unique and every HTTP route the API documents is regist
   expect(routes).toEqual([
     'DELETE connector/v3/conversations/{conversationId}/activities/{activityId}',
     'GET agents/{agentId}/conversations',
+    'GET agents/{agentId}/offers',
     'GET chats/{id}/messages',
     'GET connector/v3/conversations/{conversationId}/activities/{activityId}/members',
     'GET connector/v3/conversations/{conversationId}/members',
@@ -42,6 +43,8 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST agents/{agentId}/conversations/{id}/end',
     'POST agents/{agentId}/conversations/{id}/messages',
     'POST agents/{agentId}/conversations/{id}/transfer',
+    'POST agents/{agentId}/offers/{conversationId}/accept',
+    'POST agents/{agentId}/offers/{conversationId}/reject',
     'POST chats',
     'POST chats/{id}/end',
     'POST chats/{id}/messages',

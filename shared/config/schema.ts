@@ -79,6 +79,23 @@ const ruleSchema = strict(
   { title: 'Routing rule', description: 'Rules run top to bottom; the first that matches picks the queue.' },
 );
 
+const offersSchema = strict(
+  {
+    timeoutSeconds: z.number().int().min(10).max(86_400).default(120).meta({ description: 'Seconds the agent has to accept before the offer expires (D365 default 120).' }),
+    allowReject: z.boolean().default(true).meta({ description: 'Whether the agent may reject the offer.' }),
+    autoAccept: z.boolean().default(false).meta({ description: 'The offer is an assignment at once; the agent is only notified.' }),
+    maxDeclinesPerAgent: z.number().int().min(1).max(5).default(3).meta({ description: 'How many times one agent is offered the same chat (rejected or missed), 1 to 5 (D365 default 3).' }),
+    onMissed: strict(
+      { setPresence: oneOf('presence', PRESENCES).meta({ description: 'The presence an agent who let an offer expire is put in, e.g. Away.' }) },
+      { title: 'On a missed offer', description: "What an expired offer does to the agent's presence." },
+    ).optional(),
+  },
+  {
+    title: 'Offers',
+    description: 'Offer each chat to the best agent with Accept and Reject and a countdown, instead of assigning it. The offer holds the agent\'s capacity until it is answered or expires.',
+  },
+);
+
 const workstreamSchema = strict(
   {
     name: name('Workstream name'),
@@ -103,6 +120,7 @@ const workstreamSchema = strict(
       .default([])
       .meta({ description: 'The variables rules may read; at most 100, names unique.' }),
     rules: z.array(ruleSchema).default([]).meta({ description: 'Evaluated top to bottom; first match wins.' }),
+    offers: offersSchema.optional(),
   },
   { title: 'Workstream', description: 'A channel of work (chat) with its context variables and routing rules.' },
 );

@@ -16,7 +16,11 @@ import { usedUnits, type AgentState, type Reservation } from './agent';
 /** One possible assignee of a chat, as the dispatcher sees it. */
 export type Candidate =
   | { kind: 'bot'; id: string; memberIndex: number }
-  | { kind: 'agent'; id: string; memberIndex: number; capacity: number; state: AgentState };
+  | {
+    kind: 'agent'; id: string; memberIndex: number; capacity: number; state: AgentState;
+    /** A higher-priority queue this agent also serves has chats waiting: it gets the agent first. */
+    heldBackFor?: string;
+  };
 export type BotCandidate = Extract<Candidate, { kind: 'bot' }>;
 export type AgentCandidate = Extract<Candidate, { kind: 'agent' }>;
 
@@ -27,18 +31,24 @@ export interface ChatToAssign {
   allowedPresences: readonly Presence[];
   /** Bots that escalated this chat: it never goes back to them. */
   excludedBots: readonly string[];
+  /** How many times each agent declined (rejected or missed) this chat's offers. */
+  declines?: Readonly<Record<string, number>>;
+  /** An agent who declined this many times is not offered the chat again. */
+  maxDeclinesPerAgent?: number;
 }
 
-export type Ineligibility = 'excludedBot' | 'presenceNotAllowed' | 'noFreeCapacity' | 'alreadyHoldsChat';
+export type Ineligibility =
+  | 'excludedBot' | 'presenceNotAllowed' | 'noFreeCapacity' | 'alreadyHoldsChat' | 'heldBackForHigherPriorityQueue' | 'declineLimitReached';
 
 type Order = (a: Candidate, b: Candidate, chat: ChatToAssign) => number;
 
+export interface Ranking {
+  ranked: Candidate[];
+  ineligible: { id: string; why: Ineligibility }[];
+}
+
 /** Candidates who may take the chat, best first, by the queue's method; and why the others may not. */
-export function rankCandidates(
-  method: AssignmentMethod,
-  chat: ChatToAssign,
-  candidates: readonly Candidate[],
-): { ranked: Candidate[]; ineligible: { id: string; why: Ineligibility }[] } {
+export function rankCandidates(method: AssignmentMethod, chat: ChatToAssign, candidates: readonly Candidate[]): Ranking {
   const eligible: Candidate[] = [];
   const ineligible: { id: string; why: Ineligibility }[] = [];
   for (const candidate of candidates) {
@@ -47,16 +57,24 @@ export function rankCandidates(
     else ineligible.push({ id: candidate.id, why });
   }
   const order = ORDERS[method];
-  const ranked = eligible.sort((a, b) => order(a, b, chat) || byMemberIndex(a, b));
+  // An agent who declined the chat is offered it again only when nobody else qualifies.
+  const ranked = eligible.sort((a, b) => declinesOf(chat, a) - declinesOf(chat, b) || order(a, b, chat) || byMemberIndex(a, b));
   return { ranked, ineligible };
+}
+
+export function declinesOf(chat: ChatToAssign, candidate: Candidate): number {
+  if (candidate.kind === 'bot' || !chat.declines || !Object.prototype.hasOwnProperty.call(chat.declines, candidate.id)) return 0;
+  return chat.declines[candidate.id] ?? 0;
 }
 
 /** Why a candidate may not take the chat, or null when it may. */
 function ineligibility(chat: ChatToAssign, candidate: Candidate): Ineligibility | null {
   if (candidate.kind === 'bot') return chat.excludedBots.includes(candidate.id) ? 'excludedBot' : null;
   if (candidate.state.reservations.some((r) => r.conversationId === chat.conversationId)) return 'alreadyHoldsChat';
+  if (chat.maxDeclinesPerAgent !== undefined && declinesOf(chat, candidate) >= chat.maxDeclinesPerAgent) return 'declineLimitReached';
   if (!chat.allowedPresences.includes(candidate.state.presence)) return 'presenceNotAllowed';
   if (freeUnits(candidate) < chat.capacityUnits) return 'noFreeCapacity';
+  if (candidate.heldBackFor !== undefined) return 'heldBackForHigherPriorityQueue';
   return null;
 }
 

@@ -30,6 +30,23 @@ export interface ContextVariable { name: string; type: VariableType }
 
 export interface Rule { name: string; queue: string; when?: Condition }
 
+/**
+ * Offers (D365's notification with Accept/Reject): the chat is offered to the best agent, whose
+ * capacity it reserves, instead of being assigned; the agent accepts, rejects or lets it expire.
+ */
+export interface OfferSettings {
+  /** How long the agent has to answer (D365's countdown, default 120 s). */
+  timeoutSeconds: number;
+  /** Whether the agent may reject; when false only Accept (or the countdown) ends the offer. */
+  allowReject: boolean;
+  /** The offer is an assignment at once; the agent is only notified. */
+  autoAccept: boolean;
+  /** How many times one agent is offered the same chat (D365's decline limit, default 3, 1 to 5). */
+  maxDeclinesPerAgent: number;
+  /** What a missed (expired) offer does to the agent's presence, e.g. Away; absent: nothing. */
+  onMissed?: { setPresence: Presence };
+}
+
 export interface Workstream {
   name: string;
   /** Units of an agent's capacity one chat of this workstream takes. */
@@ -41,6 +58,8 @@ export interface Workstream {
   wrapUpBlocksCapacity: boolean;
   contextVariables: ContextVariable[];
   rules: Rule[];
+  /** Absent: chats are assigned directly, without an offer. */
+  offers?: OfferSettings;
 }
 
 export interface Queue {

@@ -1,3 +1,4 @@
+import type { AssignmentTrace } from './assignmentTrace';
 import type { Context } from './config';
 import type { OutgoingMessage } from '../ports/messageBus';
 
@@ -7,6 +8,8 @@ export type ConversationStatus = 'Open' | 'Active' | 'Waiting' | 'WrapUp' | 'Clo
 /** msdyn_statuschangereason values Switchboard produces. */
 export type StatusReason =
   | 'AwaitingAgentAssignment'
+  /** Open, with a live offer to one agent (Accept/Reject and a countdown); the customer sees nothing yet. */
+  | 'Offered'
   | 'InConversation'
   | 'AgentMovedToWrapUp'
   | 'CustomerDisconnectedOrLeftActiveConversation'
@@ -29,10 +32,27 @@ export type HistoryEntry =
   | { type: 'routed'; at: string; rule: string | null; queue: string; reason: RoutingReason; redirectedFrom?: string; why?: string }
   /** No queue could ever take the chat (see core/placement.ts): it was closed instead of stranded. */
   | { type: 'unroutable'; at: string; rule: string | null; queue: string; reason: RoutingReason; why: string }
-  | { type: 'assigned'; at: string; assignee: Assignee; queue: string; waitedMs: number }
+  | { type: 'assigned'; at: string; assignee: Assignee; queue: string; waitedMs: number; trace?: AssignmentTrace; autoAccepted?: boolean }
+  | { type: 'offered'; at: string; agentId: string; queue: string; expiresAt: string; trace?: AssignmentTrace }
+  | { type: 'offerAccepted'; at: string; agentId: string; offeredAt: string }
+  | { type: 'offerRejected'; at: string; agentId: string; offeredAt: string; declines: number }
+  | { type: 'offerExpired'; at: string; agentId: string; offeredAt: string; declines: number }
+  /** The chat closed (the customer left, auto-close) while the offer was live. */
+  | { type: 'offerWithdrawn'; at: string; agentId: string; offeredAt: string }
   | { type: 'status'; at: string; status: ConversationStatus; reason: StatusReason }
   | { type: 'escalated'; at: string; botId: string; context: Context }
   | { type: 'transferred'; at: string; agentId: string; queue: string };
+
+/** A live offer: the chat is Open, and `agentId`'s capacity is reserved for it until it is answered or expires. */
+export interface Offer {
+  agentId: string;
+  queue: string;
+  /** Also the time of the agent's reservation, so exactly that reservation is given back. */
+  offeredAt: string;
+  expiresAt: string;
+  /** The conversation's epoch once the offer was made: the expiry and the answers name it. */
+  epoch: number;
+}
 
 /** The bot session of a chat that is with a bot: what the bot has been sent so far. */
 export interface BotSession {
@@ -79,6 +99,10 @@ export interface Conversation {
   handoffBotId: string | null;
   /** When a human first accepted the chat. */
   firstAgentAssignedAt: string | null;
+  /** The live offer, if any (at most one). Documents written before offers existed lack it. */
+  offer?: Offer | null;
+  /** How many times each agent declined (rejected or missed) this chat's offers. */
+  declines?: Record<string, number>;
   history: HistoryEntry[];
   /** Idempotency keys of the commands applied, newest last (bounded). */
   applied: string[];

@@ -1,4 +1,5 @@
 import type { Context, Workstream } from './config';
+import type { AssignmentTrace } from './assignmentTrace';
 import type { Assignee, Conversation, ConversationStatus, HistoryEntry, RoutingReason, StatusReason } from './conversation';
 import type { Placement } from './placement';
 
@@ -79,6 +80,8 @@ export function startConversation(input: NewConversation, placement: Placement, 
     escalatedAt: null,
     handoffBotId: null,
     firstAgentAssignedAt: null,
+    offer: null,
+    declines: {},
     history: [],
     applied: [],
     outbox: null,
@@ -105,23 +108,85 @@ function place(conversation: Conversation, placement: Placement, reason: Routing
     botSession: null,
     enqueuedAt: at,
     customerMessagesAtEnqueue: conversation.customerMessageCount,
+    // A new queue is a new round of offers: earlier declines were of another queue's offers.
+    offer: null,
+    declines: {},
   };
 }
 
-/** The commit point of an assignment: only a chat still waiting in `queue` at `epoch` can be taken. */
-export function assign(conversation: Conversation, assignee: Assignee, queue: string, epoch: number, at: string): Conversation {
-  if (conversation.status !== 'Open' || conversation.queue !== queue || conversation.epoch !== epoch) {
-    throw new TransitionError('InvalidStatus', `cannot assign: the conversation is ${conversation.status} in ${conversation.queue ?? 'no queue'} at epoch ${conversation.epoch}, expected Open in ${queue} at epoch ${epoch}`);
+/** A chat a dispatcher may take: waiting in `queue` at `epoch`, with no live offer. */
+function expectWaiting(conversation: Conversation, queue: string, epoch: number, action: string): void {
+  if (conversation.status !== 'Open' || conversation.queue !== queue || conversation.epoch !== epoch || conversation.offer) {
+    const offered = conversation.offer ? ` offered to ${conversation.offer.agentId}` : '';
+    throw new TransitionError('InvalidStatus', `cannot ${action}: the conversation is ${conversation.status}${offered} in ${conversation.queue ?? 'no queue'} at epoch ${conversation.epoch}, expected Open in ${queue} at epoch ${epoch}`);
   }
-  const waitedMs = Date.parse(at) - Date.parse(conversation.enqueuedAt ?? at);
-  const assigned: HistoryEntry = { type: 'assigned', at, assignee, queue, waitedMs };
+}
+
+/** The commit point of an assignment: only a chat still waiting in `queue` at `epoch`, and offered to nobody, can be taken. */
+export function assign(conversation: Conversation, assignee: Assignee, queue: string, epoch: number, at: string, options: { trace?: AssignmentTrace; autoAccepted?: boolean } = {}): Conversation {
+  expectWaiting(conversation, queue, epoch, 'assign');
+  const assigned: HistoryEntry = { type: 'assigned', at, assignee, queue, waitedMs: waitedMs(conversation, at), ...options };
+  return toAssignee(withStatus(conversation, 'Active', 'InConversation', at, [assigned]), assignee, conversation, at);
+}
+
+function waitedMs(conversation: Conversation, at: string): number {
+  return Date.parse(at) - Date.parse(conversation.enqueuedAt ?? at);
+}
+
+function toAssignee(next: Conversation, assignee: Assignee, before: Conversation, at: string): Conversation {
   return {
-    ...withStatus(conversation, 'Active', 'InConversation', at, [assigned]),
+    ...next,
     assignee,
     assignedAt: at,
     assignmentAnnounced: false,
-    botSession: assignee.kind === 'bot' ? { botId: assignee.id, startedAt: at, forwardedCustomerMessages: conversation.customerMessagesAtEnqueue } : null,
-    firstAgentAssignedAt: assignee.kind === 'agent' ? (conversation.firstAgentAssignedAt ?? at) : conversation.firstAgentAssignedAt,
+    offer: null,
+    botSession: assignee.kind === 'bot' ? { botId: assignee.id, startedAt: at, forwardedCustomerMessages: before.customerMessagesAtEnqueue } : null,
+    firstAgentAssignedAt: assignee.kind === 'agent' ? (before.firstAgentAssignedAt ?? at) : before.firstAgentAssignedAt,
+  };
+}
+
+/**
+ * The commit point of an offer, as of an assignment: the chat stays Open in its queue (statusReason
+ * Offered) with one live offer to `agentId`, whose capacity the dispatcher reserved at `at`.
+ */
+export function offer(conversation: Conversation, agentId: string, queue: string, epoch: number, at: string, timeoutSeconds: number, trace?: AssignmentTrace): Conversation {
+  expectWaiting(conversation, queue, epoch, 'offer');
+  const expiresAt = new Date(Date.parse(at) + timeoutSeconds * 1000).toISOString();
+  const offered: HistoryEntry = { type: 'offered', at, agentId, queue, expiresAt, ...(trace ? { trace } : {}) };
+  const next = withStatus(conversation, 'Open', 'Offered', at, [offered]);
+  return { ...next, offer: { agentId, queue, offeredAt: at, expiresAt, epoch: next.epoch } };
+}
+
+/** The agent accepted in time: the chat is theirs, Active. */
+export function acceptOffer(conversation: Conversation, agentId: string, at: string): Conversation {
+  const live = conversation.offer;
+  if (conversation.status !== 'Open' || !live || live.agentId !== agentId) {
+    throw new TransitionError('InvalidStatus', `cannot accept: the conversation is ${conversation.status}${live ? ` offered to ${live.agentId}` : ' with no live offer'}`);
+  }
+  if (at >= live.expiresAt) throw new TransitionError('InvalidStatus', `cannot accept: the offer expired at ${live.expiresAt}`);
+  const accepted: HistoryEntry[] = [
+    { type: 'offerAccepted', at, agentId, offeredAt: live.offeredAt },
+    { type: 'assigned', at, assignee: { id: agentId, kind: 'agent' }, queue: live.queue, waitedMs: waitedMs(conversation, at) },
+  ];
+  return toAssignee(withStatus(conversation, 'Active', 'InConversation', at, accepted), { id: agentId, kind: 'agent' }, conversation, at);
+}
+
+/**
+ * The agent rejected the offer, or let it expire (`epoch` names the offer): the chat waits again in
+ * its place in the queue (enqueuedAt is kept), and the agent's decline is counted.
+ */
+export function declineOffer(conversation: Conversation, agentId: string, epoch: number, outcome: 'rejected' | 'expired', at: string): Conversation {
+  const live = conversation.offer;
+  if (conversation.status !== 'Open' || !live || live.agentId !== agentId || live.epoch !== epoch) {
+    throw new TransitionError('InvalidStatus', `cannot ${outcome === 'rejected' ? 'reject' : 'expire'} the offer to ${agentId} at epoch ${epoch}: ${live ? `the live offer is to ${live.agentId} at epoch ${live.epoch}` : `the conversation is ${conversation.status} with no live offer`}`);
+  }
+  const previous = conversation.declines && Object.prototype.hasOwnProperty.call(conversation.declines, agentId) ? conversation.declines[agentId] ?? 0 : 0;
+  const declines = previous + 1;
+  const entry: HistoryEntry = { type: outcome === 'rejected' ? 'offerRejected' : 'offerExpired', at, agentId, offeredAt: live.offeredAt, declines };
+  return {
+    ...withStatus(conversation, 'Open', 'AwaitingAgentAssignment', at, [entry]),
+    offer: null,
+    declines: { ...conversation.declines, [agentId]: declines },
   };
 }
 
@@ -178,9 +243,7 @@ export function transfer(conversation: Conversation, agentId: string, placement:
  * it): it moves on as placed. Only while it still waits there at `epoch`.
  */
 export function reroute(conversation: Conversation, queue: string, epoch: number, placement: Placement, at: string): Conversation {
-  if (conversation.status !== 'Open' || conversation.queue !== queue || conversation.epoch !== epoch) {
-    throw new TransitionError('InvalidStatus', `cannot reroute: the conversation is ${conversation.status} in ${conversation.queue ?? 'no queue'} at epoch ${conversation.epoch}, expected Open in ${queue} at epoch ${epoch}`);
-  }
+  expectWaiting(conversation, queue, epoch, 'reroute');
   return place(conversation, placement, 'repair', at);
 }
 
@@ -221,8 +284,17 @@ export function autoClose(conversation: Conversation, status: 'Open' | 'WrapUp',
   return close(conversation, 'AutoClosedBySystem', at);
 }
 
+/** Closing withdraws a live offer (the agent's units are the caller's to give back). */
 function close(conversation: Conversation, reason: StatusReason, at: string): Conversation {
-  return { ...withStatus(conversation, 'Closed', reason, at), botSession: null, closedAt: at };
+  const live = conversation.offer;
+  const withdrawn: HistoryEntry[] = live ? [{ type: 'offerWithdrawn', at, agentId: live.agentId, offeredAt: live.offeredAt }] : [];
+  return { ...withStatus(conversation, 'Closed', reason, at, withdrawn), botSession: null, closedAt: at, offer: null };
+}
+
+/** Whether the chat holds `agentId`'s capacity: assigned to them (see holdsAgentCapacity), or offered to them. */
+export function holdsCapacityOf(conversation: Conversation, agentId: string, workstream: Pick<Workstream, 'wrapUpBlocksCapacity'>): boolean {
+  if (conversation.status === 'Open') return conversation.offer?.agentId === agentId;
+  return conversation.assignee?.id === agentId && holdsAgentCapacity(conversation, workstream);
 }
 
 /** Whether the chat still holds its agent's capacity (Wrap-up holds it only when the workstream says so). */

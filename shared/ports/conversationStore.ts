@@ -18,7 +18,10 @@ export interface ConversationStore {
   getState(id: string): Promise<ConversationState | undefined>;
   create(conversation: Conversation): Promise<Versioned<Conversation>>;
   replace(conversation: Conversation, options: { ifMatch: string }): Promise<Versioned<Conversation>>;
-  /** Open conversations waiting in `queue`, oldest `enqueuedAt` first (ties by id). */
+  /**
+   * Open conversations waiting in `queue`, oldest `enqueuedAt` first (ties by id). A chat with a live
+   * offer is Open but not waiting: it is left out here, in hasWaiting and in countWaiting.
+   */
   listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
   /** Whether at least one conversation waits in `queue` (one partition's question in Cosmos, never a cross-partition one). */
   hasWaiting(queue: string): Promise<boolean>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRESENCES } from '../core/config';
 import { PoisonMessageError, QUEUES, type OutgoingMessage } from '../ports/messageBus';
 
 /** Commands of one conversation, carried on the conversation-commands queue (session = conversation id). */
@@ -25,7 +26,20 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agentEnd'), ...base, agentId: z.string() }),
   z.object({ type: z.literal('agentClose'), ...base, agentId: z.string() }),
   z.object({ type: z.literal('autoClose'), ...base, status: z.enum(['Open', 'WrapUp']), epoch: z.number() }),
-  z.object({ type: z.literal('releaseAgent'), ...base, agentId: z.string() }),
+  z.object({
+    type: z.literal('releaseAgent'),
+    ...base,
+    agentId: z.string(),
+    /** Give back only the reservation made at this time (an offer's), not a newer one of the same chat. */
+    reservationAt: z.string().optional(),
+    /** Also put the agent in this presence, in the same write (a missed offer's onMissed). */
+    setPresence: z.enum(PRESENCES).optional(),
+  }),
+  /** The agent answers the live offer. */
+  z.object({ type: z.literal('offerAccept'), ...base, agentId: z.string() }),
+  z.object({ type: z.literal('offerReject'), ...base, agentId: z.string(), epoch: z.number() }),
+  /** The offer made at `epoch` ran out of time (scheduled at its expiry; the sweep re-sends a lost one). */
+  z.object({ type: z.literal('offerExpire'), ...base, agentId: z.string(), epoch: z.number() }),
   /** The sweep found the chat waiting where nobody can ever take it (at that queue and epoch). */
   z.object({ type: z.literal('reroute'), ...base, queue: z.string(), epoch: z.number() }),
 ]);

@@ -3,7 +3,7 @@ import {
   conversationUpdateActivity, customerMessageActivity, endOfConversationActivity, handoffStatusActivity, startConversationActivity,
 } from '../core/botActivities';
 import { BotActivityError, interpretBotActivity, type BotCommand } from '../core/botCommands';
-import type { Context } from '../core/config';
+import type { Context, Presence } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import type { Placement } from '../core/placement';
 import * as lifecycle from '../core/lifecycle';
@@ -97,6 +97,9 @@ class Decision {
       case 'agentClose': return this.agentClose(c);
       case 'autoClose': return this.autoClose(c);
       case 'reroute': return this.reroute(c);
+      case 'offerAccept': return this.offerAccept(c);
+      case 'offerReject': return this.offerDeclined(c.agentId, c.epoch, 'rejected');
+      case 'offerExpire': return this.offerDeclined(c.agentId, c.epoch, 'expired');
       case 'releaseAgent': throw new PoisonMessageError('releaseAgent is handled by releaseAgentCapacity, not as a state change');
     }
   }
@@ -203,8 +206,7 @@ class Decision {
     this.next = lifecycle.markAnnounced(conv, this.at);
     const assignee = conv.assignee;
     if (assignee.kind === 'agent') {
-      const name = this.s.directory.agent(assignee.id)?.name ?? assignee.id;
-      this.say('system', `${name} joined the chat.`);
+      this.say('system', `${this.agentName(assignee.id)} joined the chat.`);
       return;
     }
     const workstream = this.s.directory.workstream(conv.workstream);
@@ -255,7 +257,42 @@ class Decision {
     this.next = lifecycle.autoClose(before, c.status, c.epoch, this.at);
     this.say('system', 'The chat was closed by the system.');
     if (before.status === 'WrapUp' && before.assignee?.kind === 'agent' && this.wrapUpBlocksCapacity()) this.releaseAgent(before.assignee.id);
+    if (before.offer) this.releaseAgent(before.offer.agentId, { reservationAt: before.offer.offeredAt });
     this.closedEvent();
+  }
+
+  /** The agent accepted the offer in time: the chat is theirs, and the customer is told at once. */
+  private offerAccept(c: Command<'offerAccept'>): void {
+    const before = this.next;
+    this.next = lifecycle.markAnnounced(lifecycle.acceptOffer(before, c.agentId, this.at), this.at);
+    this.say('system', `${this.agentName(c.agentId)} joined the chat.`);
+    const queue = this.next.queue ?? undefined;
+    this.track('OfferAccepted', { agent: c.agentId, queue, workstream: before.workstream }, { responseMs: this.msSince(before.offer?.offeredAt ?? null) });
+    // The wait KPIs count from entering the queue to the accept.
+    this.track('Assigned', { queue, workstream: before.workstream, agent: c.agentId }, { waitMs: this.msSince(before.enqueuedAt) });
+  }
+
+  /**
+   * The agent rejected the offer or let it expire: its units go back (with the workstream's onMissed
+   * presence for a missed one), and the chat, still in its place in the queue, is dispatched again.
+   */
+  private offerDeclined(agentId: string, epoch: number, outcome: 'rejected' | 'expired'): void {
+    const before = this.next;
+    this.next = lifecycle.declineOffer(before, agentId, epoch, outcome, this.at);
+    const offered = before.offer;
+    const onMissed = outcome === 'expired' ? this.workstream().offers?.onMissed : undefined;
+    this.releaseAgent(agentId, { reservationAt: offered?.offeredAt, setPresence: onMissed?.setPresence });
+    const queue = this.next.queue ?? '';
+    this.outgoing.push(dispatchMessage(queue, `dispatch:${this.next.id}:${this.next.epoch}`));
+    // The Open auto-close was armed at an older epoch: armed again, still counted from entering the queue.
+    this.scheduleAutoClose('Open', this.next, this.next.enqueuedAt ?? this.at);
+    this.track(outcome === 'rejected' ? 'OfferRejected' : 'OfferExpired', {
+      agent: agentId, queue, workstream: before.workstream, ...(onMissed ? { setPresence: onMissed.setPresence } : {}),
+    }, { responseMs: this.msSince(offered?.offeredAt ?? null), declines: this.next.declines?.[agentId] ?? 0 });
+  }
+
+  private agentName(agentId: string): string {
+    return this.s.directory.agent(agentId)?.name ?? agentId;
   }
 
   /** A waiting chat the configuration no longer lets anyone take moves on, as a new routing would place it. */
@@ -274,6 +311,7 @@ class Decision {
       this.track('BotSessionEnded', { bot, outcome: 'abandoned', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
     }
     if (before.assignee?.kind === 'agent' && !lifecycle.holdsAgentCapacity(this.next, this.workstream())) this.releaseAgent(before.assignee.id);
+    if (before.offer) this.releaseAgent(before.offer.agentId, { reservationAt: before.offer.offeredAt });
   }
 
   /** The rules (or an agent) chose a queue for the chat, in this conversation's workstream, as placed. */
@@ -307,17 +345,18 @@ class Decision {
     });
   }
 
-  private scheduleAutoClose(status: 'Open' | 'WrapUp', conv: Conversation = this.next): void {
+  private scheduleAutoClose(status: 'Open' | 'WrapUp', conv: Conversation = this.next, from: string = this.at): void {
     const workstream = this.workstream();
     const minutes = status === 'Open' ? workstream.autoClose.openMinutes : workstream.autoClose.wrapUpMinutes;
-    const due = new Date(Date.parse(this.at) + minutes * 60_000);
+    const due = new Date(Date.parse(from) + minutes * 60_000);
     const key = `autoClose:${conv.id}:${status}:${conv.epoch}`;
     this.outgoing.push(conversationCommandMessage({ type: 'autoClose', conversationId: conv.id, key, status, epoch: conv.epoch }, due));
   }
 
-  private releaseAgent(agentId: string): void {
+  private releaseAgent(agentId: string, options: { reservationAt?: string; setPresence?: Presence } = {}): void {
     const key = `release:${this.next.id}:${agentId}:${this.next.epoch}`;
-    this.outgoing.push(conversationCommandMessage({ type: 'releaseAgent', conversationId: this.next.id, key, agentId }));
+    const only = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.outgoing.push(conversationCommandMessage({ type: 'releaseAgent', conversationId: this.next.id, key, agentId, ...only }));
   }
 
   private toBot(botId: string, build: (ctx: ReturnType<typeof botChannelContext>, id: string) => Activity, idHint?: string): void {

@@ -1,8 +1,9 @@
 import { usedUnits, type AgentState } from '../core/agent';
 import { rankCandidates, reserve, release, type Candidate, type ChatToAssign } from '../core/assignment';
 import type { AgentUser, Queue, Workstream } from '../core/config';
-import type { Assignee, Conversation } from '../core/conversation';
-import { assign, TransitionError } from '../core/lifecycle';
+import { traceAssignment, type AssignmentTrace } from '../core/assignmentTrace';
+import type { Conversation } from '../core/conversation';
+import { assign, offer, TransitionError } from '../core/lifecycle';
 import { PoisonMessageError } from '../ports/messageBus';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
 import { AgentUpdateConflictError, getAgentState, MAX_CONFLICT_RETRIES, updateAgentState } from './agentStates';
@@ -30,7 +31,10 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
   if (waiting.length === 0) return wakeLowerQueues(s, queue);
   // Asked as late as possible, just before assigning: the shorter the window, the fewer chats that
   // enter a higher-priority queue unseen while its agents are given to this one.
-  for (const id of await membersHeldBack(s, queue)) candidates.delete(id);
+  for (const [id, higher] of await membersHeldBack(s, queue)) {
+    const candidate = candidates.get(id);
+    if (candidate?.kind === 'agent') candidate.heldBackFor = higher;
+  }
   const assigned = await assignWaiting(s, queue, waiting, candidates);
   if (assigned === 0 && waiting.length === room && room < DISPATCH_BATCH) {
     // The oldest chats could not use the room (their workstream wants other presences): look further back.
@@ -59,22 +63,24 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
   const failed: Conversation[] = [];
   for (const conversation of waiting) {
     const workstream = s.directory.workstream(conversation.value.workstream);
-    if (!workstream) continue;
-    const chat: ChatToAssign = {
-      conversationId: conversation.value.id,
-      queue: queue.name,
-      capacityUnits: workstream.capacityUnits,
-      allowedPresences: workstream.allowedPresences,
-      excludedBots: conversation.value.excludedBots,
-    };
+    if (!workstream || conversation.value.offer) continue;
+    const chat = chatToAssign(conversation.value, queue, workstream);
     try {
-      for (const candidate of rankCandidates(queue.assignment, chat, [...candidates.values()]).ranked) {
-        const outcome = await tryAssign(s, conversation, candidate, queue, workstream);
+      // As ranked now: tryAssign replaces a candidate's state as it reserves, and the trace tells what was decided on.
+      const seen = [...candidates.values()].map((c) => ({ ...c }));
+      const ranking = rankCandidates(queue.assignment, chat, seen);
+      const unavailable: string[] = [];
+      for (const ranked of ranking.ranked) {
+        const candidate = candidates.get(ranked.id);
+        if (!candidate) continue;
+        const trace = () => traceAssignment(queue.assignment, chat, seen, candidate.id, unavailable, ranking);
+        const outcome = await tryAssign(s, conversation, candidate, queue, workstream, trace);
         if (outcome === 'chatGone') break;
         if (outcome === 'assigned') {
           assigned++;
           break;
         }
+        unavailable.push(candidate.id);
       }
     } catch (error) {
       // An agent document too contended to reserve is passing: the whole dispatch is redelivered (after a
@@ -112,6 +118,18 @@ async function wakeLowerQueues(s: Services, queue: Queue): Promise<void> {
   if (wake.length > 0) await s.bus.send(wake.map((q) => dispatchMessage(q, `dispatch:${q}:after:${queue.name}:${s.ids.newId()}`)));
 }
 
+/** What the ranking needs to know of a waiting chat. */
+export function chatToAssign(conversation: Conversation, queue: Queue, workstream: Workstream): ChatToAssign {
+  return {
+    conversationId: conversation.id,
+    queue: queue.name,
+    capacityUnits: workstream.capacityUnits,
+    allowedPresences: workstream.allowedPresences,
+    excludedBots: conversation.excludedBots,
+    ...(workstream.offers ? { declines: conversation.declines ?? {}, maxDeclinesPerAgent: workstream.offers.maxDeclinesPerAgent } : {}),
+  };
+}
+
 /** When a chat that failed to be assigned is tried again (once per chat and epoch; later, at the next dispatch). */
 export const DISPATCH_RETRY_IN_MS = 2_000;
 
@@ -119,14 +137,19 @@ export const DISPATCH_RETRY_IN_MS = 2_000;
  * Agents of this queue who also serve a higher-priority queue with chats waiting: that queue gets
  * them first (queue priority, then FIFO).
  */
-async function membersHeldBack(s: Services, queue: Queue): Promise<string[]> {
+export async function membersHeldBack(s: Services, queue: Queue): Promise<Map<string, string>> {
   const higher = s.config.queues.filter((q) => q.priority < queue.priority);
   const waitingQueues = new Set((await Promise.all(higher.map(async (q) => ((await s.conversations.hasWaiting(q.name)) ? q.name : undefined)))).filter((q) => q !== undefined));
-  return queue.members.filter((id) => s.directory.agent(id) && s.directory.queuesOf(id).some((q) => q.priority < queue.priority && waitingQueues.has(q.name)));
+  const held = new Map<string, string>();
+  for (const id of queue.members) {
+    const first = s.directory.agent(id) && s.directory.queuesOf(id).find((q) => q.priority < queue.priority && waitingQueues.has(q.name));
+    if (first) held.set(id, first.name);
+  }
+  return held;
 }
 
 /** Members of the queue, with each agent's state as read now. */
-async function loadCandidates(s: Services, queue: Queue): Promise<Map<string, Candidate & { versioned?: Versioned<AgentState> }>> {
+export async function loadCandidates(s: Services, queue: Queue): Promise<Map<string, Candidate & { versioned?: Versioned<AgentState> }>> {
   const candidates = new Map<string, Candidate & { versioned?: Versioned<AgentState> }>();
   for (const [memberIndex, id] of queue.members.entries()) {
     const bot = s.directory.bot(id);
@@ -157,6 +180,7 @@ async function tryAssign(
   candidate: Candidate & { versioned?: Versioned<AgentState> },
   queue: Queue,
   workstream: Workstream,
+  trace: () => AssignmentTrace,
 ): Promise<AssignOutcome> {
   const at = s.clock.now().toISOString();
   const conversationId = conversation.value.id;
@@ -172,10 +196,14 @@ async function tryAssign(
     candidate.versioned = state;
     if (refused || !changed) return 'candidateUnavailable';
   }
-  const assignee: Assignee = { id: candidate.id, kind: candidate.kind };
+  const offers = workstream.offers;
+  const offering = offers !== undefined && !offers.autoAccept && candidate.kind === 'agent';
+  const commit: Commit = offering
+    ? (current, epoch) => offer(current, candidate.id, queue.name, epoch, at, offers.timeoutSeconds, trace())
+    : (current, epoch) => assign(current, { id: candidate.id, kind: candidate.kind }, queue.name, epoch, at, { trace: trace(), ...(offers?.autoAccept && candidate.kind === 'agent' ? { autoAccepted: true } : {}) });
   let committed: Conversation | undefined;
   try {
-    committed = await commitAssignment(s, conversation, assignee, queue.name, at);
+    committed = await commitAssignment(s, conversation, commit);
   } catch (error) {
     // The store failed: give the units back before the error goes up, or they stay blocked until the sweep.
     if (agent) await releaseOwnReservation(s, agent, conversationId, at).catch(() => undefined);
@@ -191,12 +219,31 @@ async function tryAssign(
     }
     return 'chatGone';
   }
-  s.telemetry.trackEvent('Assigned', { conversationId, queue: queue.name, workstream: workstream.name, [candidate.kind]: candidate.id }, {
-    waitMs: Date.parse(at) - Date.parse(conversation.value.enqueuedAt ?? at),
+  if (committed.offer) {
+    const live = committed.offer;
+    s.telemetry.trackEvent('Offered', { conversationId, queue: queue.name, workstream: workstream.name, agent: candidate.id }, { waitMs: waited(conversation.value, at), declines: conversation.value.declines?.[candidate.id] ?? 0 });
+    // Lost in a crash, the expiry is re-sent by the sweep.
+    await s.bus.send([conversationCommandMessage({ type: 'offerExpire', conversationId, key: offerExpiryKey(conversationId, live.epoch), agentId: live.agentId, epoch: live.epoch }, new Date(live.expiresAt))]);
+    return 'assigned';
+  }
+  s.telemetry.trackEvent('Assigned', { conversationId, queue: queue.name, workstream: workstream.name, [candidate.kind]: candidate.id, ...(offers?.autoAccept && candidate.kind === 'agent' ? { autoAccepted: 'true' } : {}) }, {
+    waitMs: waited(conversation.value, at),
   });
   await s.bus.send([conversationCommandMessage({ type: 'assigned', conversationId, key: `assigned:${conversationId}:${committed.epoch}`, epoch: committed.epoch })]);
   return 'assigned';
 }
+
+function waited(conversation: Conversation, at: string): number {
+  return Date.parse(at) - Date.parse(conversation.enqueuedAt ?? at);
+}
+
+/** The key of an offer's expiry command: one per offer (its epoch), whoever sends it. */
+export function offerExpiryKey(conversationId: string, epoch: number): string {
+  return `offerExpire:${conversationId}:${epoch}`;
+}
+
+/** The conditional transition of an assignment or an offer, at the epoch the dispatcher listed. */
+type Commit = (current: Conversation, epoch: number) => Conversation;
 
 /** Rounds of MAX_CONFLICT_RETRIES attempts a dispatcher spends giving back a reservation it could not use. */
 const RELEASE_ROUNDS = 8;
@@ -222,14 +269,14 @@ async function releaseOwnReservation(s: Services, agent: AgentUser, conversation
   }
 }
 
-/** Commits the assignment on the conversation; undefined when the chat is no longer waiting here. */
-async function commitAssignment(s: Services, listed: Versioned<Conversation>, assignee: Assignee, queue: string, at: string): Promise<Conversation | undefined> {
+/** Commits the assignment (or offer) on the conversation; undefined when the chat is no longer waiting here. */
+async function commitAssignment(s: Services, listed: Versioned<Conversation>, commit: Commit): Promise<Conversation | undefined> {
   let current: Versioned<Conversation> | undefined = listed;
   const epoch = listed.value.epoch;
   for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES && current; attempt++) {
     let next: Conversation;
     try {
-      next = assign(current.value, assignee, queue, epoch, at);
+      next = commit(current.value, epoch);
     } catch (error) {
       if (error instanceof TransitionError) return undefined;
       throw error;

@@ -1,5 +1,5 @@
 import { release } from '../core/assignment';
-import { holdsAgentCapacity } from '../core/lifecycle';
+import { holdsCapacityOf } from '../core/lifecycle';
 import { whyQueueCannotTake } from '../core/placement';
 import type { Conversation } from '../core/conversation';
 import type { OutgoingMessage } from '../ports/messageBus';
@@ -7,6 +7,7 @@ import { isStoreError, type Versioned } from '../ports/storeErrors';
 import { updateAgentState } from './agentStates';
 import { requestDispatchForMember } from './agentCapacity';
 import { conversationCommandMessage, dispatchMessage } from './commands';
+import { offerExpiryKey } from './dispatchQueue';
 import type { Services } from './services';
 
 /** How long work may look unfinished before the sweep repairs it (longer than any normal hand-off). */
@@ -20,6 +21,8 @@ export interface SweepReport {
   reservationsReleased: number;
   /** Waiting chats moved out of a queue nobody can ever take them from (the configuration changed under them). */
   chatsRerouted: number;
+  /** Offers past their expiry that are still live: their expiry was lost. */
+  offerExpiriesResent: number;
 }
 
 /**
@@ -31,12 +34,19 @@ export interface SweepReport {
 export async function sweep(s: Services): Promise<SweepReport> {
   const now = s.clock.now();
   const cutoff = new Date(now.getTime() - SWEEP_GRACE_IN_MS).toISOString();
-  const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0 };
+  const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0 };
   const out: OutgoingMessage[] = [];
 
   for (const { value: c } of await s.conversations.listUnclosedUpdatedBefore(cutoff, { limit: SWEEP_BATCH })) {
     // A waiting chat a crash left out of the store's index would never be dispatched: put it back.
     if (c.status === 'Open' && s.conversations.reindex) await s.conversations.reindex(c);
+    // An offer whose expiry was lost in a crash (the dispatcher committed it, then died before sending the expiry).
+    if (c.status === 'Open' && c.offer && Date.parse(c.offer.expiresAt) <= now.getTime()) {
+      const live = c.offer;
+      out.push(conversationCommandMessage({ type: 'offerExpire', conversationId: c.id, key: `${offerExpiryKey(c.id, live.epoch)}:sweep`, agentId: live.agentId, epoch: live.epoch }));
+      report.offerExpiriesResent++;
+      continue;
+    }
     if (c.status === 'Active' && !c.assignmentAnnounced) {
       out.push(conversationCommandMessage({ type: 'assigned', conversationId: c.id, key: `assigned:${c.id}:${c.epoch}`, epoch: c.epoch }));
       report.announcementsResent++;
@@ -69,7 +79,7 @@ export async function sweep(s: Services): Promise<SweepReport> {
 
   if (out.length > 0) await s.bus.send(out);
   report.reservationsReleased = await releaseStrayReservations(s, cutoff);
-  if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent + report.chatsRerouted > 0) {
+  if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent + report.chatsRerouted + report.offerExpiriesResent > 0) {
     s.telemetry.trackEvent('SweepRepaired', {}, { ...report });
   }
   return report;
@@ -89,7 +99,7 @@ async function releaseStrayReservations(s: Services, cutoff: string): Promise<nu
     for (const reservation of state.reservations.filter((r) => r.at < cutoff)) {
       const conversation = await s.conversations.get(reservation.conversationId);
       const workstream = conversation && s.directory.workstream(conversation.value.workstream);
-      const held = conversation && workstream && conversation.value.assignee?.id === agent.id && holdsAgentCapacity(conversation.value, workstream);
+      const held = conversation && workstream && holdsCapacityOf(conversation.value, agent.id, workstream);
       if (held) continue;
       const waitingThere = conversation?.value.status === 'Open' && conversation.value.queue === reservation.queue;
       if (waitingThere && !(await fenceWaitingChat(s, conversation))) continue;

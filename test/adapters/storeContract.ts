@@ -74,6 +74,28 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
       expect(counts).toEqual([2, 1, 0]);
     });
 
+    it('leaves a chat with a live offer out of the waiting queries while it is offered, and back in its place once declined', async () => {
+      await store().create(conversation('c-first', { enqueuedAt: at(0) }));
+      const offered = await store().create(conversation('c-offered', { enqueuedAt: at(1) }));
+      await store().create(conversation('c-last', { enqueuedAt: at(2) }));
+      const live = { agentId: 'agent-1', queue: 'CreditCardQueue', offeredAt: at(3), expiresAt: at(5), epoch: 1 };
+      const withOffer = await store().replace({ ...offered.value, statusReason: 'Offered', offer: live, epoch: 1 }, { ifMatch: offered.etag });
+
+      expect((await store().listWaiting('CreditCardQueue', { limit: 10 })).map((v) => v.value.id)).toEqual(['c-first', 'c-last']);
+      expect(await store().countWaiting('CreditCardQueue')).toBe(2);
+      expect(await store().getState('c-offered')).toEqual({ status: 'Open', assignee: null });
+
+      await store().replace({ ...withOffer.value, statusReason: 'AwaitingAgentAssignment', offer: null, epoch: 2 }, { ifMatch: withOffer.etag });
+      expect((await store().listWaiting('CreditCardQueue', { limit: 10 })).map((v) => v.value.id)).toEqual(['c-first', 'c-offered', 'c-last']);
+      expect(await store().countWaiting('CreditCardQueue')).toBe(3);
+    });
+
+    it('says no queue has a waiting chat when its only chat is offered', async () => {
+      const created = await store().create(conversation('c-1'));
+      await store().replace({ ...created.value, statusReason: 'Offered', offer: { agentId: 'agent-1', queue: 'CreditCardQueue', offeredAt: at(1), expiresAt: at(3), epoch: 1 }, epoch: 1 }, { ifMatch: created.etag });
+      expect(await store().hasWaiting('CreditCardQueue')).toBe(false);
+    });
+
     it('lists the conversations of an assignee that are not Closed', async () => {
       await store().create(assign(conversation('c-1'), 'agent-1'));
       await store().create({ ...assign(conversation('c-2'), 'agent-1'), status: 'WrapUp', statusReason: 'AgentMovedToWrapUp' });

@@ -157,7 +157,7 @@ describe('shape problems', () => {
 
   it('reports an unknown key with the keys that exist', () => {
     expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
-      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules',
+      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
       '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication',

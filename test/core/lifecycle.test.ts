@@ -107,6 +107,8 @@ describe('startConversation', () => {
       escalatedAt: null,
       handoffBotId: null,
       firstAgentAssignedAt: null,
+      offer: null,
+      declines: {},
       history: [
         { type: 'routed', at: T0, rule: 'BotRule', queue: 'BotQueue', reason: 'start' },
         status(T0, 'Open', 'AwaitingAgentAssignment'),

@@ -17,9 +17,9 @@ type StoredEntry = WaitingEntry & Resource;
 
 export type ReindexOutcome = 'added' | 'updated' | 'removed' | 'unchanged';
 
-/** The queue a conversation waits in, if it waits: Open, with a queue. */
+/** The queue a conversation waits in, if it waits: Open, with a queue, and offered to nobody. */
 export function waitingQueueOf(conversation: Conversation): string | undefined {
-  return conversation.status === 'Open' && conversation.queue !== null ? conversation.queue : undefined;
+  return conversation.status === 'Open' && conversation.queue !== null && !conversation.offer ? conversation.queue : undefined;
 }
 
 const MAX_SCAN_PAGES = 20;

@@ -16,21 +16,21 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly statements;
 
   constructor(db: SqliteDatabase) {
-    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, assignee_kind = @assigneeKind, updated_at = @updatedAt';
+    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, assignee_kind = @assigneeKind, updated_at = @updatedAt, offered_to = @offeredTo';
     this.statements = {
       get: db.prepare<[string], Row>('SELECT doc, etag FROM conversations WHERE id = ?'),
       getState: db.prepare<[string], StateRow>('SELECT status, assignee_id, assignee_kind FROM conversations WHERE id = ?'),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?'),
       insert: db.prepare<Params>(
-        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, assignee_kind, updated_at)
-         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @assigneeKind, @updatedAt) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, assignee_kind, updated_at, offered_to)
+         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @assigneeKind, @updatedAt, @offeredTo) ON CONFLICT (id) DO NOTHING`,
       ),
       replace: db.prepare<Params & { ifMatch: string }>(`UPDATE conversations SET ${columns} WHERE id = @id AND etag = @ifMatch`),
       listWaiting: db.prepare<[string, number], Row>(
-        "SELECT doc, etag FROM conversations WHERE status = 'Open' AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
+        "SELECT doc, etag FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
       ),
-      hasWaiting: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM conversations WHERE status = 'Open' AND queue = ? LIMIT 1"),
-      countWaiting: db.prepare<[string], { count: number }>("SELECT COUNT(*) AS count FROM conversations WHERE status = 'Open' AND queue = ?"),
+      hasWaiting: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ? LIMIT 1"),
+      countWaiting: db.prepare<[string], { count: number }>("SELECT COUNT(*) AS count FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ?"),
       listByAssignee: db.prepare<[string], Row>(
         "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND assignee_id = ? ORDER BY id",
       ),
@@ -108,6 +108,7 @@ interface Params {
   assigneeId: string | null;
   assigneeKind: string | null;
   updatedAt: string;
+  offeredTo: string | null;
 }
 
 function toParams(conversation: Conversation): Params {
@@ -121,6 +122,7 @@ function toParams(conversation: Conversation): Params {
     assigneeId: conversation.assignee?.id ?? null,
     assigneeKind: conversation.assignee?.kind ?? null,
     updatedAt: conversation.updatedAt,
+    offeredTo: conversation.offer?.agentId ?? null,
   };
 }
 

@@ -36,6 +36,10 @@ function upgrade(db: SqliteDatabase): void {
   if (!columnsOf(db, 'bus_messages').includes('sent_at')) db.exec('ALTER TABLE bus_messages ADD COLUMN sent_at INTEGER');
   // Accepted messages are not in their session yet: the session index leaves them out, so a send appends.
   db.exec('DROP INDEX IF EXISTS bus_messages_in_session');
+  // A chat with a live offer is Open but not waiting: the waiting index leaves it out. (No earlier version made offers.)
+  if (!columnsOf(db, 'conversations').includes('offered_to')) db.exec('ALTER TABLE conversations ADD COLUMN offered_to TEXT');
+  db.exec('DROP INDEX IF EXISTS conversations_waiting');
+  db.exec("CREATE INDEX IF NOT EXISTS conversations_waiting_unoffered ON conversations (queue, enqueued_at, id) WHERE status = 'Open' AND offered_to IS NULL");
 }
 
 function columnsOf(db: SqliteDatabase, table: string): string[] {
@@ -57,9 +61,9 @@ CREATE TABLE IF NOT EXISTS conversations (
   enqueued_at TEXT,
   assignee_id TEXT,
   assignee_kind TEXT,
-  updated_at  TEXT NOT NULL
+  updated_at  TEXT NOT NULL,
+  offered_to  TEXT
 );
-CREATE INDEX IF NOT EXISTS conversations_waiting ON conversations (queue, enqueued_at, id) WHERE status = 'Open';
 CREATE INDEX IF NOT EXISTS conversations_unclosed_by_assignee ON conversations (assignee_id, id) WHERE status <> 'Closed';
 CREATE INDEX IF NOT EXISTS conversations_unclosed_by_update ON conversations (updated_at, id) WHERE status <> 'Closed';
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../config/loadConfig';
+import { routingWarnings } from '../../config/routingWarnings';
 import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
 import { ProblemLinesTelemetry, telemetryFromEnvironment } from '../../adapters/appinsights';
 import { readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  for (const warning of routingWarnings(config)) console.warn(`warning: ${warning}`);
   const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? 'data');
   const port = Number(process.env.PORT ?? 7071);
   // Warnings and errors are printed on stderr, one readable line each; the telemetry gets everything as before.

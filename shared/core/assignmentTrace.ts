@@ -1,0 +1,127 @@
+import { declinesOf, freeUnits, rankCandidates, type Candidate, type ChatToAssign, type Ineligibility, type Ranking } from './assignment';
+import type { AssignmentMethod } from './config';
+
+/**
+ * "Why this agent": what an assignment or offer considered, recorded with it. D365's diagnostics
+ * give the criteria and the result; this adds each candidate's outcome, which D365 lacks
+ * (reference/queue-experience.md §9.3). Bounded: the first TRACED_CANDIDATES candidates in rank
+ * order, then counts.
+ */
+export const TRACED_CANDIDATES = 20;
+
+export type CandidateOutcome =
+  | { id: string; kind: 'bot' | 'agent'; outcome: 'chosen'; rank: number; key: string }
+  /** Ranked above the chosen one, but its capacity or presence changed as it was being reserved. */
+  | { id: string; kind: 'bot' | 'agent'; outcome: 'unavailable'; rank: number; key: string }
+  | { id: string; kind: 'bot' | 'agent'; outcome: 'rankedLower'; rank: number; key: string }
+  | { id: string; kind: 'bot' | 'agent'; outcome: 'excluded'; why: Ineligibility; detail: string };
+
+export interface AssignmentTrace {
+  method: AssignmentMethod;
+  /** The ranking, in words: what decides between two candidates, first key first. */
+  order: string;
+  candidates: CandidateOutcome[];
+  /** What is left out past the first TRACED_CANDIDATES. */
+  omitted?: { ranked: number; excluded: Partial<Record<Ineligibility, number>> };
+  /** The member who got the chat or the offer; null when nobody could. */
+  chosen: string | null;
+  /** When nobody was chosen, why, in one line. */
+  why?: string;
+}
+
+const ORDER_WORDS: Record<AssignmentMethod, string> = {
+  highestCapacity: 'fewest declines of this chat, then most free capacity units (a bot counts as unlimited), then earliest last assignment',
+  roundRobin: 'fewest declines of this chat, then bots, then longest since last assigned from this queue',
+  leastActive: 'fewest declines of this chat, then bots, then longest since capacity was last released, then earliest last assignment',
+};
+
+/**
+ * The trace of one dispatch decision over `candidates`: ranked as the dispatcher ranks them,
+ * `chosen` the member who got the chat (or null), `unavailable` those tried before it who could
+ * not be reserved.
+ */
+export function traceAssignment(
+  method: AssignmentMethod,
+  chat: ChatToAssign,
+  candidates: readonly Candidate[],
+  chosen: string | null,
+  unavailable: readonly string[] = [],
+  ranking: Ranking = rankCandidates(method, chat, candidates),
+): AssignmentTrace {
+  const { ranked, ineligible } = ranking;
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const outcomes: CandidateOutcome[] = [
+    ...ranked.map((c, index): CandidateOutcome => {
+      const rank = index + 1;
+      const key = rankKey(method, chat, c);
+      if (c.id === chosen) return { id: c.id, kind: c.kind, outcome: 'chosen', rank, key };
+      if (unavailable.includes(c.id)) return { id: c.id, kind: c.kind, outcome: 'unavailable', rank, key };
+      return { id: c.id, kind: c.kind, outcome: 'rankedLower', rank, key };
+    }),
+    ...ineligible.map(({ id, why }): CandidateOutcome => {
+      const candidate = byId.get(id);
+      return { id, kind: candidate?.kind ?? 'agent', outcome: 'excluded', why, detail: candidate ? exclusionDetail(why, chat, candidate) : why };
+    }),
+  ];
+  const kept = outcomes.slice(0, TRACED_CANDIDATES);
+  const rest = outcomes.slice(TRACED_CANDIDATES);
+  const trace: AssignmentTrace = { method, order: ORDER_WORDS[method], candidates: kept, chosen };
+  if (rest.length > 0) {
+    const excluded: Partial<Record<Ineligibility, number>> = {};
+    for (const o of rest) if (o.outcome === 'excluded') excluded[o.why] = (excluded[o.why] ?? 0) + 1;
+    trace.omitted = { ranked: rest.filter((o) => o.outcome !== 'excluded').length, excluded };
+  }
+  if (chosen === null) trace.why = nobodyWhy(ranked.length, ineligible);
+  return trace;
+}
+
+/** The values that ranked the candidate, in the order the method compares them. */
+function rankKey(method: AssignmentMethod, chat: ChatToAssign, c: Candidate): string {
+  if (c.kind === 'bot') return 'bot: its capacity is never consumed';
+  const declines = declinesOf(chat, c);
+  const declined = declines > 0 ? `declined ${declines} ${declines === 1 ? 'time' : 'times'}; ` : '';
+  const never = (t: string | null | undefined) => t ?? 'never';
+  switch (method) {
+    case 'highestCapacity':
+      return `${declined}${freeUnits(c)} free units; last assigned ${never(c.state.lastAssignedAt)}`;
+    case 'roundRobin':
+      return `${declined}last assigned from ${chat.queue} ${never(Object.prototype.hasOwnProperty.call(c.state.lastAssignedAtByQueue, chat.queue) ? c.state.lastAssignedAtByQueue[chat.queue] : undefined)}`;
+    case 'leastActive':
+      return `${declined}capacity last released ${never(c.state.lastReleasedAt)}; last assigned ${never(c.state.lastAssignedAt)}`;
+  }
+}
+
+function exclusionDetail(why: Ineligibility, chat: ChatToAssign, c: Candidate): string {
+  if (c.kind === 'bot') return 'this bot escalated the chat: it never goes back to it';
+  switch (why) {
+    case 'presenceNotAllowed':
+      return `presence ${c.state.presence}; the workstream allows ${chat.allowedPresences.join(', ')}`;
+    case 'noFreeCapacity':
+      return `${Math.max(0, freeUnits(c))} of ${c.capacity} units free; the chat takes ${chat.capacityUnits}`;
+    case 'heldBackForHigherPriorityQueue':
+      return `held for ${c.heldBackFor ?? 'a higher-priority queue'}, which has chats waiting`;
+    case 'declineLimitReached':
+      return `declined this chat ${declinesOf(chat, c)} times; the limit is ${chat.maxDeclinesPerAgent ?? 0}`;
+    case 'alreadyHoldsChat':
+      return 'already holds a reservation for this chat';
+    case 'excludedBot':
+      return 'this bot escalated the chat';
+  }
+}
+
+function nobodyWhy(ranked: number, ineligible: readonly { why: Ineligibility }[]): string {
+  if (ranked > 0) return 'every eligible member changed as it was being reserved; the next dispatch tries again';
+  if (ineligible.length === 0) return 'the queue has no members';
+  const counts = new Map<Ineligibility, number>();
+  for (const { why } of ineligible) counts.set(why, (counts.get(why) ?? 0) + 1);
+  return `no member can take it now: ${[...counts].map(([why, n]) => `${n} ${WHY_WORDS[why]}`).join(', ')}`;
+}
+
+const WHY_WORDS: Record<Ineligibility, string> = {
+  excludedBot: 'escalated by the bot',
+  presenceNotAllowed: 'in a presence that gets no chats',
+  noFreeCapacity: 'without free capacity',
+  alreadyHoldsChat: 'already holding it',
+  heldBackForHigherPriorityQueue: 'held for a higher-priority queue',
+  declineLimitReached: 'at the decline limit',
+};
