@@ -25,4 +25,10 @@ export const emptyBody = z.strictObject({});
  */
 export const explainBody = z.strictObject({
   context: z.record(z.string().min(1).max(100), z.union([z.string(), z.number()])).optional(),
+  /** What-if agent states for the assignment preview; the agents it does not name are as stored. */
+  agents: z.array(z.strictObject({
+    id: z.string().min(1).max(100),
+    presence: z.enum(PRESENCES),
+    usedUnits: z.number().int().min(0).max(1_000_000),
+  })).max(5_000).optional(),
 });

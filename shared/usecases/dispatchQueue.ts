@@ -119,7 +119,7 @@ async function wakeLowerQueues(s: Services, queue: Queue): Promise<void> {
 }
 
 /** What the ranking needs to know of a waiting chat. */
-export function chatToAssign(conversation: Conversation, queue: Queue, workstream: Workstream): ChatToAssign {
+export function chatToAssign(conversation: Pick<Conversation, 'id' | 'excludedBots' | 'declines'>, queue: Queue, workstream: Workstream): ChatToAssign {
   return {
     conversationId: conversation.id,
     queue: queue.name,

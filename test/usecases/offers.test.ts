@@ -305,3 +305,58 @@ describe('an offer', () => {
     expect(SWEEP_GRACE_IN_MS).toBeLessThan(120 * SECOND);
   });
 });
+
+describe('why this agent, asked', () => {
+  const explain = (body: unknown) => api.call('POST', 'workstreams/ChatWorkStream/explain', { body });
+
+  test('explain with an agents snapshot answers who would get the chat now, as an offer, with the trace', async () => {
+    await start();
+    const res = await explain({
+      context: { BotHandoffTopic: 'CreditCard' },
+      agents: [{ id: 'alice', presence: 'Away', usedUnits: 0 }, { id: 'bob', presence: 'Available', usedUnits: 1 }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.decision).toEqual({ rule: 'CreditCardRule', queue: 'CreditCardQueue' });
+    expect(res.body.placement).toEqual({ queue: 'CreditCardQueue' });
+    expect(res.body.assignment).toEqual({
+      queue: 'CreditCardQueue', agent: 'bob', offer: true,
+      trace: expect.objectContaining({
+        method: 'highestCapacity', chosen: 'bob',
+        candidates: [
+          { id: 'bob', kind: 'agent', outcome: 'chosen', rank: 1, key: '1 free units; last assigned never' },
+          { id: 'alice', kind: 'agent', outcome: 'excluded', why: 'presenceNotAllowed', detail: 'presence Away; the workstream allows Available, Busy' },
+        ],
+      }),
+    });
+    // Nothing was written: the agents are as they were.
+    expect(await host().services.agents.get('bob')).toBeUndefined();
+
+    const full = await explain({ context: { BotHandoffTopic: 'CreditCard' }, agents: [{ id: 'alice', presence: 'Available', usedUnits: 2 }, { id: 'bob', presence: 'Available', usedUnits: 2 }] });
+    expect(full.body.assignment).toMatchObject({ agent: null, trace: { chosen: null, why: 'no member can take it now: 2 without free capacity' } });
+  });
+
+  test('explain refuses a snapshot that names no agent of the configuration', async () => {
+    await start();
+    expect(await explain({ agents: [{ id: 'mallory', presence: 'Available', usedUnits: 0 }] })).toMatchObject({
+      status: 400, body: { error: { code: 'InvalidBody', message: 'agents[0].id: "mallory" is not an agent of the configuration' } },
+    });
+    expect((await explain({ agents: [{ id: 'alice', presence: 'Sleeping', usedUnits: 0 }] })).status).toBe(400);
+  });
+
+  test('a waiting chat says why nobody took it', async () => {
+    await start();
+    await onlyAvailable();
+    const { conversationId: id } = await creditCardChat();
+    await conversationWhere(id, (c) => c.status === 'Open', 'the chat to wait');
+    const view = (await api.conversation(id)).body;
+    expect(view.waiting).toMatchObject({
+      chosen: null,
+      why: 'no member can take it now: 2 in a presence that gets no chats',
+      candidates: [
+        { id: 'alice', outcome: 'excluded', why: 'presenceNotAllowed', detail: 'presence Offline; the workstream allows Available, Busy' },
+        { id: 'bob', outcome: 'excluded', why: 'presenceNotAllowed' },
+      ],
+    });
+    expect(view.offer).toBeNull();
+  });
+});
