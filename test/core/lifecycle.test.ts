@@ -1,8 +1,8 @@
 import type { Context, Workstream } from '../../shared/core/config';
 import type { Assignee, Conversation, ConversationStatus } from '../../shared/core/conversation';
 import {
-  assign, autoClose, closeByAgent, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, markAnnounced, markApplied,
-  recordCustomerMessage, recordForwardedToBot, startConversation, transfer, TransitionError,
+  acceptOffer, assign, autoClose, closeByAgent, declineOffer, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, holdsCapacityOf,
+  markAnnounced, markApplied, offer, recordCustomerMessage, recordForwardedToBot, reroute, startConversation, transfer, TransitionError,
 } from '../../shared/core/lifecycle';
 import type { Placement } from '../../shared/core/placement';
 
@@ -171,6 +171,80 @@ describe('assign', () => {
     expect(caught(() => assign(open, BOT, 'BotQueue', 0, T1)).message).toBe('cannot assign: the conversation is Open in BotQueue at epoch 1, expected Open in BotQueue at epoch 0');
     const active = withBot();
     expect(caught(() => assign(active, ALICE, 'BotQueue', active.epoch, T2)).message).toBe('cannot assign: the conversation is Active in BotQueue at epoch 2, expected Open in BotQueue at epoch 2');
+  });
+});
+
+describe('offers', () => {
+  const waiting = () => started({}, inQueue('CreditCardQueue', 'CreditCardRule'));
+  const offered = () => {
+    const open = waiting();
+    return frozen(offer(open, 'alice', 'CreditCardQueue', open.epoch, T1, 120));
+  };
+
+  test('an offer keeps the chat Open in its queue and place, Offered, with one live offer that names its epoch', () => {
+    const open = waiting();
+    const next = offered();
+    expect(next).toEqual({
+      ...open,
+      statusReason: 'Offered',
+      epoch: open.epoch + 1,
+      updatedAt: T1,
+      offer: { agentId: 'alice', queue: 'CreditCardQueue', offeredAt: T1, expiresAt: '2024-05-01T09:02:30.000Z', epoch: open.epoch + 1 },
+      history: [...open.history, { type: 'offered', at: T1, agentId: 'alice', queue: 'CreditCardQueue', expiresAt: '2024-05-01T09:02:30.000Z' }, { type: 'status', at: T1, status: 'Open', reason: 'Offered' }],
+    });
+    expect(holdsCapacityOf(next, 'alice', WORKSTREAM)).toBe(true);
+    expect(holdsCapacityOf(next, 'bob', WORKSTREAM)).toBe(false);
+  });
+
+  test('an offered chat cannot be offered again, assigned, or rerouted by a dispatcher at any epoch', () => {
+    const next = offered();
+    expect(caught(() => offer(next, 'bob', 'CreditCardQueue', next.epoch, T2, 120)).message).toMatch(/offered to alice/);
+    expect(caught(() => assign(next, { id: 'bob', kind: 'agent' }, 'CreditCardQueue', next.epoch, T2)).code).toBe('InvalidStatus');
+    expect(caught(() => reroute(next, 'CreditCardQueue', next.epoch, inQueue('DefaultQueue'), T2)).code).toBe('InvalidStatus');
+  });
+
+  test('accept in time: Active with that agent, the offer gone, waited counted from entering the queue', () => {
+    const next = acceptOffer(offered(), 'alice', T2);
+    expect(next).toMatchObject({ status: 'Active', statusReason: 'InConversation', assignee: ALICE, assignedAt: T2, offer: null, firstAgentAssignedAt: T2, botSession: null });
+    expect(next.history.slice(-3)).toEqual([
+      { type: 'offerAccepted', at: T2, agentId: 'alice', offeredAt: T1 },
+      { type: 'assigned', at: T2, assignee: ALICE, queue: 'CreditCardQueue', waitedMs: 60_000 },
+      { type: 'status', at: T2, status: 'Active', reason: 'InConversation' },
+    ]);
+  });
+
+  test('accept by another agent, after the countdown, or of no offer is refused', () => {
+    expect(caught(() => acceptOffer(offered(), 'bob', T2)).message).toMatch(/offered to alice/);
+    expect(caught(() => acceptOffer(offered(), 'alice', '2024-05-01T09:02:30.000Z')).message).toMatch(/expired/);
+    expect(caught(() => acceptOffer(waiting(), 'alice', T2)).message).toMatch(/no live offer/);
+  });
+
+  test.each(['rejected', 'expired'] as const)('%s: back to waiting in the same place, the decline counted', (outcome) => {
+    const live = offered();
+    const next = declineOffer(live, 'alice', live.offer!.epoch, outcome, T2);
+    expect(next).toMatchObject({ status: 'Open', statusReason: 'AwaitingAgentAssignment', offer: null, declines: { alice: 1 }, enqueuedAt: live.enqueuedAt, queue: 'CreditCardQueue' });
+    expect(next.history.at(-2)).toEqual({ type: outcome === 'rejected' ? 'offerRejected' : 'offerExpired', at: T2, agentId: 'alice', offeredAt: T1, declines: 1 });
+    const twice = offer(next, 'alice', 'CreditCardQueue', next.epoch, T3, 120);
+    expect(declineOffer(twice, 'alice', twice.offer!.epoch, outcome, T4).declines).toEqual({ alice: 2 });
+  });
+
+  test('a stale expiry (another offer since) or a decline by another agent changes nothing', () => {
+    const live = offered();
+    expect(caught(() => declineOffer(live, 'alice', live.offer!.epoch - 1, 'expired', T2)).code).toBe('InvalidStatus');
+    expect(caught(() => declineOffer(live, 'bob', live.offer!.epoch, 'rejected', T2)).code).toBe('InvalidStatus');
+  });
+
+  test('closing withdraws the live offer', () => {
+    const next = endByCustomer(offered(), T2);
+    expect(next).toMatchObject({ status: 'Closed', offer: null });
+    expect(next.history.at(-2)).toEqual({ type: 'offerWithdrawn', at: T2, agentId: 'alice', offeredAt: T1 });
+  });
+
+  test('a new queue starts a new round of offers: declines are forgotten', () => {
+    const live = offered();
+    const declined = declineOffer(live, 'alice', live.offer!.epoch, 'rejected', T2);
+    const moved = reroute(declined, 'CreditCardQueue', declined.epoch, inQueue('DefaultQueue'), T3);
+    expect(moved).toMatchObject({ queue: 'DefaultQueue', declines: {}, offer: null, enqueuedAt: T3 });
   });
 });
 
