@@ -51,12 +51,25 @@ test('flags read true and false in any case, as ARM writes them', () => {
   expect(result.ok && [result.settings.allowAgentTokens, result.settings.appServiceAuthentication]).toEqual([true, true]);
 });
 
+test('the public URL: an absolute http(s) URL, kept without its trailing slashes (bots get <it>/api/connector/)', () => {
+  const publicUrl = (value: string) => {
+    const result = readAzureSettings({ ...complete, [SETTINGS.publicUrl]: value });
+    return result.ok ? result.settings.publicUrl : result.problems;
+  };
+  expect(publicUrl('https://switchboard.example/')).toBe('https://switchboard.example');
+  expect(publicUrl('http://example.test:1234//')).toBe('http://example.test:1234');
+  expect(publicUrl('https://proxy.example/switchboard/')).toBe('https://proxy.example/switchboard');
+  for (const bad of ['http://', 'ftp://switchboard.example', 'https://switchboard.example/?x=1', 'https://switchboard.example/#top', 'https://user:secret@switchboard.example']) {
+    expect(publicUrl(bad)).toEqual([`${SETTINGS.publicUrl} must be an absolute http(s) URL (the base URL bots reply to), got "${bad}"`]);
+  }
+});
+
 test('refuses malformed values with what was wrong', () => {
   const result = readAzureSettings({ ...complete, [SETTINGS.tokenSecret]: 'short', [SETTINGS.maxDeliveryCount]: 'ten', [SETTINGS.allowAgentTokens]: 'yes', [SETTINGS.publicUrl]: 'switchboard.example' });
   expect(result).toEqual({
     ok: false,
     problems: [
-      `${SETTINGS.publicUrl} must be an http(s) URL, got "switchboard.example"`,
+      `${SETTINGS.publicUrl} must be an absolute http(s) URL (the base URL bots reply to), got "switchboard.example"`,
       `${SETTINGS.tokenSecret} must be at least 16 characters`,
       `${SETTINGS.allowAgentTokens} must be true or false, got "yes"`,
       `${SETTINGS.maxDeliveryCount} must be a positive whole number, got "ten"`,

@@ -14,9 +14,9 @@ export interface NpmStart {
   stderr(): string;
   /** Both streams, in arrival order. */
   output(): string;
-  /** The exit code, or the signal's name when a signal ended it. */
+  /** The exit code, or the signal's name when a signal ended it; once its output is all read. */
   exited: Promise<number | string | null>;
-  /** Resolves once the output contains `text` (or matches it); fails after `timeoutInMs` with the output so far. */
+  /** Resolves once the output contains `text` (or matches it); fails after `timeoutInMs`, or when the process exits first, with the output so far. */
   waitFor(text: string | RegExp, timeoutInMs?: number): Promise<string>;
 }
 
@@ -40,14 +40,20 @@ export function npmStart(env: Record<string, string>, args: string[] = []): NpmS
   // A host must not outlive the test process.
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
-  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => {
+  let gone = false;
+  const exited = new Promise<number | string | null>((resolve) => child.on('close', (code, signal) => {
+    gone = true;
     process.removeListener('exit', kill);
     resolve(code ?? signal);
   }));
   const waitFor = async (text: string | RegExp, timeoutInMs = 20_000): Promise<string> => {
     const found = () => (typeof text === 'string' ? (output.includes(text) ? text : undefined) : text.exec(output)?.[0]);
     try {
-      return await eventually(`${String(text)} in the output`, async () => found(), timeoutInMs);
+      return await eventually(`${String(text)} in the output`, async () => {
+        const hit = found();
+        if (hit === undefined && gone) throw new Error(`the process exited before ${String(text)} was in its output`);
+        return hit;
+      }, timeoutInMs);
     } catch (error) {
       throw new Error(`${(error as Error).message}; the output so far:\n${output.slice(-4000)}`);
     }

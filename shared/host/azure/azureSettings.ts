@@ -59,9 +59,11 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
 
   const configPath = required(SETTINGS.config, 'the path of the configuration file in the deployment (the sample allows unauthenticated bots, so it is never the default in Azure)');
   const hostname = optional(SETTINGS.websiteHostname);
-  const publicUrl = (optional(SETTINGS.publicUrl) ?? (hostname ? `https://${hostname}` : undefined) ?? '').replace(/\/+$/, '');
-  if (!publicUrl) problems.push(`${SETTINGS.publicUrl} is not set (nor ${SETTINGS.websiteHostname}): the public base URL bots reply to`);
-  else if (!/^https?:\/\//.test(publicUrl)) problems.push(`${SETTINGS.publicUrl} must be an http(s) URL, got "${publicUrl}"`);
+  const rawPublicUrl = optional(SETTINGS.publicUrl) ?? (hostname ? `https://${hostname}` : undefined);
+  const parsedPublicUrl = rawPublicUrl === undefined ? undefined : parsePublicUrl(rawPublicUrl);
+  if (!parsedPublicUrl) problems.push(`${SETTINGS.publicUrl} is not set (nor ${SETTINGS.websiteHostname}): the public base URL bots reply to`);
+  else if (!parsedPublicUrl.ok) problems.push(parsedPublicUrl.problem);
+  const publicUrl = parsedPublicUrl?.ok ? parsedPublicUrl.publicUrl : '';
   const tokenSecret = required(SETTINGS.tokenSecret, 'the secret that signs customer chat tokens (a Key Vault reference in Azure)');
   if (isUnresolvedKeyVaultReference(tokenSecret)) problems.push(`${SETTINGS.tokenSecret} is an unresolved Key Vault reference: the platform could not read the vault (check the identity's Key Vault Secrets User role and keyVaultReferenceIdentity)`);
   else if (tokenSecret && tokenSecret.length < 16) problems.push(`${SETTINGS.tokenSecret} must be at least 16 characters`);
@@ -94,6 +96,23 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
       maxDeliveryCount,
     },
   };
+}
+
+/**
+ * SWITCHBOARD_PUBLIC_URL (the Azure host and `npm start` alike): an absolute http(s) URL, without query,
+ * fragment or credentials, kept without its trailing slashes so that bots get `<it>/api/connector/`.
+ */
+export function parsePublicUrl(value: string): { ok: true; publicUrl: string } | { ok: false; problem: string } {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || url.search || url.hash || url.username || url.password) {
+    return { ok: false, problem: `${SETTINGS.publicUrl} must be an absolute http(s) URL (the base URL bots reply to), got "${value}"` };
+  }
+  return { ok: true, publicUrl: `${url.origin}${url.pathname}`.replace(/\/+$/, '') };
 }
 
 /** A Key Vault reference the platform could not resolve stays as its literal text: never use it as a secret. */

@@ -33,6 +33,11 @@ export interface LocalHostOptions {
   dataDir: string;
   port: number;
   hostname?: string;
+  /**
+   * The base URL bots reply to (SWITCHBOARD_PUBLIC_URL, no trailing slash): their serviceUrl is `<it>/api/connector/`.
+   * By default this host's own address, which only a bot on the same machine can reach.
+   */
+  publicUrl?: string;
   clock?: Clock;
   telemetry?: Telemetry;
   bots?: BotClient;
@@ -97,7 +102,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 }
 
 export interface CloudHostOptions extends Omit<LocalHostOptions, 'dataDir' | 'clock'> {
-  /** The Azure settings: Cosmos DB and Service Bus (real ones, or their local peers in tests). */
+  /** The Azure settings: Cosmos DB and Service Bus (real ones, or their local peers in tests). Bots reply to `publicUrl`, not `azure.publicUrl`. */
   azure: AzureSettings;
   /** How long an idle trigger waits for a session before asking again. */
   sessionWaitInMs?: number;
@@ -171,7 +176,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     agents: backend.agents,
     transcripts: backend.transcripts,
     bus: backend.bus,
-    // Bot endpoints may be relative ("/api/demo-bot/messages"): they resolve against this host.
+    // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
+    // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
       postActivity: (bot, activity) => botClient.postActivity(bot.endpoint.startsWith('/') ? { ...bot, endpoint: baseUrl + bot.endpoint } : bot, activity),
     },
@@ -198,7 +204,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${options.hostname === '0.0.0.0' || !options.hostname ? 'localhost' : options.hostname}:${port}`;
-  services.settings.connectorBaseUrl = `${baseUrl}/api/connector/`;
+  services.settings.connectorBaseUrl = `${options.publicUrl ?? baseUrl}/api/connector/`;
 
   const triggers = backend.startTriggers(registered.queues());
   const sweepPeriod = options.sweepPeriodInMs ?? 60_000;

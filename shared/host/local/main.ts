@@ -3,7 +3,7 @@ import { ConfigError, loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../config
 import { routingWarnings } from '../../config/routingWarnings';
 import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
 import { ProblemLinesTelemetry, telemetryFromEnvironment } from '../../adapters/appinsights';
-import { readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
+import { parsePublicUrl, readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
 import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
 
 /**
@@ -15,19 +15,35 @@ import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
  * With COSMOS_ENDPOINT set, `npm start` runs against real Azure resources (the Azure app settings,
  * signed in with DefaultAzureCredential, e.g. `az login`), serving them on this machine.
  */
-function cloudSettings(configFile: string, port: number, dataDir: string): AzureSettings {
+function cloudSettings(configFile: string, dataDir: string, publicUrl: string | undefined): AzureSettings {
   const result = readAzureSettings({
     [SETTINGS.config]: configFile,
-    [SETTINGS.publicUrl]: `http://localhost:${port}`,
     [SETTINGS.tokenSecret]: process.env[SETTINGS.tokenSecret] ?? localTokenSecret(dataDir),
     [SETTINGS.allowAgentTokens]: 'true',
     ...process.env,
+    // The Azure settings require one; the host takes `publicUrl` from its options (its own address when unset).
+    [SETTINGS.publicUrl]: publicUrl ?? 'http://localhost',
   });
   if (!result.ok) {
     console.error(new SettingsError(result.problems).message);
     process.exit(1);
   }
   return result.settings;
+}
+
+/**
+ * SWITCHBOARD_PUBLIC_URL, checked as the Azure host checks it: the base URL a bot elsewhere (a container,
+ * another machine) reaches this process on. Unset: bots reply to the address npm start listens on.
+ */
+function publicUrlSetting(): string | undefined {
+  const value = process.env[SETTINGS.publicUrl]?.trim();
+  if (!value) return undefined;
+  const parsed = parsePublicUrl(value);
+  if (!parsed.ok) {
+    console.error(new SettingsError([parsed.problem]).message);
+    process.exit(1);
+  }
+  return parsed.publicUrl;
 }
 
 function configPath(argv: string[]): string {
@@ -53,8 +69,9 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 7071);
   // Warnings and errors are printed on stderr, one readable line each; the telemetry gets everything as before.
   const telemetry = new ProblemLinesTelemetry(telemetryFromEnvironment());
-  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', telemetry };
-  const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, port, dataDir) : undefined;
+  const publicUrl = publicUrlSetting();
+  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', publicUrl, telemetry };
+  const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, dataDir, publicUrl) : undefined;
   let host;
   try {
     host = cloud ? await startCloudHost({ ...common, azure: cloud }) : await startLocalHost({ ...common, dataDir });
@@ -67,6 +84,7 @@ async function main(): Promise<void> {
   }
   console.log(`Switchboard is listening on ${host.baseUrl}/api`);
   console.log(`  configuration: ${file}`);
+  if (publicUrl) console.log(`  bots reply to: ${publicUrl}/api/connector/ (${SETTINGS.publicUrl})`);
   console.log(cloud ? `  data:          Cosmos DB ${cloud.cosmos.endpoint}, Service Bus ${'connectionString' in cloud.serviceBus ? '(connection string)' : cloud.serviceBus.fullyQualifiedNamespace}` : `  data:          ${dataDir}`);
   console.log(`  try:           curl -s -X POST ${host.baseUrl}/api/chats -H 'content-type: application/json' -d '{}'`);
   let stopping = false;
