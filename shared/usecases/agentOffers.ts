@@ -46,6 +46,8 @@ export async function acceptOffer(s: Services, agent: AgentUser, conversationId:
   const live = liveOfferTo(s, conversation, agent.id, 'accept');
   const after = await answer(s, { type: 'offerAccept', conversationId, key: `offerAccept:${conversationId}:${live.epoch}`, agentId: agent.id });
   if (acceptedBy(after, agent.id)) return { status: 'Active' };
+  // Still offered to this agent but not taken: the countdown ran out between this check and the session's.
+  if (after.offer?.agentId === agent.id) throw new ApiError('OfferExpired', `cannot accept: the offer of conversation ${conversationId} expired at ${after.offer.expiresAt}`);
   throw gone(after, agent.id, 'accept');
 }
 

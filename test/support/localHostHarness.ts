@@ -1,5 +1,6 @@
 import type { Activity } from '../../shared/core/activity';
 import type { BotUser, Config } from '../../shared/core/config';
+import type { Conversation } from '../../shared/core/conversation';
 import { HttpBotClient } from '../../shared/adapters/botframework/httpBotClient';
 import type { BotClient, BotResponse } from '../../shared/ports/botClient';
 import type { Clock } from '../../shared/ports/clock';
@@ -90,6 +91,21 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, pause));
     pause = Math.min(pause * 2, 100);
   }
+}
+
+/** The stored conversation; the test fails when it is not there. */
+export async function storedConversation(host: Pick<LocalHost, 'services'>, id: string): Promise<Conversation> {
+  const found = await host.services.conversations.get(id);
+  if (!found) throw new Error(`conversation ${id} is not stored`);
+  return found.value;
+}
+
+/** Polls until the stored conversation satisfies `predicate`, and returns it. */
+export function conversationWhere(host: Pick<LocalHost, 'services'>, id: string, predicate: (c: Conversation) => boolean, what: string, timeoutInMs?: number): Promise<Conversation> {
+  return eventually(what, async () => {
+    const conversation = await storedConversation(host, id);
+    return predicate(conversation) ? conversation : undefined;
+  }, timeoutInMs);
 }
 
 /** A clock the test moves by hand; the embedded bus reads scheduled times (auto-close) from it. */

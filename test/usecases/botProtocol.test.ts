@@ -7,7 +7,7 @@ import type { Conversation } from '../../shared/core/conversation';
 import { QUEUES } from '../../shared/ports/messageBus';
 import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetry';
 import { startLocalIssuer } from '../fixtures/identity/localIssuer';
-import { eventually, sampleConfig, startTestHost, type Api, type ApiResponse } from '../support/localHostHarness';
+import { eventually, sampleConfig, startTestHost, type Api, type ApiResponse, conversationWhere as conversationWhereIn, storedConversation } from '../support/localHostHarness';
 
 /**
  * Switchboard as the bots' channel, over HTTP (DESIGN §1, §4, issue 3): what a bot receives, what it may
@@ -146,18 +146,10 @@ async function start(bot: BotUser, adjust: (config: Config) => void = () => unde
   return current;
 }
 
-async function stored(id: string): Promise<Conversation> {
-  const found = await host().services.conversations.get(id);
-  if (!found) throw new Error(`conversation ${id} is not stored`);
-  return found.value;
-}
+const stored = (id: string): Promise<Conversation> => storedConversation(host(), id);
 
-function conversationWhere(id: string, predicate: (c: Conversation) => boolean, what: string, timeoutInMs?: number): Promise<Conversation> {
-  return eventually(what, async () => {
-    const conversation = await stored(id);
-    return predicate(conversation) ? conversation : undefined;
-  }, timeoutInMs);
-}
+const conversationWhere = (id: string, predicate: (c: Conversation) => boolean, what: string, timeoutInMs?: number): Promise<Conversation> =>
+  conversationWhereIn(host(), id, predicate, what, timeoutInMs);
 
 const withAgent = (id: string, agent: string) =>
   conversationWhere(id, (c) => c.status === 'Active' && c.assignee?.id === agent && c.assignmentAnnounced, `${agent} to get the chat`);

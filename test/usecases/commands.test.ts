@@ -9,7 +9,7 @@ import { appliedDigest } from '../../shared/usecases/appliedKeys';
 import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
 import {
-  eventually, postBotActivity, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock,
+  eventually, postBotActivity, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation,
 } from '../support/localHostHarness';
 
 /**
@@ -52,18 +52,9 @@ function host(): Host {
 /** Waits until every queue has settled (scheduled messages not yet due aside), with a deadline. */
 const idle = () => host().bus.whenIdle({ timeoutInMs: 10_000 });
 
-async function stored(id: string): Promise<Conversation> {
-  const found = await host().services.conversations.get(id);
-  if (!found) throw new Error(`conversation ${id} is not stored`);
-  return found.value;
-}
+const stored = (id: string): Promise<Conversation> => storedConversation(host(), id);
 
-function conversationWhere(id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> {
-  return eventually(what, async () => {
-    const conversation = await stored(id);
-    return predicate(conversation) ? conversation : undefined;
-  });
-}
+const conversationWhere = (id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> => conversationWhereIn(host(), id, predicate, what);
 
 async function reservations(agentId: string) {
   return (await host().services.agents.get(agentId))?.value.reservations ?? [];

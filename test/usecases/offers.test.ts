@@ -5,7 +5,7 @@ import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetr
 import { updateAgentState } from '../../shared/usecases/agentStates';
 import { reserve } from '../../shared/core/assignment';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
-import { eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock } from '../support/localHostHarness';
+import { eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation } from '../support/localHostHarness';
 
 /**
  * Offers (workstreams[].offers): the chat is offered to the best agent with Accept/Reject and a
@@ -63,18 +63,9 @@ function host(): Host {
 
 const idle = () => host().bus.whenIdle({ timeoutInMs: 10_000 });
 
-async function stored(id: string): Promise<Conversation> {
-  const found = await host().services.conversations.get(id);
-  if (!found) throw new Error(`conversation ${id} is not stored`);
-  return found.value;
-}
+const stored = (id: string): Promise<Conversation> => storedConversation(host(), id);
 
-function conversationWhere(id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> {
-  return eventually(what, async () => {
-    const conversation = await stored(id);
-    return predicate(conversation) ? conversation : undefined;
-  });
-}
+const conversationWhere = (id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> => conversationWhereIn(host(), id, predicate, what);
 
 const offeredTo = (id: string, agent: string) => conversationWhere(id, (c) => c.offer?.agentId === agent, `an offer to ${agent}`);
 
