@@ -1,9 +1,8 @@
 import type { AgentState } from '../../shared/core/agent';
 import type { Conversation } from '../../shared/core/conversation';
-import { holdsAgentCapacity } from '../../shared/core/lifecycle';
 import { byWaitingOrder } from '../../shared/core/queueOrder';
 import type { Directory } from '../../shared/usecases/services';
-import { conversationViolations, usedUnitsOf } from './checkInvariants';
+import { capacityHolder, conversationViolations, usedUnitsOf } from './checkInvariants';
 
 /**
  * DESIGN.md §3 invariants 1-3 checked continuously: every write to the conversation and agent
@@ -31,6 +30,15 @@ import { conversationViolations, usedUnitsOf } from './checkInvariants';
  *       saw w first: skipping w is a FIFO violation, not a visibility race.
  *   (b) no chat w waits in a higher-priority queue A serves that was visible before c, on the same
  *       grounds (the dispatcher looks at higher-priority queues after listing).
+ * - offers (a workstream with `offers`): the commit of an offer is the dispatcher's commit, so FIFO
+ *   and priority are checked there (a chat with a live offer does not wait: dispatchers skip it, and
+ *   one whose offer was declined becomes visible again only then), and:
+ *   - the offer's reservation (the agent's, made at offeredAt) is in place when the offer lands, and
+ *     still when it is accepted; the offered agent's capacity counts the offer as held;
+ *   - no offer to an agent at its decline limit for the chat, and a decliner only ranked first by
+ *     the dispatcher's own trace when every candidate with fewer declines was excluded or unavailable;
+ *   - an offered chat goes Active only with the offer's agent (accept); an agent never gets a chat
+ *     of such a workstream directly; the history never has two live offers (checkInvariants).
  */
 
 interface Shadow {
@@ -46,6 +54,10 @@ interface Shadow {
   openSeq: number;
   /** Ledger sequence of the last epoch change while waiting in the same place (a fence), if any. */
   fencedSeq: number;
+  offer: { agentId: string; offeredAt: string } | null;
+  declines: Record<string, number>;
+  /** The agent whose capacity the chat holds (its live offer's or its assignee's), if any. */
+  holder: string | undefined;
 }
 
 interface Entry {
@@ -71,6 +83,15 @@ export interface LedgerCounts {
   /** Two agents holding a reservation for one chat at once: allowed in flight (one commit fails and releases). */
   transientDoubleReservations: number;
   maxHeldOverCapacityRatio: number;
+  offersMade: number;
+  /** Offers made to an agent who had declined the chat before (nobody with fewer declines could take it). */
+  offersToDecliners: number;
+  offersAccepted: number;
+  offersRejected: number;
+  offersExpired: number;
+  offersWithdrawn: number;
+  /** Older chats skipped at an offer because the offered agent had declined them to the limit. */
+  declineLimitSkips: number;
 }
 
 export class WriteLedger {
@@ -79,6 +100,7 @@ export class WriteLedger {
   readonly counts: LedgerCounts = {
     conversationWrites: 0, agentWrites: 0, failedWrites: 0, agentAssignments: 0, contendedAssignments: 0, fifoComparisons: 0, priorityChecks: 0,
     transientDoubleReservations: 0, maxHeldOverCapacityRatio: 0, fences: 0,
+    offersMade: 0, offersToDecliners: 0, offersAccepted: 0, offersRejected: 0, offersExpired: 0, offersWithdrawn: 0, declineLimitSkips: 0,
   };
 
   private seq = 0;
@@ -150,7 +172,8 @@ export class WriteLedger {
   private applyConversation(c: Conversation): void {
     this.counts.conversationWrites++;
     const prev = this.conversations.get(c.id);
-    for (const problem of conversationViolations(c)) this.violation(problem);
+    const workstream = this.directory.workstream(c.workstream);
+    for (const problem of conversationViolations(c, workstream)) this.violation(problem);
     const history = c.history.map((h) => JSON.stringify(h));
     if (prev && (history.length < prev.history.length || prev.history.some((h, i) => history[i] !== h))) {
       this.violation(`${c.id}: history rewritten (a write did not build on the previous one): ${prev.history.length} entries before, ${history.length} after`);
@@ -158,8 +181,11 @@ export class WriteLedger {
     if (prev?.status === 'Active' && c.status === 'Active' && prev.assignee?.id !== c.assignee?.id && !c.history.slice(prev.history.length).some((h) => h.type === 'routed')) {
       this.violation(`${c.id}: went from ${prev.assignee?.id} to ${c.assignee?.id} without being routed`);
     }
-    const sameWait = prev?.status === 'Open' && c.status === 'Open' && prev.queue === c.queue && prev.enqueuedAt === c.enqueuedAt;
-    if (sameWait && prev && prev.epoch !== c.epoch) this.counts.fences++;
+    // Waiting (a chat with a live offer is not: dispatchers skip it), in the same place as before.
+    const offerChanged = (prev?.offer?.offeredAt ?? null) !== (c.offer?.offeredAt ?? null);
+    const sameWait = prev?.status === 'Open' && c.status === 'Open' && prev.queue === c.queue && prev.enqueuedAt === c.enqueuedAt && !prev.offer && !c.offer;
+    const declined = prev?.offer && c.status === 'Open' && !c.offer;
+    if (sameWait && prev && prev.epoch !== c.epoch && !offerChanged) this.counts.fences++;
     const next: Shadow = {
       id: c.id,
       workstream: c.workstream,
@@ -169,17 +195,72 @@ export class WriteLedger {
       epoch: c.epoch,
       assignee: c.assignee,
       history,
-      openSeq: c.status !== 'Open' ? 0 : sameWait && prev ? prev.openSeq : this.current,
+      // Visible as waiting since: its first wait here, or the end of its last offer (declined: waiting again).
+      openSeq: c.status !== 'Open' || c.offer ? 0 : sameWait && prev ? prev.openSeq : this.current,
       fencedSeq: sameWait && prev ? (prev.epoch !== c.epoch ? this.current : prev.fencedSeq) : 0,
+      offer: c.offer ? { agentId: c.offer.agentId, offeredAt: c.offer.offeredAt } : null,
+      declines: { ...(c.declines ?? {}) },
+      holder: workstream ? capacityHolder(c, workstream) : undefined,
     };
-    if (prev?.status === 'Open' && c.status === 'Active' && c.assignee?.kind === 'agent') this.checkAssignment(prev, c);
+    if (prev?.status === 'Open' && !prev.offer && c.status === 'Open' && c.offer) this.checkOffer(prev, c);
+    if (prev?.offer && c.status === 'Active') this.checkAccept(prev, c);
+    else if (prev?.status === 'Open' && c.status === 'Active' && c.assignee?.kind === 'agent') this.checkAssignment(prev, c, c.assignee.id);
+    if (declined) {
+      const last = c.history.findLast((h) => h.type === 'offerRejected' || h.type === 'offerExpired');
+      if (last?.type === 'offerRejected') this.counts.offersRejected++;
+      else this.counts.offersExpired++;
+    }
+    if (prev?.offer && c.status === 'Closed') this.counts.offersWithdrawn++;
     this.conversations.set(c.id, next);
-    this.updateHeld(prev, c);
+    this.updateHeld(prev, next);
   }
 
-  private checkAssignment(prev: Shadow, c: Conversation): void {
+  /** The dispatcher's commit of an offer: its reservation, the decline limit, the ranking, FIFO and priority. */
+  private checkOffer(prev: Shadow, c: Conversation): void {
+    const live = c.offer!;
+    const agentId = live.agentId;
+    this.counts.offersMade++;
+    const offers = this.directory.workstream(c.workstream)?.offers;
+    if (!offers || offers.autoAccept) this.violation(`${c.id}: offered to ${agentId}, but workstream ${c.workstream} does not offer its chats`);
+    if (!(this.agents.get(agentId)?.reservations ?? []).some((r) => r.conversationId === c.id && r.at === live.offeredAt)) {
+      this.violation(`${c.id}: offered to ${agentId} at ${live.offeredAt} without ${agentId}'s reservation made then (${JSON.stringify(this.agents.get(agentId)?.reservations.filter((r) => r.conversationId === c.id))})`);
+    }
+    const declines = (id: string) => (Object.prototype.hasOwnProperty.call(prev.declines, id) ? prev.declines[id] ?? 0 : 0);
+    const mine = declines(agentId);
+    if (offers && mine >= offers.maxDeclinesPerAgent) this.violation(`${c.id}: offered to ${agentId}, who declined it ${mine} time(s), at the limit of ${offers.maxDeclinesPerAgent}`);
+    if (mine > 0) {
+      this.counts.offersToDecliners++;
+      // As the dispatcher saw it (its trace): everyone ranked below the chosen one has at least as many declines.
+      const entry = c.history.findLast((h) => h.type === 'offered');
+      const trace = entry?.type === 'offered' ? entry.trace : undefined;
+      for (const candidate of trace?.candidates ?? []) {
+        if (candidate.kind === 'agent' && candidate.outcome === 'rankedLower' && declines(candidate.id) < mine) {
+          this.violation(`${c.id}: offered to ${agentId}, who declined it ${mine} time(s), while ${candidate.id} (${declines(candidate.id)} decline(s)) was ranked lower`);
+        }
+      }
+    }
+    const atLimit = (w: Shadow) => offers !== undefined && Object.prototype.hasOwnProperty.call(w.declines, agentId) && (w.declines[agentId] ?? 0) >= offers.maxDeclinesPerAgent;
+    this.checkAssignment(prev, c, agentId, atLimit);
+  }
+
+  /** An offered chat goes Active: only with the offer's agent, who still holds the offer's reservation. */
+  private checkAccept(prev: Shadow, c: Conversation): void {
+    const live = prev.offer!;
+    this.counts.offersAccepted++;
+    if (c.assignee?.id !== live.agentId) this.violation(`${c.id}: offered to ${live.agentId}, and went Active with ${c.assignee?.kind} ${c.assignee?.id}`);
+    const accepted = c.history.slice(prev.history.length).some((h) => h.type === 'offerAccepted' && h.agentId === live.agentId && h.offeredAt === live.offeredAt);
+    if (!accepted) this.violation(`${c.id}: offered to ${live.agentId}, and went Active without ${live.agentId}'s accept of it`);
+    if (!(this.agents.get(live.agentId)?.reservations ?? []).some((r) => r.conversationId === c.id && r.at === live.offeredAt)) {
+      this.violation(`${c.id}: accepted by ${live.agentId} after the offer's reservation (made at ${live.offeredAt}) was released`);
+    }
+  }
+
+  /**
+   * FIFO and priority at the dispatcher's commit of chat c to agentId (an assignment or an offer);
+   * `skippable` says an older chat the agent may not take (declined to the limit) may be passed over.
+   */
+  private checkAssignment(prev: Shadow, c: Conversation, agentId: string, skippable?: (w: Shadow) => boolean): void {
     this.counts.agentAssignments++;
-    const agentId = c.assignee?.id ?? '';
     const queue = prev.queue;
     if (!(this.agents.get(agentId)?.reservations ?? []).some((r) => r.conversationId === c.id)) {
       this.violation(`${c.id}: committed to ${agentId} without a reservation on ${agentId}`);
@@ -189,7 +270,7 @@ export class WriteLedger {
     let contended = false;
     for (const w of this.conversations.values()) {
       if (w.id !== c.id && w.status === 'Open' && w.queue === queue) contended = true;
-      if (w.id === c.id || w.status !== 'Open' || w.workstream !== prev.workstream || w.openSeq > prev.openSeq) continue;
+      if (w.id === c.id || w.status !== 'Open' || w.offer || w.workstream !== prev.workstream || w.openSeq > prev.openSeq) continue;
       const sameQueue = w.queue === queue;
       const higherQueue = w.queue !== null && higher.has(w.queue);
       if (!sameQueue && !higherQueue) continue;
@@ -198,6 +279,10 @@ export class WriteLedger {
       if (w.fencedSeq > prev.openSeq) continue;
       const reservedBy = this.reservedBy(w.id);
       if (reservedBy.length > 0) continue;
+      if (sameQueue && skippable?.(w)) {
+        this.counts.declineLimitSkips++;
+        continue;
+      }
       if (sameQueue) {
         this.violation(`FIFO: ${c.id} (enqueued ${prev.enqueuedAt}) was assigned to ${agentId} from ${queue} while older ${w.id} (enqueued ${w.enqueuedAt}) waited there, visible first and not being assigned`);
       } else {
@@ -207,13 +292,12 @@ export class WriteLedger {
     if (contended) this.counts.contendedAssignments++;
   }
 
-  private updateHeld(prev: Shadow | undefined, c: Conversation): void {
-    const workstream = this.directory.workstream(c.workstream);
-    const holds = workstream !== undefined && holdsAgentCapacity(c, workstream);
-    const before = prev?.assignee?.kind === 'agent' ? prev.assignee.id : undefined;
-    if (before && (!holds || c.assignee?.id !== before)) this.held.get(before)?.delete(c.id);
-    if (!holds || !c.assignee) return;
-    const agentId = c.assignee.id;
+  /** Who holds whose capacity: an offer holds its agent's, as an assignment does (both count against capacity). */
+  private updateHeld(prev: Shadow | undefined, c: Shadow): void {
+    const before = prev?.holder;
+    if (before && c.holder !== before) this.held.get(before)?.delete(c.id);
+    if (!c.holder) return;
+    const agentId = c.holder;
     const set = this.held.get(agentId) ?? new Set<string>();
     this.held.set(agentId, set);
     const isNew = !set.has(c.id);

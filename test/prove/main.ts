@@ -53,7 +53,8 @@ function describe(proof: Proof): string {
       return `${o.chats} chats escalated at once into ${o.queues} queues of 3 priorities, ${o.agents} agents of capacity ${o.capacity} in 2-3 queues each; `
         + `every store call delayed 0-${o.delays.maxDelayInMs} ms before and after (${o.delays.immediateShare * 100}% not at all, ${o.delays.stallShare * 100}% stalls of ~${o.delays.stallInMs} ms); `
         + 'agents ending and closing chats, going Offline and back; rogue dispatchers outside the sessions; a sweep that sees assignments in flight for '
-        + `${o.skewedSweep ? o.skewedSweep.staleAfterInMs : '-'} ms as stalled for a minute; every write checked as it lands; quiescent checks at ${o.checkpoints.map((c) => `${c * 100}%`).join(', ')} and 100% closed`;
+        + `${o.skewedSweep ? o.skewedSweep.staleAfterInMs : '-'} ms as stalled for a minute; ${o.offerShare * 100}% of the chats offered (accepted, rejected, left to expire, a few withdrawn); `
+        + `every write checked as it lands; quiescent checks at ${o.checkpoints.map((c) => `${c * 100}%`).join(', ')} and 100% closed`;
     }
     case 'crashes': {
       const o = large ? LARGE_CRASH : SMALL_CRASH;
@@ -104,7 +105,7 @@ function summary(stats: Record<string, number | string>, keys?: string[]): strin
   return Object.entries(stats).filter(([k]) => !keys || keys.includes(k)).map(([k, v]) => `${k}=${v}`).join(' ');
 }
 
-const RACE_KEYS = ['assignments', 'rogueDispatches', 'rogueDispatchErrors', 'dispatchExceptions', 'sweepReleased', 'fences', 'presenceChanges', 'stallsInjected', 'storeCalls', 'conversationWrites', 'agentWrites', 'failedWrites', 'contendedAssignments', 'fifoComparisons', 'priorityChecks', 'transientDoubleReservations', 'maxWaitInMs', 'queues', 'wrapUpBlocksCapacity'];
+const RACE_KEYS = ['assignments', 'offersMade', 'offersAccepted', 'offersRejected', 'offersExpired', 'offersWithdrawn', 'offersToDecliners', 'declineLimitSkips', 'lastMomentAccepts', 'answerConflicts', 'answersUnavailable', 'sweepExpiriesResent', 'offerSettings', 'rogueDispatches', 'rogueDispatchErrors', 'dispatchExceptions', 'sweepReleased', 'fences', 'presenceChanges', 'stallsInjected', 'storeCalls', 'conversationWrites', 'agentWrites', 'failedWrites', 'contendedAssignments', 'fifoComparisons', 'priorityChecks', 'transientDoubleReservations', 'maxWaitInMs', 'queues', 'wrapUpBlocksCapacity'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -11,9 +11,10 @@ import { nullTelemetry, type Telemetry } from '../../shared/ports/telemetry';
 import { setPresence } from '../../shared/usecases/agentCapacity';
 import { AgentUpdateConflictError } from '../../shared/usecases/agentStates';
 import { closeConversation, endConversation } from '../../shared/usecases/agentDesk';
+import { acceptOffer, listOffers, rejectOffer } from '../../shared/usecases/agentOffers';
 import { receiveBotActivity } from '../../shared/usecases/botConnector';
 import { conversationCommandMessage } from '../../shared/usecases/commands';
-import { dispatchQueue } from '../../shared/usecases/dispatchQueue';
+import { dispatchQueue, offerExpiryKey } from '../../shared/usecases/dispatchQueue';
 import type { Services } from '../../shared/usecases/services';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
 import { invariantViolations, stuckChats } from '../invariants/checkInvariants';
@@ -33,6 +34,16 @@ import { mulberry32, sleep, type Random } from './random';
  * Every store write is checked as it happens (WriteLedger); at checkpoints the workers stop, the
  * bus drains and the quiescent checks run (nothing stuck, reservations match holders); at the end
  * every chat must have been served by exactly one agent and closed.
+ *
+ * Offers: a share of the chats (`offerShare`) belongs to a second workstream, on the same queues,
+ * that offers its chats (Accept/Reject, a decline limit of 1-3, onMissed Away for some seeds). The
+ * agents answer their offers as they see them: accept, reject, or let the offer run out. The
+ * countdown is compressed: for an offer left to run out, the proof sends the expiry the bus would
+ * deliver at expiresAt (same command, same key), a few ms later; the real one is then a duplicate.
+ * (timeoutSeconds is 120 so that the skewed sweep, a minute ahead, does not expire every offer;
+ * expiries on the real clock are proven by the crash proof.) A few customers leave while offered
+ * (the offer is withdrawn). An agent declines only while someone else could still take the chat,
+ * and a chat at most 3 times, so every chat can be served.
  */
 
 export interface RaceOptions {
@@ -52,12 +63,14 @@ export interface RaceOptions {
   /** A checkpoint gives up when no chat changed status for this long. */
   stallTimeoutInMs: number;
   log?: (line: string) => void;
+  /** Share of the chats whose workstream offers them (0: none). */
+  offerShare: number;
   /** Proof of the proof: break the system on purpose and expect the checks to say so. */
-  sabotage?: 'lifo' | 'blindAgentWrites';
+  sabotage?: 'lifo' | 'blindAgentWrites' | 'forgetOffers';
 }
 
 export const LARGE_RACE: Omit<RaceOptions, 'seed'> = {
-  chats: 1000, agents: 50, capacity: 3, queues: 5, delays: DEFAULT_DELAYS, rogueDispatchers: true, presenceChanges: true,
+  chats: 1000, agents: 50, capacity: 3, queues: 5, delays: DEFAULT_DELAYS, rogueDispatchers: true, presenceChanges: true, offerShare: 0.5,
   skewedSweep: { staleAfterInMs: 40, everyInMs: 25 }, checkpoints: [0.25, 0.5, 0.75], timeoutInMs: 240_000, stallTimeoutInMs: 15_000,
 };
 
@@ -77,8 +90,15 @@ export interface RaceReport {
 
 const BOT = 'race-bot';
 
-type Stats = Record<'rogueDispatches' | 'rogueDispatchErrors' | 'sweeps' | 'sweepReleased' | 'agentEnds' | 'agentCloses' | 'presenceChanges' | 'presenceConflicts' | 'checkpoints', number>;
+type Stats = Record<
+  | 'rogueDispatches' | 'rogueDispatchErrors' | 'sweeps' | 'sweepReleased' | 'sweepExpiriesResent' | 'agentEnds' | 'agentCloses' | 'presenceChanges' | 'presenceConflicts' | 'checkpoints'
+  | 'accepts' | 'lastMomentAccepts' | 'rejects' | 'expiriesSent' | 'customerWithdrawals' | 'answerConflicts' | 'answersUnavailable',
+  number
+>;
 const WORKSTREAM = 'Race';
+const OFFERS_WORKSTREAM = 'RaceOffers';
+/** At most this many declines of one chat, all agents together: the proof's agents accept after that. */
+const MAX_DECLINES_PER_CHAT = 3;
 
 /** The configuration of one seed: queues of different priorities and methods, agents in 2-3 of them. */
 export function raceConfig(random: Random, options: Pick<RaceOptions, 'agents' | 'capacity' | 'queues'>): Config {
@@ -116,6 +136,20 @@ export function raceConfig(random: Random, options: Pick<RaceOptions, 'agents' |
       ...agents.map((id) => ({ id, kind: 'agent', capacity: options.capacity, token: `dev-${id}` })),
     ],
   };
+  // The same chats, offered: same queues and rules, so offered and assigned chats compete for the same agents.
+  const offers = random.fork('offers');
+  const [race] = doc.workstreams;
+  doc.workstreams.push({
+    ...race!,
+    name: OFFERS_WORKSTREAM,
+    offers: {
+      timeoutSeconds: 120,
+      allowReject: offers.chance(0.8),
+      autoAccept: false,
+      maxDeclinesPerAgent: offers.int(1, 3),
+      ...(offers.chance(0.5) ? { onMissed: { setPresence: 'Away' } } : {}),
+    },
+  } as (typeof doc.workstreams)[number]);
   const parsed = parseConfig(JSON.stringify(doc));
   if (!parsed.ok) throw new Error(`race configuration: ${parsed.problems.join('; ')}`);
   return parsed.config;
@@ -160,8 +194,15 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
   const violations: string[] = [];
   const errors = new Set<string>();
   const extra: Record<string, number> = {};
-  const stats: Stats = { rogueDispatches: 0, rogueDispatchErrors: 0, sweeps: 0, sweepReleased: 0, agentEnds: 0, agentCloses: 0, presenceChanges: 0, presenceConflicts: 0, checkpoints: 0 };
+  const stats: Stats = {
+    rogueDispatches: 0, rogueDispatchErrors: 0, sweeps: 0, sweepReleased: 0, sweepExpiriesResent: 0, agentEnds: 0, agentCloses: 0, presenceChanges: 0, presenceConflicts: 0, checkpoints: 0,
+    accepts: 0, lastMomentAccepts: 0, rejects: 0, expiriesSent: 0, customerWithdrawals: 0, answerConflicts: 0, answersUnavailable: 0,
+  };
   const ids = Array.from({ length: options.chats }, (_, i) => `race-${options.seed}-${String(i).padStart(4, '0')}`);
+  const workstreamOf = random.fork('workstreams');
+  const offered = new Set(ids.filter(() => workstreamOf.chance(options.offerShare)));
+  /** Chats whose customer left while they were offered (they may close without an agent). */
+  const withdrawn = new Set<string>();
   const deadline = started + options.timeoutInMs;
   try {
     // 1. Every chat starts and goes to the bot.
@@ -170,7 +211,7 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
     });
     for (let i = 0; i < ids.length; i += 100) {
       await s.bus.send(ids.slice(i, i + 100).map((id) => conversationCommandMessage({
-        type: 'start', conversationId: id, key: `start:${id}`, workstream: WORKSTREAM, customer: { id: `customer-${id}`, name: 'Customer' }, context: {},
+        type: 'start', conversationId: id, key: `start:${id}`, workstream: offered.has(id) ? OFFERS_WORKSTREAM : WORKSTREAM, customer: { id: `customer-${id}`, name: 'Customer' }, context: {},
       })));
     }
     await within(allHeld, deadline, () => `the bot to hold all ${ids.length} chats (it holds ${bot.holding.size})`);
@@ -190,7 +231,7 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
     const closed = () => ledger.statusCounts(ids).Closed ?? 0;
     for (const fraction of [...options.checkpoints, 1]) {
       const target = Math.ceil(ids.length * fraction);
-      const outcome = await runWorkers(s, sweeperStores, config, random.fork(`workers-${fraction}`), options, stats, errors, () => closed() >= target, () => JSON.stringify(ledger.statusCounts(ids)), deadline);
+      const outcome = await runWorkers(s, sweeperStores, config, random.fork(`workers-${fraction}`), options, stats, errors, withdrawn, () => closed() >= target, () => JSON.stringify(ledger.statusCounts(ids)), deadline);
       await escalations;
       await host.bus.whenIdle({ timeoutInMs: Math.max(10_000, deadline - Date.now()) });
       stats.checkpoints++;
@@ -205,6 +246,7 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
 
     // 3. The end state: each chat served by one agent, then closed; nothing held, nothing dead-lettered.
     let assignments = 0;
+    let closedWithoutAgent = 0;
     let maxWaitInMs = 0;
     for (const id of ids) {
       const c = (await raw.conversations.get(id))?.value;
@@ -212,9 +254,14 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
       const agentAssignments = c.history.filter((h) => h.type === 'assigned' && h.assignee.kind === 'agent');
       assignments += agentAssignments.length;
       for (const h of agentAssignments) if (h.type === 'assigned') maxWaitInMs = Math.max(maxWaitInMs, h.waitedMs);
-      if (c.status === 'Closed' && (agentAssignments.length !== 1 || c.statusReason !== 'ConversationEndedByAgent')) {
+      if (withdrawn.has(id)) {
+        // The customer left while it was offered: closed then, or (the accept won the race) served by one agent.
+        if (c.status === 'Closed' && agentAssignments.length > 1) violations.push(`${id}: closed after ${agentAssignments.length} agent assignments, expected at most 1`);
+        if (c.status === 'Closed' && agentAssignments.length === 0) closedWithoutAgent++;
+      } else if (c.status === 'Closed' && (agentAssignments.length !== 1 || c.statusReason !== 'ConversationEndedByAgent')) {
         violations.push(`${id}: closed (${c.statusReason}) after ${agentAssignments.length} agent assignment(s), expected exactly 1`);
       }
+      if (c.offer) violations.push(`${id}: still offered to ${c.offer.agentId} after every chat closed`);
     }
     for (const { value: agent } of await raw.agents.list()) {
       if (agent.reservations.length > 0 && closed() === ids.length) violations.push(`agent ${agent.id} still holds ${agent.reservations.map((r) => r.conversationId).join(', ')} after every chat closed`);
@@ -222,7 +269,7 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
     for (const queue of Object.values(QUEUES)) {
       for (const dead of await host.bus.listDeadLetters(queue)) violations.push(`dead letter on ${queue}: ${dead.messageId}: ${dead.reason}: ${dead.description}`);
     }
-    Object.assign(extra, { assignments, maxWaitInMs });
+    Object.assign(extra, { assignments, closedWithoutAgent, maxWaitInMs, offeredChats: offered.size, withdrawnChats: withdrawn.size });
   } catch (error) {
     violations.push(`the run failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   } finally {
@@ -245,6 +292,7 @@ export async function runRaces(options: RaceOptions): Promise<RaceReport> {
       botDeliveries: bot.deliveries,
       queues: config.queues.filter((q) => q.name !== 'BotQueue').map((q) => `${q.name}(p${q.priority},${q.assignment},${q.members.length})`).join(' '),
       wrapUpBlocksCapacity: String(config.workstreams[0]?.wrapUpBlocksCapacity),
+      offerSettings: JSON.stringify(config.workstreams[1]?.offers ?? null),
       rogueErrorSamples: [...errors].join(' | '),
       dispatchExceptions: exceptions.length,
       dispatchExceptionSamples: exceptions.slice(0, 3).join(' | '),
@@ -261,6 +309,7 @@ async function runWorkers(
   options: RaceOptions,
   stats: Stats,
   errors: Set<string>,
+  withdrawn: Set<string>,
   done: () => boolean,
   progress: () => string,
   deadline: number,
@@ -273,8 +322,16 @@ async function runWorkers(
   };
   const workers: Promise<void>[] = agents.map(async (agent, i) => {
     const r = random.fork(`agent-${i}`);
+    const answered = new Set<string>();
     while (!stop) {
       await sleep(r.int(1, 12));
+      for (const live of await listOffers(s, agent)) {
+        if (stop) break;
+        const key = `${live.conversationId}@${live.offeredAt}`;
+        if (answered.has(key)) continue;
+        answered.add(key);
+        await answerOffer(s, config, agent, live.conversationId, live.offeredAt, r, stats, withdrawn);
+      }
       for (const { value: c } of await s.conversations.listByAssignee(agent.id)) {
         if (stop) break;
         if (c.status === 'Active' && r.chance(0.6)) {
@@ -324,6 +381,7 @@ async function runWorkers(
         const report = await sweep(sweeper);
         stats.sweeps++;
         stats.sweepReleased += report.reservationsReleased;
+        stats.sweepExpiriesResent += report.offerExpiriesResent;
       }
     })());
   }
@@ -353,6 +411,49 @@ async function runWorkers(
   return outcome;
 }
 
+/**
+ * An agent's answer to an offer it sees: mostly accept; reject or let it run out while the chat can
+ * still be served by someone (a decline limit leaves another member below it, and the chat has been
+ * declined fewer than MAX_DECLINES_PER_CHAT times); now and then the customer leaves instead.
+ */
+async function answerOffer(s: Services, config: Config, agent: AgentUser, conversationId: string, offeredAt: string, r: Random, stats: Stats, withdrawn: Set<string>): Promise<void> {
+  const c = (await s.conversations.get(conversationId))?.value;
+  const live = c?.offer;
+  const offers = config.workstreams.find((w) => w.name === c?.workstream)?.offers;
+  if (!c || !live || !offers || live.agentId !== agent.id || live.offeredAt !== offeredAt) return;
+  const refused = (error: unknown) => {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code === 'ServiceUnavailable') stats.answersUnavailable++;
+    else stats.answerConflicts++;
+  };
+  if (r.chance(0.02)) {
+    withdrawn.add(conversationId);
+    stats.customerWithdrawals++;
+    await s.bus.send([conversationCommandMessage({ type: 'customerEnd', conversationId, key: `customerEnd:${conversationId}` })]);
+    return;
+  }
+  const declines = c.declines ?? {};
+  const count = (id: string) => (Object.prototype.hasOwnProperty.call(declines, id) ? declines[id] ?? 0 : 0);
+  const total = Object.values(declines).reduce((sum, n) => sum + n, 0);
+  const members = config.queues.find((q) => q.name === live.queue)?.members ?? [];
+  const othersLeft = members.filter((m) => m !== agent.id && count(m) < offers.maxDeclinesPerAgent).length;
+  const mayDecline = total < MAX_DECLINES_PER_CHAT && (count(agent.id) + 1 < offers.maxDeclinesPerAgent || othersLeft > 0);
+  const roll = r.next();
+  if (!mayDecline || roll < 0.6) {
+    await acceptOffer(s, agent, conversationId).then(() => stats.accepts++, refused);
+  } else if (roll < 0.8 && offers.allowReject) {
+    await rejectOffer(s, agent, conversationId).then(() => stats.rejects++, refused);
+  } else {
+    // Left to run out: the expiry the bus delivers at expiresAt, sent early (the countdown compressed);
+    // half the time the agent clicks Accept at the last moment, racing the expiry.
+    await sleep(r.int(0, 30));
+    stats.expiriesSent++;
+    const expire = s.bus.send([conversationCommandMessage({ type: 'offerExpire', conversationId, key: offerExpiryKey(conversationId, live.epoch), agentId: agent.id, epoch: live.epoch })]);
+    const lastMoment = r.chance(0.5) ? acceptOffer(s, agent, conversationId).then(() => stats.lastMomentAccepts++, refused) : undefined;
+    await Promise.all([expire, lastMoment]);
+  }
+}
+
 /** The agent's client: a presence change that lost every If-Match race (HTTP 500, "safe to retry") is sent again. */
 async function presence(s: Services, agentId: string, value: Presence, stats: Stats): Promise<void> {
   for (;;) {
@@ -366,8 +467,14 @@ async function presence(s: Services, agentId: string, value: Presence, stats: St
   }
 }
 
-/** Stores with a bug planted: waiting chats listed newest first, or agent writes that ignore If-Match. */
+/** Stores with a bug planted: waiting chats listed newest first, agent writes that ignore If-Match, or a write that drops the live offer. */
 function sabotaged(raw: Services, sabotage: RaceOptions['sabotage']): Pick<Services, 'conversations' | 'agents'> {
+  if (sabotage === 'forgetOffers') {
+    const conversations: ConversationStore = Object.create(raw.conversations);
+    let writes = 0;
+    conversations.replace = (doc, options) => raw.conversations.replace(doc.offer && ++writes % 5 === 0 ? { ...doc, offer: null, statusReason: 'AwaitingAgentAssignment' } : doc, options);
+    return { conversations, agents: raw.agents };
+  }
   if (sabotage === 'lifo') {
     const conversations: ConversationStore = Object.create(raw.conversations);
     conversations.listWaiting = async (queue, options) => (await raw.conversations.listWaiting(queue, { limit: 10_000 })).reverse().slice(0, options.limit);
