@@ -1,11 +1,11 @@
 import { registerQueue } from '../shared/host/registry';
 import { services } from '../shared/host/runtime';
 import { QUEUES } from '../shared/ports/messageBus';
-import { dispatchQueue } from '../shared/usecases/dispatchQueue';
+import { handleDispatchMessage } from '../shared/usecases/queueWait';
 
-/** Assignment cycles of one routing queue at a time: sessions keyed by queue name. */
+/** Assignment cycles and wait ticks of one routing queue at a time: sessions keyed by queue name. */
 export async function dispatch(message: unknown): Promise<void> {
-  await dispatchQueue(await services(), message);
+  await handleDispatchMessage(await services(), message);
 }
 
 registerQueue({ name: 'dispatch', queueName: QUEUES.dispatch, isSessionsEnabled: true, handler: dispatch });

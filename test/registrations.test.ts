@@ -34,6 +34,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'DELETE connector/v3/conversations/{conversationId}/activities/{activityId}',
     'GET agents/{agentId}/conversations',
     'GET agents/{agentId}/offers',
+    'GET chats/{id}',
     'GET chats/{id}/messages',
     'GET connector/v3/conversations/{conversationId}/activities/{activityId}/members',
     'GET connector/v3/conversations/{conversationId}/members',

@@ -129,6 +129,15 @@ var containers = [
     }
     defaultTtl: -1
   }
+  {
+    id: 'queues'
+    partitionKey: {
+      paths: [
+        '/id'
+      ]
+      kind: 'Hash'
+    }
+  }
 ]
 
 @batchSize(1)

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { canonicalLocale } from '../core/locale';
+import { WAIT_PLACEHOLDERS } from '../core/waitNotices';
 import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
 
 /**
@@ -96,6 +98,42 @@ const offersSchema = strict(
   },
 );
 
+/** A BCP-47 language tag as Intl knows it (`en-US`, `fr`), or `default`. */
+function isLocaleKey(key: string): boolean {
+  return key === 'default' || canonicalLocale(key) !== undefined;
+}
+
+/** A text the customer reads: one string, or one per locale; only the placeholders of its message. */
+function localizedText(kind: keyof typeof WAIT_PLACEHOLDERS, description: string) {
+  const allowed: readonly string[] = WAIT_PLACEHOLDERS[kind];
+  const text = z.string().min(1).max(2000).refine((t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => allowed.includes(m[1]!)), {
+    message: `unknown placeholder, expected ${allowed.map((p) => `{${p}}`).join(', ')}`,
+  });
+  const byLocale = z.record(z.string().refine(isLocaleKey, { message: 'expected a BCP-47 locale such as en-US, or default' }), text);
+  const placeholders = allowed.map((p) => `{${p}}`).join(', ');
+  const error = ({ input }: { input?: unknown }) => (isRecord(input) ? `expected texts by BCP-47 locale (en-US, fr, default), each at most 2000 characters with only the placeholders ${placeholders}` : undefined);
+  return z.union([text, byLocale], { error }).meta({ description: `${description} One text, or a map locale → text (en-US, fr, default). Placeholders: ${allowed.map((p) => `{${p}}`).join(', ')}.` });
+}
+
+const waitExperienceSchema = strict(
+  {
+    queuePosition: z.boolean().default(false).meta({ description: 'Tell a waiting customer their place in line (at most every 30 s, when it changed; every 60 s past place 150), and "you\'re next" at the head.' }),
+    averageWaitTime: z.boolean().default(false).meta({ description: "Tell a waiting customer the queue's average wait, once per wait, when at least 20 chats were answered from the queue and it is over a minute." }),
+    messages: strict(
+      {
+        queuePosition: localizedText('queuePosition', 'The place-in-line message.').optional(),
+        nextInLine: localizedText('nextInLine', 'The message at the head of the queue.').optional(),
+        averageWait: localizedText('averageWait', 'The average-wait message; {minutes} is rounded up, {duration} reads "1 hour 5 minutes".').optional(),
+      },
+      { title: 'Wait messages', description: 'Texts of the wait messages; those left out use the built-in English ones.' },
+    ).default({}),
+  },
+  {
+    title: 'Customer wait experience',
+    description: 'D365\'s "customer wait time": system messages a customer waiting in a queue reads, also given by GET /api/chats/{id}.',
+  },
+);
+
 const workstreamSchema = strict(
   {
     name: name('Workstream name'),
@@ -121,6 +159,7 @@ const workstreamSchema = strict(
       .meta({ description: 'The variables rules may read; at most 100, names unique.' }),
     rules: z.array(ruleSchema).default([]).meta({ description: 'Evaluated top to bottom; first match wins.' }),
     offers: offersSchema.optional(),
+    waitExperience: waitExperienceSchema.optional(),
   },
   { title: 'Workstream', description: 'A channel of work (chat) with its context variables and routing rules.' },
 );

@@ -47,6 +47,21 @@ export interface OfferSettings {
   onMissed?: { setPresence: Presence };
 }
 
+/** One text, or texts by BCP-47 locale (`en-US`, `fr`) with an optional `default`. */
+export type LocalizedText = string | Record<string, string>;
+
+/**
+ * D365's "customer wait time" (workstream Behaviors): what a customer waiting in a queue is told.
+ * Texts left out use the built-in English ones (core/waitNotices.ts).
+ */
+export interface WaitExperience {
+  /** "People ahead of you" while waiting, and "you're next" at the head of the queue. */
+  queuePosition: boolean;
+  /** The queue's average wait, once per wait, when it is known (>= 20 answered chats) and over a minute. */
+  averageWaitTime: boolean;
+  messages: { queuePosition?: LocalizedText; nextInLine?: LocalizedText; averageWait?: LocalizedText };
+}
+
 export interface Workstream {
   name: string;
   /** Units of an agent's capacity one chat of this workstream takes. */
@@ -60,6 +75,8 @@ export interface Workstream {
   rules: Rule[];
   /** Absent: chats are assigned directly, without an offer. */
   offers?: OfferSettings;
+  /** Absent (or both switches off): a waiting customer is told nothing. */
+  waitExperience?: WaitExperience;
 }
 
 export interface Queue {

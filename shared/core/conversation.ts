@@ -1,6 +1,7 @@
 import type { AssignmentTrace } from './assignmentTrace';
 import type { Context } from './config';
 import type { OutgoingMessage } from '../ports/messageBus';
+import type { WaitState } from './waitNotices';
 
 /** Omnichannel's live work item statuses (statuscode 1 Open, 2 Active, 3 Waiting, 4 Closed, 5 Wrap-up). */
 export type ConversationStatus = 'Open' | 'Active' | 'Waiting' | 'WrapUp' | 'Closed';
@@ -103,6 +104,10 @@ export interface Conversation {
   offer?: Offer | null;
   /** How many times each agent declined (rejected or missed) this chat's offers. */
   declines?: Record<string, number>;
+  /** The customer's BCP-47 locale, given when the chat started: wait messages are said in it. */
+  locale?: string;
+  /** The current wait's place in line and the notices said (workstreams with waitExperience only). */
+  wait?: WaitState | null;
   history: HistoryEntry[];
   /** Idempotency keys of the commands applied, newest last (bounded). */
   applied: string[];

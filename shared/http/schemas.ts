@@ -9,6 +9,8 @@ export const startChatBody = z.strictObject({
   workstream: z.string().min(1).max(100).optional(),
   customer: z.strictObject({ id: id.optional(), name: z.string().min(1).max(200).optional() }).optional(),
   context: z.record(z.string().min(1).max(100), z.union([z.string(), z.number()])).optional(),
+  /** The customer's language (BCP-47, checked by startChat): wait messages are said in it. */
+  locale: z.string().min(1).max(35).optional(),
 });
 
 export const messageBody = z.strictObject({ text, id: id.optional() });

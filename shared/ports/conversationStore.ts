@@ -23,6 +23,13 @@ export interface ConversationStore {
    * offer is Open but not waiting: it is left out here, in hasWaiting and in countWaiting.
    */
   listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
+  /**
+   * The ids of up to `limit` conversations waiting in `queue`, in the order of listWaiting, from the
+   * index alone: no document is read (in Cosmos DB one query of the queue's partition of the waiting
+   * index), so the places in line of a whole queue cost one request. Advisory: an index entry not yet
+   * cleaned up may be listed, and counts one place too many until a read removes it.
+   */
+  listWaitingIds(queue: string, options: { limit: number }): Promise<string[]>;
   /** Whether at least one conversation waits in `queue` (one partition's question in Cosmos, never a cross-partition one). */
   hasWaiting(queue: string): Promise<boolean>;
   /** About how many conversations wait in `queue`, for the queue-length metric (an index may briefly count a stale entry). */

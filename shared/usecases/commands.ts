@@ -7,7 +7,7 @@ const contextValue = z.union([z.string(), z.number()]);
 const base = { conversationId: z.string().min(1), key: z.string().min(1) };
 
 export const conversationCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), ...base, workstream: z.string(), customer: z.object({ id: z.string(), name: z.string() }), context: z.record(z.string(), contextValue) }),
+  z.object({ type: z.literal('start'), ...base, workstream: z.string(), customer: z.object({ id: z.string(), name: z.string() }), context: z.record(z.string(), contextValue), locale: z.string().optional() }),
   z.object({ type: z.literal('customerMessage'), ...base, messageId: z.string(), text: z.string() }),
   z.object({ type: z.literal('customerEnd'), ...base }),
   z.object({
@@ -40,12 +40,21 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offerReject'), ...base, agentId: z.string(), epoch: z.number() }),
   /** The offer made at `epoch` ran out of time (scheduled at its expiry; the sweep re-sends a lost one). */
   z.object({ type: z.literal('offerExpire'), ...base, agentId: z.string(), epoch: z.number() }),
+  /**
+   * The queue's wait tick saw the chat waiting at this place in line (1 = next) at `at` (the tick's
+   * time); the average is the queue's, null while not known. See queueWait.ts.
+   */
+  z.object({ type: z.literal('waitUpdate'), ...base, queue: z.string(), position: z.number().int().positive(), averageWaitSeconds: z.number().nullable(), at: z.string() }),
   /** The sweep found the chat waiting where nobody can ever take it (at that queue and epoch). */
   z.object({ type: z.literal('reroute'), ...base, queue: z.string(), epoch: z.number() }),
 ]);
 export type ConversationCommand = z.infer<typeof conversationCommandSchema>;
 
 export const dispatchRequestSchema = z.object({ queue: z.string().min(1) });
+
+/** On the dispatch queue too (session = queue): compute the queue's places in line for slot `slot` (see queueWait.ts). */
+export const waitTickSchema = z.object({ queue: z.string().min(1), waitTick: z.number().int() });
+export type WaitTick = z.infer<typeof waitTickSchema>;
 export type DispatchRequest = z.infer<typeof dispatchRequestSchema>;
 
 /** A message body that cannot be decoded will never succeed: dead-letter it with the reason. */

@@ -8,6 +8,7 @@ import type { TelemetryProperties } from '../ports/telemetry';
 import { conversationCommandSchema, decodeOrPoison, type ConversationCommand } from './commands';
 import { decideCommand } from './decideCommand';
 import { releaseAgentCapacity } from './agentCapacity';
+import { recordAnswered } from './queueWait';
 import type { Services } from './services';
 
 /** What applying one command does: the next document, messages to append, work to send, events to track. */
@@ -41,7 +42,11 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
       return;
     }
     if (current && command.type === 'customerMessage' && (await customerMessageAlreadyApplied(s, current.value, command.messageId))) return;
+    // The wait tick lists ids from an advisory index: one whose conversation is not there is nothing to tell.
+    if (command.type === 'waitUpdate' && !current) return;
     const effect = await decideCommand(s, command, current?.value);
+    // A wait update that changes nothing is not written: a tick costs each waiting chat one point read.
+    if (command.type === 'waitUpdate' && current && effect.next === current.value) return;
     const next: Conversation = { ...markApplied(effect.next, appliedDigest(command.key)), outbox: { key: command.key, messages: effect.outgoing } };
     for (const message of effect.transcript) await s.transcripts.append(message);
     for (const message of effect.edits) await s.transcripts.replace(message);
@@ -53,6 +58,7 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
       throw error;
     }
     if (effect.outgoing.length > 0) await s.bus.send(effect.outgoing);
+    await recordAnswered(s, current?.value, next);
     for (const event of effect.events) s.telemetry.trackEvent(event.name, { conversationId: command.conversationId, ...event.properties }, event.measurements);
     return;
   }

@@ -1,5 +1,6 @@
 import type { ContextValue, Context, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
+import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
 import type { ConversationState } from '../ports/conversationStore';
 import { awaitApplied } from './awaitApplied';
@@ -14,6 +15,8 @@ export interface StartChatInput {
   workstream?: string;
   customer?: { id?: string; name?: string };
   context?: Record<string, ContextValue>;
+  /** BCP-47, e.g. fr-FR: the language of the system messages the customer reads. */
+  locale?: string;
 }
 
 /** Starts a chat: the rules of its workstream choose the first queue (the bot's, in the reference setup). */
@@ -21,10 +24,12 @@ export async function startChat(s: Services, input: StartChatInput): Promise<{ c
   const workstream = input.workstream === undefined ? s.directory.defaultWorkstream : s.directory.workstream(input.workstream);
   if (!workstream) throw new ApiError('InvalidBody', `workstream: unknown workstream "${input.workstream}", expected one of ${s.config.workstreams.map((w) => w.name).join(', ')}`);
   const context = checkContext(workstream, input.context ?? {});
+  const locale = input.locale === undefined ? undefined : canonicalLocale(input.locale);
+  if (input.locale !== undefined && !locale) throw new ApiError('InvalidBody', `locale: expected a BCP-47 language tag such as en-US or fr, got ${JSON.stringify(input.locale)}`);
   const conversationId = s.ids.newId();
   const customer = { id: input.customer?.id ?? `customer-${conversationId}`, name: input.customer?.name ?? 'Customer' };
   const key = `start:${conversationId}`;
-  await s.bus.send([conversationCommandMessage({ type: 'start', conversationId, key, workstream: workstream.name, customer, context })]);
+  await s.bus.send([conversationCommandMessage({ type: 'start', conversationId, key, workstream: workstream.name, customer, context, ...(locale ? { locale } : {}) })]);
   const applied = await awaitApplied(s, conversationId, key);
   return { conversationId, token: s.customerTokens.issue(conversationId), status: applied?.status ?? 'Pending' };
 }
@@ -67,6 +72,24 @@ function verifyCustomer(s: Services, conversationId: string, token: string | und
 function found<T>(conversationId: string, conversation: T | undefined): T {
   if (!conversation) throw new ApiError('NotFound', `conversation ${conversationId} does not exist`);
   return conversation;
+}
+
+/** Where the customer's chat stands, for a widget to poll: one point read of the conversation, never a count of the queue. */
+export interface CustomerChatStatus {
+  status: Conversation['status'];
+  statusReason: Conversation['statusReason'];
+  queue: string | null;
+  /** The place in line (1 = next) while waiting, as the queue's last wait tick saw it; null when not waiting or not known yet. */
+  position: number | null;
+  /** The queue's average wait while waiting, null until enough chats were answered from it (see core/queueStats.ts). */
+  averageWaitSeconds: number | null;
+}
+
+export async function getCustomerChat(s: Services, conversationId: string, token: string | undefined): Promise<CustomerChatStatus> {
+  const c = await customerConversation(s, conversationId, token);
+  // The wait state is the current wait's only if it was taken in this queue since the chat entered it.
+  const wait = c.status === 'Open' && c.wait && c.wait.queue === c.queue && c.wait.enqueuedAt === c.enqueuedAt ? c.wait : undefined;
+  return { status: c.status, statusReason: c.statusReason, queue: c.queue, position: wait && !c.offer ? wait.position : null, averageWaitSeconds: wait?.averageWaitSeconds ?? null };
 }
 
 export async function sendCustomerMessage(s: Services, conversationId: string, token: string | undefined, input: { text: string; id?: string }): Promise<{ id: string }> {

@@ -8,11 +8,13 @@ import type { Conversation } from '../core/conversation';
 import type { Placement } from '../core/placement';
 import * as lifecycle from '../core/lifecycle';
 import type { TranscriptMessage } from '../core/transcript';
+import { decideWaitNotices, waitNoticeText, waitStateChanged } from '../core/waitNotices';
 import { PoisonMessageError, type OutgoingMessage } from '../ports/messageBus';
 import { conversationCommandMessage, dispatchMessage, type ConversationCommand } from './commands';
 import type { CommandEffect } from './conversationCommand';
 import { botChannelContext, botDeliveryMessage } from './botDeliveries';
 import type { Services } from './services';
+import { hasWaitExperience, waitSlotAfter, waitTickMessage } from './queueWait';
 
 type Command<T extends ConversationCommand['type']> = Extract<ConversationCommand, { type: T }>;
 
@@ -54,7 +56,8 @@ function start(s: Services, command: Command<'start'>): CommandEffect {
   if (!workstream) throw new PoisonMessageError(`unknown workstream "${command.workstream}"`);
   const at = s.clock.now().toISOString();
   const placement = s.directory.route(workstream, command.context, []);
-  const next = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, placement, at);
+  const started = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, placement, at);
+  const next = command.locale ? { ...started, locale: command.locale } : started;
   const d = new Decision(s, command, next);
   d.track('ConversationStarted', { workstream: workstream.name });
   d.routed();
@@ -97,6 +100,7 @@ class Decision {
       case 'agentClose': return this.agentClose(c);
       case 'autoClose': return this.autoClose(c);
       case 'reroute': return this.reroute(c);
+      case 'waitUpdate': return this.waitUpdate(c);
       case 'offerAccept': return this.offerAccept(c);
       case 'offerReject': return this.offerDeclined(c.agentId, c.epoch, 'rejected');
       case 'offerExpire': return this.offerDeclined(c.agentId, c.epoch, 'expired');
@@ -261,6 +265,23 @@ class Decision {
     this.closedEvent();
   }
 
+  /**
+   * The queue's wait tick saw the chat at this place in line: tell the customer what the workstream's
+   * waitExperience says is due. Changes nothing (and is not written) when nothing changed, and never
+   * touches updatedAt or the epoch: the sweep and the dispatcher read those.
+   */
+  private waitUpdate(c: Command<'waitUpdate'>): void {
+    const conv = this.next;
+    const settings = this.workstream().waitExperience;
+    if (!settings || !hasWaitExperience(this.workstream())) return;
+    if (conv.status !== 'Open' || conv.offer || conv.queue !== c.queue) return;
+    const seen = { queue: c.queue, enqueuedAt: conv.enqueuedAt, position: c.position, averageWaitSeconds: c.averageWaitSeconds, at: c.at };
+    const { state, notices } = decideWaitNotices(conv.wait, seen, settings);
+    if (!waitStateChanged(conv.wait, state) && notices.length === 0) return;
+    this.next = { ...conv, wait: state };
+    for (const notice of notices) this.say('system', waitNoticeText(notice, settings.messages, conv.locale, c.queue));
+  }
+
   /** The agent accepted the offer in time: the chat is theirs, and the customer is told at once. */
   private offerAccept(c: Command<'offerAccept'>): void {
     const before = this.next;
@@ -338,6 +359,8 @@ class Decision {
     }
     const queue = conv.queue ?? '';
     this.outgoing.push(dispatchMessage(queue, `dispatch:${conv.id}:${conv.epoch}`));
+    // The customer's wait is told by the queue's wait ticks (queueWait.ts): make sure they run.
+    if (hasWaitExperience(this.workstream())) this.outgoing.push(waitTickMessage(queue, waitSlotAfter(new Date(this.at))));
     this.scheduleAutoClose('Open', conv);
     this.track('Routed', {
       workstream: conv.workstream, rule: entry?.rule ?? undefined, queue, reason: entry?.reason,

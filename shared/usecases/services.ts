@@ -9,6 +9,7 @@ import type { ConversationStore } from '../ports/conversationStore';
 import type { MessageBus } from '../ports/messageBus';
 import type { Telemetry } from '../ports/telemetry';
 import type { TranscriptStore } from '../ports/transcriptStore';
+import type { QueueStatsStore } from '../ports/queueStatsStore';
 import type { CustomerTokens } from './customerTokens';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
@@ -16,6 +17,7 @@ export interface Ports {
   conversations: ConversationStore;
   agents: AgentStore;
   transcripts: TranscriptStore;
+  queueStats: QueueStatsStore;
   bus: MessageBus;
   bots: BotClient;
   botAuthenticator: BotAuthenticator;

@@ -8,6 +8,7 @@ import { updateAgentState } from './agentStates';
 import { requestDispatchForMember } from './agentCapacity';
 import { conversationCommandMessage, dispatchMessage } from './commands';
 import { offerExpiryKey } from './dispatchQueue';
+import { anyWaitExperience, waitSlotAfter, waitTickMessage } from './queueWait';
 import type { Services } from './services';
 
 /** How long work may look unfinished before the sweep repairs it (longer than any normal hand-off). */
@@ -67,6 +68,7 @@ export async function sweep(s: Services): Promise<SweepReport> {
   }
   // After the repairs above, so a chat put back into its queue's index is dispatched now.
   const minute = Math.floor(now.getTime() / 60_000);
+  const waitTicks = anyWaitExperience(s.config);
   for (const { name: queue } of s.config.queues) {
     const length = await s.conversations.countWaiting(queue);
     s.telemetry.trackMetric('QueueLength', length, { queue });
@@ -75,6 +77,8 @@ export async function sweep(s: Services): Promise<SweepReport> {
     if (oldest?.value.enqueuedAt) s.telemetry.trackMetric('OldestWaitMs', now.getTime() - Date.parse(oldest.value.enqueuedAt), { queue, workstream: oldest.value.workstream });
     out.push(dispatchMessage(queue, `dispatch:${queue}:sweep:${minute}`));
     report.dispatchesRequested++;
+    // A lost wait tick stops a queue's wait messages: ask for the next one (the same id as the chain's, so one).
+    if (waitTicks) out.push(waitTickMessage(queue, waitSlotAfter(now)));
   }
 
   if (out.length > 0) await s.bus.send(out);

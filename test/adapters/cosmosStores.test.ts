@@ -9,7 +9,8 @@ import type { Conversation } from '../../shared/core/conversation';
 import type { TranscriptMessage } from '../../shared/core/transcript';
 import { isStoreError } from '../../shared/ports/storeErrors';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
-import { at, conversation, describeAgentStoreContract, describeConversationStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
+import { CosmosQueueStatsStore } from '../../shared/adapters/cosmos/cosmosQueueStatsStore';
+import { at, conversation, describeAgentStoreContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 /**
  * The store contracts against @azure/cosmos talking to @vercel/cosmosdb-server (plain HTTP on
@@ -48,6 +49,7 @@ const NAME = '@azure/cosmos on @vercel/cosmosdb-server';
 describeConversationStoreContract(NAME, storeOn((database) => new CosmosConversationStore(database)));
 describeAgentStoreContract(NAME, storeOn((database) => new CosmosAgentStore(database)));
 describeTranscriptStoreContract(NAME, storeOn((database) => new CosmosTranscriptStore(database)));
+describeQueueStatsStoreContract(NAME, storeOn((database) => new CosmosQueueStatsStore(database)));
 
 describe('Cosmos DB conversation store: the waiting index', () => {
   let database: Database;

@@ -6,7 +6,8 @@ import { SqliteAgentStore } from '../../shared/adapters/embedded/sqliteAgentStor
 import { SqliteConversationStore } from '../../shared/adapters/embedded/sqliteConversationStore';
 import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
 import { SqliteTranscriptStore } from '../../shared/adapters/embedded/sqliteTranscriptStore';
-import { conversation, describeAgentStoreContract, describeConversationStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
+import { SqliteQueueStatsStore } from '../../shared/adapters/embedded/sqliteQueueStatsStore';
+import { conversation, describeAgentStoreContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 const databases: Record<string, () => { db: SqliteDatabase; dispose(): void }> = {
   ':memory:': () => ({ db: openDatabase(':memory:'), dispose: () => undefined }),
@@ -34,6 +35,7 @@ for (const [name, database] of Object.entries(databases)) {
   describeConversationStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteConversationStore(db)));
   describeAgentStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteAgentStore(db)));
   describeTranscriptStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteTranscriptStore(db)));
+  describeQueueStatsStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteQueueStatsStore(db)));
 }
 
 describe('SQLite stores on a file', () => {

@@ -5,6 +5,8 @@ import type { AgentStore } from '../../shared/ports/agentStore';
 import type { ConversationStore } from '../../shared/ports/conversationStore';
 import { isStoreError, type Versioned } from '../../shared/ports/storeErrors';
 import type { TranscriptStore } from '../../shared/ports/transcriptStore';
+import type { QueueStats } from '../../shared/core/queueStats';
+import type { QueueStatsStore } from '../../shared/ports/queueStatsStore';
 
 /**
  * Contract suites every store adapter must pass: the embedded SQLite twin and the Cosmos DB adapter run
@@ -49,6 +51,19 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
       const firstTwo = await store().listWaiting('CreditCardQueue', { limit: 2 });
       expect(firstTwo.map((v) => v.value.id)).toEqual(['c-first', 'c-a']);
       expect(await store().listWaiting('NoSuchQueue', { limit: 10 })).toEqual([]);
+    });
+
+    it('lists the ids of a queue\'s waiting chats in the same order, without offered or other chats, up to the limit', async () => {
+      await store().create(conversation('c-late', { enqueuedAt: at(3) }));
+      await store().create(conversation('c-b', { enqueuedAt: at(1) }));
+      await store().create(conversation('c-a', { enqueuedAt: at(1) }));
+      const offered = await store().create(conversation('c-offered', { enqueuedAt: at(0) }));
+      await store().replace({ ...offered.value, statusReason: 'Offered', offer: { agentId: 'agent-1', queue: 'CreditCardQueue', offeredAt: at(4), expiresAt: at(6), epoch: 1 }, epoch: 1 }, { ifMatch: offered.etag });
+      await store().create(conversation('c-other-queue', { queue: 'HomeLoanQueue', enqueuedAt: at(0) }));
+
+      expect(await store().listWaitingIds('CreditCardQueue', { limit: 10 })).toEqual(['c-a', 'c-b', 'c-late']);
+      expect(await store().listWaitingIds('CreditCardQueue', { limit: 2 })).toEqual(['c-a', 'c-b']);
+      expect(await store().listWaitingIds('NoSuchQueue', { limit: 10 })).toEqual([]);
     });
 
     it('returns list results with ETags that a conditional write accepts', async () => {
@@ -178,6 +193,28 @@ export function describeAgentStoreContract(name: string, makeStore: MakeStore<Ag
 
       expect(results.filter(Boolean)).toHaveLength(capacity);
       expect((await readOrFail(store(), 'agent-1')).value.reservations).toHaveLength(capacity);
+    });
+  });
+}
+
+export function describeQueueStatsStoreContract(name: string, makeStore: MakeStore<QueueStatsStore>): void {
+  describe(`QueueStatsStore contract: ${name}`, () => {
+    const store = useStore(makeStore);
+    const stats = (queue: string, samples: number): QueueStats => ({ queue, averageWaitMs: 1000 * samples, samples, updatedAt: at(samples) });
+
+    it('creates, reads and replaces a queue\'s record with If-Match, by queue name (any characters)', async () => {
+      expect(await store().get('Credit/Card?')).toBeUndefined();
+      const created = await store().create(stats('Credit/Card?', 1));
+      expect(await store().get('Credit/Card?')).toEqual(created);
+      expect(created.value).toEqual(stats('Credit/Card?', 1));
+      await expect(store().create(stats('Credit/Card?', 1))).rejects.toMatchObject({ name: 'StoreError', code: 'Conflict' });
+
+      const replaced = await store().replace(stats('Credit/Card?', 2), { ifMatch: created.etag });
+      expect(replaced.etag).not.toBe(created.etag);
+      await expect(store().replace(stats('Credit/Card?', 3), { ifMatch: created.etag })).rejects.toMatchObject({ name: 'StoreError', code: 'PreconditionFailed' });
+      await expect(store().replace(stats('Other', 1), { ifMatch: created.etag })).rejects.toMatchObject({ name: 'StoreError', code: 'NotFound' });
+      expect((await store().get('Credit/Card?'))?.value).toEqual(stats('Credit/Card?', 2));
+      expect(await store().get('Other')).toBeUndefined();
     });
   });
 }

@@ -155,9 +155,25 @@ describe('shape problems', () => {
     ]);
   });
 
+  it('reads waitExperience, with texts by locale, and names a wrong locale or placeholder', () => {
+    const withWait = (messages: string) => edit('fallbackQueue: Default', `fallbackQueue: Default\n    waitExperience: { queuePosition: true, messages: ${messages} }`);
+    const loaded = parseConfig(withWait('{ averageWait: "About {minutes} min", queuePosition: { fr-FR: "Devant vous : {ahead}", default: "Ahead: {ahead}" } }'));
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(loaded.config.workstreams[0]!.waitExperience).toEqual({
+      queuePosition: true, averageWaitTime: false,
+      messages: { averageWait: 'About {minutes} min', queuePosition: { 'fr-FR': 'Devant vous : {ahead}', default: 'Ahead: {ahead}' } },
+    });
+    const absent = parseConfig(VALID);
+    expect(absent.ok && absent.config.workstreams[0]!.waitExperience).toBeUndefined();
+    expect(problemsOf(withWait('{ nextInLine: { not_a_locale!: "x" }, averageWait: "{position} left" }'))).toEqual([
+      expect.stringMatching(/^workstreams\[0\]\.waitExperience\.messages\.nextInLine/),
+      expect.stringMatching(/^workstreams\[0\]\.waitExperience\.messages\.averageWait/),
+    ]);
+  });
+
   it('reports an unknown key with the keys that exist', () => {
     expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
-      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers',
+      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
       '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication',

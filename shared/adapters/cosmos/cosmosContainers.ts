@@ -11,12 +11,15 @@ export const DEFAULT_COSMOS_DATABASE = 'switchboard';
  *   dispatch asks one partition "who waits in this queue, oldest first" (see cosmosWaitingIndex.ts).
  * - agents `/id`: one agent's runtime state, read and written with If-Match by id.
  * - transcripts `/conversationId`: the messages of one conversation live in one partition.
+ * - queues `/id`: one small statistics record per routing queue (the average wait), point read and
+ *   replaced with If-Match by queue name.
  */
 export const COSMOS_CONTAINERS = {
   conversations: { id: 'conversations', partitionKeyPath: '/id' },
   waiting: { id: 'waiting', partitionKeyPath: '/queue' },
   agents: { id: 'agents', partitionKeyPath: '/id' },
   transcripts: { id: 'transcripts', partitionKeyPath: '/conversationId' },
+  queues: { id: 'queues', partitionKeyPath: '/id' },
 } as const;
 
 export type CosmosContainerName = keyof typeof COSMOS_CONTAINERS;
@@ -60,6 +63,7 @@ export function cosmosContainerRequests(options: EnsureCosmosContainersOptions =
     }),
     agents: define('agents'),
     transcripts: define('transcripts', { defaultTtl: transcriptTtl }),
+    queues: define('queues'),
   };
 }
 

@@ -30,6 +30,7 @@ const EXTRA_FIELDS = ['ttl'] as const;
  *   replace (taken from queue)  replace If-Match + entry delete ~10-15 + ~6 RU
  *   listWaiting(q, n)           one-partition query + n reads   ~3 RU + n x 1-2 RU
  *   hasWaiting(q)               one-partition TOP 1 + one read  ~3 + 1-2 RU
+ *   listWaitingIds(q, n)        one-partition query, ids only   ~3 RU + a fraction per entry
  * Not hot paths, and cross-partition (about 2.5 RU per physical partition plus the documents returned):
  * listByAssignee (the agent desk) and listUnclosedUpdatedBefore (the sweep).
  */
@@ -88,6 +89,12 @@ export class CosmosConversationStore implements ConversationStore {
   async listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
     if (checkLimit(options.limit) < 1) return [];
     return this.index.scan(queue, options.limit);
+  }
+
+  /** One query of the queue's partition of the waiting index (~3 RU plus a little per entry); no conversation is read. */
+  async listWaitingIds(queue: string, options: { limit: number }): Promise<string[]> {
+    if (checkLimit(options.limit) < 1) return [];
+    return this.index.ids(queue, options.limit);
   }
 
   async hasWaiting(queue: string): Promise<boolean> {

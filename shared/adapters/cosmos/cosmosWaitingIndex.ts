@@ -84,6 +84,13 @@ export class CosmosWaitingIndex {
     return resources[0] ?? 0;
   }
 
+  /** The ids of the entries of `queue`, oldest first: one query of one partition, no conversation read (not verified). */
+  async ids(queue: string, limit: number): Promise<string[]> {
+    const query = { query: 'SELECT TOP @limit c.id FROM c WHERE c.queue = @queue ORDER BY c.enqueuedAt, c.id', parameters: [{ name: '@queue', value: queue }, { name: '@limit', value: limit }] };
+    const { resources } = await this.container.items.query<{ id: string }>(query, { partitionKey: queue }).fetchAll();
+    return resources.map((entry) => fromCosmosId(entry.id));
+  }
+
   async scan(queue: string, limit: number): Promise<Versioned<Conversation>[]> {
     const found: Versioned<Conversation>[] = [];
     let after: StoredEntry | undefined;

@@ -29,6 +29,10 @@ export class SqliteConversationStore implements ConversationStore {
       listWaiting: db.prepare<[string, number], Row>(
         "SELECT doc, etag FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
       ),
+      // Served by the partial index conversations_waiting_unoffered alone, without reading a document.
+      listWaitingIds: db.prepare<[string, number], { id: string }>(
+        "SELECT id FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ? ORDER BY enqueued_at, id LIMIT ?",
+      ),
       hasWaiting: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ? LIMIT 1"),
       countWaiting: db.prepare<[string], { count: number }>("SELECT COUNT(*) AS count FROM conversations WHERE status = 'Open' AND offered_to IS NULL AND queue = ?"),
       listByAssignee: db.prepare<[string], Row>(
@@ -73,6 +77,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async listWaiting(queue: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
     return this.statements.listWaiting.all(queue, options.limit).map(toVersioned);
+  }
+
+  async listWaitingIds(queue: string, options: { limit: number }): Promise<string[]> {
+    return this.statements.listWaitingIds.all(queue, options.limit).map((row) => row.id);
   }
 
   async hasWaiting(queue: string): Promise<boolean> {

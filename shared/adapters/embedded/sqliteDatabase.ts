@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS agents (
   doc  TEXT NOT NULL
 );
 
+-- One routing queue's statistics (the average wait), written with If-Match like the agents.
+CREATE TABLE IF NOT EXISTS queue_stats (
+  queue TEXT PRIMARY KEY,
+  etag  TEXT NOT NULL,
+  doc   TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS transcript_messages (
   seq             INTEGER PRIMARY KEY AUTOINCREMENT,
   conversation_id TEXT NOT NULL,

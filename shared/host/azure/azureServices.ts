@@ -8,6 +8,7 @@ import { HttpBotClient } from '../../adapters/botframework/httpBotClient';
 import { CosmosAgentStore } from '../../adapters/cosmos/cosmosAgentStore';
 import { CosmosConversationStore } from '../../adapters/cosmos/cosmosConversationStore';
 import { CosmosTranscriptStore } from '../../adapters/cosmos/cosmosTranscriptStore';
+import { CosmosQueueStatsStore } from '../../adapters/cosmos/cosmosQueueStatsStore';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessageBus';
@@ -42,6 +43,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     conversations: new CosmosConversationStore(database, { closedConversationTtlInSeconds: settings.cosmos.closedConversationTtlInSeconds }),
     agents: new CosmosAgentStore(database),
     transcripts: new CosmosTranscriptStore(database),
+    queueStats: new CosmosQueueStatsStore(database),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
     botAuthenticator: new BotFrameworkAuthenticator(config),

@@ -9,6 +9,7 @@ import { SqliteConversationStore } from '../../adapters/embedded/sqliteConversat
 import { openDatabase } from '../../adapters/embedded/sqliteDatabase';
 import { SqliteMessageBus } from '../../adapters/embedded/sqliteMessageBus';
 import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptStore';
+import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
 import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
 import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
 import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
@@ -82,6 +83,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       conversations: new SqliteConversationStore(db),
       agents: new SqliteAgentStore(db),
       transcripts: new SqliteTranscriptStore(db),
+      queueStats: new SqliteQueueStatsStore(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -115,10 +117,11 @@ export interface CloudHostOptions extends Omit<LocalHostOptions, 'dataDir' | 'cl
 export async function startCloudHost(options: CloudHostOptions): Promise<Omit<LocalHost, 'bus'>> {
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
-  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
     import('../../adapters/cosmos/cosmosTranscriptStore'),
+    import('../../adapters/cosmos/cosmosQueueStatsStore'),
     import('../../adapters/cosmos/createCosmosClient'),
     import('../../adapters/servicebus/createServiceBusClient'),
     import('../../adapters/servicebus/serviceBusMessageBus'),
@@ -139,6 +142,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       conversations: new CosmosConversationStore(database, { closedConversationTtlInSeconds: azure.cosmos.closedConversationTtlInSeconds }),
       agents: new CosmosAgentStore(database),
       transcripts: new CosmosTranscriptStore(database),
+      queueStats: new CosmosQueueStatsStore(database),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -155,6 +159,7 @@ interface Backend {
   conversations: Services['conversations'];
   agents: Services['agents'];
   transcripts: Services['transcripts'];
+  queueStats: Services['queueStats'];
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -175,6 +180,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     conversations: backend.conversations,
     agents: backend.agents,
     transcripts: backend.transcripts,
+    queueStats: backend.queueStats,
     bus: backend.bus,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
