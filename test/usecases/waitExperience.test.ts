@@ -79,9 +79,11 @@ describe('the customer\'s wait', () => {
     expect(await said(b)).toEqual([ahead(1)]);
     expect(await said(c)).toEqual([ahead(2)]);
 
-    // Nothing moved: nothing is said.
+    // Nothing moved: nothing is said, and nothing is written (the tick cost b one read).
+    const before = await host().services.conversations.get(b.conversationId);
     await after(30 * SECOND);
     expect(await said(b)).toEqual([ahead(1)]);
+    expect((await host().services.conversations.get(b.conversationId))?.etag).toBe(before?.etag);
 
     // The head leaves 10 s later; the others hear of it at the next tick, not before.
     await after(10 * SECOND);
@@ -100,8 +102,8 @@ describe('the customer\'s wait', () => {
     expect(await host().services.conversations.listWaitingIds('CreditCardQueue', { limit: 10 })).toEqual([]);
   });
 
-  test('GET /api/chats/{id} while waiting, offered and active; only with the chat\'s token', async () => {
-    await start({ averageWaitTime: false }, (c) => {
+  test('GET /api/chats/{id} while waiting, offered and active; only with the chat\'s token; an accepted offer counts in the average', async () => {
+    await start({}, (c) => {
       c.workstreams[0]!.offers = { timeoutSeconds: 120, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 3 };
     });
     const first = await creditCardChat();
@@ -121,6 +123,9 @@ describe('the customer\'s wait', () => {
 
     expect((await api.agent('alice', 'POST', `/offers/${chat.conversationId}/accept`)).status).toBe(200);
     expect((await chatStatus(chat)).body).toEqual({ status: 'Active', statusReason: 'InConversation', queue: 'CreditCardQueue', position: null, averageWaitSeconds: null });
+    // Each accept is a sample of the queue's average, counted from entering the queue: 31 s, then 30 s.
+    await idle();
+    expect((await host().services.queueStats.get('CreditCardQueue'))?.value).toEqual({ queue: 'CreditCardQueue', averageWaitMs: 30_800, samples: 2, updatedAt: clock.iso() });
   });
 
   test('the average wait is told once per wait, after 20 answered chats, when over a minute', async () => {
