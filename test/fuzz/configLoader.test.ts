@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadConfigFile, parseConfig, SAMPLE_CONFIG_PATH, type ConfigResult } from '../../shared/config/loadConfig';
-import type { Condition, Config } from '../../shared/core/config';
+import { PRESENCES, type Condition, type Config } from '../../shared/core/config';
 import { FUZZ_TIMEOUT_IN_MS, fuzzRuns, INJECTION_STRINGS, loneSurrogate, table, type Tally } from './fuzzSupport';
 
 /**
@@ -78,6 +78,11 @@ function consistencyProblems(config: Config): string[] {
     if (!queues.has(w.fallbackQueue)) problems.push(`fallback ${w.fallbackQueue}`);
     unique(w.contextVariables.map((v) => v.name), 'variable');
     unique(w.rules.map((r) => r.name), 'rule');
+    const o = w.offers;
+    if (o && !(Number.isInteger(o.timeoutSeconds) && o.timeoutSeconds >= 10 && o.timeoutSeconds <= 86_400)) problems.push(`offers.timeoutSeconds ${o.timeoutSeconds}`);
+    if (o && !(Number.isInteger(o.maxDeclinesPerAgent) && o.maxDeclinesPerAgent >= 1 && o.maxDeclinesPerAgent <= 5)) problems.push(`offers.maxDeclinesPerAgent ${o.maxDeclinesPerAgent}`);
+    if (o && (typeof o.allowReject !== 'boolean' || typeof o.autoAccept !== 'boolean')) problems.push('offers booleans');
+    if (o?.onMissed && !(PRESENCES as readonly string[]).includes(o.onMissed.setPresence)) problems.push(`offers.onMissed.setPresence ${o.onMissed.setPresence}`);
     const declared = new Set(w.contextVariables.map((v) => v.name));
     for (const r of w.rules) {
       if (!queues.has(r.queue)) problems.push(`rule queue ${r.queue}`);
@@ -308,6 +313,61 @@ describe('parseConfig under bad input', () => {
         expect(result.config).toMatchObject(doc);
       }),
       { numRuns: fuzzRuns(80) },
+    );
+  });
+
+  test('workstreams[].offers: out-of-range, mistyped and unknown values are refused at their field; valid ones load with the defaults', () => {
+    const number = fc.oneof(
+      fc.integer({ min: -10, max: 100_000 }),
+      fc.constantFrom(0, 9, 10, 11, 86_399, 86_400, 86_401, 1, 5, 6, -1, 2 ** 53, Number.POSITIVE_INFINITY, -0, 10.5, 3.5, Number.NaN),
+      fc.double(),
+    );
+    const junk = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('10', '3', 'true', '', null, [], {}));
+    /** Mostly valid or absent, so that about half the documents load and the other half fail on one or two fields. */
+    const field = <T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown> = junk) => fc.option(fc.oneof({ weight: 8, arbitrary: valid }, { weight: 1, arbitrary: odd }), { nil: undefined });
+    const offers = fc.record({
+      timeoutSeconds: field(fc.integer({ min: 10, max: 86_400 }), fc.oneof(number, junk)),
+      allowReject: field(fc.boolean()),
+      autoAccept: field(fc.boolean()),
+      maxDeclinesPerAgent: field(fc.integer({ min: 1, max: 5 }), fc.oneof(number, junk)),
+      onMissed: field(fc.record({ setPresence: fc.constantFrom(...PRESENCES) }), fc.record({ setPresence: fc.oneof(fc.constantFrom('available', 'AWAY', 'Busy DND', 'DoNotDisturb', ''), junk) }, { requiredKeys: [] })),
+      unknown: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.constantFrom('timeout', 'TimeoutSeconds', 'maxDeclines', 'onmissed', '__proto__', 'constructor'), fc.string({ maxLength: 12 })), junk) },
+      ),
+    }, { requiredKeys: [] });
+    const inRange = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+    fc.assert(
+      fc.property(offers, fc.nat(), serialisation, (generated, where, how) => {
+        const { unknown, ...known } = generated;
+        const offer: Record<string, unknown> = Object.fromEntries(Object.entries(known).filter(([, v]) => v !== undefined));
+        if (unknown) Object.defineProperty(offer, unknown[0], { value: unknown[1], enumerable: true, writable: true, configurable: true });
+        const doc = clone(SAMPLE) as any;
+        // On the sample's workstream, or on a second one beside it.
+        const index = where % 2;
+        if (index === 1) doc.workstreams.push({ ...clone(doc.workstreams[0]), name: 'Offered' });
+        doc.workstreams[index].offers = offer;
+        const text = serialise(doc, how);
+        // What survives serialisation is what the loader sees (JSON drops NaN to null, YAML keeps .nan).
+        const seen = (how === 'json' ? JSON.parse(text) : parseYaml(text)).workstreams[index].offers as Record<string, unknown>;
+        const presence = (seen.onMissed as { setPresence?: unknown } | undefined)?.setPresence;
+        const valid = Object.keys(seen).every((k) => ['timeoutSeconds', 'allowReject', 'autoAccept', 'maxDeclinesPerAgent', 'onMissed'].includes(k))
+          && (seen.timeoutSeconds === undefined || inRange(seen.timeoutSeconds, 10, 86_400))
+          && (seen.maxDeclinesPerAgent === undefined || inRange(seen.maxDeclinesPerAgent, 1, 5))
+          && ['allowReject', 'autoAccept'].every((k) => seen[k] === undefined || typeof seen[k] === 'boolean')
+          && (seen.onMissed === undefined || (typeof seen.onMissed === 'object' && seen.onMissed !== null && !Array.isArray(seen.onMissed)
+            && Object.keys(seen.onMissed).every((k) => k === 'setPresence') && (PRESENCES as readonly unknown[]).includes(presence)));
+        const result = load('offers settings', text);
+        if (valid) {
+          if (!result.ok) throw new Error(`valid offers ${JSON.stringify(seen)} were refused: ${result.problems.join('; ')}`);
+          expect(result.config.workstreams[index]?.offers).toEqual({ timeoutSeconds: 120, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 3, ...seen });
+        } else {
+          if (result.ok) throw new Error(`invalid offers ${JSON.stringify(seen)} loaded as ${JSON.stringify(result.config.workstreams[index]?.offers)}`);
+          // Each problem names the field (the rest of the file is the sample, which is valid).
+          for (const problem of result.problems) expect(problem).toMatch(new RegExp(`^workstreams\\[${index}\\]\\.offers(\\.[A-Za-z]+)*: `));
+        }
+      }),
+      { numRuns: fuzzRuns(150) },
     );
   });
 

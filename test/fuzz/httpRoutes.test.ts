@@ -172,14 +172,25 @@ const RUNS = (small: number) => fuzzRuns(small * 2);
 describe('every route of the local host refuses bad input and changes nothing', () => {
   let host: Host;
   let fuzzer: Fuzzer;
-  /** Live chats, each in a different place. */
-  const chats: Record<'bot' | 'agent' | 'wrapUp' | 'closed' | 'waiting', { conversationId: string; token: string }> = {} as never;
+  /** Live chats, each in a different place; two offered to an agent (one of a workstream whose offers cannot be rejected). */
+  const chats: Record<'bot' | 'agent' | 'wrapUp' | 'closed' | 'waiting' | 'offered' | 'offeredNoReject', { conversationId: string; token: string }> = {} as never;
   let activeHolder = '';
   let wrapUpHolder = '';
+  /** The agents the two offered chats are offered to. */
+  const offeredTo: Record<'offered' | 'offeredNoReject', string> = { offered: '', offeredNoReject: '' };
   const AGENTS = ['alice', 'bob', 'carol', 'dave'];
+  /** The chats a customer message or end would change (they are not over). */
+  const LIVE = ['bot', 'agent', 'waiting', 'offered', 'offeredNoReject'];
 
   beforeAll(async () => {
-    host = await startTestHost();
+    // The sample, plus two workstreams that offer their chats (a day to answer: nothing expires while fuzzing).
+    const offers = { timeoutSeconds: 86_400, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 3 };
+    host = await startTestHost({
+      config: sampleConfig((c) => {
+        const [chat] = c.workstreams;
+        c.workstreams.push({ ...chat!, name: 'OfferWorkStream', offers }, { ...chat!, name: 'NoRejectWorkStream', offers: { ...offers, allowReject: false } });
+      }),
+    });
     const api = host.api;
     const conversation = (id: string) => api.conversation(id).then((r) => r.body);
     const assignedAgent = (id: string) => eventually(`an agent for ${id}`, async () => {
@@ -198,6 +209,13 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await api.say(chats.wrapUp, 'a credit card, please');
     wrapUpHolder = await assignedAgent(chats.wrapUp.conversationId);
     expect((await api.agent(wrapUpHolder, 'POST', `/conversations/${chats.wrapUp.conversationId}/end`)).body).toEqual({ status: 'WrapUp' });
+
+    // Offered to a credit-card agent (alice or bob), who neither accepts nor rejects.
+    for (const [name, workstream] of [['offered', 'OfferWorkStream'], ['offeredNoReject', 'NoRejectWorkStream']] as const) {
+      chats[name] = await api.startChat({ workstream });
+      await api.say(chats[name], 'I need a credit card');
+      offeredTo[name] = await eventually(`an offer of ${name}`, async () => (await host.services.conversations.get(chats[name].conversationId))?.value.offer?.agentId);
+    }
 
     chats.closed = await api.startChat();
     expect((await api.call('POST', `chats/${chats.closed.conversationId}/end`, { token: chats.closed.token })).status).toBe(200);
@@ -267,7 +285,7 @@ describe('every route of the local host refuses bad input and changes nothing', 
     const shape = { valid: validObject(messageFields), invalid: invalidObject(messageFields) };
     const bodies = fc.oneof(invalidBodies(shape), validBodies(shape.valid));
     // A valid message with the chat's own token is accepted unless the chat has ended (409).
-    const cases = customerCases('chatMessagesSend', 'POST', '/messages', bodies, (chat, valid) => valid && ['bot', 'agent', 'waiting'].includes(chat))
+    const cases = customerCases('chatMessagesSend', 'POST', '/messages', bodies, (chat, valid) => valid && LIVE.includes(chat))
       .map((c) => (c.expect === 'any' ? { ...c, expect: '4xx' as const } : c));
     await fuzz(fuzzer, cases, RUNS(60));
   });
@@ -282,7 +300,7 @@ describe('every route of the local host refuses bad input and changes nothing', 
       emptyBodyValid.map((bytes) => ({ bytes, valid: true, kind: 'empty' })),
     );
     // Ending an open or active chat with its own token changes it; on an ended chat it is a no-op (200).
-    await fuzz(fuzzer, customerCases('chatEnd', 'POST', '/end', bodies, (chat, valid) => valid && ['bot', 'agent', 'waiting'].includes(chat)), RUNS(40));
+    await fuzz(fuzzer, customerCases('chatEnd', 'POST', '/end', bodies, (chat, valid) => valid && LIVE.includes(chat)), RUNS(40));
   });
 
   // ---- operator ------------------------------------------------------------------------------
@@ -326,14 +344,14 @@ describe('every route of the local host refuses bad input and changes nothing', 
    * An agent acting on a chat. `outcome` says, for an authenticated agent with a valid body, what
    * the call does: 'mutates' (never generated), 'noop' (2xx allowed) or 'refused'.
    */
-  function agentChatCases(route: string, action: string, bodies: fc.Arbitrary<Body>, outcome: (agent: string, chat: string) => 'mutates' | 'noop' | 'refused'): fc.Arbitrary<Case> {
+  function agentChatCases(route: string, action: string, bodies: fc.Arbitrary<Body>, outcome: (agent: string, chat: string) => 'mutates' | 'noop' | 'refused', collection = 'conversations'): fc.Arbitrary<Case> {
     return fc.tuple(agentCall(), chatTarget(), bodies)
       .filter(([{ path, auth }, chat, body]) => !(path.agent === auth.as && body.valid && outcome(path.agent, chat.name) === 'mutates'))
       .map(([{ path, auth }, chat, body]): Case => ({
         route,
         kind: `${body.kind}, ${auth.as === path.agent ? 'own credentials' : `credentials of ${auth.as}`}, chat ${chat.name}`,
         expect: path.agent === auth.as && body.valid && outcome(path.agent, chat.name) === 'noop' ? 'any' : '4xx',
-        request: { method: 'POST', target: `/api/agents/${path.segment}/conversations/${chat.segment}/${action}`, headers: auth.headers, body: body.bytes },
+        request: { method: 'POST', target: `/api/agents/${path.segment}/${collection}/${chat.segment}/${action}`, headers: auth.headers, body: body.bytes },
       }));
   }
   const holds = (agent: string, chat: string) => (chat === 'agent' && agent === activeHolder ? 'active' : chat === 'wrapUp' && agent === wrapUpHolder ? 'wrapUp' : 'no');
@@ -373,6 +391,48 @@ describe('every route of the local host refuses bad input and changes nothing', 
 
   test('POST /api/agents/{agentId}/conversations/{id}/close', async () => {
     await fuzz(fuzzer, agentChatCases('agentClose', 'close', emptyBodies(), (agent, chat) => (holds(agent, chat) === 'wrapUp' ? 'mutates' : 'refused')), RUNS(40));
+  });
+
+  // ---- offers: list, accept, reject ----------------------------------------------------------
+
+  test('GET /api/agents/{agentId}/offers', async () => {
+    const cases = agentCall().map(({ path, auth }): Case => ({
+      route: 'agentOffers', kind: `credentials of ${auth.as}`, expect: path.agent === auth.as ? 'any' : '4xx', request: { method: 'GET', target: `/api/agents/${path.segment}/offers`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(30));
+    // The holders see their offer; nobody else does.
+    for (const agent of AGENTS) {
+      const { body } = await host.api.agent(agent, 'GET', '/offers');
+      const mine = (['offered', 'offeredNoReject'] as const).filter((name) => offeredTo[name] === agent).map((name) => chats[name].conversationId).sort();
+      expect({ agent, offers: (body.offers as { conversationId: string }[]).map((o) => o.conversationId).sort() }).toEqual({ agent, offers: mine });
+    }
+  });
+
+  /** The offered agent's valid answer changes the chat (never sent); anyone else's, or on another chat, is refused. */
+  const offerAnswer = (action: 'accept' | 'reject') => (agent: string, chat: string): 'mutates' | 'refused' => {
+    if (chat !== 'offered' && chat !== 'offeredNoReject') return 'refused';
+    if (agent !== offeredTo[chat]) return 'refused';
+    return action === 'reject' && chat === 'offeredNoReject' ? 'refused' : 'mutates';
+  };
+
+  test('POST /api/agents/{agentId}/offers/{id}/accept', async () => {
+    await fuzz(fuzzer, agentChatCases('agentOfferAccept', 'accept', emptyBodies(), offerAnswer('accept'), 'offers'), RUNS(50));
+  });
+
+  test('POST /api/agents/{agentId}/offers/{id}/reject', async () => {
+    await fuzz(fuzzer, agentChatCases('agentOfferReject', 'reject', emptyBodies(), offerAnswer('reject'), 'offers'), RUNS(50));
+  });
+
+  test('the answers that are refused say why: not offered to you (403), cannot be rejected (403), unknown chat (404)', async () => {
+    const other = AGENTS.find((a) => a !== offeredTo.offered && a !== offeredTo.offeredNoReject)!;
+    const post = (agent: string, chat: string, action: string) => fuzzer.check({ route: action === 'accept' ? 'agentOfferAccept' : 'agentOfferReject', kind: 'named refusal', expect: '4xx', request: { method: 'POST', target: `/api/agents/${agent}/offers/${chat}/${action}`, headers: [bearer(`dev-${agent}`)] } });
+    for (const action of ['accept', 'reject']) {
+      expect(await post(other, chats.offered.conversationId, action)).toMatchObject({ status: 403, json: { error: { code: 'Forbidden' } } });
+      expect(await post(offeredTo.offered, chats.agent.conversationId, action)).toMatchObject({ status: 403 });
+      expect(await post(offeredTo.offered, 'no-such-chat', action)).toMatchObject({ status: 404, json: { error: { code: 'NotFound' } } });
+    }
+    expect(await post(offeredTo.offeredNoReject, chats.offeredNoReject.conversationId, 'reject')).toMatchObject({ status: 403, json: { error: { code: 'Forbidden', message: expect.stringContaining('allowReject') } } });
+    await fuzzer.endBatch();
   });
 
   // ---- bot connector (anonymous bots allowed by the sample configuration) --------------------

@@ -5,7 +5,10 @@ import Database from 'better-sqlite3';
 import { parse as parseYaml } from 'yaml';
 import { loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { startLocalHost, type LocalHost } from '../../shared/host/local/localHost';
+import type { AgentUser } from '../../shared/core/config';
 import { QUEUES } from '../../shared/ports/messageBus';
+import { ApiError } from '../../shared/http/apiError';
+import { acceptOffer, listOffers } from '../../shared/usecases/agentOffers';
 import { sweep } from '../../shared/usecases/sweep';
 import { invariantViolations, stuckChats } from '../invariants/checkInvariants';
 import { freePort, HostProcess } from './hostProcess';
@@ -30,6 +33,16 @@ import { RecordingBot, type Receipt } from './recordingBot';
  *   (at-least-once delivery: the POST reached the bot, the host died before it completed the bus
  *   message, and the redelivery POSTed it again, before anything behind it in the session);
  * - a chat escalated at most once although the bot resends its replies; nothing was dead-lettered.
+ *
+ * Offers: a share of the customers (`offerShare`) start on a second workstream that offers its
+ * chats (timeoutSeconds 10 on the real clock, Reject allowed, 2 declines per agent). The agents,
+ * HTTP clients of the agent API, accept, reject or ignore the offers they list while the kills
+ * happen, so kills land between an offer and its answer, and ignored offers expire by the bus's
+ * scheduled message, across restarts. In the drain, the offers the last process left expire (the
+ * clock is past them), and the agents accept whatever is offered then. After it:
+ * - no chat has a live offer; every offer ended exactly once (accepted, rejected, expired, or
+ *   withdrawn by a close), never two at once, and an offered chat went Active only with its agent;
+ * - every reservation is held by the chat it names, through that agent's offer or assignment.
  */
 
 export interface CrashOptions {
@@ -40,13 +53,25 @@ export interface CrashOptions {
   kills: number;
   /** How long the host lives between a restart and the next kill, drawn uniformly. */
   upTimeInMs: [number, number];
+  /** Share of the customers whose chats are offered to agents (Accept/Reject) instead of assigned. */
+  offerShare: number;
+  /**
+   * After the customers are done, the agents go on working for a time drawn in this range, and the
+   * last kill lands then. Sessions a kill left locked resume after the 30-s lock: many escalations,
+   * and so offers, come only then.
+   */
+  agentPhaseInMs: [number, number];
   timeoutInMs: number;
   log?: (line: string) => void;
   keepDataDir?: boolean;
 }
 
-export const LARGE_CRASH: Omit<CrashOptions, 'seed'> = { chats: 2000, concurrency: 40, kills: 25, upTimeInMs: [50, 2500], timeoutInMs: 600_000 };
-export const SMALL_CRASH: Omit<CrashOptions, 'seed'> = { chats: 100, concurrency: 20, kills: 3, upTimeInMs: [300, 1200], timeoutInMs: 90_000 };
+export const LARGE_CRASH: Omit<CrashOptions, 'seed'> = { chats: 2000, concurrency: 40, kills: 25, upTimeInMs: [50, 2500], offerShare: 0.4, agentPhaseInMs: [5_000, 40_000], timeoutInMs: 600_000 };
+export const SMALL_CRASH: Omit<CrashOptions, 'seed'> = { chats: 100, concurrency: 20, kills: 3, upTimeInMs: [300, 1200], offerShare: 0.4, agentPhaseInMs: [32_000, 42_000], timeoutInMs: 150_000 };
+
+/** The workstream whose chats are offered: the sample's, with offers on the real clock. */
+export const OFFER_WORKSTREAM = 'OfferWorkStream';
+const OFFER_SETTINGS = { timeoutSeconds: 10, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 2 };
 
 export interface CrashReport {
   seed: number;
@@ -84,6 +109,7 @@ interface Customer {
   uncertainStarts: number;
   messages: SentMessage[];
   endedByCustomer: boolean;
+  offered: boolean;
 }
 
 interface Counters {
@@ -96,6 +122,14 @@ interface Counters {
   agentEnds: number;
   agentCloses: number;
   customerEnds: number;
+  offersSeen: number;
+  offerAccepts: number;
+  offerRejects: number;
+  offersIgnored: number;
+  /** 409s to an answer: the offer had expired, was rejected or withdrawn meanwhile (the agent's view was stale). */
+  offerAnswerConflicts: number;
+  /** Answers that got no answer (the host died under them) or a 5xx/503. */
+  offerAnswersLost: number;
 }
 
 class NetworkError extends Error {
@@ -130,6 +164,8 @@ function writeConfig(dir: string, botUrl: string): string {
   const doc = parseYaml(readFileSync(SAMPLE_CONFIG_PATH, 'utf8')) as any;
   for (const user of doc.users) if (user.kind === 'bot') user.endpoint = botUrl;
   for (const id of AGENTS.slice(4)) doc.users.push({ id, kind: 'agent', name: id, capacity: 3, token: `dev-${id}` });
+  const [chat] = doc.workstreams;
+  doc.workstreams.push({ ...chat, name: OFFER_WORKSTREAM, offers: OFFER_SETTINGS });
   for (const queue of doc.queues) {
     if (queue.name === 'CreditCardQueue') queue.members.push('erin', 'frank');
     if (queue.name === 'HomeLoanQueue') queue.members.push('grace', 'heidi');
@@ -164,22 +200,25 @@ export async function runCrashes(options: CrashOptions): Promise<CrashReport> {
   const host = new HostProcess({ PORT: String(port), SWITCHBOARD_DATA_DIR: join(dataDir, 'data'), SWITCHBOARD_CONFIG: configFile, HOST: '127.0.0.1' });
   const violations: string[] = [];
   const kills: number[] = [];
-  const stats: Counters = { requests: 0, networkErrors: 0, serverErrors: 0, messageRetries: 0, notYetFound: 0, agentEnds: 0, agentCloses: 0, customerEnds: 0 };
+  const stats: Counters = {
+    requests: 0, networkErrors: 0, serverErrors: 0, messageRetries: 0, notYetFound: 0, agentEnds: 0, agentCloses: 0, customerEnds: 0,
+    offersSeen: 0, offerAccepts: 0, offerRejects: 0, offersIgnored: 0, offerAnswerConflicts: 0, offerAnswersLost: 0,
+  };
   const found: Record<string, number | string> = {};
   let drain: LocalHost | undefined;
-  const customers: Customer[] = Array.from({ length: options.chats }, (_, index) => ({ index, lines: pickScript(random.fork(`script-${index}`)), uncertainStarts: 0, messages: [], endedByCustomer: false }));
+  const offeredBy = random.fork('offered');
+  const customers: Customer[] = Array.from({ length: options.chats }, (_, index) => ({
+    index, lines: pickScript(random.fork(`script-${index}`)), uncertainStarts: 0, messages: [], endedByCustomer: false, offered: offeredBy.chance(options.offerShare),
+  }));
   const deadline = began + options.timeoutInMs;
   try {
     await host.start();
     log(`  seed ${options.seed}: host up on port ${port} in ${host.startTimesInMs[0]} ms (data ${dataDir})`);
 
     // Customers, agents and the killer run at once; the host is down now and then.
-    let customersDone = false;
-    let killerDone = false;
-    const customerRuns = pool(customers, options.concurrency, (c) => runCustomer(baseUrl, c, random.fork(`customer-${c.index}`), stats, deadline)).then(() => {
-      customersDone = true;
-    });
-    const agentRuns = runAgents(baseUrl, random.fork('agents'), stats, () => customersDone && killerDone);
+    let finalKill = false;
+    const customerRuns = pool(customers, options.concurrency, (c) => runCustomer(baseUrl, c, random.fork(`customer-${c.index}`), stats, deadline));
+    const agentRuns = runAgents(baseUrl, random.fork('agents'), stats, () => finalKill);
     const killer = (async () => {
       const r = random.fork('killer');
       for (let k = 1; k <= options.kills; k++) {
@@ -189,28 +228,34 @@ export async function runCrashes(options: CrashOptions): Promise<CrashReport> {
         await host.start();
         if (k % 5 === 0 || k === options.kills) log(`  seed ${options.seed}: ${k} kill(s); customers ${customers.filter((c) => c.conversationId).length}/${options.chats} started, ${stats.requests} requests so far`);
       }
-      killerDone = true;
     })();
     await killer;
     await customerRuns;
-    await agentRuns;
-    // Let the last process work a moment, then kill it too: the final drain starts from a crash.
-    await sleep(random.int(options.upTimeInMs[0], options.upTimeInMs[1]));
+    // Let the last process work (the agents answering offers), then kill it too, between offers and
+    // their answers: the final drain starts from a crash.
+    await sleep(random.int(options.agentPhaseInMs[0], options.agentPhaseInMs[1]));
     await host.kill9();
     kills.push(Date.now());
+    finalKill = true;
+    await agentRuns;
     log(`  seed ${options.seed}: ${kills.length} kills done after ${Date.now() - began} ms; draining in-process with the clock 61 s ahead`);
 
     // The final drain: same data, same port (queued activities carry it as their serviceUrl).
     const config = loadConfigOrThrow(configFile);
     drain = await startLocalHost({ config, dataDir: join(dataDir, 'data'), port, hostname: '127.0.0.1', sweepPeriodInMs: 0, clock: { now: () => new Date(Date.now() + 61_000) } });
     const repairs: Record<string, number> = {};
-    for (let round = 1; round <= 6; round++) {
+    const agents = config.users.filter((u): u is AgentUser => u.kind === 'agent');
+    for (let round = 1; round <= 8; round++) {
       await drain.bus.whenIdle({ timeoutInMs: Math.max(10_000, deadline - Date.now()) });
       await bot.whenIdle(Math.max(10_000, deadline - Date.now()));
       await drain.bus.whenIdle({ timeoutInMs: Math.max(10_000, deadline - Date.now()) });
+      // The agents take what is offered now (the offers the dead processes left have expired by the drain's clock).
+      const accepted = await acceptEveryOffer(drain, agents);
+      repairs.drainOfferAccepts = (repairs.drainOfferAccepts ?? 0) + accepted;
+      await drain.bus.whenIdle({ timeoutInMs: Math.max(10_000, deadline - Date.now()) });
       const report = await sweep(drain.services);
       for (const [key, value] of Object.entries(report)) repairs[key] = (repairs[key] ?? 0) + value;
-      if (report.announcementsResent + report.reservationsReleased + report.autoClosesResent === 0 && !bot.busy) {
+      if (accepted + report.announcementsResent + report.reservationsReleased + report.autoClosesResent + report.offerExpiriesResent === 0 && !bot.busy) {
         await drain.bus.whenIdle({ timeoutInMs: 10_000 });
         if (!bot.busy) break;
       }
@@ -271,7 +316,7 @@ async function runCustomer(baseUrl: string, c: Customer, random: Random, stats: 
   while (!c.conversationId) {
     if (Date.now() > deadline) return;
     try {
-      const res = counted(await call(baseUrl, 'POST', 'chats', { customer: { name: `customer ${c.index}` } }));
+      const res = counted(await call(baseUrl, 'POST', 'chats', { ...(c.offered ? { workstream: OFFER_WORKSTREAM } : {}), customer: { name: `customer ${c.index}` } }));
       if (res.status === 201) {
         c.conversationId = res.body.conversationId;
         c.token = res.body.token;
@@ -325,12 +370,59 @@ async function runCustomer(baseUrl: string, c: Customer, random: Random, stats: 
   }
 }
 
+/** In the drain: every agent accepts every live offer it has. Returns how many it accepted. */
+async function acceptEveryOffer(drain: LocalHost, agents: AgentUser[]): Promise<number> {
+  let accepted = 0;
+  for (const agent of agents) {
+    for (const live of await listOffers(drain.services, agent)) {
+      try {
+        await acceptOffer(drain.services, agent, live.conversationId);
+        accepted++;
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+      }
+    }
+  }
+  return accepted;
+}
+
+/**
+ * An agent answers the offers it lists, each once: accept (70%), reject (15%) or ignore it (15%: it
+ * expires after 10 s, by the bus's scheduled message, whatever restarts happen meanwhile).
+ */
+async function answerOffers(baseUrl: string, agent: string, random: Random, stats: Counters, decided: Set<string>): Promise<void> {
+  const list = await call(baseUrl, 'GET', `agents/${agent}/offers`, undefined, `dev-${agent}`);
+  if (list.status !== 200) return;
+  for (const offer of list.body.offers as { conversationId: string; offeredAt: string }[]) {
+    const key = `${agent}:${offer.conversationId}@${offer.offeredAt}`;
+    if (decided.has(key)) continue;
+    decided.add(key);
+    stats.offersSeen++;
+    const roll = random.next();
+    if (roll >= 0.85) {
+      stats.offersIgnored++;
+      continue;
+    }
+    const action = roll < 0.7 ? 'accept' : 'reject';
+    try {
+      const res = await call(baseUrl, 'POST', `agents/${agent}/offers/${offer.conversationId}/${action}`, undefined, `dev-${agent}`);
+      if (res.status === 200) stats[action === 'accept' ? 'offerAccepts' : 'offerRejects']++;
+      else if (res.status === 409) stats.offerAnswerConflicts++;
+      else stats.offerAnswersLost++;
+    } catch {
+      stats.offerAnswersLost++;
+    }
+  }
+}
+
 /** Agents pick up their chats, end them a little later and close them; errors (host down) wait for the next round. */
 async function runAgents(baseUrl: string, random: Random, stats: Counters, done: () => boolean): Promise<void> {
+  const decided = new Set<string>();
   while (!done()) {
     await sleep(random.int(100, 300));
     await Promise.all(AGENTS.map(async (agent) => {
       try {
+        await answerOffers(baseUrl, agent, random, stats, decided);
         const desk = await call(baseUrl, 'GET', `agents/${agent}/conversations`, undefined, `dev-${agent}`);
         if (desk.status !== 200) return;
         for (const c of desk.body.conversations as { id: string; status: string; assignedAt: string }[]) {
@@ -425,6 +517,26 @@ async function checkCrashRun(drain: LocalHost, dbFile: string, customers: Custom
   for (const queue of Object.values(QUEUES)) {
     for (const dead of await drain.bus.listDeadLetters(queue)) problems.push(`dead letter on ${queue}: ${dead.messageId} (${dead.reason}: ${dead.description})`);
   }
+  // Offers: none left live, each ended once (the history checks of invariantViolations say how).
+  const offerCounts: Record<string, number> = { offered: 0, offerAccepted: 0, offerRejected: 0, offerExpired: 0, offerWithdrawn: 0 };
+  let offeredChats = 0;
+  let offersSpanningAKill = 0;
+  for (const id of allIds) {
+    const conversation = (await s.conversations.get(id))?.value;
+    if (!conversation) continue;
+    if (conversation.offer) problems.push(`${id}: still offered to ${conversation.offer.agentId} (since ${conversation.offer.offeredAt}, expiring ${conversation.offer.expiresAt}) after the drain`);
+    const entries = conversation.history.filter((h) => h.type in offerCounts);
+    if (entries.length > 0) offeredChats++;
+    for (const h of entries) offerCounts[h.type] = (offerCounts[h.type] ?? 0) + 1;
+    const made = entries.filter((h) => h.type === 'offered').length;
+    // An offer alive when the host was killed: made before the kill, answered (or expired) after it.
+    for (const [i, h] of entries.entries()) {
+      const end = h.type === 'offered' ? entries.slice(i + 1).find((e) => e.type !== 'offered') : undefined;
+      if (end && kills.some((k) => Date.parse(h.at) < k && k < Date.parse(end.at))) offersSpanningAKill++;
+    }
+    if (entries.length - made !== made) problems.push(`${id}: ${made} offer(s), ${entries.length - made} end(s) of an offer`);
+  }
+  Object.assign(stats, { offeredChats, offersSpanningAKill, offersMade: offerCounts.offered, offersAccepted: offerCounts.offerAccepted, offersRejected: offerCounts.offerRejected, offersExpired: offerCounts.offerExpired, offersWithdrawn: offerCounts.offerWithdrawn });
   Object.assign(stats, { duplicateReceipts, explainedDuplicates, botMessagesChecked, conversationsInDatabase: allIds.length });
   stats.finalStatuses = JSON.stringify(statuses);
   return problems;

@@ -59,7 +59,7 @@ function describe(proof: Proof): string {
     case 'crashes': {
       const o = large ? LARGE_CRASH : SMALL_CRASH;
       return `the host as a process (npm start), ${o.chats} customers (${o.concurrency} at once) talking to a recording bot, 8 agents ending chats; kill -9 ${o.kills} times (+1 at the end) after ${o.upTimeInMs[0]}-${o.upTimeInMs[1]} ms of life, `
-        + 'restarted on the same data each time; then an in-process drain 61 s ahead and the sweep';
+        + `restarted on the same data each time; ${o.offerShare * 100}% of the chats offered (10 s, real clock) and accepted, rejected or ignored by the agents over HTTP; then an in-process drain 61 s ahead and the sweep`;
     }
     case 'duplicates': {
       const o = large ? LARGE_DUPLICATES : SMALL_DUPLICATES;
