@@ -38,8 +38,9 @@ import { mulberry32, sleep, type Random } from './random';
  * Offers: a share of the chats (`offerShare`) belongs to a second workstream, on the same queues,
  * that offers its chats (Accept/Reject, a decline limit of 1-3, onMissed Away for some seeds). The
  * agents answer their offers as they see them: accept, reject, or let the offer run out. The
- * countdown is compressed: for an offer left to run out, the proof sends the expiry the bus would
- * deliver at expiresAt (same command, same key), a few ms later; the real one is then a duplicate.
+ * countdown is compressed: for an offer left to run out, the proof sends the expiry command the bus
+ * would deliver at expiresAt, a few ms later (under a key of its own, as the sweep re-sends a lost
+ * one); the scheduled one, delivered later, finds the offer ended.
  * (timeoutSeconds is 120 so that the skewed sweep, a minute ahead, does not expire every offer;
  * expiries on the real clock are proven by the crash proof.) A few customers leave while offered
  * (the offer is withdrawn). An agent declines only while someone else could still take the chat,
@@ -70,12 +71,13 @@ export interface RaceOptions {
 }
 
 export const LARGE_RACE: Omit<RaceOptions, 'seed'> = {
-  chats: 1000, agents: 50, capacity: 3, queues: 5, delays: DEFAULT_DELAYS, rogueDispatchers: true, presenceChanges: true, offerShare: 0.5,
-  skewedSweep: { staleAfterInMs: 40, everyInMs: 25 }, checkpoints: [0.25, 0.5, 0.75], timeoutInMs: 240_000, stallTimeoutInMs: 15_000,
+  chats: 1000, agents: 50, capacity: 3, queues: 5, delays: DEFAULT_DELAYS, rogueDispatchers: true, presenceChanges: true, offerShare: 0.3,
+  // Offers hold capacity while they wait for an answer: a seed takes ~4 min alone (~3 min without offers).
+  skewedSweep: { staleAfterInMs: 40, everyInMs: 25 }, checkpoints: [0.25, 0.5, 0.75], timeoutInMs: 420_000, stallTimeoutInMs: 15_000,
 };
 
 export const SMALL_RACE: Omit<RaceOptions, 'seed'> = {
-  ...LARGE_RACE, chats: 150, agents: 12, checkpoints: [0.5], timeoutInMs: 40_000, stallTimeoutInMs: 8_000,
+  ...LARGE_RACE, chats: 150, agents: 12, offerShare: 0.5, checkpoints: [0.5], timeoutInMs: 40_000, stallTimeoutInMs: 8_000,
 };
 
 export interface RaceReport {
@@ -330,7 +332,8 @@ async function runWorkers(
         const key = `${live.conversationId}@${live.offeredAt}`;
         if (answered.has(key)) continue;
         answered.add(key);
-        await answerOffer(s, config, agent, live.conversationId, live.offeredAt, r, stats, withdrawn);
+        // An answer queued but not seen applied in time (503) is sent again, as the API asks.
+        if (!(await answerOffer(s, config, agent, live.conversationId, live.offeredAt, r, stats, withdrawn))) answered.delete(key);
       }
       for (const { value: c } of await s.conversations.listByAssignee(agent.id)) {
         if (stop) break;
@@ -416,21 +419,23 @@ async function runWorkers(
  * still be served by someone (a decline limit leaves another member below it, and the chat has been
  * declined fewer than MAX_DECLINES_PER_CHAT times); now and then the customer leaves instead.
  */
-async function answerOffer(s: Services, config: Config, agent: AgentUser, conversationId: string, offeredAt: string, r: Random, stats: Stats, withdrawn: Set<string>): Promise<void> {
+async function answerOffer(s: Services, config: Config, agent: AgentUser, conversationId: string, offeredAt: string, r: Random, stats: Stats, withdrawn: Set<string>): Promise<boolean> {
   const c = (await s.conversations.get(conversationId))?.value;
   const live = c?.offer;
   const offers = config.workstreams.find((w) => w.name === c?.workstream)?.offers;
-  if (!c || !live || !offers || live.agentId !== agent.id || live.offeredAt !== offeredAt) return;
+  if (!c || !live || !offers || live.agentId !== agent.id || live.offeredAt !== offeredAt) return true;
+  let answered = true;
   const refused = (error: unknown) => {
     if (!(error instanceof ApiError)) throw error;
-    if (error.code === 'ServiceUnavailable') stats.answersUnavailable++;
-    else stats.answerConflicts++;
+    if (error.code !== 'ServiceUnavailable') return void stats.answerConflicts++;
+    stats.answersUnavailable++;
+    answered = false;
   };
   if (r.chance(0.02)) {
     withdrawn.add(conversationId);
     stats.customerWithdrawals++;
     await s.bus.send([conversationCommandMessage({ type: 'customerEnd', conversationId, key: `customerEnd:${conversationId}` })]);
-    return;
+    return true;
   }
   const declines = c.declines ?? {};
   const count = (id: string) => (Object.prototype.hasOwnProperty.call(declines, id) ? declines[id] ?? 0 : 0);
@@ -445,13 +450,24 @@ async function answerOffer(s: Services, config: Config, agent: AgentUser, conver
     await rejectOffer(s, agent, conversationId).then(() => stats.rejects++, refused);
   } else {
     // Left to run out: the expiry the bus delivers at expiresAt, sent early (the countdown compressed);
-    // half the time the agent clicks Accept at the last moment, racing the expiry.
+    // half the time the agent clicks Accept at the last moment, just before or after the expiry is due.
     await sleep(r.int(0, 30));
     stats.expiriesSent++;
-    const expire = s.bus.send([conversationCommandMessage({ type: 'offerExpire', conversationId, key: offerExpiryKey(conversationId, live.epoch), agentId: agent.id, epoch: live.epoch })]);
-    const lastMoment = r.chance(0.5) ? acceptOffer(s, agent, conversationId).then(() => stats.lastMomentAccepts++, refused) : undefined;
-    await Promise.all([expire, lastMoment]);
+    const expire = async () => {
+      await sleep(r.int(0, 4));
+      // Its own key: the bus would drop a second message with the scheduled one's id as a duplicate. The
+      // scheduled one, delivered later, finds the offer ended and does nothing (as the sweep's re-send would).
+      await s.bus.send([conversationCommandMessage({ type: 'offerExpire', conversationId, key: `${offerExpiryKey(conversationId, live.epoch)}:countdown`, agentId: agent.id, epoch: live.epoch })]);
+    };
+    const lastMoment = async () => {
+      await sleep(r.int(0, 4));
+      await acceptOffer(s, agent, conversationId).then(() => stats.lastMomentAccepts++, refused);
+    };
+    await Promise.all([expire(), r.chance(0.5) ? lastMoment() : undefined]);
+    // The expiry is sent: the offer ends whatever the accept's outcome.
+    answered = true;
   }
+  return answered;
 }
 
 /** The agent's client: a presence change that lost every If-Match race (HTTP 500, "safe to retry") is sent again. */
