@@ -164,10 +164,13 @@ describe('an offer', () => {
     expect(second.declines).toEqual({ alice: 1 });
     expect(second.enqueuedAt).toBe(first.enqueuedAt);
     expect(entries(second, 'offerRejected')).toEqual([{ type: 'offerRejected', at: clock.iso(), agentId: 'alice', offeredAt: first.offer!.offeredAt, declines: 1 }]);
-    expect(entries(second, 'offered').at(-1)!.trace!.candidates).toEqual([
-      { id: 'bob', kind: 'agent', outcome: 'chosen', rank: 1, key: '2 free units; last assigned never' },
-      { id: 'alice', kind: 'agent', outcome: 'rankedLower', rank: 2, key: expect.stringMatching(/^declined 1 time; 2 free units; last assigned /) },
-    ]);
+    // Alice's units come back in a command of their own: the dispatcher sees her either ranked last, as a
+    // decliner, or still holding the declined offer's reservation.
+    const [chosen, decliner] = entries(second, 'offered').at(-1)!.trace!.candidates;
+    expect(chosen).toEqual({ id: 'bob', kind: 'agent', outcome: 'chosen', rank: 1, key: '2 free units; last assigned never' });
+    expect(decliner).toEqual(decliner?.outcome === 'excluded'
+      ? { id: 'alice', kind: 'agent', outcome: 'excluded', why: 'alreadyHoldsChat', detail: 'already holds a reservation for this chat' }
+      : { id: 'alice', kind: 'agent', outcome: 'rankedLower', rank: 2, key: expect.stringMatching(/^declined 1 time; 2 free units; last assigned /) });
     await eventually('alice\'s units back', async () => ((await reservations('alice')).length === 0 ? true : undefined));
     expect(await reservations('bob')).toEqual([id]);
     // Alice may no longer answer it.
