@@ -4,10 +4,11 @@ import type { AssignmentMethod } from './config';
 /**
  * "Why this agent": what an assignment or offer considered, recorded with it. D365's diagnostics
  * give the criteria and the result; this adds each candidate's outcome, which D365 lacks
- * (reference/queue-experience.md §9.3). Bounded: the first TRACED_CANDIDATES candidates in rank
- * order, then counts.
+ * (reference/queue-experience.md §9.3). Bounded, since it is written into the conversation with
+ * every assignment and offer: the first TRACED_CANDIDATES candidates in rank order, then counts
+ * (at 20 the document of an assignment from a 1,000-agent queue was 3x its size without a trace).
  */
-export const TRACED_CANDIDATES = 20;
+export const TRACED_CANDIDATES = 10;
 
 export type CandidateOutcome =
   | { id: string; kind: 'bot' | 'agent'; outcome: 'chosen'; rank: number; key: string }
@@ -18,8 +19,6 @@ export type CandidateOutcome =
 
 export interface AssignmentTrace {
   method: AssignmentMethod;
-  /** The ranking, in words: what decides between two candidates, first key first. */
-  order: string;
   candidates: CandidateOutcome[];
   /** What is left out past the first TRACED_CANDIDATES. */
   omitted?: { ranked: number; excluded: Partial<Record<Ineligibility, number>> };
@@ -29,7 +28,8 @@ export interface AssignmentTrace {
   why?: string;
 }
 
-const ORDER_WORDS: Record<AssignmentMethod, string> = {
+/** Each method's ranking, in words: what decides between two candidates, first key first. */
+export const RANKING_ORDER: Record<AssignmentMethod, string> = {
   highestCapacity: 'fewest declines of this chat, then most free capacity units (a bot counts as unlimited), then earliest last assignment',
   roundRobin: 'fewest declines of this chat, then bots, then longest since last assigned from this queue',
   leastActive: 'fewest declines of this chat, then bots, then longest since capacity was last released, then earliest last assignment',
@@ -65,7 +65,7 @@ export function traceAssignment(
   ];
   const kept = outcomes.slice(0, TRACED_CANDIDATES);
   const rest = outcomes.slice(TRACED_CANDIDATES);
-  const trace: AssignmentTrace = { method, order: ORDER_WORDS[method], candidates: kept, chosen };
+  const trace: AssignmentTrace = { method, candidates: kept, chosen };
   if (rest.length > 0) {
     const excluded: Partial<Record<Ineligibility, number>> = {};
     for (const o of rest) if (o.outcome === 'excluded') excluded[o.why] = (excluded[o.why] ?? 0) + 1;

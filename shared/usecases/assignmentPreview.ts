@@ -1,6 +1,6 @@
 import type { AgentState } from '../core/agent';
 import type { Candidate, ChatToAssign } from '../core/assignment';
-import { traceAssignment, type AssignmentTrace } from '../core/assignmentTrace';
+import { RANKING_ORDER, traceAssignment, type AssignmentTrace } from '../core/assignmentTrace';
 import type { Presence, Queue } from '../core/config';
 import { initialAgentState } from './agentStates';
 import { membersHeldBack } from './dispatchQueue';
@@ -18,7 +18,7 @@ export interface AgentSnapshot {
  * assignment records. Reads only: agents without a stored state count as configured (their
  * starting presence, nothing held), and a snapshot replaces what is stored for the agents it names.
  */
-export async function previewAssignment(s: Services, queue: Queue, chat: ChatToAssign, snapshot: readonly AgentSnapshot[] = []): Promise<AssignmentTrace> {
+export async function previewAssignment(s: Services, queue: Queue, chat: ChatToAssign, snapshot: readonly AgentSnapshot[] = []): Promise<AssignmentTrace & { order: string }> {
   const given = new Map(snapshot.map((a) => [a.id, a]));
   const held = await membersHeldBack(s, queue);
   const now = s.clock.now().toISOString();
@@ -35,7 +35,8 @@ export async function previewAssignment(s: Services, queue: Queue, chat: ChatToA
   }
   const ranked = traceAssignment(queue.assignment, chat, candidates, null);
   const best = ranked.candidates.find((c) => c.outcome === 'rankedLower' && c.rank === 1);
-  return best ? traceAssignment(queue.assignment, chat, candidates, best.id) : ranked;
+  // Asked for by a person: the ranking in words too (the traces kept in the history leave it out).
+  return { ...(best ? traceAssignment(queue.assignment, chat, candidates, best.id) : ranked), order: RANKING_ORDER[queue.assignment] };
 }
 
 /** The stored state, or what the snapshot says: its presence, and one reservation of its used units. */

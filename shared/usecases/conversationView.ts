@@ -36,7 +36,7 @@ export async function getConversationView(s: Services, conversationId: string) {
   };
 }
 
-async function whyWaiting(s: Services, c: Conversation): Promise<AssignmentTrace | null> {
+async function whyWaiting(s: Services, c: Conversation): Promise<(AssignmentTrace & { order: string }) | null> {
   if (c.status !== 'Open' || c.offer || c.queue === null) return null;
   const queue = s.directory.queue(c.queue);
   const workstream = s.directory.workstream(c.workstream);
