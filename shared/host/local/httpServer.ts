@@ -24,17 +24,22 @@ export function compileRoute(fn: HttpFunction): CompiledRoute {
 }
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
+const HEALTH_PATH = /^\/api\/health\/?$/;
 
 /**
  * Serves the registered HTTP functions the way the Functions host does: same routes under /api,
- * the same request fields, the same response mapping.
+ * the same request fields, the same response mapping. While the host shuts down, /api/health answers
+ * 503 so a probe or a load balancer stops sending; the other routes keep serving (a bot's reply to a
+ * delivery still in flight comes through them).
  */
-export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission()): Server {
+export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission(), shuttingDown: () => boolean = () => false): Server {
   const routes = functions.map(compileRoute);
   const contexts = new Map(functions.map((fn) => [fn, consoleContext(fn.name)]));
   // Host is not needed to route (the base URL is the host's own), so its absence is no reason for a bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
-    const shed = admission.admit((req.url ?? '/').split('?')[0] ?? '/');
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (HEALTH_PATH.test(path) && shuttingDown()) return writeJson(res, 503, { status: 'shutting down' });
+    const shed = admission.admit(path);
     if (shed !== undefined) {
       // The connection stays open: a client sent away would otherwise come back through the accept queue,
       // which is what a busy host serves slowest.

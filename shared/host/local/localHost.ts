@@ -203,7 +203,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   installServices(async () => services);
 
   const admission = new Admission(options.admission ?? DEFAULT_ADMISSION);
-  const server = createFunctionsHttpServer(registered.http(), () => baseUrl, admission);
+  let closed = false;
+  const server = createFunctionsHttpServer(registered.http(), () => baseUrl, admission, () => closed);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.hostname ?? '127.0.0.1', () => resolve());
@@ -219,10 +220,10 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     fn.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context).catch((error) => console.error(`[local host] timer ${fn.name} failed`, error));
   }, sweepPeriod)) : [];
 
-  let closed = false;
   return {
     baseUrl,
     services,
+    /** From its first moment /api/health answers 503; the routes serve on until the handlers in flight are done. */
     async close() {
       if (closed) return;
       closed = true;

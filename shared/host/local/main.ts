@@ -5,11 +5,13 @@ import { BotCredentialsError } from '../../adapters/botframework/botTokenProvide
 import { ProblemLinesTelemetry, telemetryFromEnvironment } from '../../adapters/appinsights';
 import { parsePublicUrl, readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
 import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
+import { closeOnSignals, readShutdownTimeout } from './shutdown';
 
 /**
  * `npm start`: the whole system in one process on port 7071 (PORT overrides), on the configuration
  * named by SWITCHBOARD_CONFIG or --config (the sample by default), keeping data in
- * SWITCHBOARD_DATA_DIR (./data by default). SIGTERM and SIGINT shut down cleanly.
+ * SWITCHBOARD_DATA_DIR (./data by default). SIGTERM and SIGINT shut down cleanly, within
+ * SWITCHBOARD_SHUTDOWN_TIMEOUT_SECONDS (30 by default); a second one exits at once.
  */
 /**
  * With COSMOS_ENDPOINT set, `npm start` runs against real Azure resources (the Azure app settings,
@@ -70,6 +72,11 @@ async function main(): Promise<void> {
   // Warnings and errors are printed on stderr, one readable line each; the telemetry gets everything as before.
   const telemetry = new ProblemLinesTelemetry(telemetryFromEnvironment());
   const publicUrl = publicUrlSetting();
+  const shutdown = readShutdownTimeout(process.env);
+  if (!shutdown.ok) {
+    console.error(new SettingsError([shutdown.problem]).message);
+    process.exit(1);
+  }
   const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', publicUrl, telemetry };
   const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, dataDir, publicUrl) : undefined;
   let host;
@@ -87,18 +94,7 @@ async function main(): Promise<void> {
   if (publicUrl) console.log(`  bots reply to: ${publicUrl}/api/connector/ (${SETTINGS.publicUrl})`);
   console.log(cloud ? `  data:          Cosmos DB ${cloud.cosmos.endpoint}, Service Bus ${'connectionString' in cloud.serviceBus ? '(connection string)' : cloud.serviceBus.fullyQualifiedNamespace}` : `  data:          ${dataDir}`);
   console.log(`  try:           curl -s -X POST ${host.baseUrl}/api/chats -H 'content-type: application/json' -d '{}'`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: shutting down`);
-    host.close().then(() => process.exit(0), (error) => {
-      console.error(error);
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  closeOnSignals(() => host.close(), { timeoutInMs: shutdown.timeoutInMs });
 }
 
 main().catch((error) => {
