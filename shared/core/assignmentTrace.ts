@@ -49,27 +49,32 @@ export function traceAssignment(
   ranking: Ranking = rankCandidates(method, chat, candidates),
 ): AssignmentTrace {
   const { ranked, ineligible } = ranking;
-  const byId = new Map(candidates.map((c) => [c.id, c]));
-  const outcomes: CandidateOutcome[] = [
-    ...ranked.map((c, index): CandidateOutcome => {
-      const rank = index + 1;
-      const key = rankKey(method, chat, c);
-      if (c.id === chosen) return { id: c.id, kind: c.kind, outcome: 'chosen', rank, key };
-      if (unavailable.includes(c.id)) return { id: c.id, kind: c.kind, outcome: 'unavailable', rank, key };
-      return { id: c.id, kind: c.kind, outcome: 'rankedLower', rank, key };
-    }),
-    ...ineligible.map(({ id, why }): CandidateOutcome => {
+  // Only the listed candidates are described: a queue of 1,000 agents would otherwise build 1,000 keys per chat.
+  const listed = ranked.slice(0, TRACED_CANDIDATES);
+  const chosenAt = chosen === null ? -1 : ranked.findIndex((c) => c.id === chosen);
+  if (chosenAt >= TRACED_CANDIDATES) listed.push(ranked[chosenAt]!);
+  const listedOutcomes: CandidateOutcome[] = listed.map((c): CandidateOutcome => {
+    const rank = ranked.indexOf(c) + 1;
+    const key = rankKey(method, chat, c);
+    if (c.id === chosen) return { id: c.id, kind: c.kind, outcome: 'chosen', rank, key };
+    if (unavailable.includes(c.id)) return { id: c.id, kind: c.kind, outcome: 'unavailable', rank, key };
+    return { id: c.id, kind: c.kind, outcome: 'rankedLower', rank, key };
+  });
+  const room = Math.max(0, TRACED_CANDIDATES - listedOutcomes.length);
+  if (room > 0) {
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    for (const { id, why } of ineligible.slice(0, room)) {
       const candidate = byId.get(id);
-      return { id, kind: candidate?.kind ?? 'agent', outcome: 'excluded', why, detail: candidate ? exclusionDetail(why, chat, candidate) : why };
-    }),
-  ];
-  const kept = outcomes.slice(0, TRACED_CANDIDATES);
-  const rest = outcomes.slice(TRACED_CANDIDATES);
-  const trace: AssignmentTrace = { method, candidates: kept, chosen };
-  if (rest.length > 0) {
+      listedOutcomes.push({ id, kind: candidate?.kind ?? 'agent', outcome: 'excluded', why, detail: candidate ? exclusionDetail(why, chat, candidate) : why });
+    }
+  }
+  const trace: AssignmentTrace = { method, candidates: listedOutcomes, chosen };
+  const rankedLeft = ranked.length - listed.length;
+  const excludedLeft = ineligible.slice(room);
+  if (rankedLeft + excludedLeft.length > 0) {
     const excluded: Partial<Record<Ineligibility, number>> = {};
-    for (const o of rest) if (o.outcome === 'excluded') excluded[o.why] = (excluded[o.why] ?? 0) + 1;
-    trace.omitted = { ranked: rest.filter((o) => o.outcome !== 'excluded').length, excluded };
+    for (const { why } of excludedLeft) excluded[why] = (excluded[why] ?? 0) + 1;
+    trace.omitted = { ranked: rankedLeft, excluded };
   }
   if (chosen === null) trace.why = nobodyWhy(ranked.length, ineligible);
   return trace;

@@ -66,14 +66,15 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
     if (!workstream || conversation.value.offer) continue;
     const chat = chatToAssign(conversation.value, queue, workstream);
     try {
-      // As ranked now: tryAssign replaces a candidate's state as it reserves, and the trace tells what was decided on.
-      const seen = [...candidates.values()].map((c) => ({ ...c }));
-      const ranking = rankCandidates(queue.assignment, chat, seen);
+      const members = [...candidates.values()];
+      const ranking = rankCandidates(queue.assignment, chat, members);
       const unavailable: string[] = [];
-      for (const ranked of ranking.ranked) {
-        const candidate = candidates.get(ranked.id);
-        if (!candidate) continue;
-        const trace = () => traceAssignment(queue.assignment, chat, seen, candidate.id, unavailable, ranking);
+      // tryAssign replaces the state of the candidates it tries; the trace tells what the ranking saw.
+      const seenStates = new Map<string, AgentState>();
+      const asSeen = <C extends Candidate>(c: C): C => (c.kind === 'agent' && seenStates.has(c.id) ? { ...c, state: seenStates.get(c.id)! } : c);
+      for (const candidate of [...ranking.ranked]) {
+        if (candidate.kind === 'agent') seenStates.set(candidate.id, candidate.state);
+        const trace = () => traceAssignment(queue.assignment, chat, members.map(asSeen), candidate.id, unavailable, { ranked: ranking.ranked.map(asSeen), ineligible: ranking.ineligible });
         const outcome = await tryAssign(s, conversation, candidate, queue, workstream, trace);
         if (outcome === 'chatGone') break;
         if (outcome === 'assigned') {

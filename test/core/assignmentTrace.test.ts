@@ -78,3 +78,12 @@ describe('the trace', () => {
     expect(JSON.stringify(trace).length).toBeLessThan(2_000);
   });
 });
+
+test('the chosen candidate is listed even when it ranked past the listed ones (those above it were unavailable)', () => {
+  const many = Array.from({ length: 15 }, (_, i) => agent(`a${String(i).padStart(2, '0')}`, i));
+  const unavailable = many.slice(0, 12).map((c) => c.id);
+  const trace = traceAssignment('highestCapacity', chat(), many, 'a12', unavailable);
+  expect(trace.candidates).toHaveLength(TRACED_CANDIDATES + 1);
+  expect(trace.candidates.at(-1)).toMatchObject({ id: 'a12', outcome: 'chosen', rank: 13 });
+  expect(trace.omitted).toEqual({ ranked: 4, excluded: {} });
+});
