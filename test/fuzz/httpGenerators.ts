@@ -204,10 +204,8 @@ export const transferFields: Record<string, Field> = {
 /** A name a bot may give a variable it sets: 1 to 100 characters (`__proto__` is refused at the edge, whatever the route). */
 const botVariableName = userText(1, 100).filter((name) => name.length <= 100 && name !== '__proto__');
 /** What a bot could never set: a fraction, a number beyond the safe integers, or no string or number at all. */
-const notBotSettable = fc.oneof(
-  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isSafeInteger(n)),
-  fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), tooLong(4_001), withLoneSurrogate,
-);
+const settableByNobody = fc.oneof(fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), tooLong(4_001), withLoneSurrogate);
+const notBotSettable = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isSafeInteger(n)), settableByNobody);
 
 /**
  * A dry run takes what a chat can carry: the declared variables as a customer sends them, and any
@@ -224,12 +222,28 @@ const chatContextField: Field = {
       setKey(o, k, v);
       return o;
     }),
-    fc.tuple(fc.constantFrom(...DECLARED_VARIABLES), notBotSettable).map(([k, v]) => ({ [k]: v })),
+    // A declared variable takes what a customer may send it (a fraction too, for text): only what nobody may set is wrong.
+    fc.tuple(fc.constantFrom(...DECLARED_VARIABLES), settableByNobody).map(([k, v]) => ({ [k]: v })),
     fc.constant(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x']))),
   ),
 };
 
-export const explainFields: Record<string, Field> = { context: chatContextField };
+/** The sample configuration's agents, for the dry run's what-if snapshot. */
+const SAMPLE_AGENTS = ['alice', 'bob', 'carol', 'dave'];
+const agentSnapshot = fc.record({ id: fc.constantFrom(...SAMPLE_AGENTS), presence: fc.constantFrom(...PRESENCES), usedUnits: fc.integer({ min: 0, max: 10 }) });
+const agentsField: Field = {
+  valid: fc.uniqueArray(agentSnapshot, { selector: (a) => a.id, maxLength: 4 }),
+  invalid: fc.oneof(
+    nonObject.filter((v) => !Array.isArray(v)),
+    agentSnapshot.map((a) => [a, a]),
+    fc.tuple(agentSnapshot, fc.oneof(userText(1, 100).filter((id) => !SAMPLE_AGENTS.includes(id)), fc.constant('demo-bot'))).map(([a, id]) => [{ ...a, id }]),
+    fc.tuple(agentSnapshot, fc.oneof(nonString, fc.constantFrom('available', 'Online', ''))).map(([a, presence]) => [{ ...a, presence }]),
+    fc.tuple(agentSnapshot, fc.oneof(fc.integer({ max: -1 }), fc.double({ noNaN: true }).filter((n) => !Number.isInteger(n)), fc.string())).map(([a, usedUnits]) => [{ ...a, usedUnits }]),
+    agentSnapshot.map((a) => [{ ...a, extra: 1 }]),
+  ),
+};
+
+export const explainFields: Record<string, Field> = { context: chatContextField, agents: agentsField };
 
 export const emptyFields: Record<string, Field> = {};
 
