@@ -18,8 +18,14 @@ export async function startCloudPeers(): Promise<CloudPeers> {
   const broker = await startServiceBusBroker({
     queues: Object.fromEntries(Object.values(QUEUES).map((q) => [q, { requiresSession: true, maxDeliveryCount: 10, lockDurationInMs: 30_000, duplicateDetectionWindowInMs: 600_000 }])),
   });
-  const { database } = await createCosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key }).databases.createIfNotExists({ id: 'switchboard' });
-  await ensureCosmosContainers(database);
+  // A client of its own, disposed once the containers exist: its background refresh would keep the test process alive.
+  const client = createCosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key });
+  try {
+    const { database } = await client.databases.createIfNotExists({ id: 'switchboard' });
+    await ensureCosmosContainers(database);
+  } finally {
+    client.dispose();
+  }
   return {
     cosmos,
     broker,
