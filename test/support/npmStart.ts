@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { eventually } from './localHostHarness';
@@ -61,15 +60,8 @@ export function npmStart(env: Record<string, string>, args: string[] = []): NpmS
   return { child, stdout: () => stdout, stderr: () => stderr, output: () => output, exited, waitFor };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+/** A port free on loopback: the one the process proofs use. */
+export { freePort } from '../prove/hostProcess';
 
 /** Writes the sample configuration with the demo bot's line replaced (e.g. to put the bot elsewhere); returns the file. */
 export function sampleConfigFile(dir: string, demoBot: string): string {
