@@ -4,7 +4,7 @@ import type { TranscriptMessage } from '../../shared/core/transcript';
 import type { AgentStore } from '../../shared/ports/agentStore';
 import type { ConversationStore } from '../../shared/ports/conversationStore';
 import { isStoreError, type Versioned } from '../../shared/ports/storeErrors';
-import type { TranscriptStore } from '../../shared/ports/transcriptStore';
+import { POSITION_PATTERN, type TranscriptStore } from '../../shared/ports/transcriptStore';
 import type { QueueStats } from '../../shared/core/queueStats';
 import type { QueueStatsStore } from '../../shared/ports/queueStatsStore';
 
@@ -273,6 +273,48 @@ export function describeTranscriptStoreContract(name: string, makeStore: MakeSto
       const results = await Promise.all(Array.from({ length: 20 }, () => store().append(message('conv-1', 'm-1'))));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store().list('conv-1')).toHaveLength(1);
+    });
+
+    it('reads a transcript in pages: in append order, `next` to continue, null at the end', async () => {
+      for (let i = 1; i <= 5; i++) {
+        await store().append(message('conv-1', `m-${i}`));
+        await store().append(message('conv-2', `other-${i}`));
+      }
+      const first = await store().listPage('conv-1', { limit: 2 });
+      expect(first.messages).toEqual([message('conv-1', 'm-1'), message('conv-1', 'm-2')]);
+      expect(first.next).toMatch(POSITION_PATTERN);
+      const second = await store().listPage('conv-1', { after: first.next!, limit: 2 });
+      expect(second.messages.map((m) => m.id)).toEqual(['m-3', 'm-4']);
+      const last = await store().listPage('conv-1', { after: second.next!, limit: 2 });
+      expect(last).toEqual({ messages: [message('conv-1', 'm-5')], next: null });
+      expect(await store().listPage('conv-1', { limit: 5 })).toMatchObject({ next: null });
+      expect(await store().listPage('no-such-conversation', { limit: 5 })).toEqual({ messages: [], next: null });
+    });
+
+    it('continues a page from its position when messages are appended after it was read', async () => {
+      for (const id of ['m-1', 'm-2']) await store().append(message('conv-1', id));
+      const first = await store().listPage('conv-1', { limit: 1 });
+      await store().append(message('conv-1', 'm-3'));
+      const rest = await store().listPage('conv-1', { after: first.next!, limit: 10 });
+      expect(rest).toEqual({ messages: [message('conv-1', 'm-2'), message('conv-1', 'm-3')], next: null });
+    });
+
+    it('leaves out what the audience may not see in the store, so pages come back full and the position holds', async () => {
+      const hidden = (id: string) => ({ ...message('conv-1', id, 'for agents'), visibility: 'agents' as const });
+      const deleted = (id: string) => ({ ...message('conv-1', id, ''), deletedAt: at(2) });
+      const appended = [message('conv-1', 'm-1'), hidden('h-1'), hidden('h-2'), message('conv-1', 'm-2'), deleted('d-1'), message('conv-1', 'm-3'), hidden('h-3')];
+      for (const m of appended) await store().append({ ...m, deletedAt: undefined });
+      await store().replace(deleted('d-1'));
+
+      const customer = await store().listPage('conv-1', { limit: 2, audience: 'customer' });
+      expect(customer.messages.map((m) => m.id)).toEqual(['m-1', 'm-2']);
+      expect(await store().listPage('conv-1', { after: customer.next!, limit: 2, audience: 'customer' })).toEqual({ messages: [message('conv-1', 'm-3')], next: null });
+
+      const agent = await store().listPage('conv-1', { limit: 4, audience: 'agent' });
+      expect(agent.messages.map((m) => m.id)).toEqual(['m-1', 'h-1', 'h-2', 'm-2']);
+      const agentRest = await store().listPage('conv-1', { after: agent.next!, limit: 4, audience: 'agent' });
+      expect(agentRest).toEqual({ messages: [message('conv-1', 'm-3'), hidden('h-3')], next: null });
+      expect((await store().listPage('conv-1', { limit: 10 })).messages.map((m) => m.id)).toEqual(appended.map((m) => m.id));
     });
 
     it('keeps stored messages apart from the objects callers hold', async () => {

@@ -1,6 +1,6 @@
 import type { Container, Database, Resource } from '@azure/cosmos';
 import type { TranscriptMessage } from '../../core/transcript';
-import type { TranscriptStore } from '../../ports/transcriptStore';
+import type { ListPageOptions, TranscriptPage, TranscriptStore } from '../../ports/transcriptStore';
 import { COSMOS_CONTAINERS } from './cosmosContainers';
 import { BoundedMap, stripDocument, succeeds, toCosmosId } from './cosmosDocuments';
 
@@ -17,6 +17,15 @@ type MessageDocument = TranscriptMessage & { kind: 'message'; seq: number; messa
 /** Fields the adapter adds to a message, dropped on read. */
 const EXTRA_FIELDS = ['kind', 'seq', 'messageId'] as const;
 const MAX_SEQ_ATTEMPTS = 100;
+
+/** What each audience may not see (see ListPageOptions.audience), filtered in the query so pages come back full. */
+const AUDIENCE_FILTERS = {
+  all: '',
+  agent: 'AND NOT IS_DEFINED(c.deletedAt)',
+  customer: "AND NOT IS_DEFINED(c.deletedAt) AND c.visibility = 'everyone'",
+} as const;
+
+type Parameter = { name: string; value: string | number };
 
 /**
  * Transcripts in Cosmos DB: container `transcripts`, partition key `/conversationId`, so everything
@@ -38,6 +47,8 @@ const MAX_SEQ_ATTEMPTS = 100;
  *                                                          TOP 1 when this process has no hint of the last place)
  *   duplicate        claim conflict + one-partition query ~1 + ~3 RU
  *   list             one-partition query                  ~3 RU + a fraction of an RU per message
+ *   listPage         one-partition TOP n query from a seq ~3 RU + a fraction per message (+ ~3 RU after the
+ *                                                          first page, to leave out a message's later places)
  *   get              one-partition query on messageId     ~3 RU, whatever the transcript's length
  *   replace          one-partition query + replace        ~3 + ~6-8 RU
  */
@@ -70,6 +81,35 @@ export class CosmosTranscriptStore implements TranscriptStore {
       messages.push(toMessage(doc));
     }
     return messages;
+  }
+
+  /**
+   * A page from position `after` (a seq) on, ordered by seq: one query of the partition, whatever the
+   * transcript's length. A message placed twice (see the class comment) shows at its first place only:
+   * later places on the page are dropped, and so are those whose first place was on an earlier page.
+   */
+  async listPage(conversationId: string, options: ListPageOptions): Promise<TranscriptPage> {
+    const filter = AUDIENCE_FILTERS[options.audience ?? 'all'];
+    const start = Number(options.after ?? 0);
+    const kept: (MessageDocument & Resource)[] = [];
+    const seen = new Set<string>();
+    // One more than asked says whether a next page exists; a dropped duplicate makes the loop ask again.
+    for (let after = start; kept.length <= options.limit;) {
+      const want = options.limit + 1 - kept.length;
+      const docs = await this.query(conversationId, `AND c.seq > @after ${filter} ORDER BY c.seq`, [{ name: '@after', value: after }], `TOP ${want}`);
+      const placedBefore = start > 0 ? await this.placedAtOrBefore(conversationId, start, docs.map((d) => d.messageId)) : new Set<string>();
+      for (const doc of docs) {
+        if (seen.has(doc.messageId) || placedBefore.has(doc.messageId)) continue;
+        seen.add(doc.messageId);
+        kept.push(doc);
+      }
+      const last = docs.at(-1);
+      if (docs.length < want || !last) break;
+      after = last.seq;
+    }
+    const page = kept.slice(0, options.limit);
+    const last = page.at(-1);
+    return { messages: page.map(toMessage), next: kept.length > options.limit && last ? String(last.seq) : null };
   }
 
   async get(conversationId: string, messageId: string): Promise<TranscriptMessage | undefined> {
@@ -115,13 +155,23 @@ export class CosmosTranscriptStore implements TranscriptStore {
     return resources[0] ?? 0;
   }
 
+  /** Which of `messageIds` already have a place at or before `seq` (an earlier page showed them). */
+  private async placedAtOrBefore(conversationId: string, seq: number, messageIds: string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const names = messageIds.map((_, i) => `@m${i}`);
+    const query = `SELECT VALUE c.messageId FROM c WHERE c.conversationId = @conversationId AND c.kind = 'message' AND c.seq <= @seq AND c.messageId IN (${names.join(', ')})`;
+    const parameters: Parameter[] = [{ name: '@conversationId', value: conversationId }, { name: '@seq', value: seq }, ...messageIds.map((value, i) => ({ name: names[i] as string, value }))];
+    const { resources } = await this.container.items.query<string>({ query, parameters }, { partitionKey: conversationId }).fetchAll();
+    return new Set(resources);
+  }
+
   private placesOf(message: Pick<TranscriptMessage, 'conversationId' | 'id'>): Promise<(MessageDocument & Resource)[]> {
     return this.query(message.conversationId, 'AND c.messageId = @messageId ORDER BY c.seq', [{ name: '@messageId', value: message.id }]);
   }
 
   /** The message items of one conversation (the explicit conversationId filter is what the partition key scopes to in Cosmos DB; the test server needs it). */
-  private async query(conversationId: string, rest: string, parameters: { name: string; value: string }[] = []): Promise<(MessageDocument & Resource)[]> {
-    const query = `SELECT * FROM c WHERE c.conversationId = @conversationId AND c.kind = 'message' ${rest}`;
+  private async query(conversationId: string, rest: string, parameters: Parameter[] = [], top = ''): Promise<(MessageDocument & Resource)[]> {
+    const query = `SELECT ${top} * FROM c WHERE c.conversationId = @conversationId AND c.kind = 'message' ${rest}`;
     const { resources } = await this.container.items
       .query<MessageDocument & Resource>({ query, parameters: [{ name: '@conversationId', value: conversationId }, ...parameters] }, { partitionKey: conversationId })
       .fetchAll();
