@@ -33,6 +33,7 @@ test('function names are unique and every HTTP route the API documents is regist
   expect(routes).toEqual([
     'DELETE connector/v3/conversations/{conversationId}/activities/{activityId}',
     'GET agents/{agentId}/conversations',
+    'GET agents/{agentId}/conversations/{id}/messages',
     'GET agents/{agentId}/offers',
     'GET chats/{id}',
     'GET chats/{id}/messages',

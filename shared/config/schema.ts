@@ -148,9 +148,10 @@ const workstreamSchema = strict(
       {
         openMinutes: z.number().positive().default(20).meta({ description: 'A chat waiting in a queue this long is closed.' }),
         wrapUpMinutes: z.number().positive().default(15).meta({ description: 'A chat in wrap-up this long is closed.' }),
+        activeIdleMinutes: z.number().positive().default(30).meta({ description: 'An Active chat (with a bot or an agent) with no message from the customer, the bot or the agent for this long is closed (AutoClosedBySystem).' }),
       },
       { title: 'Auto-close', description: 'Minutes after which the system closes an idle chat.' },
-    ).default({ openMinutes: 20, wrapUpMinutes: 15 }),
+    ).default({ openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 }),
     wrapUpBlocksCapacity: z.boolean().default(false).meta({ description: "When true, a chat in wrap-up keeps holding the agent's capacity." }),
     contextVariables: z
       .array(contextVariableSchema)
@@ -234,6 +235,21 @@ const agentSchema = strict(
   { title: 'Agent', description: 'A human agent.' },
 );
 
+/** One chat's bounds; the store and every reader of a transcript count on them. */
+export const chatLimitsSchema = strict(
+  {
+    maxMessages: positiveInteger().default(1000).meta({ description: 'Messages one chat may hold, whoever writes them; past it customers, bots and agents get 409 ChatLimitReached.' }),
+    maxBytes: positiveInteger().default(1_048_576).meta({ description: 'UTF-8 bytes of texts, attachments and suggested actions one chat may hold (default 1 MiB).' }),
+  },
+  { title: 'Chat limits', description: 'What one chat may hold. System messages (joins, closes) are always kept.' },
+);
+
+const limitsSchema = strict(
+  // Defaults as functions: each load gets its own object, so changing one configuration never changes the next.
+  { chat: chatLimitsSchema.default(() => ({ maxMessages: 1000, maxBytes: 1_048_576 })) },
+  { title: 'Limits', description: 'Bounds on what one client can make Switchboard store and serve.' },
+);
+
 const KINDS = ['bot', 'agent'] as const;
 
 const userSchema = z
@@ -257,6 +273,7 @@ export const configSchema = strict(
     queues: z.array(queueSchema).min(1).meta({ description: 'Every queue a rule or fallbackQueue names.' }),
     users: z.array(userSchema).default([]).meta({ description: 'Bots and human agents; queues list them by id.' }),
     botAuthentication: botAuthenticationSchema.optional(),
+    limits: limitsSchema.default(() => ({ chat: { maxMessages: 1000, maxBytes: 1_048_576 } })),
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

@@ -68,7 +68,12 @@ export interface Workstream {
   capacityUnits: number;
   fallbackQueue: string;
   allowedPresences: Presence[];
-  autoClose: { openMinutes: number; wrapUpMinutes: number };
+  /**
+   * Minutes after which the system closes a chat: waiting in a queue (Open), in wrap-up, and Active
+   * (with a bot or an agent) with no message from the customer, the bot or the agent. Workstreams built
+   * in code may leave activeIdleMinutes out (no idle close); the configuration file defaults it to 30.
+   */
+  autoClose: { openMinutes: number; wrapUpMinutes: number; activeIdleMinutes?: number };
   /** When true, a chat in Wrap-up keeps holding the agent's capacity until it is closed. */
   wrapUpBlocksCapacity: boolean;
   contextVariables: ContextVariable[];
@@ -147,6 +152,18 @@ export interface AgentUser {
 
 export type User = BotUser | AgentUser;
 
+/** What one chat may hold: past either bound, customers', bots' and agents' messages are refused. */
+export interface ChatLimits {
+  /** Messages in the transcript, whoever wrote them. */
+  maxMessages: number;
+  /** UTF-8 bytes of the transcript's texts, attachments and suggested actions. */
+  maxBytes: number;
+}
+
+export interface Limits {
+  chat: ChatLimits;
+}
+
 export interface Config {
   workstreams: Workstream[];
   queues: Queue[];
@@ -154,4 +171,5 @@ export interface Config {
   /** Bots without an app id may join only when this is true (local development). */
   allowUnauthenticatedBots: boolean;
   botAuthentication?: BotAuthentication;
+  limits: Limits;
 }

@@ -1,6 +1,7 @@
 import type { AssignmentTrace } from './assignmentTrace';
 import type { Context } from './config';
 import type { OutgoingMessage } from '../ports/messageBus';
+import type { TranscriptSummary } from './transcriptSummary';
 import type { WaitState } from './waitNotices';
 
 /** Omnichannel's live work item statuses (statuscode 1 Open, 2 Active, 3 Waiting, 4 Closed, 5 Wrap-up). */
@@ -108,6 +109,8 @@ export interface Conversation {
   locale?: string;
   /** The current wait's place in line and the notices said (workstreams with waitExperience only). */
   wait?: WaitState | null;
+  /** What the transcript holds (count, bytes, last message, last activity). Documents written before it existed lack it. */
+  transcript?: TranscriptSummary;
   history: HistoryEntry[];
   /** Idempotency keys of the commands applied, newest last (bounded). */
   applied: string[];

@@ -276,8 +276,21 @@ export function endByCustomer(conversation: Conversation, at: string): Conversat
   return close(conversation, 'CustomerDisconnectedOrLeftActiveConversation', at);
 }
 
-/** Auto-close fires only if nothing happened since it was scheduled (same status and epoch). */
-export function autoClose(conversation: Conversation, status: 'Open' | 'WrapUp', epoch: number, at: string): Conversation {
+/**
+ * When an Active chat becomes idle: `idleMinutes` after the later of its assignment and the last message
+ * from the customer, the bot or the agent.
+ */
+export function idleDeadline(conversation: Conversation, idleMinutes: number): string {
+  const lastActivity = conversation.transcript?.lastActivityAt ?? null;
+  const since = [conversation.assignedAt, lastActivity].filter((t): t is string => t !== null).sort().at(-1) ?? conversation.updatedAt;
+  return new Date(Date.parse(since) + idleMinutes * 60_000).toISOString();
+}
+
+/**
+ * Auto-close fires only if nothing happened since it was scheduled (same status and epoch); an Active
+ * chat's only once it is idle (see idleDeadline), which the caller checks.
+ */
+export function autoClose(conversation: Conversation, status: 'Open' | 'Active' | 'WrapUp', epoch: number, at: string): Conversation {
   if (conversation.status !== status || conversation.epoch !== epoch) {
     throw new TransitionError('InvalidStatus', `auto-close of ${status} at epoch ${epoch} is stale: the conversation is ${conversation.status} at epoch ${conversation.epoch}`);
   }

@@ -1,8 +1,8 @@
 import type { Conversation } from '../core/conversation';
 import type { Versioned } from './storeErrors';
 
-/** Where a conversation stands: what the HTTP edge checks before it accepts a message for it. */
-export type ConversationState = Pick<Conversation, 'status' | 'assignee'>;
+/** Where a conversation stands: what the HTTP edge checks before it accepts a message for it (the size for limits.chat). */
+export type ConversationState = Pick<Conversation, 'status' | 'assignee'> & { size: { messageCount: number; bytes: number } };
 
 /**
  * Conversation documents, keyed (and in Cosmos partitioned) by conversation id.

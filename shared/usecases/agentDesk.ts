@@ -1,6 +1,9 @@
 import type { AgentUser } from '../core/config';
 import type { Conversation } from '../core/conversation';
+import { summaryOf } from '../core/transcriptSummary';
 import { ApiError } from '../http/apiError';
+import { readPage, type RawPageQuery } from '../http/pageQuery';
+import { assertChatHasRoom } from './chatLimits';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage, type ConversationCommand } from './commands';
 import type { Services } from './services';
@@ -46,10 +49,15 @@ function expectStatus(conversation: Conversation, status: Conversation['status']
   if (conversation.status !== status) throw new ApiError('Conflict', `cannot ${action}: the conversation is ${conversation.status}, expected ${status}`);
 }
 
-/** The agent's chats that are Active or in Wrap-up, with what the agent needs to pick them up. */
+/**
+ * The agent's chats that are Active or in Wrap-up, with what the agent needs to pick them up: a summary
+ * of each transcript (kept on the conversation, so no transcript is read), never the transcript itself.
+ */
 export async function listAgentConversations(s: Services, agent: AgentUser) {
   const held = await s.conversations.listByAssignee(agent.id);
-  return Promise.all(held.map(async ({ value: c }) => ({
+  return held.map(({ value: c }) => {
+    const { messageCount, lastMessage } = summaryOf(c);
+    return {
     id: c.id,
     workstream: c.workstream,
     status: c.status,
@@ -59,15 +67,30 @@ export async function listAgentConversations(s: Services, agent: AgentUser) {
     context: c.context,
     escalationSummary: c.escalationSummary,
     assignedAt: c.assignedAt,
-    messages: (await s.transcripts.list(c.id))
-      .filter((m) => !m.deletedAt)
-      .map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.editedAt ? { editedAt: m.editedAt } : {}) })),
-  })));
+    messageCount,
+    lastMessage,
+    };
+  });
+}
+
+/** One page of a chat's transcript for the agent holding it (Active or Wrap-up), agent-only entries included. */
+export async function listAgentMessages(s: Services, agent: AgentUser, conversationId: string, page: RawPageQuery) {
+  const conversation = await ownConversation(s, agent, conversationId);
+  if (conversation.status !== 'Active' && conversation.status !== 'WrapUp') {
+    throw new ApiError('Forbidden', `conversation ${conversationId} is ${conversation.status}: only the agent holding a chat (Active or Wrap-up) reads its transcript`);
+  }
+  const { messages, next } = await s.transcripts.listPage(conversationId, { ...readPage(page), audience: 'agent' });
+  return {
+    status: conversation.status,
+    messages: messages.map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.editedAt ? { editedAt: m.editedAt } : {}) })),
+    next,
+  };
 }
 
 export async function sendAgentMessage(s: Services, agent: AgentUser, conversationId: string, input: { text: string; id?: string }): Promise<{ id: string }> {
   const conversation = await ownConversation(s, agent, conversationId);
   expectStatus(conversation, 'Active', 'send a message');
+  assertChatHasRoom(s, summaryOf(conversation), { text: input.text });
   const messageId = input.id ?? s.ids.newId();
   await s.bus.send([conversationCommandMessage({ type: 'agentMessage', conversationId, key: `agent:${conversationId}:${messageId}`, agentId: agent.id, messageId, text: input.text })]);
   return { id: messageId };

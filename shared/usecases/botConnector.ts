@@ -4,6 +4,8 @@ import type { Conversation } from '../core/conversation';
 import { ApiError } from '../http/apiError';
 import type { BotCaller } from '../ports/botAuthenticator';
 import type { ConversationState } from '../ports/conversationStore';
+import { summaryOf } from '../core/transcriptSummary';
+import { assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
 import { MAX_CONTEXT_VARIABLES } from './customerChats';
 import type { Services } from './services';
@@ -54,10 +56,13 @@ async function botHoldingTheChat(s: Services, input: IncomingBotActivity, claime
   const namesNoBot = input.caller.kind === 'anonymous' && (claimedBotId === undefined || claimedBotId === null);
   if (!escalation && !namesNoBot) {
     const bot = callingBot(s, input.caller, claimedBotId);
-    assertHolds(await s.conversations.getState(input.conversationId), bot, input.conversationId);
+    const state = await s.conversations.getState(input.conversationId);
+    assertHolds(state, bot, input.conversationId);
+    if (command?.kind === 'message' && input.operation === 'send') assertChatHasRoom(s, state.size, command);
     return bot;
   }
   const { conversation, bot } = await conversationOfCaller(s, input.conversationId, input.caller, claimedBotId);
+  if (command?.kind === 'message' && input.operation === 'send') assertChatHasRoom(s, summaryOf(conversation), command);
   if (escalation) {
     const names = new Set([...Object.keys(conversation.context), ...Object.keys(escalation.context)]);
     if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `channelData.tags.context: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
@@ -98,7 +103,7 @@ async function conversationOfCaller(s: Services, conversationId: string, caller:
   return { conversation, bot };
 }
 
-function assertHolds<T extends ConversationState>(state: T | undefined, bot: BotUser, conversationId: string): asserts state is T {
+function assertHolds<T extends Pick<ConversationState, 'status' | 'assignee'>>(state: T | undefined, bot: BotUser, conversationId: string): asserts state is T {
   if (!state || state.status === 'Closed') throw new ApiError('NotFound', `conversation ${conversationId} does not exist or is closed`);
   if (state.assignee?.kind !== 'bot' || state.assignee.id !== bot.id || state.status !== 'Active') {
     throw new ApiError('Forbidden', `bot ${bot.id} does not hold conversation ${conversationId}`);

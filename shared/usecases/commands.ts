@@ -25,7 +25,8 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agentTransfer'), ...base, agentId: z.string(), queue: z.string() }),
   z.object({ type: z.literal('agentEnd'), ...base, agentId: z.string() }),
   z.object({ type: z.literal('agentClose'), ...base, agentId: z.string() }),
-  z.object({ type: z.literal('autoClose'), ...base, status: z.enum(['Open', 'WrapUp']), epoch: z.number() }),
+  /** Open and WrapUp close at once; Active only once idle (no message for activeIdleMinutes), else it is armed again. */
+  z.object({ type: z.literal('autoClose'), ...base, status: z.enum(['Open', 'Active', 'WrapUp']), epoch: z.number() }),
   z.object({
     type: z.literal('releaseAgent'),
     ...base,

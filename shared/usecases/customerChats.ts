@@ -2,7 +2,9 @@ import type { ContextValue, Context, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
+import { readPage, type RawPageQuery } from '../http/pageQuery';
 import type { ConversationState } from '../ports/conversationStore';
+import { assertChatHasRoom } from './chatLimits';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage } from './commands';
 import type { Services } from './services';
@@ -95,18 +97,21 @@ export async function getCustomerChat(s: Services, conversationId: string, token
 export async function sendCustomerMessage(s: Services, conversationId: string, token: string | undefined, input: { text: string; id?: string }): Promise<{ id: string }> {
   const conversation = await customerConversationState(s, conversationId, token);
   if (conversation.status === 'Closed' || conversation.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${conversation.status}); start a new one`);
+  assertChatHasRoom(s, conversation.size, { text: input.text });
   const messageId = input.id ?? s.ids.newId();
   await s.bus.send([conversationCommandMessage({ type: 'customerMessage', conversationId, key: `customer:${conversationId}:${messageId}`, messageId, text: input.text })]);
   return { id: messageId };
 }
 
-export async function listCustomerMessages(s: Services, conversationId: string, token: string | undefined) {
-  const conversation = await customerConversation(s, conversationId, token);
-  const messages = (await s.transcripts.list(conversationId))
-    // A message its bot deleted (DeleteActivity) is gone from the customer's view; the store keeps the tombstone.
-    .filter((m) => m.visibility === 'everyone' && !m.deletedAt)
-    .map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, ...(m.attachments ? { attachments: m.attachments } : {}), ...(m.suggestedActions ? { suggestedActions: m.suggestedActions } : {}) }));
-  return { status: conversation.status, messages };
+/** One page of what the customer may read: agent-only entries and messages a bot deleted (DeleteActivity) are left out by the store. */
+export async function listCustomerMessages(s: Services, conversationId: string, token: string | undefined, page: RawPageQuery) {
+  const conversation = await customerConversationState(s, conversationId, token);
+  const { messages, next } = await s.transcripts.listPage(conversationId, { ...readPage(page), audience: 'customer' });
+  return {
+    status: conversation.status,
+    messages: messages.map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, ...(m.attachments ? { attachments: m.attachments } : {}), ...(m.suggestedActions ? { suggestedActions: m.suggestedActions } : {}) })),
+    next,
+  };
 }
 
 export async function endChat(s: Services, conversationId: string, token: string | undefined): Promise<{ status: string }> {

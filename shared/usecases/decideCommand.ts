@@ -8,6 +8,7 @@ import type { Conversation } from '../core/conversation';
 import type { Placement } from '../core/placement';
 import * as lifecycle from '../core/lifecycle';
 import type { TranscriptMessage } from '../core/transcript';
+import { chatLimitProblem, messageBytes, summarize, summaryOf, type EditedMessage } from '../core/transcriptSummary';
 import { decideWaitNotices, waitNoticeText, waitStateChanged } from '../core/waitNotices';
 import { PoisonMessageError, type OutgoingMessage } from '../ports/messageBus';
 import { conversationCommandMessage, dispatchMessage, type ConversationCommand } from './commands';
@@ -68,7 +69,7 @@ function start(s: Services, command: Command<'start'>): CommandEffect {
 class Decision {
   private next: Conversation;
   private readonly transcript: TranscriptMessage[] = [];
-  private readonly edits: TranscriptMessage[] = [];
+  private readonly edited: EditedMessage[] = [];
   private readonly outgoing: OutgoingMessage[] = [];
   private readonly events: CommandEffect['events'] = [];
   private readonly at: string;
@@ -81,8 +82,27 @@ class Decision {
     this.at = s.clock.now().toISOString();
   }
 
+  /** The effect, with the transcript summary (count, bytes, last message) brought up to date on the document. */
   effect(): CommandEffect {
-    return { next: this.next, transcript: this.transcript, edits: this.edits, outgoing: this.outgoing, events: this.events };
+    const touched = this.transcript.length > 0 || this.edited.length > 0;
+    const next = touched ? { ...this.next, transcript: this.summary() } : this.next;
+    return { next, transcript: this.transcript, edits: this.edited.map((e) => e.after), outgoing: this.outgoing, events: this.events };
+  }
+
+  private summary() {
+    return summarize(summaryOf(this.next), this.transcript, this.edited);
+  }
+
+  /**
+   * Whether the chat has room for one more message of this size (limits.chat). Checked here, in the
+   * conversation's command order, so messages sent at once cannot pass the cap together; a message
+   * without room is not appended, and the event says so. System messages are always kept.
+   */
+  private hasRoom(role: TranscriptMessage['role'], message: Pick<TranscriptMessage, 'text' | 'attachments' | 'suggestedActions'>, replacing?: TranscriptMessage): boolean {
+    const adding = { messages: replacing ? 0 : 1, bytes: messageBytes(message) - (replacing ? messageBytes(replacing) : 0) };
+    const problem = chatLimitProblem(this.summary(), this.s.config.limits.chat, adding);
+    if (problem) this.track('ChatLimitReached', { role, reason: problem, workstream: this.next.workstream });
+    return problem === undefined;
   }
 
   async apply(): Promise<void> {
@@ -110,6 +130,7 @@ class Decision {
 
   private customerMessage(c: Command<'customerMessage'>): void {
     const before = this.next;
+    if (!this.hasRoom('customer', { text: c.text })) return;
     this.next = lifecycle.recordCustomerMessage(before, this.at);
     this.say('customer', c.text, { id: c.messageId, authorId: before.customer.id, ordinal: this.next.customerMessageCount });
     const session = before.botSession;
@@ -151,6 +172,7 @@ class Decision {
       case 'ignore':
         return;
       case 'message':
+        if (!this.hasRoom('bot', command)) return;
         this.say('bot', command.text, { id: c.activityId, authorId: bot, attachments: command.attachments, suggestedActions: command.suggestedActions });
         return;
       case 'end':
@@ -183,12 +205,12 @@ class Decision {
     const message = await this.s.transcripts.get(this.next.id, c.activityId);
     if (!message || message.authorId !== c.botId || message.deletedAt) return;
     if (c.operation === 'delete') {
-      this.edits.push({ ...message, text: '', attachments: undefined, suggestedActions: undefined, deletedAt: this.at });
+      this.edited.push({ before: message, after: { ...message, text: '', attachments: undefined, suggestedActions: undefined, deletedAt: this.at } });
       return;
     }
     const command = interpretBotActivity(c.activity, 0);
-    if (command.kind !== 'message') return;
-    this.edits.push({ ...message, text: command.text, attachments: command.attachments, suggestedActions: command.suggestedActions, editedAt: this.at });
+    if (command.kind !== 'message' || !this.hasRoom('bot', command, message)) return;
+    this.edited.push({ before: message, after: { ...message, text: command.text, attachments: command.attachments, suggestedActions: command.suggestedActions, editedAt: this.at } });
   }
 
   /** A bot that cannot be reached (or refuses us) must not strand the customer: the rules route the chat on. */
@@ -208,6 +230,7 @@ class Decision {
       throw new lifecycle.TransitionError('InvalidStatus', `assignment at epoch ${c.epoch} is no longer current`);
     }
     this.next = lifecycle.markAnnounced(conv, this.at);
+    this.scheduleIdleClose();
     const assignee = conv.assignee;
     if (assignee.kind === 'agent') {
       this.say('system', `${this.agentName(assignee.id)} joined the chat.`);
@@ -230,6 +253,7 @@ class Decision {
     if (this.next.status !== 'Active' || this.next.assignee?.id !== c.agentId) {
       throw new lifecycle.TransitionError('NotAssignee', `agent ${c.agentId} does not hold an active conversation ${this.next.id}`);
     }
+    if (!this.hasRoom('agent', { text: c.text })) return;
     this.say('agent', c.text, { id: c.messageId, authorId: c.agentId });
   }
 
@@ -257,11 +281,34 @@ class Decision {
   }
 
   private autoClose(c: Command<'autoClose'>): void {
+    if (c.status === 'Active') return this.idleClose(c.epoch);
     const before = this.next;
     this.next = lifecycle.autoClose(before, c.status, c.epoch, this.at);
     this.say('system', 'The chat was closed by the system.');
     if (before.status === 'WrapUp' && before.assignee?.kind === 'agent' && this.wrapUpBlocksCapacity()) this.releaseAgent(before.assignee.id);
     if (before.offer) this.releaseAgent(before.offer.agentId, { reservationAt: before.offer.offeredAt });
+    this.closedEvent();
+  }
+
+  /**
+   * The Active idle timer: closes the chat if nobody wrote for activeIdleMinutes; after a message it is
+   * armed again for the new deadline. In the conversation's command order, so a message processed
+   * before it keeps the chat open, and one after it finds the chat closed.
+   */
+  private idleClose(epoch: number): void {
+    const before = this.next;
+    const minutes = this.workstream().autoClose.activeIdleMinutes;
+    if (minutes === undefined || before.status !== 'Active' || before.epoch !== epoch) {
+      throw new lifecycle.TransitionError('InvalidStatus', `idle close at epoch ${epoch} is stale: the conversation is ${before.status} at epoch ${before.epoch}`);
+    }
+    if (this.at < lifecycle.idleDeadline(before, minutes)) {
+      this.scheduleIdleClose();
+      return;
+    }
+    this.next = lifecycle.autoClose(before, 'Active', epoch, this.at);
+    this.say('system', `The chat was closed by the system after ${minutes} minutes without a message.`);
+    // No Bot Framework code says "idle"; unknown leaves the reason to the statusReason.
+    this.leftAssignee(before, 'unknown');
     this.closedEvent();
   }
 
@@ -286,6 +333,7 @@ class Decision {
   private offerAccept(c: Command<'offerAccept'>): void {
     const before = this.next;
     this.next = lifecycle.markAnnounced(lifecycle.acceptOffer(before, c.agentId, this.at), this.at);
+    this.scheduleIdleClose();
     this.say('system', `${this.agentName(c.agentId)} joined the chat.`);
     const queue = this.next.queue ?? undefined;
     this.track('OfferAccepted', { agent: c.agentId, queue, workstream: before.workstream }, { responseMs: this.msSince(before.offer?.offeredAt ?? null) });
@@ -374,6 +422,18 @@ class Decision {
     const due = new Date(Date.parse(from) + minutes * 60_000);
     const key = `autoClose:${conv.id}:${status}:${conv.epoch}`;
     this.outgoing.push(conversationCommandMessage({ type: 'autoClose', conversationId: conv.id, key, status, epoch: conv.epoch }, due));
+  }
+
+  /** Arms the Active idle close for the chat's current deadline (one timer per deadline: the key names it). */
+  private scheduleIdleClose(): void {
+    const conv = this.next;
+    const minutes = this.workstream().autoClose.activeIdleMinutes;
+    if (minutes === undefined) return;
+    const due = lifecycle.idleDeadline(conv, minutes);
+    const deadline = `autoClose:${conv.id}:Active:${conv.epoch}:${due}`;
+    // A timer delivered a little early (another instance's clock) arms the same deadline again: under a new id, or the bus would drop it.
+    const key = deadline === this.command.key ? `${deadline}:again` : deadline;
+    this.outgoing.push(conversationCommandMessage({ type: 'autoClose', conversationId: conv.id, key, status: 'Active', epoch: conv.epoch }, new Date(due)));
   }
 
   private releaseAgent(agentId: string, options: { reservationAt?: string; setPresence?: Presence } = {}): void {

@@ -1,5 +1,5 @@
 import { release } from '../core/assignment';
-import { holdsCapacityOf } from '../core/lifecycle';
+import { holdsCapacityOf, idleDeadline } from '../core/lifecycle';
 import { whyQueueCannotTake } from '../core/placement';
 import type { Conversation } from '../core/conversation';
 import type { OutgoingMessage } from '../ports/messageBus';
@@ -63,6 +63,13 @@ export async function sweep(s: Services): Promise<SweepReport> {
     if ((c.status === 'Open' && overdue(c.enqueuedAt, workstream.autoClose.openMinutes)) || (c.status === 'WrapUp' && overdue(c.wrapUpAt, workstream.autoClose.wrapUpMinutes))) {
       const status = c.status;
       out.push(conversationCommandMessage({ type: 'autoClose', conversationId: c.id, key: `autoClose:${c.id}:${status}:${c.epoch}:sweep`, status, epoch: c.epoch }));
+      report.autoClosesResent++;
+    }
+    // An idle Active chat whose timer was lost, or that was Active before the idle close existed.
+    const idleMinutes = workstream.autoClose.activeIdleMinutes;
+    if (c.status === 'Active' && c.assignmentAnnounced && idleMinutes !== undefined && Date.parse(idleDeadline(c, idleMinutes)) <= now.getTime()) {
+      const key = `autoClose:${c.id}:Active:${c.epoch}:${idleDeadline(c, idleMinutes)}:sweep`;
+      out.push(conversationCommandMessage({ type: 'autoClose', conversationId: c.id, key, status: 'Active', epoch: c.epoch }));
       report.autoClosesResent++;
     }
   }

@@ -86,7 +86,7 @@ describe('SQLite stores on a file', () => {
 
     const upgraded = openDatabase(file);
     const store = new SqliteConversationStore(upgraded);
-    expect(await store.getState('c-held')).toEqual({ status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' } });
+    expect(await store.getState('c-held')).toEqual({ status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' }, size: { messageCount: 0, bytes: 0 } });
     expect((await store.get('c-held'))?.value).toEqual(held);
     upgraded.close();
   });

@@ -28,14 +28,16 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
       },
     });
 
-    it('reads the status and assignee alone, in step with every write', async () => {
+    it('reads the status, assignee and transcript size alone, in step with every write', async () => {
+      const empty = { messageCount: 0, bytes: 0 };
       expect(await store().getState('c-missing')).toBeUndefined();
       const created = await store().create(conversation('c-1'));
-      expect(await store().getState('c-1')).toEqual({ status: 'Open', assignee: null });
-      const assigned = await store().replace({ ...created.value, status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' } }, { ifMatch: created.etag });
-      expect(await store().getState('c-1')).toEqual({ status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' } });
+      expect(await store().getState('c-1')).toEqual({ status: 'Open', assignee: null, size: empty });
+      const transcript = { messageCount: 3, bytes: 42, lastMessage: null, lastActivityAt: at(1) };
+      const assigned = await store().replace({ ...created.value, status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' }, transcript }, { ifMatch: created.etag });
+      expect(await store().getState('c-1')).toEqual({ status: 'Active', assignee: { id: 'demo-bot', kind: 'bot' }, size: { messageCount: 3, bytes: 42 } });
       await store().replace({ ...assigned.value, status: 'Closed', assignee: null }, { ifMatch: assigned.etag });
-      expect(await store().getState('c-1')).toEqual({ status: 'Closed', assignee: null });
+      expect(await store().getState('c-1')).toEqual({ status: 'Closed', assignee: null, size: { messageCount: 3, bytes: 42 } });
     });
 
     it('lists the Open conversations of a queue, oldest enqueuedAt first, ties by id, up to the limit', async () => {
@@ -98,7 +100,7 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
 
       expect((await store().listWaiting('CreditCardQueue', { limit: 10 })).map((v) => v.value.id)).toEqual(['c-first', 'c-last']);
       expect(await store().countWaiting('CreditCardQueue')).toBe(2);
-      expect(await store().getState('c-offered')).toEqual({ status: 'Open', assignee: null });
+      expect(await store().getState('c-offered')).toEqual({ status: 'Open', assignee: null, size: { messageCount: 0, bytes: 0 } });
 
       await store().replace({ ...withOffer.value, statusReason: 'AwaitingAgentAssignment', offer: null, epoch: 2 }, { ifMatch: withOffer.etag });
       expect((await store().listWaiting('CreditCardQueue', { limit: 10 })).map((v) => v.value.id)).toEqual(['c-first', 'c-offered', 'c-last']);

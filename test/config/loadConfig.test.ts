@@ -102,7 +102,7 @@ describe('the sample configuration', () => {
         capacityUnits: 1,
         fallbackQueue: 'DefaultQueue',
         allowedPresences: ['Available', 'Busy'],
-        autoClose: { openMinutes: 20, wrapUpMinutes: 15 },
+        autoClose: { openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 },
         wrapUpBlocksCapacity: false,
         contextVariables: [{ name: 'BotHandoffTopic', type: 'text' }, { name: 'BotFailure', type: 'text' }],
         rules: [
@@ -176,7 +176,7 @@ describe('shape problems', () => {
       'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
-      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication',
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits',
     ]);
   });
 
@@ -372,7 +372,7 @@ describe('file formats and sources', () => {
             capacityUnits: 1,
             fallbackQueue: 'Q',
             allowedPresences: ['Available', 'Busy'],
-            autoClose: { openMinutes: 20, wrapUpMinutes: 15 },
+            autoClose: { openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 },
             wrapUpBlocksCapacity: false,
             contextVariables: [],
             rules: [],
@@ -380,6 +380,7 @@ describe('file formats and sources', () => {
         ],
         queues: [{ name: 'Q', priority: 1, assignment: 'highestCapacity', members: [] }],
         users: [],
+        limits: { chat: { maxMessages: 1000, maxBytes: 1_048_576 } },
       },
     });
   });

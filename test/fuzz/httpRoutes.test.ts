@@ -267,6 +267,19 @@ describe('every route of the local host refuses bad input and changes nothing', 
   });
 
   /** The customer routes on a chat: `mutates` says which (chat, token, valid body) would really change it, so it is never sent. */
+  /** `?after=&limit=` as clients send them, good or bad (limit 1 to 500; after a whole number, as `next` gives it). */
+  function pageQueries(): fc.Arbitrary<{ query: string; valid: boolean }> {
+    const goodLimit = (v: string) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= 500;
+    const goodAfter = (v: string) => /^(0|[1-9]\d{0,14})$/.test(v);
+    return fc.oneof(
+      fc.constant({ query: '', valid: true }),
+      fc.integer({ min: 1, max: 500 }).map((n) => ({ query: `?limit=${n}`, valid: true })),
+      fc.tuple(fc.nat(), fc.integer({ min: 1, max: 500 })).map(([after, limit]) => ({ query: `?after=${after}&limit=${limit}`, valid: true })),
+      fc.oneof(fc.string(), fc.constantFrom('0', '501', '-1', '1.5', '1e2', ' 7', '0x10', '')).filter((v) => !goodLimit(v)).map((v) => ({ query: `?limit=${encodeURIComponent(v)}`, valid: false })),
+      fc.oneof(fc.string(), fc.constantFrom('-1', '1.5', 'abc', '', '01', '9'.repeat(20))).filter((v) => !goodAfter(v)).map((v) => ({ query: `?after=${encodeURIComponent(v)}`, valid: false })),
+    );
+  }
+
   function customerCases(route: string, method: string, suffix: string, bodies: fc.Arbitrary<Body>, mutates: (chat: string, validBody: boolean) => boolean, readOnly = false): fc.Arbitrary<Case> {
     return fc.tuple(customerCall(), bodies)
       .filter(([{ target, auth }, body]) => !(target.name === auth.of && mutates(target.name, body.valid)))
@@ -292,6 +305,16 @@ describe('every route of the local host refuses bad input and changes nothing', 
 
   test('GET /api/chats/{id}/messages', async () => {
     await fuzz(fuzzer, customerCases('chatMessagesList', 'GET', '/messages', fc.constant({ bytes: '', valid: true, kind: 'no body' }), () => false, true), RUNS(30));
+  });
+
+  test('GET /api/chats/{id}/messages?after=&limit=', async () => {
+    const cases = fc.tuple(customerCall(), pageQueries()).map(([{ target, auth }, page]): Case => ({
+      route: 'chatMessagesList',
+      kind: `${page.valid ? 'good' : 'bad'} page ${page.query}, ${auth.of === target.name ? 'own token' : `token of ${auth.of}`}, chat ${target.name}`,
+      expect: page.valid ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/chats/${target.segment}/messages${page.query}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(40));
   });
 
   test('POST /api/chats/{id}/end', async () => {
@@ -373,6 +396,16 @@ describe('every route of the local host refuses bad input and changes nothing', 
       route: 'agentConversations', kind: `credentials of ${auth.as}`, expect: path.agent === auth.as ? 'any' : '4xx', request: { method: 'GET', target: `/api/agents/${path.segment}/conversations`, headers: auth.headers },
     }));
     await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  test('GET /api/agents/{agentId}/conversations/{id}/messages?after=&limit=', async () => {
+    const cases = fc.tuple(agentCall(), chatTarget(), pageQueries()).map(([{ path, auth }, chat, page]): Case => ({
+      route: 'agentConversationMessages',
+      kind: `${page.valid ? 'good' : 'bad'} page ${page.query}, ${auth.as === path.agent ? 'own credentials' : `credentials of ${auth.as}`}, chat ${chat.name}`,
+      expect: path.agent === auth.as && page.valid && holds(path.agent, chat.name) !== 'no' ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/agents/${path.segment}/conversations/${chat.segment}/messages${page.query}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(40));
   });
 
   test('POST /api/agents/{agentId}/conversations/{id}/messages', async () => {

@@ -121,7 +121,7 @@ export function raceConfig(random: Random, options: Pick<RaceOptions, 'agents' |
       fallbackQueue: queueNames[0],
       allowedPresences: ['Available', 'Busy'],
       // Far away: this proof is about assignment; nothing may close a chat but its agent.
-      autoClose: { openMinutes: 100_000, wrapUpMinutes: 100_000 },
+      autoClose: { openMinutes: 100_000, wrapUpMinutes: 100_000, activeIdleMinutes: 100_000 },
       wrapUpBlocksCapacity: random.chance(0.5),
       contextVariables: [{ name: 'Topic', type: 'text' }],
       rules: [

@@ -67,8 +67,16 @@ export class Api {
     return this.call('POST', `chats/${chat.conversationId}/messages`, { body: { text }, token: chat.token });
   }
 
-  messages(chat: { conversationId: string; token: string }) {
-    return this.call<{ status: string; messages: { id: string; role: string; text: string }[] }>('GET', `chats/${chat.conversationId}/messages`, { token: chat.token });
+  /** The whole transcript as the customer reads it, page after page (the route gives at most 500 messages a page). */
+  async messages(chat: { conversationId: string; token: string }) {
+    type Page = { status: string; messages: { id: string; role: string; text: string }[]; next: string | null };
+    const first = await this.call<Page>('GET', `chats/${chat.conversationId}/messages?limit=500`, { token: chat.token });
+    for (let page = first; first.status === 200 && page.body.next !== null;) {
+      page = await this.call<Page>('GET', `chats/${chat.conversationId}/messages?limit=500&after=${page.body.next}`, { token: chat.token });
+      if (page.status !== 200) return page;
+      first.body.messages.push(...page.body.messages);
+    }
+    return first;
   }
 
   conversation(id: string) {

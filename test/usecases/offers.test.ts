@@ -112,7 +112,7 @@ describe('an offer', () => {
     });
     expect((await api.agent('bob', 'GET', '/offers')).body).toEqual({ offers: [] });
     await idle();
-    expect((await api.messages(chat)).body).toEqual({ status: 'Open', messages: [] });
+    expect((await api.messages(chat)).body).toEqual({ status: 'Open', messages: [], next: null });
     // The agent's desk lists chats it holds; an offer is not one yet.
     expect((await api.agent('alice', 'GET', '/conversations')).body.conversations).toEqual([]);
 

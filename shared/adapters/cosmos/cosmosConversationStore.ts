@@ -58,7 +58,7 @@ export class CosmosConversationStore implements ConversationStore {
   /** A point read: Cosmos DB cannot project one, and a query would cost more request units than the read. */
   async getState(id: string): Promise<ConversationState | undefined> {
     const found = await this.get(id);
-    return found && { status: found.value.status, assignee: found.value.assignee };
+    return found && { status: found.value.status, assignee: found.value.assignee, size: { messageCount: found.value.transcript?.messageCount ?? 0, bytes: found.value.transcript?.bytes ?? 0 } };
   }
 
   async create(conversation: Conversation): Promise<Versioned<Conversation>> {

@@ -16,14 +16,14 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly statements;
 
   constructor(db: SqliteDatabase) {
-    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, assignee_kind = @assigneeKind, updated_at = @updatedAt, offered_to = @offeredTo';
+    const columns = 'doc = @doc, etag = @etag, status = @status, queue = @queue, enqueued_at = @enqueuedAt, assignee_id = @assigneeId, assignee_kind = @assigneeKind, updated_at = @updatedAt, offered_to = @offeredTo, message_count = @messageCount, message_bytes = @messageBytes';
     this.statements = {
       get: db.prepare<[string], Row>('SELECT doc, etag FROM conversations WHERE id = ?'),
-      getState: db.prepare<[string], StateRow>('SELECT status, assignee_id, assignee_kind FROM conversations WHERE id = ?'),
+      getState: db.prepare<[string], StateRow>('SELECT status, assignee_id, assignee_kind, message_count, message_bytes FROM conversations WHERE id = ?'),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?'),
       insert: db.prepare<Params>(
-        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, assignee_kind, updated_at, offered_to)
-         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @assigneeKind, @updatedAt, @offeredTo) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO conversations (id, doc, etag, status, queue, enqueued_at, assignee_id, assignee_kind, updated_at, offered_to, message_count, message_bytes)
+         VALUES (@id, @doc, @etag, @status, @queue, @enqueuedAt, @assigneeId, @assigneeKind, @updatedAt, @offeredTo, @messageCount, @messageBytes) ON CONFLICT (id) DO NOTHING`,
       ),
       replace: db.prepare<Params & { ifMatch: string }>(`UPDATE conversations SET ${columns} WHERE id = @id AND etag = @ifMatch`),
       listWaiting: db.prepare<[string, number], Row>(
@@ -53,7 +53,7 @@ export class SqliteConversationStore implements ConversationStore {
     const row = this.statements.getState.get(id);
     if (!row) return undefined;
     const assignee = row.assignee_id === null ? null : { id: row.assignee_id, kind: row.assignee_kind as 'bot' | 'agent' };
-    return { status: row.status as ConversationState['status'], assignee };
+    return { status: row.status as ConversationState['status'], assignee, size: { messageCount: row.message_count, bytes: row.message_bytes } };
   }
 
   async create(conversation: Conversation): Promise<Versioned<Conversation>> {
@@ -104,6 +104,8 @@ interface StateRow {
   status: string;
   assignee_id: string | null;
   assignee_kind: string | null;
+  message_count: number;
+  message_bytes: number;
 }
 
 interface Params {
@@ -117,6 +119,8 @@ interface Params {
   assigneeKind: string | null;
   updatedAt: string;
   offeredTo: string | null;
+  messageCount: number;
+  messageBytes: number;
 }
 
 function toParams(conversation: Conversation): Params {
@@ -131,6 +135,8 @@ function toParams(conversation: Conversation): Params {
     assigneeKind: conversation.assignee?.kind ?? null,
     updatedAt: conversation.updatedAt,
     offeredTo: conversation.offer?.agentId ?? null,
+    messageCount: conversation.transcript?.messageCount ?? 0,
+    messageBytes: conversation.transcript?.bytes ?? 0,
   };
 }
 

@@ -39,6 +39,11 @@ function upgrade(db: SqliteDatabase): void {
   // A chat with a live offer is Open but not waiting: the waiting index leaves it out. (No earlier version made offers.)
   if (!columnsOf(db, 'conversations').includes('offered_to')) db.exec('ALTER TABLE conversations ADD COLUMN offered_to TEXT');
   db.exec('DROP INDEX IF EXISTS conversations_waiting');
+  // The transcript's size, for the limits.chat check at the edge (getState); earlier documents had none and count from zero.
+  if (!columnsOf(db, 'conversations').includes('message_count')) {
+    db.exec('ALTER TABLE conversations ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0');
+    db.exec('ALTER TABLE conversations ADD COLUMN message_bytes INTEGER NOT NULL DEFAULT 0');
+  }
   db.exec("CREATE INDEX IF NOT EXISTS conversations_waiting_unoffered ON conversations (queue, enqueued_at, id) WHERE status = 'Open' AND offered_to IS NULL");
 }
 
@@ -62,7 +67,9 @@ CREATE TABLE IF NOT EXISTS conversations (
   assignee_id TEXT,
   assignee_kind TEXT,
   updated_at  TEXT NOT NULL,
-  offered_to  TEXT
+  offered_to  TEXT,
+  message_count INTEGER NOT NULL DEFAULT 0,
+  message_bytes INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS conversations_unclosed_by_assignee ON conversations (assignee_id, id) WHERE status <> 'Closed';
 CREATE INDEX IF NOT EXISTS conversations_unclosed_by_update ON conversations (updated_at, id) WHERE status <> 'Closed';
