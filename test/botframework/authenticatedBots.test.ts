@@ -121,8 +121,7 @@ describe.each(Object.keys(BOTS) as BotKind[])('an unmodified %s bot', (kind) => 
     const handedOff = await conversationWhere(chat.conversationId, (c) => c.assignee?.kind === 'agent', 'the handoff');
     expect(handedOff.queue).toBe('HomeLoanQueue');
     expect(handedOff.history.some((h: any) => h.type === 'routed' && h.reason === 'handoff')).toBe(true);
-    const desk = await api.agent(handedOff.assignee.id, 'GET', '/conversations');
-    const seen = desk.body.conversations.find((c: any) => c.id === chat.conversationId);
+    const seen = (await api.agent(handedOff.assignee.id, 'GET', `/conversations/${chat.conversationId}/messages`)).body;
     expect(seen.messages.some((m: any) => m.visibility === 'agents' && m.text.startsWith('Transcript from the bot:'))).toBe(true);
     await api.agent(handedOff.assignee.id, 'POST', `/conversations/${chat.conversationId}/end`);
     await api.agent(handedOff.assignee.id, 'POST', `/conversations/${chat.conversationId}/close`);
