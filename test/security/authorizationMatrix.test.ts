@@ -82,6 +82,7 @@ const MATRIX: Record<string, Row> = {
   'chatMessagesSend POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${chatPath(t.agentChat)}/messages`, body: { text: 'hello' } }), writes: true, expected: customerOnly(202) },
   'chatEnd POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${chatPath(t.agentChat)}/end` }), writes: true, expected: customerOnly(200) },
   'agentConversations GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agents/alice/conversations' }), expected: holdingAgentOnly(200) },
+  'agentConversationMessages GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `${agentPath(t.agentChat)}/messages?limit=10` }), expected: holdingAgentOnly(200) },
   'agentOffers GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agents/alice/offers' }), expected: holdingAgentOnly(200) },
   'agentPresence PUT': { target: 'agentChat', call: () => ({ method: 'PUT', path: 'agents/alice/presence', body: { presence: 'Available' } }), writes: true, expected: holdingAgentOnly(200) },
   'agentMessage POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/messages`, body: { text: 'from alice' } }), writes: true, expected: holdingAgentOnly(202) },
