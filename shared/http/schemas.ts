@@ -5,9 +5,16 @@ import { PRESENCES } from '../core/config';
 const id = z.string().min(1).max(200);
 const text = z.string().min(1, 'must not be empty').max(4000, 'at most 4000 characters');
 
+/**
+ * Bots key their user state on the customer's id, so a customer who chose it could read or overwrite
+ * another's: Switchboard assigns it (customer-<conversationId>).
+ */
+export const CUSTOMER_ID_REFUSED = 'customer ids are assigned by Switchboard (customer-<conversationId>); a site\'s backend will name signed-in customers through Direct Line token generation (part 7)';
+
 export const startChatBody = z.strictObject({
   workstream: z.string().min(1).max(100).optional(),
-  customer: z.strictObject({ id: id.optional(), name: z.string().min(1).max(200).optional() }).optional(),
+  /** The name is for display only. */
+  customer: z.strictObject({ id: z.never({ error: CUSTOMER_ID_REFUSED }).optional(), name: z.string().min(1).max(200).optional() }).optional(),
   context: z.record(z.string().min(1).max(100), z.union([z.string(), z.number()])).optional(),
   /** The customer's language (BCP-47, checked by startChat): wait messages are said in it. */
   locale: z.string().min(1).max(35).optional(),
