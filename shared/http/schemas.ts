@@ -20,7 +20,14 @@ export const startChatBody = z.strictObject({
   locale: z.string().min(1).max(35).optional(),
 });
 
-export const messageBody = z.strictObject({ text, id: id.optional() });
+/**
+ * A client's own message id: its idempotency key in the chat and the message's id in the transcript.
+ * Switchboard's own transcript ids all have a ':' (`<command key>:<n>`), so a client's id cannot take
+ * one of them first (the line it names would then be lost as a duplicate).
+ */
+const messageId = id.regex(/^[^:]*$/, "must not contain ':' (Switchboard's own message ids do)");
+
+export const messageBody = z.strictObject({ text, id: messageId.optional() });
 
 export const presenceBody = z.strictObject({ presence: z.enum(PRESENCES) });
 

@@ -190,7 +190,8 @@ export const startChatFields: Record<string, Field> = {
 
 export const messageFields: Record<string, Field> = {
   text: { valid: userText(1, 4_000), invalid: badString(4_000), required: true },
-  id: { valid: userText(1, 200), invalid: badString(200) },
+  // A ':' is Switchboard's own ids' (shared/http/schemas.ts).
+  id: { valid: userText(1, 200).filter((id) => !id.includes(':')), invalid: fc.oneof(badString(200), userText(0, 199).map((id) => `${id}:`)) },
 };
 
 export const presenceFields: Record<string, Field> = {

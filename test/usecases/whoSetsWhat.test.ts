@@ -105,6 +105,26 @@ describe('customers do not choose their identity (finding 3)', () => {
   });
 });
 
+describe("a client's message id is its own (finding 3)", () => {
+  test("a message id cannot take one of Switchboard's own ids ahead of it (they all have a ':'): 400, nothing sent", async () => {
+    const chat = await api.startChat({ customer: { name: 'Dana' } });
+    await withDemoBot(chat.conversationId);
+    await host.bus.whenIdle({ timeoutInMs: 10_000 });
+    sent.length = 0;
+    // The id of the line the system writes when the customer leaves: taken first, that line would be lost.
+    const taken = await api.call('POST', `chats/${chat.conversationId}/messages`, { body: { text: 'bye', id: `customerEnd:${chat.conversationId}:0` }, token: chat.token });
+    expect(taken).toEqual({ status: 400, body: { error: { code: 'InvalidBody', message: "id: must not contain ':' (Switchboard's own message ids do)" } } });
+    await host.bus.whenIdle({ timeoutInMs: 10_000 });
+    expect(sent).toEqual([]);
+    expect(await api.call('POST', `chats/${chat.conversationId}/end`, { token: chat.token })).toMatchObject({ status: 200 });
+    const after = await eventually('the line saying the customer left', async () => {
+      const res = await api.messages(chat);
+      return res.body.messages.some((m) => m.role === 'system' && m.text === 'The customer left the chat.') ? res.body.messages : undefined;
+    });
+    expect(after.filter((m) => m.role === 'customer')).toEqual([]);
+  });
+});
+
 describe('customers do not route themselves (finding 4)', () => {
   test('a customer setting BotHandoffTopic (setBy: bot) is refused: no chat, nothing on the bus', async () => {
     expect(await refusedStart({ context: { BotHandoffTopic: 'CreditCard' } })).toBe('context.BotHandoffTopic: customers may not set this variable (setBy: bot)');
