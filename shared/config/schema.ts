@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalLocale } from '../core/locale';
 import { WAIT_PLACEHOLDERS } from '../core/waitNotices';
-import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
+import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, CONTEXT_WRITERS, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
 
 /**
  * The shape of the configuration file, its JSON Schema (see writeJsonSchema.ts) and the
@@ -37,8 +37,14 @@ const contextVariableSchema = strict(
   {
     name: name('Context variable name'),
     type: oneOf('variable type', VARIABLE_TYPES).meta({ description: 'text compares as text (case-sensitive); number compares numerically.' }),
+    setBy: z
+      .array(oneOf('writer', CONTEXT_WRITERS))
+      .min(1)
+      .refine((writers) => new Set(writers).size === writers.length, 'must not list a writer twice')
+      .default(['bot'])
+      .meta({ description: 'Who may set the variable: customer (when the chat starts, e.g. pre-chat answers), bot (when it escalates), system (Switchboard itself, e.g. BotFailure). Default [bot]: customers cannot route themselves. Switchboard\'s own writes are never refused; bots may also set undeclared variables.' }),
   },
-  { title: 'Context variable', description: 'A variable bots and the chat widget set on a conversation; rules read it.' },
+  { title: 'Context variable', description: 'A variable bots, Switchboard and (where setBy allows) customers set on a conversation; rules read it.' },
 );
 
 const leafConditionSchema = strict(

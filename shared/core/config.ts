@@ -26,7 +26,16 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition };
 
-export interface ContextVariable { name: string; type: VariableType }
+/** Who sets context variables: the customer (pre-chat answers), a bot (when it escalates), or Switchboard itself (BotFailure). */
+export const CONTEXT_WRITERS = ['customer', 'bot', 'system'] as const;
+export type ContextWriter = (typeof CONTEXT_WRITERS)[number];
+
+export interface ContextVariable {
+  name: string;
+  type: VariableType;
+  /** Who may set it; [bot] when not said (core/contextInput.ts). Switchboard's own writes are never refused. */
+  setBy?: ContextWriter[];
+}
 
 export interface Rule { name: string; queue: string; when?: Condition }
 

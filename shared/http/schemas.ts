@@ -5,15 +5,29 @@ import { PRESENCES } from '../core/config';
 const id = z.string().min(1).max(200);
 const text = z.string().min(1, 'must not be empty').max(4000, 'at most 4000 characters');
 
+/**
+ * Bots key their user state on the customer's id, so a customer who chose it could read or overwrite
+ * another's: Switchboard assigns it (customer-<conversationId>).
+ */
+export const CUSTOMER_ID_REFUSED = 'customer ids are assigned by Switchboard (customer-<conversationId>); a site\'s backend will name signed-in customers through Direct Line token generation (part 7)';
+
 export const startChatBody = z.strictObject({
   workstream: z.string().min(1).max(100).optional(),
-  customer: z.strictObject({ id: id.optional(), name: z.string().min(1).max(200).optional() }).optional(),
+  /** The name is for display only. */
+  customer: z.strictObject({ id: z.never({ error: CUSTOMER_ID_REFUSED }).optional(), name: z.string().min(1).max(200).optional() }).optional(),
   context: z.record(z.string().min(1).max(100), z.union([z.string(), z.number()])).optional(),
   /** The customer's language (BCP-47, checked by startChat): wait messages are said in it. */
   locale: z.string().min(1).max(35).optional(),
 });
 
-export const messageBody = z.strictObject({ text, id: id.optional() });
+/**
+ * A client's own message id: its idempotency key in the chat and the message's id in the transcript.
+ * Switchboard's own transcript ids all have a ':' (`<command key>:<n>`), so a client's id cannot take
+ * one of them first (the line it names would then be lost as a duplicate).
+ */
+const messageId = id.regex(/^[^:]*$/, "must not contain ':' (Switchboard's own message ids do)");
+
+export const messageBody = z.strictObject({ text, id: messageId.optional() });
 
 export const presenceBody = z.strictObject({ presence: z.enum(PRESENCES) });
 

@@ -1,4 +1,5 @@
-import type { BotUser } from '../core/config';
+import type { BotUser, Context } from '../core/config';
+import { contextProblems, describeContextProblems, MAX_CONTEXT_VARIABLES } from '../core/contextInput';
 import { BotActivityError, interpretBotActivity } from '../core/botCommands';
 import type { Conversation } from '../core/conversation';
 import { ApiError } from '../http/apiError';
@@ -7,7 +8,6 @@ import type { ConversationState } from '../ports/conversationStore';
 import { summaryOf } from '../core/transcriptSummary';
 import { assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
-import { MAX_CONTEXT_VARIABLES } from './customerChats';
 import type { Services } from './services';
 
 export interface IncomingBotActivity {
@@ -63,11 +63,21 @@ async function botHoldingTheChat(s: Services, input: IncomingBotActivity, claime
   }
   const { conversation, bot } = await conversationOfCaller(s, input.conversationId, input.caller, claimedBotId);
   if (command?.kind === 'message' && input.operation === 'send') assertChatHasRoom(s, summaryOf(conversation), command);
-  if (escalation) {
-    const names = new Set([...Object.keys(conversation.context), ...Object.keys(escalation.context)]);
-    if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `channelData.tags.context: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
-  }
+  if (escalation) checkEscalationContext(s, conversation, escalation);
   return bot;
+}
+
+/**
+ * A bot sets only what it may (setBy lists bot, or the variable is undeclared), with values of the
+ * declared types, and no more variables than a conversation holds: otherwise a 400 and nothing applied.
+ */
+function checkEscalationContext(s: Services, conversation: Conversation, escalation: { kind: 'escalate' | 'handoff'; context: Context }): void {
+  const path = escalation.kind === 'escalate' ? 'channelData.tags.context' : 'activity.value';
+  const workstream = s.directory.workstream(conversation.workstream);
+  const problems = workstream ? contextProblems(workstream, escalation.context, 'bot') : [];
+  if (problems.length > 0) throw new ApiError('InvalidBody', describeContextProblems(path, problems));
+  const names = new Set([...Object.keys(conversation.context), ...Object.keys(escalation.context)]);
+  if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `${path}: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
 }
 
 /** Reads the activity; a malformed handoff.initiate is let through so the bot hears `handoff.status failed`. */

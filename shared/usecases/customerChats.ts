@@ -1,5 +1,6 @@
 import type { ContextValue, Context, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
+import { contextProblems, describeContextProblems, typedContext } from '../core/contextInput';
 import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
 import { readPage, type RawPageQuery } from '../http/pageQuery';
@@ -9,13 +10,12 @@ import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage } from './commands';
 import type { Services } from './services';
 
-export const MAX_CONTEXT_VARIABLES = 100;
-export const MAX_CONTEXT_VALUE_LENGTH = 4000;
 export const MAX_MESSAGE_LENGTH = 4000;
 
 export interface StartChatInput {
   workstream?: string;
-  customer?: { id?: string; name?: string };
+  /** Display only: the customer's id is Switchboard's to assign. */
+  customer?: { name?: string };
   context?: Record<string, ContextValue>;
   /** BCP-47, e.g. fr-FR: the language of the system messages the customer reads. */
   locale?: string;
@@ -25,33 +25,22 @@ export interface StartChatInput {
 export async function startChat(s: Services, input: StartChatInput): Promise<{ conversationId: string; token: string; status: string }> {
   const workstream = input.workstream === undefined ? s.directory.defaultWorkstream : s.directory.workstream(input.workstream);
   if (!workstream) throw new ApiError('InvalidBody', `workstream: unknown workstream "${input.workstream}", expected one of ${s.config.workstreams.map((w) => w.name).join(', ')}`);
-  const context = checkContext(workstream, input.context ?? {});
+  const context = customerContext(workstream, input.context ?? {});
   const locale = input.locale === undefined ? undefined : canonicalLocale(input.locale);
   if (input.locale !== undefined && !locale) throw new ApiError('InvalidBody', `locale: expected a BCP-47 language tag such as en-US or fr, got ${JSON.stringify(input.locale)}`);
   const conversationId = s.ids.newId();
-  const customer = { id: input.customer?.id ?? `customer-${conversationId}`, name: input.customer?.name ?? 'Customer' };
+  const customer = { id: `customer-${conversationId}`, name: input.customer?.name ?? 'Customer' };
   const key = `start:${conversationId}`;
   await s.bus.send([conversationCommandMessage({ type: 'start', conversationId, key, workstream: workstream.name, customer, context, ...(locale ? { locale } : {}) })]);
   const applied = await awaitApplied(s, conversationId, key);
   return { conversationId, token: s.customerTokens.issue(conversationId), status: applied?.status ?? 'Pending' };
 }
 
-/** Context given at start must use the workstream's declared variables with values of their type. */
-export function checkContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
-  const entries = Object.entries(context);
-  if (entries.length > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `context: ${entries.length} variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
-  for (const [name, value] of entries) {
-    const declared = workstream.contextVariables.find((v) => v.name === name);
-    if (!declared) throw new ApiError('InvalidBody', `context.${name}: not a context variable of workstream ${workstream.name} (declared: ${workstream.contextVariables.map((v) => v.name).join(', ') || 'none'})`);
-    if (declared.type === 'number' && (typeof value === 'number' ? !Number.isFinite(value) : !/^-?\d+(\.\d+)?$/.test(value.trim()))) {
-      throw new ApiError('InvalidBody', `context.${name}: a number was expected, got ${JSON.stringify(value)}`);
-    }
-    if (typeof value === 'string' && value.length > MAX_CONTEXT_VALUE_LENGTH) throw new ApiError('InvalidBody', `context.${name}: ${value.length} characters; at most ${MAX_CONTEXT_VALUE_LENGTH} are allowed`);
-  }
-  return Object.fromEntries(entries.map(([name, value]) => {
-    const declared = workstream.contextVariables.find((v) => v.name === name);
-    return [name, declared?.type === 'number' ? Number(value) : value];
-  }));
+/** A customer sets only the variables declared for them (pre-chat answers), with values of their type. */
+function customerContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
+  const problems = contextProblems(workstream, context, 'customer');
+  if (problems.length > 0) throw new ApiError('InvalidBody', describeContextProblems('context', problems));
+  return typedContext(workstream, context);
 }
 
 /** The conversation, for a caller who proved with the token that it is theirs. */

@@ -1,7 +1,6 @@
 import type { Context, ContextValue, Workstream } from '../core/config';
-import { contextValueProblem } from '../core/botCommands';
+import { contextProblems, describeContextProblems, typedContext } from '../core/contextInput';
 import { ApiError } from '../http/apiError';
-import { checkContext, MAX_CONTEXT_VARIABLES } from './customerChats';
 import { previewAssignment, type AgentSnapshot } from './assignmentPreview';
 import { chatToAssign } from './dispatchQueue';
 import type { Services } from './services';
@@ -39,20 +38,11 @@ function checkSnapshot(s: Services, agents: readonly AgentSnapshot[]): void {
 }
 
 /**
- * Any context a chat can carry when its rules run, no more: the declared variables as a customer
- * starts a chat with them (of their type), and any other variable as a bot sets it when it
- * escalates, or Switchboard does (BotFailure=unreachable): a string of at most 4,000 characters or an
- * integer. At most 100 variables; names of 1 to 100 characters are checked at the edge.
+ * Any context a chat can carry when its rules run, no more, whoever set it: the customer, a bot or
+ * Switchboard (BotFailure=unreachable). A what-if changes nothing, so who may set what is not asked.
  */
 function checkChatContext(workstream: Workstream, context: Record<string, ContextValue>): Context {
-  const entries = Object.entries(context);
-  if (entries.length > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `context: ${entries.length} variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
-  const declared = new Set(workstream.contextVariables.map((v) => v.name));
-  const undeclared = entries.filter(([name]) => !declared.has(name));
-  for (const [name, value] of undeclared) {
-    const problem = contextValueProblem(value);
-    if (problem) throw new ApiError('InvalidBody', `context.${name}: ${problem}`);
-  }
-  const customerSet = checkContext(workstream, Object.fromEntries(entries.filter(([name]) => declared.has(name))));
-  return { ...customerSet, ...Object.fromEntries(undeclared) };
+  const problems = contextProblems(workstream, context, 'system');
+  if (problems.length > 0) throw new ApiError('InvalidBody', describeContextProblems('context', problems));
+  return typedContext(workstream, context);
 }

@@ -1,3 +1,5 @@
+import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
 import { flushTelemetry, formatProblemLine, ProblemLinesTelemetry } from '../../shared/adapters/appinsights';
 import type { Telemetry } from '../../shared/ports/telemetry';
 
@@ -113,4 +115,24 @@ test('ProblemLinesTelemetry flushes the telemetry it wraps (Application Insights
   await flushTelemetry(new ProblemLinesTelemetry(inner, { write: () => undefined }));
   expect(flushed).toBe(1);
   await expect(flushTelemetry(new ProblemLinesTelemetry(recording(), { write: () => undefined }))).resolves.toBeUndefined();
+});
+
+describe('a problem line is one line', () => {
+  /** How line breaks were folded before: quadratic on a long run of spaces, so only run on short inputs here. */
+  const reference = (line: string) => line.replace(/\s*[\r\n]+\s*/g, ' ');
+  const lineOf = (why: string) => formatProblemLine({ kind: 'event', name: 'BotReplyRefused', properties: { bot: 'b', reason: why } }, at)!;
+
+  test('each run of white space with a line break becomes one space, as before', () => {
+    const alphabet = fc.constantFrom('a', ' ', '\t', '\n', '\r', '\u00a0', '\u2028');
+    fc.assert(fc.property(fc.array(alphabet, { minLength: 1, maxLength: 12 }).map((cs) => cs.join('')), (why) => {
+      expect(lineOf(why)).toBe(reference(lineOf('\u0000').replace('\u0000', why)));
+    }), { numRuns: 20_000 });
+  });
+
+  // Reasons carry what callers sent (a bot's activity id in a dead-letter description). A synchronous call cannot be
+  // abandoned by a test timeout: vm's watchdog stops it after a limit far above what one pass takes.
+  test('a 100,000-character run of spaces is folded in one pass', () => {
+    const why = `a${' '.repeat(100_000)}b`;
+    expect(runInNewContext('lineOf(why)', { lineOf, why }, { timeout: 2_000 })).toContain(why);
+  });
 });

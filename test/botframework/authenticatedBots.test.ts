@@ -47,7 +47,7 @@ function authenticatedConfig(issuerAt: LocalIssuer, endpoints: Record<BotKind, s
       { name: 'AgentsBotQueue', priority: 1, assignment: 'highestCapacity', members: [BOTS.agents.id] },
     ];
     const workstream = config.workstreams[0]!;
-    workstream.contextVariables.push({ name: 'PreferredBot', type: 'text' });
+    workstream.contextVariables.push({ name: 'PreferredBot', type: 'text', setBy: ['customer'] });
     workstream.rules.splice(1, 0, {
       name: 'AgentsBotRule',
       queue: 'AgentsBotQueue',

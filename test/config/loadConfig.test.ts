@@ -104,7 +104,7 @@ describe('the sample configuration', () => {
         allowedPresences: ['Available', 'Busy'],
         autoClose: { openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 },
         wrapUpBlocksCapacity: false,
-        contextVariables: [{ name: 'BotHandoffTopic', type: 'text' }, { name: 'BotFailure', type: 'text' }],
+        contextVariables: [{ name: 'BotHandoffTopic', type: 'text', setBy: ['bot'] }, { name: 'BotFailure', type: 'text', setBy: ['system'] }],
         rules: [
           { name: 'BotFailureRule', queue: 'DefaultQueue', when: { variable: 'BotFailure', operator: 'hasData' } },
           { name: 'BotRule', queue: 'BotQueue', when: { variable: 'BotHandoffTopic', operator: 'noData' } },
@@ -235,6 +235,20 @@ describe('shape problems', () => {
 
   it('accepts a short development token', () => {
     expect(parseConfig(edit('token: dev-alice', 'token: x')).ok).toBe(true);
+  });
+
+  it('says who may set a context variable: bots unless setBy says otherwise; a non-empty list of known writers, each once', () => {
+    const loaded = parseConfig(edit('{ name: Amount, type: number }', '{ name: Amount, type: number, setBy: [customer, bot] }'));
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(loaded.config.workstreams[0]!.contextVariables).toEqual([
+      { name: 'Topic', type: 'text', setBy: ['bot'] },
+      { name: 'Amount', type: 'number', setBy: ['customer', 'bot'] },
+    ]);
+    const setBy = (value: string) => problemsOf(edit('{ name: Amount, type: number }', `{ name: Amount, type: number, setBy: ${value} }`));
+    expect(setBy('[]')).toEqual(['workstreams[0].contextVariables[1].setBy: must list at least 1 item, got 0']);
+    expect(setBy('[bot, bot]')).toEqual(['workstreams[0].contextVariables[1].setBy: must not list a writer twice']);
+    expect(setBy('[agent]')).toEqual(['workstreams[0].contextVariables[1].setBy[0]: unknown writer "agent", expected one of customer, bot, system']);
+    expect(setBy('customer')).toEqual(['workstreams[0].contextVariables[1].setBy: expected a list, got a string']);
   });
 });
 

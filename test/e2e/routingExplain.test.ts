@@ -81,8 +81,12 @@ test('what no chat can carry is still refused: a value no bot can set, a value t
   expect(await refused(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x'])))).toBe('context: 101 variables; at most 100 are allowed');
 });
 
-test('customers still start chats with declared variables only', async () => {
-  const res = await host.api.call('POST', 'chats', { body: { context: { BotFailure: 'unreachable' } } });
-  expect(res.status).toBe(400);
-  expect(res.body.error.message).toMatch(/^context\.BotFailure: not a context variable of workstream ChatWorkStream/);
+test('customers still start chats with the variables declared for them only: not what the dry run takes', async () => {
+  const refused = async (context: Record<string, unknown>) => {
+    const res = await host.api.call('POST', 'chats', { body: { context } });
+    expect(res.status).toBe(400);
+    return res.body.error.message as string;
+  };
+  expect(await refused({ BotFailure: 'unreachable' })).toBe('context.BotFailure: not a context variable customers may set in workstream ChatWorkStream (they may set none)');
+  expect(await refused({ BotHandoffTopic: 'CreditCard' })).toBe('context.BotHandoffTopic: customers may not set this variable (setBy: bot)');
 });

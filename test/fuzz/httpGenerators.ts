@@ -158,11 +158,15 @@ export function validBodies(valid: fc.Arbitrary<unknown>): fc.Arbitrary<Body> {
 // The request bodies of the customer, agent and operator APIs (shared/http/schemas.ts)
 
 const DECLARED_VARIABLES = ['BotHandoffTopic', 'BotFailure'];
+/** The sample's declared variables with values of their type: what a bot or Switchboard sets (setBy: bot, system). */
+const declaredContext = fc.record({ BotHandoffTopic: fc.oneof(userText(0, 300), fc.integer()), BotFailure: fc.oneof(userText(0, 300), fc.integer()) }, { requiredKeys: [] });
 
+/** A customer may set none of the sample's variables (none is declared with setBy: customer). */
 const contextField: Field = {
-  valid: fc.record({ BotHandoffTopic: fc.oneof(userText(0, 300), fc.integer()), BotFailure: fc.oneof(userText(0, 300), fc.integer()) }, { requiredKeys: [] }),
+  valid: fc.constant({}),
   invalid: fc.oneof(
     nonObject,
+    declaredContext.filter((context) => Object.keys(context).length > 0),
     fc.tuple(oddKey.filter((k) => !DECLARED_VARIABLES.includes(k)), fc.oneof(fc.string(), fc.integer())).map(([k, v]) => {
       const o: Record<string, unknown> = {};
       setKey(o, k, v);
@@ -177,15 +181,17 @@ const contextField: Field = {
 export const startChatFields: Record<string, Field> = {
   workstream: { valid: fc.constant('ChatWorkStream'), invalid: fc.oneof(badString(100), userText(1, 100).filter((s) => s !== 'ChatWorkStream')) },
   customer: {
-    valid: fc.record({ id: userText(1, 200), name: userText(1, 200) }, { requiredKeys: [] }),
-    invalid: fc.oneof(nonObject, fc.constant('customer'), invalidObject({ id: { valid: userText(1, 200), invalid: badString(200) }, name: { valid: userText(1, 200), invalid: badString(200) } })),
+    // Switchboard assigns the customer's id: any id is refused.
+    valid: fc.record({ name: userText(1, 200) }, { requiredKeys: [] }),
+    invalid: fc.oneof(nonObject, fc.constant('customer'), invalidObject({ name: { valid: userText(1, 200), invalid: badString(200) } }), fc.record({ id: fc.jsonValue({ maxDepth: 1 }), name: userText(1, 200) }, { requiredKeys: ['id'] })),
   },
   context: contextField,
 };
 
 export const messageFields: Record<string, Field> = {
   text: { valid: userText(1, 4_000), invalid: badString(4_000), required: true },
-  id: { valid: userText(1, 200), invalid: badString(200) },
+  // A ':' is Switchboard's own ids' (shared/http/schemas.ts).
+  id: { valid: userText(1, 200).filter((id) => !id.includes(':')), invalid: fc.oneof(badString(200), userText(0, 199).map((id) => `${id}:`)) },
 };
 
 export const presenceFields: Record<string, Field> = {
@@ -212,7 +218,7 @@ const notBotSettable = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true
  * variable a bot or Switchboard sets (BotFailure), as a bot could set it.
  */
 const chatContextField: Field = {
-  valid: fc.tuple(contextField.valid, fc.dictionary(botVariableName, fc.oneof(userText(0, 300), fc.integer()), { maxKeys: 3 }))
+  valid: fc.tuple(declaredContext, fc.dictionary(botVariableName, fc.oneof(userText(0, 300), fc.integer()), { maxKeys: 3 }))
     .map(([declared, botSet]) => ({ ...botSet, ...(declared as Record<string, unknown>) })),
   invalid: fc.oneof(
     nonObject,

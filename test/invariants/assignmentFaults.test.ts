@@ -9,7 +9,7 @@ import { handleConversationCommand } from '../../shared/usecases/conversationCom
 import { DISPATCH_RETRY_IN_MS, dispatchQueue } from '../../shared/usecases/dispatchQueue';
 import type { Services } from '../../shared/usecases/services';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
-import { eventually, RecordingBots, sampleConfig, startTestHost, testClock, type TestClock } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, testClock, type TestClock } from '../support/localHostHarness';
 import { invariantViolations, stuckChats } from './checkInvariants';
 
 /**
@@ -30,7 +30,7 @@ afterEach(async () => {
 async function oneWaitingChat(): Promise<{ s: Services; id: string }> {
   clock = testClock();
   const bots = new RecordingBots();
-  host = await startTestHost({ config: sampleConfig(), clock, bots });
+  host = await startTestHost({ config: sampleConfig(customersPickTheTopic), clock, bots });
   bots.baseUrl = host.baseUrl;
   const { api, services: s } = host;
   for (const agent of ['alice', 'bob', 'carol', 'dave']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
@@ -182,6 +182,7 @@ test('an agent held back for a higher-priority queue takes the lower queue\'s ch
   clock = testClock();
   // alice serves High and Low; bob only High. bob has more free units, so High's chat goes to him.
   const config = sampleConfig((c) => {
+    customersPickTheTopic(c);
     const workstream = c.workstreams[0]!;
     workstream.rules = [
       { name: 'HighRule', queue: 'High', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'High' } },

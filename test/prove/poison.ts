@@ -4,7 +4,7 @@ import type { Telemetry } from '../../shared/ports/telemetry';
 import { conversationCommandMessage, dispatchMessage } from '../../shared/usecases/commands';
 import type { Services } from '../../shared/usecases/services';
 import { invariantViolations } from '../invariants/checkInvariants';
-import { eventually, RecordingBots, sampleConfig, startTestHost, type Api } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, type Api } from '../support/localHostHarness';
 import { failingConversationStore, type FailurePlan } from './faultyPorts';
 import { mulberry32, sleep, type Random } from './random';
 import { percentile } from './stats';
@@ -78,6 +78,8 @@ export async function runPoison(options: PoisonOptions): Promise<PoisonReport> {
   };
   // Room for every ordinary chat: the proof is about poison, not capacity.
   const config: Config = sampleConfig((c) => {
+    // A broken chat starts in CreditCardQueue, its topic picked by the customer.
+    customersPickTheTopic(c);
     for (const user of c.users) if (user.kind === 'agent') user.capacity = 1000;
   });
   const bots = new RecordingBots();

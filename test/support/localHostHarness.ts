@@ -16,6 +16,16 @@ export function sampleConfig(change: (config: Config) => void = () => undefined)
   return config;
 }
 
+/**
+ * Lets customers set BotHandoffTopic when they start a chat, as a pre-chat survey could (setBy:
+ * [customer, bot]; the sample says [bot]): for tests that need chats to start in a human queue.
+ */
+export function customersPickTheTopic(config: Config): void {
+  const topic = config.workstreams[0]!.contextVariables.find((v) => v.name === 'BotHandoffTopic');
+  if (!topic) throw new Error('test setup: the first workstream declares no BotHandoffTopic');
+  topic.setBy = ['customer', 'bot'];
+}
+
 export async function startTestHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost & { api: Api }> {
   // The tests' clients run on the host's event loop, so its utilization counts their work too: shedding on it
   // is off here (test/e2e/loadShedding.test.ts and test/prove/overload.ts, on a host of its own, prove it).

@@ -23,7 +23,9 @@ type Script = (activity: Activity, call: number) => Answer | Promise<Answer>;
 
 const BOT = 'probe-bot';
 const BOT_NAME = 'Probe Bot';
-const CUSTOMER = { id: 'cust-1', name: 'Dana' };
+/** What the customer gives when starting a chat: a name. Switchboard names them customer-<conversationId> (customerOf). */
+const CUSTOMER = { name: 'Dana' };
+const customerOf = (conversationId: string) => ({ id: `customer-${conversationId}`, ...CUSTOMER });
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const escalateTags = (context: Record<string, string | number>) => JSON.stringify({ type: 'Escalate', context });
 
@@ -139,7 +141,8 @@ async function start(bot: BotUser, adjust: (config: Config) => void = () => unde
     adjust(c);
     c.users.push(bot);
     c.queues.find((q) => q.name === 'BotQueue')!.members = [bot.id];
-    c.workstreams[0]!.contextVariables.push({ name: 'Language', type: 'text' }, { name: 'Tier', type: 'number' });
+    // Pre-chat answers a customer gives, which a bot may update when it hands off.
+    c.workstreams[0]!.contextVariables.push({ name: 'Language', type: 'text', setBy: ['customer', 'bot'] }, { name: 'Tier', type: 'number', setBy: ['customer', 'bot'] });
   });
   current = await startTestHost({ config, telemetry });
   api = current.api;
@@ -211,7 +214,7 @@ function channelFields(conversationId: string) {
     channelId: 'switchboard',
     serviceUrl: `${host().baseUrl}/api/connector/`,
     conversation: { id: conversationId },
-    from: { ...CUSTOMER, role: 'user' },
+    from: { ...customerOf(conversationId), role: 'user' },
     recipient: { id: BOT, name: BOT_NAME, role: 'bot' },
     locale: 'en-US',
     timestamp: expect.stringMatching(ISO),
@@ -242,7 +245,7 @@ describe('what the bot receives', () => {
     const fields = channelFields(id);
     const context = { Language: 'fr', Tier: 2, msdyn_ConversationId: id };
     expect(seen).toEqual([
-      { ...fields, type: 'conversationUpdate', membersAdded: [{ id: BOT, name: BOT_NAME, role: 'bot' }, { ...CUSTOMER, role: 'user' }] },
+      { ...fields, type: 'conversationUpdate', membersAdded: [{ id: BOT, name: BOT_NAME, role: 'bot' }, { ...customerOf(id), role: 'user' }] },
       {
         ...fields, type: 'event', name: 'startConversation', value: context, text: JSON.stringify(context),
         channelData: { tags: 'ChannelId-switchboard,OmnichannelContextMessage,Hidden', sourceChannelId: 'omnichannel' },
@@ -480,7 +483,7 @@ describe('a bot that cannot be reached does not strand the customer', () => {
 
 describe('handoff.initiate', () => {
   const history = [
-    { type: 'message', text: 'I want a home loan', from: { id: CUSTOMER.id, name: CUSTOMER.name, role: 'user' } },
+    { type: 'message', text: 'I want a home loan', from: { id: 'customer-1', name: CUSTOMER.name, role: 'user' } },
     { type: 'message', text: 'Let me find a specialist.', from: { id: BOT, name: BOT_NAME, role: 'bot' } },
   ];
 
@@ -614,7 +617,7 @@ describe('connector operations on earlier activities, members, conversations', (
     await start(probeBot(bot.url));
     const { chat, serviceUrl } = await chatWithBot(bot);
     const id = chat.conversationId;
-    const members = [{ ...CUSTOMER, role: 'user' }, { id: BOT, name: BOT_NAME, role: 'bot' }];
+    const members = [{ ...customerOf(id), role: 'user' }, { id: BOT, name: BOT_NAME, role: 'bot' }];
     expect(await connector(serviceUrl, 'GET', `v3/conversations/${id}/members`)).toEqual({ status: 200, body: members });
     const [, event] = bot.received(id);
     expect(await connector(serviceUrl, 'GET', `v3/conversations/${id}/activities/${encodeURIComponent(event!.id!)}/members`)).toEqual({ status: 200, body: members });
@@ -636,7 +639,7 @@ describe('what reaches the customer', () => {
     const id = chat.conversationId;
     const card = { contentType: 'application/vnd.microsoft.card.hero', content: { title: 'Cards', buttons: [{ type: 'imBack', title: 'Gold', value: 'gold' }] } };
     const image = { contentType: 'image/png', contentUrl: 'https://example.com/card.png', name: 'card.png' };
-    const suggestedActions = { to: [CUSTOMER.id], actions: [{ type: 'imBack', title: 'Yes', value: 'yes' }, { type: 'imBack', title: 'No', value: 'no' }] };
+    const suggestedActions = { to: ['customer-1'], actions: [{ type: 'imBack', title: 'Yes', value: 'yes' }, { type: 'imBack', title: 'No', value: 'no' }] };
     const post = (activity: object) => connector(serviceUrl, 'POST', activitiesPath(id), { from: { id: BOT }, ...activity });
 
     expect(await post({ type: 'message', id: 'rich', text: 'Pick one', attachments: [card], suggestedActions, channelData: { deliveryMode: 'bridged' } })).toEqual({ status: 200, body: { id: 'rich' } });

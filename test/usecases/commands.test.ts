@@ -9,7 +9,7 @@ import { appliedDigest } from '../../shared/usecases/appliedKeys';
 import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
 import {
-  eventually, postBotActivity, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation,
+  customersPickTheTopic, eventually, postBotActivity, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation,
 } from '../support/localHostHarness';
 
 /**
@@ -32,7 +32,11 @@ let bots: RecordingBots;
 async function start(change?: (config: Config) => void): Promise<Host> {
   clock = testClock();
   bots = new RecordingBots();
-  current = await startTestHost({ config: sampleConfig(change), clock, bots });
+  // Some chats start straight in CreditCardQueue, their topic picked by the customer (creditCardChat).
+  current = await startTestHost({ config: sampleConfig((c) => {
+    customersPickTheTopic(c);
+    change?.(c);
+  }), clock, bots });
   bots.baseUrl = current.baseUrl;
   api = current.api;
   return current;
@@ -83,7 +87,7 @@ async function withBot(): Promise<Chat> {
   return chat;
 }
 
-/** A chat the rules send straight to CreditCardQueue (BotHandoffTopic given at start). */
+/** A chat the rules send straight to CreditCardQueue (BotHandoffTopic given at start, as customersPickTheTopic allows). */
 async function creditCardChat(): Promise<Chat> {
   const chat = await api.startChat({ context: { BotHandoffTopic: 'CreditCard' } });
   await conversationWhere(chat.conversationId, (c) => c.queue === 'CreditCardQueue', 'routing to CreditCardQueue');

@@ -5,7 +5,7 @@ import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetr
 import { updateAgentState } from '../../shared/usecases/agentStates';
 import { reserve } from '../../shared/core/assignment';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
-import { eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation } from '../support/localHostHarness';
 
 /**
  * Offers (workstreams[].offers): the chat is offered to the best agent with Accept/Reject and a
@@ -43,6 +43,8 @@ async function start(offers: Partial<OfferSettings> = {}, change: (config: Confi
   const bots = new RecordingBots();
   const config = sampleConfig((c) => {
     c.workstreams[0]!.offers = { ...OFFERS, ...offers };
+    // The chats start in CreditCardQueue, their topic picked by the customer.
+    customersPickTheTopic(c);
     change(c);
   });
   current = await startTestHost({ config, clock, bots, telemetry });

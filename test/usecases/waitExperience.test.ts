@@ -1,5 +1,5 @@
 import type { Config, WaitExperience } from '../../shared/core/config';
-import { eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock } from '../support/localHostHarness';
 
 /**
  * The customer's wait (workstreams[].waitExperience): place-in-line and average-wait system messages
@@ -24,6 +24,8 @@ async function start(wait: Partial<WaitExperience> | undefined, change: (config:
   const bots = new RecordingBots();
   const config = sampleConfig((c) => {
     if (wait) c.workstreams[0]!.waitExperience = { queuePosition: true, averageWaitTime: true, messages: {}, ...wait };
+    // The chats start in CreditCardQueue, their topic picked by the customer.
+    customersPickTheTopic(c);
     change(c);
   });
   current = await startTestHost({ config, clock, bots });

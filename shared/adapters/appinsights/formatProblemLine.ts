@@ -46,7 +46,21 @@ export function formatProblemLine(item: TelemetryItem, at: Date): string | undef
   if (!problem) return undefined;
   const about = [labelled('conversation', properties.conversationId), ...(problem.about ?? [])].filter(Boolean).join(', ');
   const line = `${time(at)} ${problem.level.padEnd(5)} ${problem.what}${about ? ` (${about})` : ''}${problem.why ? `: ${problem.why}` : ''}${problem.then ? `; ${problem.then}` : ''}`;
-  return line.replace(/\s*[\r\n]+\s*/g, ' ');
+  return oneLine(line);
+}
+
+/**
+ * Each run of white space holding a line break becomes one space. Split at the breaks, then trimmed:
+ * the expression it replaces (`\s*[\r\n]+\s*`) rescanned a long run of spaces from each of them.
+ */
+function oneLine(line: string): string {
+  const pieces = line.split(/[\r\n]+/);
+  if (pieces.length === 1) return line;
+  const last = pieces.length - 1;
+  return pieces
+    .map((piece, i) => (i === 0 ? piece.trimEnd() : i === last ? piece.trimStart() : piece.trim()))
+    .filter((piece, i) => piece !== '' || i === 0 || i === last)
+    .join(' ');
 }
 
 function article(activityType: string | undefined): string {
