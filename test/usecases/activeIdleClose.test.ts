@@ -1,7 +1,7 @@
 import type { Conversation } from '../../shared/core/conversation';
 import { sweep } from '../../shared/usecases/sweep';
 import {
-  conversationWhere, eventually, RecordingBots, sampleConfig, startTestHost, storedConversation, testClock, type TestClock,
+  conversationWhere, customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, storedConversation, testClock, type TestClock,
 } from '../support/localHostHarness';
 
 /**
@@ -22,7 +22,7 @@ let bots: RecordingBots;
 async function start(): Promise<Host> {
   clock = testClock();
   bots = new RecordingBots();
-  host = await startTestHost({ config: sampleConfig(), clock, bots });
+  host = await startTestHost({ config: sampleConfig(customersPickTheTopic), clock, bots });
   bots.baseUrl = host.baseUrl;
   return host;
 }

@@ -2,7 +2,7 @@ import type { Config } from '../../shared/core/config';
 import type { Conversation } from '../../shared/core/conversation';
 import { GREETING } from '../../shared/demo-bot/demoBot';
 import {
-  conversationWhere, eventually, postBotActivity, sampleConfig, startTestHost, storedConversation, type Api,
+  conversationWhere, customersPickTheTopic, eventually, postBotActivity, sampleConfig, startTestHost, storedConversation, type Api,
 } from '../support/localHostHarness';
 
 /**
@@ -17,7 +17,8 @@ let host: Host | undefined;
 let api: Api;
 
 async function start(change: (config: Config) => void = () => undefined): Promise<Host> {
-  host = await startTestHost({ config: sampleConfig(change) });
+  // The tests that need a human start in CreditCardQueue at once, as a pre-chat answer would send them.
+  host = await startTestHost({ config: sampleConfig((config) => { customersPickTheTopic(config); change(config); }) });
   api = host.api;
   return host;
 }
