@@ -264,12 +264,17 @@ describe('App Service authentication', () => {
   });
 
   test('customer and bot routes bypass it (their bearer tokens are not Entra ID tokens); agent routes do not', () => {
-    const bypass = routes.filter((r) => /^\/api\/(chats|connector|demo-bot|health)(\/|$)/.test(r));
+    const bypass = routes.filter((r) => /^\/api\/(chats|connector|health)(\/|$)/.test(r));
     expect(bypass.length).toBeGreaterThan(5);
     for (const route of bypass) expect([route, isExcluded(route)]).toEqual([route, true]);
     const agentRoutes = routes.filter((r) => r.startsWith('/api/agents/'));
     expect(agentRoutes.length).toBeGreaterThan(0);
     for (const route of agentRoutes) expect([route, isExcluded(route)]).toEqual([route, false]);
+  });
+  test('nothing excluded is served only by the local host: the demo bot (off in Azure unless SWITCHBOARD_DEMO_BOT=true) gets no bypass', () => {
+    expect(routes).toContain('/api/demo-bot/messages');
+    expect(isExcluded('/api/demo-bot/messages')).toBe(false);
+    expect(excluded.filter((path) => !routes.some((route) => (path.endsWith('/*') ? route.startsWith(path.slice(0, -1)) : route === path)))).toEqual([]);
   });
 });
 
