@@ -1,6 +1,7 @@
 // Switchboard on Azure, for `azd up`: a Function App on the Flex Consumption plan (Node 22) with a
 // user-assigned managed identity, Service Bus queues with sessions, Cosmos DB, Application Insights,
-// Key Vault, and the identity's role assignments. No key or connection string with a key anywhere.
+// Key Vault (private: reached over a virtual network and a private endpoint), and the identity's role
+// assignments. No key or connection string with a key anywhere.
 // See infra/README.md. The Bicep compiler is not available where this was written: CI compiles it
 // (`az bicep build`), and test/infra.test.ts checks the names and settings against the code.
 targetScope = 'subscription'
@@ -59,9 +60,6 @@ param agentSignInTenantId string = subscription().tenantId
 @description('SWITCHBOARD_ALLOW_AGENT_TOKENS: also accept the development agent tokens of the configuration')
 param allowAgentTokens bool = false
 
-@description('Refuse Application Insights ingestion by instrumentation key (only when the app sends its telemetry with the managed identity)')
-param appInsightsDisableLocalAuth bool = false
-
 @description('Flex Consumption: the most instances the app scales out to')
 param maximumInstanceCount int = 100
 
@@ -109,7 +107,6 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: tags
     principalId: identity.outputs.principalId
-    disableLocalAuth: appInsightsDisableLocalAuth
   }
 }
 
@@ -155,6 +152,17 @@ module keyVault 'modules/keyVault.bicep' = {
   }
 }
 
+module network 'modules/network.bicep' = {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    keyVaultId: keyVault.outputs.id
+  }
+}
+
 // Takes its inputs from the outputs of every other module, so it is deployed after all of them,
 // role assignments included: the app's first start finds its roles (if Azure RBAC has propagated).
 module functionApp 'modules/functionApp.bicep' = {
@@ -170,7 +178,8 @@ module functionApp 'modules/functionApp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     maximumInstanceCount: maximumInstanceCount
-    appInsightsConnectionString: monitoring.outputs.connectionString
+    appInsightsName: monitoring.outputs.name
+    appSubnetId: network.outputs.appSubnetId
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.databaseName
@@ -200,4 +209,3 @@ output SERVICE_API_URI string = functionApp.outputs.uri
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE string = cosmos.outputs.databaseName
 output ServiceBusConnection__fullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
-output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

@@ -264,16 +264,64 @@ describe('App Service authentication', () => {
   });
 
   test('customer and bot routes bypass it (their bearer tokens are not Entra ID tokens); agent routes do not', () => {
-    const bypass = routes.filter((r) => /^\/api\/(chats|connector|demo-bot|health)(\/|$)/.test(r));
+    const bypass = routes.filter((r) => /^\/api\/(chats|connector|health)(\/|$)/.test(r));
     expect(bypass.length).toBeGreaterThan(5);
     for (const route of bypass) expect([route, isExcluded(route)]).toEqual([route, true]);
     const agentRoutes = routes.filter((r) => r.startsWith('/api/agents/'));
     expect(agentRoutes.length).toBeGreaterThan(0);
     for (const route of agentRoutes) expect([route, isExcluded(route)]).toEqual([route, false]);
   });
+  test('nothing excluded is served only by the local host: the demo bot (off in Azure unless SWITCHBOARD_DEMO_BOT=true) gets no bypass', () => {
+    expect(routes).toContain('/api/demo-bot/messages');
+    expect(isExcluded('/api/demo-bot/messages')).toBe(false);
+    expect(excluded.filter((path) => !routes.some((route) => (path.endsWith('/*') ? route.startsWith(path.slice(0, -1)) : route === path)))).toEqual([]);
+  });
 });
 
 // ---- Application Insights
+
+describe('Application Insights (issue 11, finding 8)', () => {
+  const monitoring = read('infra/modules/monitoring.bicep');
+
+  test('refuses ingestion by instrumentation key: only Entra ID, the identity holding Monitoring Metrics Publisher, sends', () => {
+    expect(monitoring).toMatch(/^ {4}DisableLocalAuth: true$/m);
+    expect(monitoring).toMatch(/^var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'$/m);
+    expect(monitoring).toMatch(/scope: appInsights\s+properties: \{\s+roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', monitoringMetricsPublisher\)/);
+    expect(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+  });
+
+  test('its connection string is in no deployment output: the Function App reads it from the resource', () => {
+    const outputs = (text: string) => [...text.matchAll(/^output .*$/gm)].map((m) => m[0]);
+    for (const [file, text] of [['main.bicep', main], ['monitoring.bicep', monitoring], ['functionApp.bicep', functionApp]]) {
+      expect([file, outputs(text!).filter((o) => /ConnectionString|connectionString|APPLICATIONINSIGHTS/.test(o))]).toEqual([file, []]);
+    }
+    expect(settings[SETTINGS.appInsights]).toBe('appInsights.properties.ConnectionString');
+    expect(functionApp).toMatch(/resource appInsights 'Microsoft\.Insights\/components@[\d-]+' existing = \{\s+name: appInsightsName\s+\}/);
+  });
+});
+
+// ---- Key Vault
+
+describe('Key Vault (issue 11, finding 8)', () => {
+  const network = read('infra/modules/network.bicep');
+
+  test('purge protection on, no public network access', () => {
+    expect(keyVault).toMatch(/^ {4}enablePurgeProtection: true$/m);
+    expect(keyVault).toMatch(/^ {4}publicNetworkAccess: 'Disabled'$/m);
+    expect(keyVault).toMatch(/networkAcls: \{\s+defaultAction: 'Deny'\s+bypass: 'AzureServices'\s+\}/);
+  });
+
+  test('the Function App reaches it on a private path: VNet integration, a private endpoint and its DNS zone', () => {
+    // App Service is no Key Vault trusted service for Key Vault references: the bypass alone would leave them unresolved.
+    expect(network).toMatch(/serviceName: 'Microsoft\.App\/environments'/);
+    expect(network).toMatch(/privateLinkServiceId: keyVaultId\s+groupIds: \[\s*'vault'\s*\]/);
+    expect(network).toMatch(/name: 'privatelink\.vaultcore\.azure\.net'/);
+    expect(network).toMatch(/resource vaultZoneGroup 'Microsoft\.Network\/privateEndpoints\/privateDnsZoneGroups@/);
+    expect(functionApp).toMatch(/^ {4}virtualNetworkSubnetId: appSubnetId$/m);
+    expect(moduleParams('functionApp').appSubnetId).toBe('network.outputs.appSubnetId');
+    expect(moduleParams('network').keyVaultId).toBe('keyVault.outputs.id');
+  });
+});
 
 test('the bot insights workbook is deployed with Application Insights', () => {
   const monitoring = read('infra/modules/monitoring.bicep');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFunctions } from '../shared/host/local/functionsLoader';
 import { QUEUES } from '../shared/ports/messageBus';
@@ -57,4 +57,47 @@ test('function names are unique and every HTTP route the API documents is regist
     'PUT agents/{agentId}/presence',
     'PUT connector/v3/conversations/{conversationId}/activities/{activityId}',
   ]);
+});
+
+describe('the demo bot (unauthenticated) is served only by the local host, or in Azure when an operator opts in', () => {
+  /** Imports the function files as the Azure Functions host does (SWITCHBOARD_HOST unset), in a fresh module registry. */
+  function azureRegistrations(env: Record<string, string>): { registered: string[]; toAzure: string[] } {
+    const saved = { ...process.env };
+    delete process.env.SWITCHBOARD_HOST;
+    Object.assign(process.env, env);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // @azure/functions: "test mode" outside the host
+    try {
+      let result: { registered: string[]; toAzure: string[] } = { registered: [], toAzure: [] };
+      jest.isolateModules(() => {
+        const { app } = jest.requireActual<typeof import('@azure/functions')>('@azure/functions');
+        const toAzure: string[] = [];
+        const http = jest.spyOn(app, 'http').mockImplementation((name) => void toAzure.push(name));
+        for (const file of readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts')).sort()) jest.requireActual(join(root, 'functions', file));
+        const { registrations } = jest.requireActual<typeof import('../shared/host/registry')>('../shared/host/registry');
+        result = { registered: registrations.http().map((f) => f.name), toAzure };
+        http.mockRestore();
+      });
+      return result;
+    } finally {
+      warn.mockRestore();
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  test('in Azure, by default, the demo bot route does not exist', () => {
+    const { registered, toAzure } = azureRegistrations({});
+    expect(toAzure).toEqual(registered);
+    expect(registered).toContain('chatsStart');
+    expect(registered).not.toContain('demoBotMessages');
+  });
+
+  test(`in Azure with SWITCHBOARD_DEMO_BOT=true it is served (unsafe: the README says so)`, () => {
+    expect(azureRegistrations({ SWITCHBOARD_DEMO_BOT: 'true' }).toAzure).toContain('demoBotMessages');
+    expect(azureRegistrations({ SWITCHBOARD_DEMO_BOT: 'false' }).toAzure).not.toContain('demoBotMessages');
+  });
+
+  test('the local host serves it', () => {
+    expect(registered.http().map((f) => f.name)).toContain('demoBotMessages');
+  });
 });

@@ -10,7 +10,10 @@ param identityClientId string
 param storageAccountName string
 param deploymentContainerUrl string
 param maximumInstanceCount int
-param appInsightsConnectionString string
+@description('Application Insights component in this resource group; its connection string is read here, never passed through outputs')
+param appInsightsName string
+@description('The VNet integration subnet (network.bicep): the private path to Key Vault')
+param appSubnetId string
 param serviceBusFullyQualifiedNamespace string
 param cosmosEndpoint string
 param cosmosDatabase string
@@ -60,6 +63,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
     }
@@ -86,6 +90,10 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
   }
 }
 
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
 var tokenSecretReference = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${tokenSecretName})'
 
 // Identity-based connections only: an endpoint, `credential: managedidentity` and the identity's
@@ -101,7 +109,7 @@ var appSettings = {
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
   ServiceBusConnection__credential: 'managedidentity'
   ServiceBusConnection__clientId: identityClientId
-  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   AZURE_CLIENT_ID: identityClientId
   COSMOS_ENDPOINT: cosmosEndpoint
@@ -131,7 +139,8 @@ resource siteAppSettings 'Microsoft.Web/sites/config@2023-12-01' = {
 // App Service authentication for agents: a signed-in agent's requests carry the x-ms-client-principal
 // header the platform injects; everyone else passes through anonymous (customers and bots
 // authenticate in the app). The customer and bot routes are excluded, so the platform never judges
-// the bearer tokens they carry (customer chat tokens, Bot Framework tokens) as Entra ID tokens.
+// the bearer tokens they carry (customer chat tokens, Bot Framework tokens) as Entra ID tokens. Nothing
+// else is: the demo bot is not served in Azure (unless SWITCHBOARD_DEMO_BOT=true) and gets no bypass.
 resource authSettings 'Microsoft.Web/sites/config@2023-12-01' = if (!empty(agentSignInClientId)) {
   parent: site
   name: 'authsettingsV2'
@@ -147,7 +156,6 @@ resource authSettings 'Microsoft.Web/sites/config@2023-12-01' = if (!empty(agent
         '/api/chats'
         '/api/chats/*'
         '/api/connector/*'
-        '/api/demo-bot/messages'
       ]
     }
     httpSettings: {

@@ -1,6 +1,8 @@
 // Key Vault in RBAC mode: the customer-token secret, and the place for bot secrets. An app setting
 // whose value is @Microsoft.KeyVault(VaultName=...;SecretName=...) is resolved by the platform with
 // the Function App identity (keyVaultReferenceIdentity), which holds Key Vault Secrets User here.
+// No public network access: the app reads it over the private endpoint of network.bicep. Purge
+// protection: a deleted vault (and its secrets) stays recoverable for the retention period.
 param name string
 param location string
 param tags object
@@ -26,7 +28,12 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled'
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Disabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+    }
   }
 }
 
@@ -60,6 +67,7 @@ resource developerManagesSecrets 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
+output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 output tokenSecretName string = tokenSecret.name

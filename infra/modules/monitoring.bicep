@@ -1,13 +1,13 @@
-// Log Analytics workspace + workspace-based Application Insights. The Functions host sends with the
-// identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), so it needs Monitoring Metrics Publisher.
+// Log Analytics workspace + workspace-based Application Insights. Local authentication is off: only
+// Entra ID sends. The Functions host and the app send with the identity
+// (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), which holds Monitoring Metrics Publisher. The connection
+// string is no output: the Function App reads it from the resource, so no deployment record holds it.
 param logAnalyticsName string
 param appInsightsName string
 param location string
 param tags object
 @description('Principal id of the Function App identity')
 param principalId string
-@description('Refuse ingestion by instrumentation key: only Entra ID (the identity) can send')
-param disableLocalAuth bool
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
@@ -29,7 +29,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
-    DisableLocalAuth: disableLocalAuth
+    DisableLocalAuth: true
   }
 }
 
@@ -60,5 +60,4 @@ resource botInsights 'Microsoft.Insights/workbooks@2022-04-01' = {
   }
 }
 
-output connectionString string = appInsights.properties.ConnectionString
 output name string = appInsights.name

@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { EdgeContext, EdgeRequest } from '../http/edgeRequest';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request, type Response } from 'botbuilder';
+import { services } from '../host/runtime';
 import { DemoBot } from './demoBot';
 
 /**
@@ -17,14 +18,26 @@ let runtime: DemoBotRuntime | undefined;
 
 /** Built on first use and kept, so every invocation shares one adapter and one bot. */
 function getRuntime(): DemoBotRuntime {
-  // No MicrosoftAppId: botbuilder's anonymous local-development mode. It accepts any caller, so it must
-  // never be deployed as is (bot authentication is a later issue).
+  // No MicrosoftAppId: botbuilder's anonymous local-development mode. It accepts any caller, so only the local
+  // host serves it, unless an operator opts in (functions/demoBot.ts).
   runtime ??= { adapter: new CloudAdapter(new ConfigurationBotFrameworkAuthentication({})), bot: new DemoBot() };
   return runtime;
 }
 
-export async function demoBotMessages(request: EdgeRequest, context: EdgeContext): Promise<HttpResponseInit> {
-  const body = parseActivity(await request.text());
+/** The demo bot as the host serves it: it replies only to this host's connector (the serviceUrl Switchboard sends it). */
+export const demoBotMessages = createDemoBotHandler({ connectorBaseUrl: async () => (await services()).settings.connectorBaseUrl });
+
+export interface DemoBotHandlerOptions {
+  /** The one serviceUrl the bot replies to. Anyone can POST the bot an activity: a serviceUrl taken from it would let them aim its replies anywhere (SSRF). */
+  connectorBaseUrl(): Promise<string>;
+}
+
+export function createDemoBotHandler(options: DemoBotHandlerOptions) {
+  return (request: EdgeRequest, context: EdgeContext) => handle(request, context, options);
+}
+
+async function handle(request: EdgeRequest, context: EdgeContext, options: DemoBotHandlerOptions): Promise<HttpResponseInit> {
+  const body = parseActivity(await request.text(), await options.connectorBaseUrl());
   if ('error' in body) return { status: 400, jsonBody: { error: { code: 'InvalidActivity', message: body.error } } };
 
   const { adapter, bot } = getRuntime();
@@ -61,7 +74,7 @@ export async function demoBotMessages(request: EdgeRequest, context: EdgeContext
 /** What a channel sends the demo bot; it answers no invoke. */
 const HANDLED_TYPES = new Set(['message', 'conversationUpdate', 'event', 'endOfConversation', 'typing', 'trace', 'installationUpdate', 'messageReaction']);
 
-function parseActivity(text: string): { activity: Record<string, unknown> } | { error: string } {
+function parseActivity(text: string, connectorBaseUrl: string): { activity: Record<string, unknown> } | { error: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -79,5 +92,10 @@ function parseActivity(text: string): { activity: Record<string, unknown> } | { 
   const conversation = activity.conversation as { id?: unknown } | undefined;
   if (typeof conversation?.id !== 'string' || conversation.id === '') return { error: 'activity.conversation.id is required' };
   if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl)) return { error: 'activity.serviceUrl must be the http(s) URL of the channel' };
+  if (withoutTrailingSlashes(activity.serviceUrl) !== withoutTrailingSlashes(connectorBaseUrl)) {
+    return { error: `activity.serviceUrl must be this host's connector (${connectorBaseUrl}); the demo bot replies to no other address` };
+  }
   return { activity };
 }
+
+const withoutTrailingSlashes = (url: string) => url.replace(/\/+$/, '');

@@ -42,7 +42,7 @@ const queueFunctions: QueueFunction[] = [];
 const timerFunctions: TimerFunction[] = [];
 
 /** The local host sets this before importing the function files, so `app.*` is not called outside Azure. */
-const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
+export const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
 
 export function registerHttp(fn: HttpFunction): void {
   httpFunctions.push(fn);

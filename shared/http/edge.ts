@@ -29,10 +29,19 @@ export function edge(handler: (request: EdgeRequest, context: EdgeContext) => Pr
       if (error instanceof ApiError) return errorResponse(error);
       // Contention no retry inside the request could outlast (many writers on one agent's record): not a fault.
       if (error instanceof AgentUpdateConflictError) return errorResponse(new ApiError('ServiceUnavailable', `${error.message}; retry after 1 second`));
-      context.error(`${request.method} ${request.url} failed`, error);
+      context.error(`${request.method} ${requestPath(request.url)} failed`, error);
       return { status: 500, jsonBody: { error: { code: 'InternalError', message: 'the request failed; it is safe to retry' } } };
     }
   };
+}
+
+/** The path alone: in Azure the query string may hold the function key (`?code=`), which must not reach the logs. */
+function requestPath(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return '(a URL that does not parse)';
+  }
 }
 
 /** Reads the raw body, refusing more than `maxBytes`. */

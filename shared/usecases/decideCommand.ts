@@ -7,6 +7,7 @@ import type { Context, Presence } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import type { Placement } from '../core/placement';
 import * as lifecycle from '../core/lifecycle';
+import { redactUrls } from '../core/redactUrl';
 import type { TranscriptMessage } from '../core/transcript';
 import { chatLimitProblem, messageBytes, summarize, summaryOf, type EditedMessage } from '../core/transcriptSummary';
 import { decideWaitNotices, waitNoticeText, waitStateChanged } from '../core/waitNotices';
@@ -213,14 +214,17 @@ class Decision {
     this.edited.push({ before: message, after: { ...message, text: command.text, attachments: command.attachments, suggestedActions: command.suggestedActions, editedAt: this.at } });
   }
 
-  /** A bot that cannot be reached (or refuses us) must not strand the customer: the rules route the chat on. */
+  /**
+   * A bot that cannot be reached (or refuses us) must not strand the customer: the rules route the chat on.
+   * Agents read plain words; the technical reason (redacted) is for telemetry only.
+   */
   private botUnreachable(c: Command<'botUnreachable'>): void {
     const before = this.next;
     const context = { BotFailure: c.failure };
-    this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached: ${c.reason}`, this.route, this.at);
-    this.say('system', `The bot ${c.botId} could not be reached (${c.reason}); the chat was routed on.`, { visibility: 'agents' });
+    this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached.`, this.route, this.at);
+    this.say('system', `The bot ${c.botId} could not be reached; the chat was routed on.`, { visibility: 'agents' });
     this.track('BotSessionEnded', { bot: c.botId, outcome: 'escalated', failure: c.failure, workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
-    this.track('BotUnreachable', { bot: c.botId, failure: c.failure, reason: c.reason, queue: this.next.queue ?? undefined });
+    this.track('BotUnreachable', { bot: c.botId, failure: c.failure, reason: redactUrls(c.reason), queue: this.next.queue ?? undefined });
     this.routed();
   }
 

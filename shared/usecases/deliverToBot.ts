@@ -2,6 +2,7 @@ import { PoisonMessageError } from '../ports/messageBus';
 import { BotCredentialsRejectedError } from '../ports/botClient';
 import type { Activity } from '../core/activity';
 import type { BotUser } from '../core/config';
+import { redactUrl, redactUrls } from '../core/redactUrl';
 import { ApiError } from '../http/apiError';
 import { receiveBotActivity } from './botConnector';
 import { conversationCommandMessage, decodeOrPoison } from './commands';
@@ -40,7 +41,7 @@ export async function deliverToBot(s: Services, body: unknown, deliveryCount: nu
   s.telemetry.trackEvent('BotDeliveryFailed', { ...properties, reason: outcome.reason }, { deliveryCount });
   const elapsedInMs = s.clock.now().getTime() - Date.parse(activity.timestamp ?? '');
   const outOfBudget = !outcome.transient || deliveryCount >= s.settings.botDeliveryMaxAttempts || elapsedInMs >= bot.unreachableAfterSeconds * 1000;
-  if (!outOfBudget) throw new BotUnavailableError(`bot ${bot.id} at ${bot.endpoint}: ${outcome.reason}`);
+  if (!outOfBudget) throw new BotUnavailableError(`bot ${bot.id} at ${redactUrl(bot.endpoint)}: ${outcome.reason}`);
   // Only an activity of the live session gives up on the chat; a late endOfConversation is simply dropped.
   if (afterSession) return;
   const failure = outcome.transient ? 'unreachable' : 'refused';
@@ -62,7 +63,8 @@ async function post(s: Services, bot: BotUser, activity: Activity): Promise<Outc
     response = await s.bots.postActivity(bot, expectReplies ? { ...activity, deliveryMode: 'expectReplies' } : activity);
   } catch (error) {
     // Refused credentials stay refused: the chat moves on now instead of waiting out the bot's budget.
-    return { ok: false, transient: !(error instanceof BotCredentialsRejectedError), reason: error instanceof Error ? error.message : String(error) };
+    // The reason goes to telemetry and logs: any URL in it (a bot endpoint with a key) is redacted.
+    return { ok: false, transient: !(error instanceof BotCredentialsRejectedError), reason: redactUrls(error instanceof Error ? error.message : String(error)) };
   }
   s.telemetry.trackMetric('BotDeliveryMs', s.clock.now().getTime() - startedAt, { bot: bot.id, activityType: activity.type });
   const { status } = response;

@@ -14,6 +14,13 @@ test('a bot that cannot be reached: which bot, which conversation, why, and wher
     .toBe('12:03:04 warn  bot demo-bot refused the delivery (conversation c-1): HTTP 401; chat routed on');
 });
 
+test('every URL in a problem line is redacted: a key in the query string or credentials never reach the terminal', () => {
+  const reason = 'POST to bot "b" at https://u:PASSWORD@bot.example.com/api/messages?code=SECRET123 failed: HTTP 500';
+  const line = formatProblemLine({ kind: 'event', name: 'BotDeliveryFailed', properties: { conversationId: 'c-1', bot: 'b', activityType: 'message', reason }, measurements: { deliveryCount: 1 } }, at);
+  expect(line).toBe('12:03:04 warn  bot b did not take a message activity (conversation c-1): POST to bot "b" at https://***@bot.example.com/api/messages?*** failed: HTTP 500');
+  expect(formatProblemLine({ kind: 'exception', error: new Error('GET http://x/y?sig=SECRET123 failed') }, at)).toBe('12:03:04 error unexpected failure: Error: GET http://x/y?*** failed');
+});
+
 test('a failed delivery to a bot is told once, on its first attempt (the bus retries it with backoff)', () => {
   const failed = (deliveryCount: number) => formatProblemLine({ kind: 'event', name: 'BotDeliveryFailed', properties: { conversationId: 'c-1', bot: 'demo-bot', activityType: 'message', reason: 'HTTP 500' }, measurements: { deliveryCount } }, at);
   expect(failed(1)).toBe('12:03:04 warn  bot demo-bot did not take a message activity (conversation c-1): HTTP 500');

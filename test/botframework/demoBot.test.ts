@@ -11,7 +11,7 @@ import {
 } from '../../shared/core/botActivities';
 import { interpretBotActivity, type BotCommand } from '../../shared/core/botCommands';
 import { GOODBYE, GREETING, HELP } from '../../shared/demo-bot/demoBot';
-import { demoBotMessages } from '../../shared/demo-bot/demoBotHttp';
+import { createDemoBotHandler } from '../../shared/demo-bot/demoBotHttp';
 
 /** What the bot POSTed to the connector, as the channel received it. */
 interface Posted {
@@ -62,6 +62,8 @@ class LoopbackConnector {
 
 const connector = new LoopbackConnector();
 beforeAll(() => connector.start());
+/** The demo bot with the loopback connector as its channel's (the host passes its own connector's base URL). */
+const demoBotMessages = createDemoBotHandler({ connectorBaseUrl: async () => connector.serviceUrl });
 afterAll(() => connector.stop());
 
 const logs: unknown[][] = [];

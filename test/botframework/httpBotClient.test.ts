@@ -5,7 +5,7 @@ import { HttpBotClient } from '../../shared/adapters/botframework/httpBotClient'
 import { startConversationActivity } from '../../shared/core/botActivities';
 import type { BotUser } from '../../shared/core/config';
 import { GREETING } from '../../shared/demo-bot/demoBot';
-import { demoBotMessages } from '../../shared/demo-bot/demoBotHttp';
+import { createDemoBotHandler } from '../../shared/demo-bot/demoBotHttp';
 
 interface Received {
   method: string | undefined;
@@ -97,6 +97,8 @@ describe('HttpBotClient', () => {
   });
 
   test('talks to the real demo bot; expectReplies brings the greeting back in the body', async () => {
+    const serviceUrl = 'http://127.0.0.1:1/'; // never called with expectReplies
+    const demoBotMessages = createDemoBotHandler({ connectorBaseUrl: async () => serviceUrl });
     endpoint.answer = async (received, res) => {
       const request = new HttpRequest({
         method: 'POST',
@@ -109,7 +111,7 @@ describe('HttpBotClient', () => {
     };
     const channel = {
       channelId: 'switchboard',
-      serviceUrl: 'http://127.0.0.1:1/', // never called with expectReplies
+      serviceUrl,
       conversationId: 'conv-e2e',
       customer: { id: 'cust-1', name: 'Ada' },
       bot: { id: 'demo-bot', name: 'Demo Bot' },

@@ -1,4 +1,5 @@
 import type { TelemetryClient } from 'applicationinsights';
+import { redactUrls } from '../../core/redactUrl';
 import { nullTelemetry, type Telemetry, type TelemetryProperties } from '../../ports/telemetry';
 
 /**
@@ -175,13 +176,13 @@ function createClient(options: AppInsightsTelemetryOptions): TelemetryClient {
   return client;
 }
 
-/** Custom dimensions: strings only, absent values left out (the SDK would send the text "undefined"). */
+/** Custom dimensions: strings only, absent values left out (the SDK would send the text "undefined"), URLs redacted. */
 function dimensions(properties: TelemetryProperties | undefined): Record<string, string> | undefined {
   if (!properties) return undefined;
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(properties) as [string, unknown][]) {
     if (value === undefined || value === null) continue;
-    out[key] = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    out[key] = redactUrls(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   return out;
 }
@@ -194,7 +195,16 @@ function finite(measurements: Record<string, number> | undefined): Record<string
   return out;
 }
 
+/** The exception as sent: a copy whose message and stack have their URLs redacted (a bot endpoint may carry a key). */
 function asError(error: unknown): Error {
+  const original = toError(error);
+  const sent = new Error(redactUrls(original.message));
+  sent.name = original.name;
+  sent.stack = original.stack === undefined ? undefined : redactUrls(original.stack);
+  return sent;
+}
+
+function toError(error: unknown): Error {
   if (error instanceof Error) return error;
   if (typeof error === 'string') return new Error(error);
   try {

@@ -1,3 +1,4 @@
+import { redactUrls } from '../../core/redactUrl';
 import type { Telemetry, TelemetryProperties } from '../../ports/telemetry';
 
 /** Where ConsoleTelemetry writes: process.stdout, process.stderr, a file stream, or a test's collector. */
@@ -39,7 +40,7 @@ export class ConsoleTelemetry implements Telemetry {
   trackException(error: unknown, properties?: TelemetryProperties): void {
     this.write(() => {
       const e = error instanceof Error ? error : undefined;
-      return { time: this.time(), kind: 'exception', name: e?.name ?? typeof error, message: e?.message ?? String(error), stack: e?.stack, properties: dimensions(properties) };
+      return { time: this.time(), kind: 'exception', name: e?.name ?? typeof error, message: redactUrls(e?.message ?? String(error)), stack: e?.stack === undefined ? undefined : redactUrls(e.stack), properties: dimensions(properties) };
     });
   }
 
@@ -59,6 +60,6 @@ export class ConsoleTelemetry implements Telemetry {
 function dimensions(properties: TelemetryProperties | undefined): Record<string, string> | undefined {
   if (!properties) return undefined;
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(properties)) if (value !== undefined && value !== null) out[key] = String(value);
+  for (const [key, value] of Object.entries(properties)) if (value !== undefined && value !== null) out[key] = redactUrls(String(value));
   return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -1,3 +1,4 @@
+import { redactUrls } from '../../core/redactUrl';
 import type { TelemetryProperties } from '../../ports/telemetry';
 
 /** One telemetry item, as ProblemLinesTelemetry hands it to the formatter. */
@@ -46,7 +47,8 @@ export function formatProblemLine(item: TelemetryItem, at: Date): string | undef
   if (!problem) return undefined;
   const about = [labelled('conversation', properties.conversationId), ...(problem.about ?? [])].filter(Boolean).join(', ');
   const line = `${time(at)} ${problem.level.padEnd(5)} ${problem.what}${about ? ` (${about})` : ''}${problem.why ? `: ${problem.why}` : ''}${problem.then ? `; ${problem.then}` : ''}`;
-  return oneLine(line);
+  // A reason may hold a bot endpoint with a key in it (?code=): every URL is redacted.
+  return redactUrls(oneLine(line));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Activity } from '../../core/activity';
 import type { BotUser } from '../../core/config';
+import { redactUrl, redactUrls } from '../../core/redactUrl';
 import { BotCredentialsRejectedError, type BotClient, type BotResponse } from '../../ports/botClient';
 
 export interface HttpBotClientOptions {
@@ -39,7 +40,8 @@ export class HttpBotClient implements BotClient {
       return text === '' ? { status: response.status } : { status: response.status, body: parseIfJson(text) };
     } catch (error) {
       if (error instanceof BotCredentialsRejectedError) throw error;
-      throw new Error(`POST to bot "${bot.id}" at ${bot.endpoint} failed: ${this.reason(error)}`, { cause: error });
+      // The endpoint may carry a key (?code=) or credentials: the message is logged and tracked, so they are redacted.
+      throw new Error(`POST to bot "${bot.id}" at ${redactUrl(bot.endpoint)} failed: ${redactUrls(this.reason(error))}`, { cause: error });
     }
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -10,7 +10,7 @@ export type SqliteDatabase = Database.Database;
  * holds the stores and the message bus. `':memory:'` gives a private database for unit tests.
  */
 export function openDatabase(path: string | ':memory:'): SqliteDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnly(path);
   const db = new Database(path);
   // WAL + synchronous=NORMAL: a committed transaction is in the WAL (the OS page cache) before commit
   // returns, so it survives a crash or `kill -9` of the process; only a power loss or OS crash can lose
@@ -22,6 +22,26 @@ export function openDatabase(path: string | ':memory:'): SqliteDatabase {
   db.exec(SCHEMA);
   upgrade(db);
   return db;
+}
+
+/** Read and write for the owner only, like the token secret: the database holds every transcript. */
+const OWNER_ONLY = 0o600;
+
+/**
+ * Creates the file (and a new directory, 700) before SQLite opens it: SQLite gives the -wal and -shm files it
+ * makes later the database file's mode. Files an earlier version left readable by others are tightened.
+ */
+function ownerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', OWNER_ONLY));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    try {
+      if (existsSync(file)) chmodSync(file, OWNER_ONLY);
+    } catch (error) {
+      // Another user's file we may still write to (a shared group): leave its mode to its owner.
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    }
+  }
 }
 
 /** Brings a data directory written by an earlier version up to this schema. */

@@ -21,7 +21,16 @@ export const SETTINGS = {
   allowAgentTokens: 'SWITCHBOARD_ALLOW_AGENT_TOKENS',
   appServiceAuthentication: 'SWITCHBOARD_APP_SERVICE_AUTH',
   maxDeliveryCount: 'SWITCHBOARD_MAX_DELIVERY_COUNT',
+  demoBot: 'SWITCHBOARD_DEMO_BOT',
 } as const;
+
+/**
+ * SWITCHBOARD_DEMO_BOT=true serves the demo bot in Azure too. Unsafe: it is unauthenticated, so anyone who
+ * can reach it can make it act on the chats it holds. Read when the function files register, before any setting is checked.
+ */
+export function demoBotInAzure(env: NodeJS.ProcessEnv): boolean {
+  return env[SETTINGS.demoBot]?.trim().toLowerCase() === 'true';
+}
 
 export interface AzureSettings {
   configPath: string;
@@ -79,6 +88,7 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
   const allowAgentTokens = flag(SETTINGS.allowAgentTokens);
   const appServiceAuthentication = flag(SETTINGS.appServiceAuthentication);
   const maxDeliveryCount = positive(SETTINGS.maxDeliveryCount, 10) ?? 10;
+  flag(SETTINGS.demoBot); // Only checked: the demo bot's registration reads it (demoBotInAzure).
 
   if (problems.length > 0) return { ok: false, problems };
   return {

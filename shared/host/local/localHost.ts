@@ -66,7 +66,8 @@ export interface LocalHost {
  */
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const memory = options.dataDir === ':memory:';
-  if (!memory) mkdirSync(options.dataDir, { recursive: true });
+  // Only its owner may read a new data directory: it holds every transcript and the token secret.
+  if (!memory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = memory ? ':memory:' : join(options.dataDir, 'switchboard.db');
   const db = openDatabase(file);
   const checkpointer = memory ? undefined : new WalCheckpointer(db, file);
@@ -242,7 +243,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
 /** A per-data-directory secret, so customer tokens stay valid across restarts of the same data. */
 export function localTokenSecret(dataDir: string | undefined): string {
   if (!dataDir) return randomBytes(32).toString('hex');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'token-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('hex');
