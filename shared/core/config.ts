@@ -139,7 +139,7 @@ export interface AgentUser {
   capacity: number;
   /** Development bearer token for the agent API. */
   token?: string;
-  /** The Entra ID sign-in (UPN, email or object id) App Service authentication maps to this agent. */
+  /** The agent's Entra ID object id (oid, a GUID): App Service authentication maps a sign-in with it to this agent. */
   principal?: string;
   /** Presence the agent starts with when it has no stored presence yet. */
   presence: Presence;

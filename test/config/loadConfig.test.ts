@@ -236,6 +236,14 @@ describe('shape problems', () => {
   it('accepts a short development token', () => {
     expect(parseConfig(edit('token: dev-alice', 'token: x')).ok).toBe(true);
   });
+
+  it("takes an agent's principal only as its Entra ID object id: names and emails can be changed by their owner", () => {
+    expect(problemsOf(edit('token: dev-alice', 'principal: alice@contoso.com'))).toEqual([
+      'users[1].principal: must be the agent\'s Entra ID object id (a GUID such as 6f1d2c3b-0a4e-4b5c-9d8e-7f6a5b4c3d2e), not a sign-in name or email, got "alice@contoso.com"',
+    ]);
+    const loaded = parseConfig(edit('token: dev-alice', 'principal: 6F1D2C3B-0A4E-4B5C-9D8E-7F6A5B4C3D2E'));
+    expect(loaded.ok && loaded.config.users[1]).toMatchObject({ principal: '6F1D2C3B-0A4E-4B5C-9D8E-7F6A5B4C3D2E' });
+  });
 });
 
 describe('cross-reference problems', () => {

@@ -21,7 +21,7 @@ import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { CustomerTokens } from '../../usecases/customerTokens';
-import { Directory, type Services } from '../../usecases/services';
+import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
 import { installServices } from '../runtime';
 import { loadFunctions } from './functionsLoader';
@@ -50,7 +50,7 @@ export interface LocalHostOptions {
   /** Load shedding limits of the HTTP edge. */
   admission?: AdmissionOptions;
   /** Off by default: outside App Service nothing strips a forged principal header. */
-  agentAuthentication?: { tokens: boolean; appServicePrincipal: boolean };
+  agentAuthentication?: AgentAuthentication;
 }
 
 export interface LocalHost {
