@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GUID_PATTERN } from '../core/guid';
 import { canonicalLocale } from '../core/locale';
 import { WAIT_PLACEHOLDERS } from '../core/waitNotices';
-import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
+import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, OPERATORS, PRESENCES, ROLES, VARIABLE_TYPES } from '../core/config';
 
 /**
  * The shape of the configuration file, its JSON Schema (see writeJsonSchema.ts) and the
@@ -235,6 +235,7 @@ const agentSchema = strict(
       .optional()
       .meta({ description: "The agent's Entra ID object id (oid, a GUID), which App Service authentication maps to this agent when the sign-in comes from SWITCHBOARD_AGENT_TENANT_ID; unique, case-insensitive. Never a UPN or email: their owner can change those." }),
     presence: oneOf('presence', PRESENCES).default('Available').meta({ description: 'Presence before the agent sets one.' }),
+    roles: z.array(oneOf('role', ROLES)).default([]).meta({ description: 'Roles of the agent: supervisor, for the supervisor routes of a later part (today it grants nothing more). None by default.' }),
   },
   { title: 'Agent', description: 'A human agent.' },
 );

@@ -5,6 +5,10 @@
 export const PRESENCES = ['Available', 'Busy', 'Busy-DND', 'Away', 'Offline'] as const;
 export type Presence = (typeof PRESENCES)[number];
 
+/** What a human agent may do besides taking chats. Part 8 gives supervisors their routes. */
+export const ROLES = ['supervisor'] as const;
+export type Role = (typeof ROLES)[number];
+
 export const ASSIGNMENT_METHODS = ['highestCapacity', 'roundRobin', 'leastActive'] as const;
 export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
 
@@ -143,6 +147,8 @@ export interface AgentUser {
   principal?: string;
   /** Presence the agent starts with when it has no stored presence yet. */
   presence: Presence;
+  /** Extra powers; the configuration loader fills in none ([]). */
+  roles?: Role[];
 }
 
 export type User = BotUser | AgentUser;

@@ -138,6 +138,11 @@ export class Directory {
     return this.agentsByPrincipal.get(objectId.toLowerCase());
   }
 
+  /** Whether this user is an agent with the supervisor role. */
+  isSupervisor(id: string): boolean {
+    return this.agent(id)?.roles?.includes('supervisor') ?? false;
+  }
+
   /** Queues a user is a member of, highest priority first. */
   queuesOf(userId: string): Queue[] {
     return this.queuesByMember.get(userId) ?? [];
