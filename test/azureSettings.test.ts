@@ -1,5 +1,7 @@
 import { readAzureSettings, SETTINGS } from '../shared/host/azure/azureSettings';
 
+const TENANT = '7a1b2c3d-0000-4000-8000-00000000c0de';
+
 /** Cold start in Azure fails fast, naming every missing or malformed setting. */
 const complete = {
   [SETTINGS.config]: '/home/site/wwwroot/switchboard.production.yaml',
@@ -23,6 +25,7 @@ test('reads a complete environment, with defaults', () => {
       appInsightsConnectionString: undefined,
       allowAgentTokens: false,
       appServiceAuthentication: false,
+      agentTenantId: undefined,
       maxDeliveryCount: 10,
     },
   });
@@ -47,8 +50,16 @@ test('an unresolved Key Vault reference is never used as the token secret', () =
 });
 
 test('flags read true and false in any case, as ARM writes them', () => {
-  const result = readAzureSettings({ ...complete, [SETTINGS.allowAgentTokens]: 'True', [SETTINGS.appServiceAuthentication]: 'TRUE' });
+  const result = readAzureSettings({ ...complete, [SETTINGS.allowAgentTokens]: 'True', [SETTINGS.appServiceAuthentication]: 'TRUE', [SETTINGS.agentTenantId]: TENANT });
   expect(result.ok && [result.settings.allowAgentTokens, result.settings.appServiceAuthentication]).toEqual([true, true]);
+});
+
+test('App Service authentication needs the agents\' tenant: a sign-in from any other tenant is no agent', () => {
+  const signIn = (tenant: string | undefined) => readAzureSettings({ ...complete, [SETTINGS.appServiceAuthentication]: 'true', ...(tenant === undefined ? {} : { [SETTINGS.agentTenantId]: tenant }) });
+  expect(signIn(undefined)).toEqual({ ok: false, problems: [`${SETTINGS.agentTenantId} is not set: the Entra ID tenant (a GUID) agents sign in from; required when ${SETTINGS.appServiceAuthentication} is true`] });
+  expect(signIn('contoso.onmicrosoft.com')).toEqual({ ok: false, problems: [`${SETTINGS.agentTenantId} must be a tenant id (a GUID), got "contoso.onmicrosoft.com"`] });
+  const read = signIn(TENANT.toUpperCase());
+  expect(read.ok && read.settings.agentTenantId).toBe(TENANT.toUpperCase());
 });
 
 test('the public URL: an absolute http(s) URL, kept without its trailing slashes (bots get <it>/api/connector/)', () => {

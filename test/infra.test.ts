@@ -112,7 +112,16 @@ function evaluate(expression: string): string {
   const choice = /^(\w+) \? '(\w*)' : '(\w*)'$/.exec(expression);
   if (choice) return passedThrough('functionApp', choice[1]!) === true ? choice[2]! : choice[3]!;
   const passed = passedThrough('functionApp', expression);
+  // A tenant id main.bicep takes from the deployment (subscription().tenantId): a GUID only Azure knows.
+  if (passed === undefined && moduleParams('functionApp')[expression] === expression && /^(subscription|tenant)\(\)\.tenantId$/.test(mainDefaultExpression(expression) ?? '')) return PLACEHOLDER_TENANT;
   return passed === undefined ? `<${expression}>` : String(passed);
+}
+
+const PLACEHOLDER_TENANT = '00000000-0000-4000-8000-00000000aaaa';
+
+/** The text after `param <name> <type> = `, as written. */
+function mainDefaultExpression(name: string): string | undefined {
+  return new RegExp(`^param ${name} \\w+ = (.+)$`, 'm').exec(main)?.[1]?.trim();
 }
 
 const settings = appSettingExpressions();
@@ -204,6 +213,14 @@ describe('Function App settings', () => {
       ok: true,
       settings: { configPath: 'infra/switchboard.azure.yaml', allowAgentTokens: false, maxDeliveryCount: 10, cosmos: { key: undefined, closedConversationTtlInSeconds: 30 * 86_400 } },
     });
+  });
+
+  test("agents sign in from one tenant: SWITCHBOARD_AGENT_TENANT_ID is the tenant App Service authentication trusts", () => {
+    expect(settings[SETTINGS.agentTenantId]).toBe('agentSignInTenantId');
+    expect(functionApp).toMatch(/openIdIssuer: '\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{agentSignInTenantId\}\/v2\.0'/);
+    expect(mainDefaultExpression('agentSignInTenantId')).toBe('subscription().tenantId');
+    const signIn = readAzureSettings({ ...environment, [SETTINGS.appServiceAuthentication]: 'true' });
+    expect(signIn.ok && signIn.settings.agentTenantId).toBe(PLACEHOLDER_TENANT);
   });
 
   test('names no setting the app does not read, besides the Functions host connections', () => {

@@ -121,6 +121,8 @@ var appSettings = {
   SWITCHBOARD_CLOSED_TTL_DAYS: string(closedConversationTtlDays)
   SWITCHBOARD_ALLOW_AGENT_TOKENS: allowAgentTokens ? 'true' : 'false'
   SWITCHBOARD_APP_SERVICE_AUTH: appServiceAuthentication ? 'true' : 'false'
+  // The tenant whose sign-ins App Service authentication accepts: the app maps only its object ids to agents.
+  SWITCHBOARD_AGENT_TENANT_ID: agentSignInTenantId
 }
 
 // A bot's `credentials: { secretFromEnv: MY_BOT_SECRET }` reads the app setting MY_BOT_SECRET; listed

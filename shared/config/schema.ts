@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { GUID_PATTERN } from '../core/guid';
 import { canonicalLocale } from '../core/locale';
 import { WAIT_PLACEHOLDERS } from '../core/waitNotices';
-import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, CONTEXT_WRITERS, OPERATORS, PRESENCES, VARIABLE_TYPES } from '../core/config';
+import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, CONTEXT_WRITERS, OPERATORS, PRESENCES, ROLES, VARIABLE_TYPES } from '../core/config';
 
 /**
  * The shape of the configuration file, its JSON Schema (see writeJsonSchema.ts) and the
@@ -235,8 +236,13 @@ const agentSchema = strict(
     name: z.string().min(1).optional().meta({ description: 'Display name; defaults to the id.' }),
     capacity: positiveInteger().meta({ description: 'Capacity units the agent can hold at once.' }),
     token: z.string().min(1).optional().meta({ description: 'Development bearer token for the agent API; unique.' }),
-    principal: z.string().min(1).optional().meta({ description: 'The Entra ID sign-in (UPN, email or object id) that App Service authentication maps to this agent; unique, case-insensitive.' }),
+    principal: z
+      .string()
+      .regex(GUID_PATTERN, { error: ({ input }) => `must be the agent's Entra ID object id (a GUID such as 6f1d2c3b-0a4e-4b5c-9d8e-7f6a5b4c3d2e), not a sign-in name or email, got ${JSON.stringify(input)}` })
+      .optional()
+      .meta({ description: "The agent's Entra ID object id (oid, a GUID), which App Service authentication maps to this agent when the sign-in comes from SWITCHBOARD_AGENT_TENANT_ID; unique, case-insensitive. Never a UPN or email: their owner can change those." }),
     presence: oneOf('presence', PRESENCES).default('Available').meta({ description: 'Presence before the agent sets one.' }),
+    roles: z.array(oneOf('role', ROLES)).default([]).meta({ description: 'Roles of the agent: supervisor, for the supervisor routes of a later part (today it grants nothing more). None by default.' }),
   },
   { title: 'Agent', description: 'A human agent.' },
 );

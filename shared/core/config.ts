@@ -5,6 +5,10 @@
 export const PRESENCES = ['Available', 'Busy', 'Busy-DND', 'Away', 'Offline'] as const;
 export type Presence = (typeof PRESENCES)[number];
 
+/** What a human agent may do besides taking chats. Part 8 gives supervisors their routes. */
+export const ROLES = ['supervisor'] as const;
+export type Role = (typeof ROLES)[number];
+
 export const ASSIGNMENT_METHODS = ['highestCapacity', 'roundRobin', 'leastActive'] as const;
 export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number];
 
@@ -153,10 +157,12 @@ export interface AgentUser {
   capacity: number;
   /** Development bearer token for the agent API. */
   token?: string;
-  /** The Entra ID sign-in (UPN, email or object id) App Service authentication maps to this agent. */
+  /** The agent's Entra ID object id (oid, a GUID): App Service authentication maps a sign-in with it to this agent. */
   principal?: string;
   /** Presence the agent starts with when it has no stored presence yet. */
   presence: Presence;
+  /** Extra powers; the configuration loader fills in none ([]). */
+  roles?: Role[];
 }
 
 export type User = BotUser | AgentUser;

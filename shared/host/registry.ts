@@ -15,7 +15,7 @@ export interface HttpFunction {
   handler: EdgeHandler;
   /**
    * `function`: operator routes; in Azure the host demands a function key (`x-functions-key` or
-   * `?code=`). The local host, a development tool, does not check keys.
+   * `?code=`). The local host demands its operator key when it has one (see local/exposure.ts).
    */
   authLevel?: 'anonymous' | 'function';
 }

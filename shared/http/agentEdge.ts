@@ -1,40 +1,40 @@
 import type { EdgeRequest } from './edgeRequest';
-import type { AgentCredentials } from '../usecases/agentDesk';
+import type { AgentCredentials, SignedInPrincipal } from '../usecases/agentDesk';
 import { bearerToken } from './edge';
 
-/** Claim types App Service authentication carries for a user's names. */
-const NAME_CLAIMS = new Set([
-  'preferred_username', 'upn', 'email', 'name', 'oid',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
-  'http://schemas.microsoft.com/identity/claims/objectidentifier',
-]);
+/**
+ * The immutable claims of an Entra ID sign-in, in both spellings App Service authentication uses.
+ * Names, emails and UPNs are left out on purpose: their owner (or a tenant admin, or a guest's home
+ * tenant) can change them, so they never say who an agent is.
+ */
+const OBJECT_ID_CLAIMS = new Set(['oid', 'http://schemas.microsoft.com/identity/claims/objectidentifier']);
+const TENANT_ID_CLAIMS = new Set(['tid', 'http://schemas.microsoft.com/identity/claims/tenantid']);
 
 /**
  * What the caller presents: a bearer token, and the principal App Service authentication injected
  * (`x-ms-client-principal`, base64 JSON). The platform strips these headers from incoming requests,
- * so they are trusted only where the host says it runs behind App Service authentication.
+ * so they are trusted only where the host says it runs behind App Service authentication. The
+ * `x-ms-client-principal-name` and `-id` headers are not read: the claims say everything they do.
  */
 export function agentCredentials(request: EdgeRequest): AgentCredentials {
-  return { token: bearerToken(request), principal: principalNames(request) };
+  return { token: bearerToken(request), principal: signedInPrincipal(request) };
 }
 
-function principalNames(request: EdgeRequest): string[] | undefined {
-  const names = new Set<string>();
-  const encoded = request.headers.get('x-ms-client-principal');
-  if (encoded) {
-    try {
-      const principal = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { claims?: { typ?: unknown; val?: unknown }[] };
-      for (const claim of principal.claims ?? []) {
-        if (typeof claim.typ === 'string' && NAME_CLAIMS.has(claim.typ) && typeof claim.val === 'string' && claim.val) names.add(claim.val);
-      }
-    } catch {
-      // An undecodable principal names no one; the caller is then unauthenticated.
+/** The object id and tenant of the principal header; undefined without the header. */
+function signedInPrincipal(request: EdgeRequest): SignedInPrincipal | undefined {
+  const names = ['x-ms-client-principal', 'x-ms-client-principal-name', 'x-ms-client-principal-id'];
+  if (names.every((name) => !request.headers.get(name))) return undefined;
+  const found: SignedInPrincipal = {};
+  try {
+    const encoded = request.headers.get('x-ms-client-principal') ?? '';
+    const principal = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { claims?: { typ?: unknown; val?: unknown }[] };
+    for (const claim of principal.claims ?? []) {
+      if (typeof claim?.typ !== 'string' || typeof claim.val !== 'string' || !claim.val) continue;
+      if (OBJECT_ID_CLAIMS.has(claim.typ)) found.objectId ??= claim.val;
+      if (TENANT_ID_CLAIMS.has(claim.typ)) found.tenantId ??= claim.val;
     }
+  } catch {
+    // An undecodable principal names no one: the sign-in is refused for its missing claims.
   }
-  for (const header of ['x-ms-client-principal-name', 'x-ms-client-principal-id']) {
-    const value = request.headers.get(header);
-    if (value) names.add(value);
-  }
-  return names.size > 0 ? [...names] : undefined;
+  return found;
 }

@@ -14,15 +14,20 @@ import type { Services } from './services';
  */
 export interface AgentCredentials {
   token?: string;
-  /** The names App Service authentication says the caller signed in as (UPN, email, object id). */
-  principal?: readonly string[];
+  /** The Entra ID sign-in App Service authentication vouches for; undefined when the request carries none. */
+  principal?: SignedInPrincipal;
+}
+
+/** The immutable claims of a sign-in: object id (`oid`) and tenant (`tid`). */
+export interface SignedInPrincipal {
+  objectId?: string;
+  tenantId?: string;
 }
 
 export function authenticateAgent(s: Services, agentId: string, credentials: AgentCredentials): AgentUser {
   const { tokens, appServicePrincipal } = s.settings.agentAuthentication;
-  if (appServicePrincipal && credentials.principal?.length) {
-    const caller = s.directory.agentByPrincipal(credentials.principal);
-    if (!caller) throw new ApiError('Forbidden', `signed in as ${credentials.principal[0]}, who is no agent in the configuration (users[].principal)`);
+  if (appServicePrincipal && credentials.principal) {
+    const caller = agentSignedIn(s, credentials.principal);
     if (caller.id !== agentId) throw new ApiError('Forbidden', `signed in as agent ${caller.id}, not ${agentId}`);
     return caller;
   }
@@ -34,6 +39,18 @@ export function authenticateAgent(s: Services, agentId: string, credentials: Age
   }
   const ways = [appServicePrincipal ? 'sign in with Entra ID' : '', tokens ? 'send the agent token from the configuration as a bearer token' : ''].filter(Boolean);
   throw new ApiError('Unauthorized', ways.length ? `authentication is required: ${ways.join(', or ')}` : 'agent sign-in is not enabled on this host');
+}
+
+/** The agent whose object id signed in, from the agents' tenant: anyone else in (or visiting) the tenant is no agent. */
+function agentSignedIn(s: Services, { objectId, tenantId }: SignedInPrincipal): AgentUser {
+  if (!objectId || !tenantId) throw new ApiError('Forbidden', 'the sign-in carries no object id (oid) and tenant (tid) claims');
+  const agentTenant = s.settings.agentAuthentication.tenantId;
+  if (!agentTenant || tenantId.toLowerCase() !== agentTenant.toLowerCase()) {
+    throw new ApiError('Forbidden', `signed in to tenant ${tenantId}, not the agents' tenant (SWITCHBOARD_AGENT_TENANT_ID)`);
+  }
+  const caller = s.directory.agentByPrincipal(objectId);
+  if (!caller) throw new ApiError('Forbidden', `signed in as object id ${objectId}, who is no agent in the configuration (users[].principal)`);
+  return caller;
 }
 
 async function ownConversation(s: Services, agent: AgentUser, conversationId: string): Promise<Conversation> {

@@ -34,8 +34,17 @@ export interface Settings {
   commandWaitInMs: number;
   /** The bot-deliveries queue's max delivery count: the last attempt gives up on the bot instead of dead-lettering. */
   botDeliveryMaxAttempts: number;
-  /** How agents prove who they are: development tokens from the configuration, and/or the App Service principal. */
-  agentAuthentication: { tokens: boolean; appServicePrincipal: boolean };
+  /**
+   * How agents prove who they are: development tokens from the configuration, and/or the App Service
+   * principal, whose tenant must be `tenantId` (no tenant: no principal signs in).
+   */
+  agentAuthentication: AgentAuthentication;
+}
+
+export interface AgentAuthentication {
+  tokens: boolean;
+  appServicePrincipal: boolean;
+  tenantId?: string;
 }
 
 export interface Services extends Ports {
@@ -124,13 +133,14 @@ export class Directory {
     return this.agentsByToken.get(token);
   }
 
-  /** The agent a signed-in principal is, by any of its names (UPN, email, object id), case-insensitively. */
-  agentByPrincipal(names: readonly string[]): AgentUser | undefined {
-    for (const name of names) {
-      const agent = this.agentsByPrincipal.get(name.toLowerCase());
-      if (agent) return agent;
-    }
-    return undefined;
+  /** The agent whose Entra ID object id (a GUID, any case) this is; never by a name, which its owner can change. */
+  agentByPrincipal(objectId: string): AgentUser | undefined {
+    return this.agentsByPrincipal.get(objectId.toLowerCase());
+  }
+
+  /** Whether this user is an agent with the supervisor role. */
+  isSupervisor(id: string): boolean {
+    return this.agent(id)?.roles?.includes('supervisor') ?? false;
   }
 
   /** Queues a user is a member of, highest priority first. */

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfigFile, loadConfigOrThrow, parseConfig, SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { configJsonSchema, JSON_SCHEMA_PATH, renderJsonSchema } from '../../shared/config/writeJsonSchema';
+import { routingWarnings } from '../../shared/config/routingWarnings';
 import { compileRouter } from '../../shared/core/rules';
+import { Directory } from '../../shared/usecases/services';
 
 /** A valid file to break one line at a time; `edit` replaces text that must be there. */
 const VALID = `
@@ -121,11 +123,17 @@ describe('the sample configuration', () => {
     ]);
     expect(config.users).toEqual([
       { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: '/api/demo-bot/messages', capacity: 1000, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 },
-      { id: 'alice', kind: 'agent', name: 'Alice', capacity: 2, token: 'dev-alice', presence: 'Available' },
-      { id: 'bob', kind: 'agent', name: 'Bob', capacity: 2, token: 'dev-bob', presence: 'Available' },
-      { id: 'carol', kind: 'agent', name: 'Carol', capacity: 2, token: 'dev-carol', presence: 'Available' },
-      { id: 'dave', kind: 'agent', name: 'Dave', capacity: 2, token: 'dev-dave', presence: 'Available' },
+      { id: 'alice', kind: 'agent', name: 'Alice', capacity: 2, token: 'dev-alice', presence: 'Available', roles: [] },
+      { id: 'bob', kind: 'agent', name: 'Bob', capacity: 2, token: 'dev-bob', presence: 'Available', roles: [] },
+      { id: 'carol', kind: 'agent', name: 'Carol', capacity: 2, token: 'dev-carol', presence: 'Available', roles: [] },
+      { id: 'dave', kind: 'agent', name: 'Dave', capacity: 2, token: 'dev-dave', presence: 'Available', roles: [] },
+      { id: 'sam', kind: 'agent', name: 'Sam', capacity: 2, token: 'dev-sam', presence: 'Available', roles: ['supervisor'] },
     ]);
+    // Sam supervises: a member of no queue, so no chat is ever assigned to him, and nothing warns about it.
+    expect(config.queues.some((q) => q.members.includes('sam'))).toBe(false);
+    expect(routingWarnings(config)).toEqual([]);
+    const directory = new Directory(config);
+    expect(config.users.filter((u) => directory.isSupervisor(u.id)).map((u) => u.id)).toEqual(['sam']);
   });
 
   it('routes the reference scenario', () => {
@@ -249,6 +257,23 @@ describe('shape problems', () => {
     expect(setBy('[bot, bot]')).toEqual(['workstreams[0].contextVariables[1].setBy: must not list a writer twice']);
     expect(setBy('[agent]')).toEqual(['workstreams[0].contextVariables[1].setBy[0]: unknown writer "agent", expected one of customer, bot, system']);
     expect(setBy('customer')).toEqual(['workstreams[0].contextVariables[1].setBy: expected a list, got a string']);
+  });
+
+  it('reads the roles of an agent, none by default, and names an unknown role', () => {
+    const loaded = parseConfig(edit('token: dev-alice', 'token: dev-alice, roles: [supervisor]'));
+    expect(loaded.ok && loaded.config.users[1]).toMatchObject({ id: 'alice', roles: ['supervisor'] });
+    const plain = parseConfig(VALID);
+    expect(plain.ok && plain.config.users[1]).toMatchObject({ id: 'alice', roles: [] });
+    expect(problemsOf(edit('token: dev-alice', 'token: dev-alice, roles: [admin]'))).toEqual(['users[1].roles[0]: unknown role "admin", expected one of supervisor']);
+    expect(problemsOf(edit('token: dev-alice', 'token: dev-alice, roles: supervisor'))).toEqual(['users[1].roles: expected a list, got a string']);
+  });
+
+  it("takes an agent's principal only as its Entra ID object id: names and emails can be changed by their owner", () => {
+    expect(problemsOf(edit('token: dev-alice', 'principal: alice@contoso.com'))).toEqual([
+      'users[1].principal: must be the agent\'s Entra ID object id (a GUID such as 6f1d2c3b-0a4e-4b5c-9d8e-7f6a5b4c3d2e), not a sign-in name or email, got "alice@contoso.com"',
+    ]);
+    const loaded = parseConfig(edit('token: dev-alice', 'principal: 6F1D2C3B-0A4E-4B5C-9D8E-7F6A5B4C3D2E'));
+    expect(loaded.ok && loaded.config.users[1]).toMatchObject({ principal: '6F1D2C3B-0A4E-4B5C-9D8E-7F6A5B4C3D2E' });
   });
 });
 

@@ -611,7 +611,9 @@ describe('with bot and agent authentication on, forged and mismatched credential
   const CHANNEL_AUDIENCE = 'api://switchboard-fuzz';
   const HOLDER = { id: 'fuzz-bot', appId: '33333333-3333-3333-3333-333333333333' };
   const OTHER = { id: 'other-bot', appId: '44444444-4444-4444-4444-444444444444' };
-  const PRINCIPALS: Record<string, string> = { alice: 'alice@contoso.example', bob: 'bob@contoso.example', carol: 'carol@contoso.example', dave: 'dave@contoso.example' };
+  /** Agents' Entra ID object ids, and the tenant they sign in from. */
+  const PRINCIPALS: Record<string, string> = { alice: '11111111-1111-4111-8111-111111111111', bob: '22222222-2222-4222-8222-222222222222', carol: '33333333-3333-4333-8333-333333333333', dave: '44444444-4444-4444-8444-444444444444' };
+  const TENANT = '7a1b2c3d-0000-4000-8000-00000000c0de';
   let issuer: LocalIssuer;
   let host: Host;
   let fuzzer: Fuzzer;
@@ -632,7 +634,7 @@ describe('with bot and agent authentication on, forged and mismatched credential
       c.queues = [...c.queues.map((q) => (q.name === 'BotQueue' ? { ...q, members: [HOLDER.id] } : q)), { name: 'OtherBotQueue', priority: 1, assignment: 'highestCapacity', members: [OTHER.id] }];
     });
     // The bots are not called: every activity to them is accepted, as a bot that answers 200 would.
-    host = await startTestHost({ config, bots: { postActivity: async () => ({ status: 200 }) }, agentAuthentication: { tokens: true, appServicePrincipal: true } });
+    host = await startTestHost({ config, bots: { postActivity: async () => ({ status: 200 }) }, agentAuthentication: { tokens: true, appServicePrincipal: true, tenantId: TENANT } });
     const mint = (claims: Record<string, unknown>, options: Parameters<LocalIssuer['mint']>[1] = {}) => issuer.mint({ aud: CHANNEL_AUDIENCE, ...claims }, options);
     const asBot = (b: { appId: string }) => ({ appid: b.appId, azp: b.appId });
     tokens.push(
@@ -711,9 +713,14 @@ describe('with bot and agent authentication on, forged and mismatched credential
   test('the agent API behind App Service authentication: forged, mismatched and unknown principals', async () => {
     const encode = (claims: unknown) => Buffer.from(JSON.stringify(claims)).toString('base64');
     const AGENTS = Object.keys(PRINCIPALS);
+    const signIn = (claims: Record<string, string>) => [['X-MS-CLIENT-PRINCIPAL', encode({ claims: Object.entries(claims).map(([typ, val]) => ({ typ, val })) })] as [string, string]];
     const principal = fc.oneof(
-      fc.tuple(fc.constantFrom(...AGENTS), fc.boolean()).map(([agent, upper]) => ({ as: agent, headers: [['X-MS-CLIENT-PRINCIPAL-NAME', upper ? PRINCIPALS[agent]!.toUpperCase() : PRINCIPALS[agent]!] as [string, string]] })),
-      fc.constantFrom(...AGENTS).map((agent) => ({ as: agent, headers: [['X-MS-CLIENT-PRINCIPAL', encode({ claims: [{ typ: 'preferred_username', val: PRINCIPALS[agent] }] })] as [string, string]] })),
+      fc.tuple(fc.constantFrom(...AGENTS), fc.boolean()).map(([agent, upper]) => ({ as: agent, headers: signIn({ oid: upper ? PRINCIPALS[agent]!.toUpperCase() : PRINCIPALS[agent]!, tid: TENANT }) })),
+      // Mutable claims (names, emails, UPNs) and the platform's name and id headers alone never sign an agent in.
+      fc.tuple(fc.constantFrom(...AGENTS), fc.constantFrom('preferred_username', 'upn', 'email', 'name')).map(([agent, typ]) => ({ as: 'nobody', headers: signIn({ [typ]: PRINCIPALS[agent]!, oid: '99999999-9999-4999-8999-999999999999', tid: TENANT }) })),
+      fc.constantFrom(...AGENTS).map((agent) => ({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL-NAME', PRINCIPALS[agent]!], ['X-MS-CLIENT-PRINCIPAL-ID', PRINCIPALS[agent]!]] as [string, string][] })),
+      // The right object id from another tenant, or with no tenant.
+      fc.tuple(fc.constantFrom(...AGENTS), fc.constantFrom('7a1b2c3d-0000-4000-8000-0000000bad00', '')).map(([agent, tid]) => ({ as: 'nobody', headers: signIn(tid ? { oid: PRINCIPALS[agent]!, tid } : { oid: PRINCIPALS[agent]! }) })),
       fc.oneof(unknownId, fc.constantFrom('mallory@contoso.example', 'alice', 'alice@contoso.example.evil')).map((name) => ({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL-NAME', [...name].map((ch) => (ch >= ' ' && ch <= '~' ? ch : '?')).join('')] as [string, string]] })),
       fc.oneof(fc.string({ maxLength: 60 }).map((s) => Buffer.from(s).toString('base64')), fc.constantFrom('!!!', '', 'e30=', encode(null), encode({ claims: 5 }), encode({ claims: [null, 5, { typ: 5, val: {} }] }), encode([]), 'x'.repeat(5_000)))
         .map((value) => ({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL', value] as [string, string]] })),

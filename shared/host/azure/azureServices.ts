@@ -57,7 +57,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       channelId: 'switchboard',
       commandWaitInMs: 5000,
       botDeliveryMaxAttempts: settings.maxDeliveryCount,
-      agentAuthentication: { tokens: settings.allowAgentTokens, appServicePrincipal: settings.appServiceAuthentication },
+      agentAuthentication: { tokens: settings.allowAgentTokens, appServicePrincipal: settings.appServiceAuthentication, tenantId: settings.agentTenantId },
     },
     customerTokens: new CustomerTokens(settings.tokenSecret),
   };

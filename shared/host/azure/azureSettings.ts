@@ -1,4 +1,5 @@
 import { DEFAULT_COSMOS_DATABASE } from '../../adapters/cosmos/cosmosContainers';
+import { isGuid } from '../../core/guid';
 
 /**
  * The Function App's settings, read once at cold start. Connections are identity-based (the
@@ -20,6 +21,7 @@ export const SETTINGS = {
   appInsights: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   allowAgentTokens: 'SWITCHBOARD_ALLOW_AGENT_TOKENS',
   appServiceAuthentication: 'SWITCHBOARD_APP_SERVICE_AUTH',
+  agentTenantId: 'SWITCHBOARD_AGENT_TENANT_ID',
   maxDeliveryCount: 'SWITCHBOARD_MAX_DELIVERY_COUNT',
   demoBot: 'SWITCHBOARD_DEMO_BOT',
 } as const;
@@ -45,6 +47,8 @@ export interface AzureSettings {
   allowAgentTokens: boolean;
   /** App Service authentication is on: the platform injects (and strips forged) principal headers, so they are trusted. */
   appServiceAuthentication: boolean;
+  /** The Entra ID tenant agents sign in from: a principal of any other tenant is no agent. Required with appServiceAuthentication. */
+  agentTenantId?: string;
   maxDeliveryCount: number;
 }
 
@@ -87,6 +91,10 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
   };
   const allowAgentTokens = flag(SETTINGS.allowAgentTokens);
   const appServiceAuthentication = flag(SETTINGS.appServiceAuthentication);
+  const agentTenantId = appServiceAuthentication
+    ? required(SETTINGS.agentTenantId, `the Entra ID tenant (a GUID) agents sign in from; required when ${SETTINGS.appServiceAuthentication} is true`)
+    : optional(SETTINGS.agentTenantId);
+  if (agentTenantId && !isGuid(agentTenantId)) problems.push(`${SETTINGS.agentTenantId} must be a tenant id (a GUID), got "${agentTenantId}"`);
   const maxDeliveryCount = positive(SETTINGS.maxDeliveryCount, 10) ?? 10;
   flag(SETTINGS.demoBot); // Only checked: the demo bot's registration reads it (demoBotInAzure).
 
@@ -103,6 +111,7 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
       appInsightsConnectionString: optional(SETTINGS.appInsights),
       allowAgentTokens,
       appServiceAuthentication,
+      agentTenantId: agentTenantId || undefined,
       maxDeliveryCount,
     },
   };

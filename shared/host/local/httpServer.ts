@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { EdgeContext, EdgeRequest } from '../../http/edgeRequest';
 import type { HttpFunction } from '../registry';
 import { Admission } from './admission';
+import type { OperatorAccess } from './exposure';
+import { operatorRefusal } from './operatorGate';
 
 interface CompiledRoute {
   fn: HttpFunction;
@@ -28,11 +30,12 @@ const HEALTH_PATH = /^\/api\/health\/?$/;
 
 /**
  * Serves the registered HTTP functions the way the Functions host does: same routes under /api,
- * the same request fields, the same response mapping. While the host shuts down, /api/health answers
+ * the same request fields, the same response mapping, and a key on the operator routes when
+ * `operatorAccess` asks for one. While the host shuts down, /api/health answers
  * 503 so a probe or a load balancer stops sending; the other routes keep serving (a bot's reply to a
  * delivery still in flight comes through them).
  */
-export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission(), shuttingDown: () => boolean = () => false): Server {
+export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission(), shuttingDown: () => boolean = () => false, operatorAccess: OperatorAccess = { kind: 'open' }): Server {
   const routes = functions.map(compileRoute);
   const contexts = new Map(functions.map((fn) => [fn, consoleContext(fn.name)]));
   // Host is not needed to route (the base URL is the host's own), so its absence is no reason for a bare 400.
@@ -75,6 +78,10 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
     if (!hit) {
       res.setHeader('allow', [...allowed].join(', '));
       return writeJson(res, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not allowed here; use ${[...allowed].join(' or ')}` } });
+    }
+    if (hit.route.fn.authLevel === 'function') {
+      const refused = operatorRefusal(operatorAccess, { header: req.headers['x-functions-key']?.toString(), code: url.searchParams.get('code') });
+      if (refused) return writeJson(res, refused.status, { error: { code: refused.code, message: refused.message } });
     }
     const body = await readBody(req);
     if (body === undefined) return writeJson(res, 413, { error: { code: 'PayloadTooLarge', message: `the body is larger than ${MAX_REQUEST_BYTES} bytes` } });

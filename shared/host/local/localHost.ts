@@ -21,11 +21,12 @@ import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { CustomerTokens } from '../../usecases/customerTokens';
-import { Directory, type Services } from '../../usecases/services';
+import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
 import { installServices } from '../runtime';
 import { loadFunctions } from './functionsLoader';
 import { Admission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission';
+import { isLoopback, type OperatorAccess } from './exposure';
 import { createFunctionsHttpServer } from './httpServer';
 
 export interface LocalHostOptions {
@@ -49,8 +50,15 @@ export interface LocalHostOptions {
   maxDeliveryCount?: number;
   /** Load shedding limits of the HTTP edge. */
   admission?: AdmissionOptions;
-  /** Off by default: outside App Service nothing strips a forged principal header. */
-  agentAuthentication?: { tokens: boolean; appServicePrincipal: boolean };
+  /**
+   * The principal is off by default: outside App Service nothing strips a forged principal header.
+   * Development tokens are on by default on loopback only.
+   */
+  agentAuthentication?: AgentAuthentication;
+  /** The key the operator routes (authLevel function) demand, as `x-functions-key` or `?code=`. */
+  operatorKey?: string;
+  /** Without an operator key, refuse the operator routes (403) instead of serving them open. By default: beyond loopback. */
+  operatorRoutesLocked?: boolean;
 }
 
 export interface LocalHost {
@@ -172,6 +180,7 @@ interface Backend {
 async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock'> & { maxDeliveryCount: number; backend: Backend }): Promise<Omit<LocalHost, 'bus'>> {
   const registered = loadFunctions();
   const { backend } = options;
+  const hostname = options.hostname ?? '127.0.0.1';
   let baseUrl = '';
   const tokens = new BotTokenProvider(options.config, process.env);
   const botClient = new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) });
@@ -197,7 +206,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       channelId: 'switchboard',
       commandWaitInMs: options.commandWaitInMs ?? 5000,
       botDeliveryMaxAttempts: options.maxDeliveryCount,
-      agentAuthentication: options.agentAuthentication ?? { tokens: true, appServicePrincipal: false },
+      agentAuthentication: options.agentAuthentication ?? { tokens: isLoopback(hostname), appServicePrincipal: false },
     },
     customerTokens: new CustomerTokens(backend.tokenSecret),
   };
@@ -205,10 +214,12 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
 
   const admission = new Admission(options.admission ?? DEFAULT_ADMISSION);
   let closed = false;
-  const server = createFunctionsHttpServer(registered.http(), () => baseUrl, admission, () => closed);
+  const locked = options.operatorRoutesLocked ?? !isLoopback(hostname);
+  const operatorAccess: OperatorAccess = options.operatorKey ? { kind: 'key', key: options.operatorKey } : locked ? { kind: 'locked' } : { kind: 'open' };
+  const server = createFunctionsHttpServer(registered.http(), () => baseUrl, admission, () => closed, operatorAccess);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.hostname ?? '127.0.0.1', () => resolve());
+    server.listen(options.port, hostname, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${options.hostname === '0.0.0.0' || !options.hostname ? 'localhost' : options.hostname}:${port}`;

@@ -4,6 +4,7 @@ import { routingWarnings } from '../../config/routingWarnings';
 import { BotCredentialsError } from '../../adapters/botframework/botTokenProvider';
 import { ProblemLinesTelemetry, telemetryFromEnvironment } from '../../adapters/appinsights';
 import { parsePublicUrl, readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
+import { decideExposure, type Exposure } from './exposure';
 import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
 import { closeOnSignals, readShutdownTimeout } from './shutdown';
 
@@ -21,7 +22,6 @@ function cloudSettings(configFile: string, dataDir: string, publicUrl: string | 
   const result = readAzureSettings({
     [SETTINGS.config]: configFile,
     [SETTINGS.tokenSecret]: process.env[SETTINGS.tokenSecret] ?? localTokenSecret(dataDir),
-    [SETTINGS.allowAgentTokens]: 'true',
     ...process.env,
     // The Azure settings require one; the host takes `publicUrl` from its options (its own address when unset).
     [SETTINGS.publicUrl]: publicUrl ?? 'http://localhost',
@@ -46,6 +46,16 @@ function publicUrlSetting(): string | undefined {
     process.exit(1);
   }
   return parsed.publicUrl;
+}
+
+/** What this process opens to whoever reaches HOST: the operator routes and the development agent tokens. */
+function exposureSettings(hostname: string): Exposure {
+  const decided = decideExposure(hostname, process.env);
+  if (!decided.ok) {
+    console.error(new SettingsError(decided.problems).message);
+    process.exit(1);
+  }
+  return decided.exposure;
 }
 
 function configPath(argv: string[]): string {
@@ -77,7 +87,16 @@ async function main(): Promise<void> {
     console.error(new SettingsError([shutdown.problem]).message);
     process.exit(1);
   }
-  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', publicUrl, telemetry };
+  const hostname = process.env.HOST ?? '127.0.0.1';
+  const exposure = exposureSettings(hostname);
+  for (const warning of exposure.warnings) console.warn(`warning: ${warning}`);
+  const common = {
+    config, port, hostname, publicUrl, telemetry,
+    // Agent tokens and the operator key follow the same rule in both modes (see exposure.ts).
+    agentAuthentication: { tokens: exposure.agentTokens, appServicePrincipal: false },
+    operatorKey: exposure.operator.kind === 'key' ? exposure.operator.key : undefined,
+    operatorRoutesLocked: exposure.operator.kind === 'locked',
+  };
   const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, dataDir, publicUrl) : undefined;
   let host;
   try {
