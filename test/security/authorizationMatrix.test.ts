@@ -101,11 +101,12 @@ const MATRIX: Record<string, Row> = {
   'connectorActivityMembers GET': { target: 'botChat', call: (t) => ({ method: 'GET', path: `${connectorPath(t.botChat)}/activities/any/members` }), expected: holdingBotOnly(200) },
   // Bots cannot create conversations on Switchboard: every caller is refused, a bot as one who may not.
   'connectorConversationsCreate POST': { target: 'botChat', call: () => ({ method: 'POST', path: 'connector/v3/conversations', body: { bot: { id: BOT_A.id }, members: [] } }), expected: { ...refusedAs(401), holdingBot: 403, otherBot: 403 } },
-  // The demo bot's endpoint is a bot, not Switchboard's API; it exists on the local host only. It is not a user of
-  // this configuration, so whatever anyone makes it say is refused by the connector: nothing changes.
+  // The demo bot's endpoint is a bot, not Switchboard's API; it exists on the local host only and replies to this
+  // host's connector alone. It is not a user of this configuration, so whatever anyone makes it say is refused
+  // there: nothing changes.
   'demoBotMessages POST': {
     target: 'botChat',
-    call: (t) => ({ method: 'POST', path: 'demo-bot/messages', body: { type: 'message', text: 'credit card', conversation: { id: t.botChat.conversationId }, from: { id: 'x' }, recipient: { id: 'demo-bot' }, serviceUrl: 'http://127.0.0.1:9/', channelId: 'switchboard' } }),
+    call: (t) => ({ method: 'POST', path: 'demo-bot/messages', body: { type: 'message', text: 'credit card', conversation: { id: t.botChat.conversationId }, from: { id: 'x' }, recipient: { id: 'demo-bot' }, serviceUrl: host.services.settings.connectorBaseUrl, channelId: 'switchboard' } }),
     expected: everyone(200),
   },
 };
