@@ -2,20 +2,25 @@
 export type ApiErrorCode =
   | 'InvalidJson' | 'InvalidBody' | 'PayloadTooLarge' | 'UnsupportedMediaType'
   | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'ServiceUnavailable'
+  /** A per-client rate limit (limits.rate): the response says which, and Retry-After when to come back. */
+  | 'TooManyRequests'
   /** An offer's answer came too late: it expired, the agent rejected it, or the chat moved on (the customer left). */
   | 'OfferExpired' | 'OfferRejected' | 'OfferWithdrawn';
 
 const STATUS: Record<ApiErrorCode, number> = {
   InvalidJson: 400, InvalidBody: 400, PayloadTooLarge: 413, UnsupportedMediaType: 415,
-  Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, ServiceUnavailable: 503,
+  Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, ServiceUnavailable: 503, TooManyRequests: 429,
   OfferExpired: 409, OfferRejected: 409, OfferWithdrawn: 409,
 };
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
-  constructor(readonly code: ApiErrorCode, message: string) {
+  /** When the client may try again (Retry-After, whole seconds); 503s say 1 second by default. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(readonly code: ApiErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.status = STATUS[code];
+    this.retryAfterSeconds = options.retryAfterSeconds ?? (this.status === 503 ? 1 : undefined);
   }
 }

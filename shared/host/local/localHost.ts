@@ -20,6 +20,7 @@ import type { AzureSettings } from '../azure/azureSettings';
 import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
+import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { Directory, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
@@ -51,6 +52,11 @@ export interface LocalHostOptions {
   admission?: AdmissionOptions;
   /** Off by default: outside App Service nothing strips a forged principal header. */
   agentAuthentication?: { tokens: boolean; appServicePrincipal: boolean };
+  /**
+   * Off by default: a client can write any X-Forwarded-For. On (SWITCHBOARD_TRUST_FORWARDED_FOR=true) only
+   * behind a reverse proxy that appends the client's address: the rate limits then count its last entry.
+   */
+  trustForwardedFor?: boolean;
 }
 
 export interface LocalHost {
@@ -197,8 +203,10 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       commandWaitInMs: options.commandWaitInMs ?? 5000,
       botDeliveryMaxAttempts: options.maxDeliveryCount,
       agentAuthentication: options.agentAuthentication ?? { tokens: true, appServicePrincipal: false },
+      trustForwardedFor: options.trustForwardedFor ?? false,
     },
     customerTokens: new CustomerTokens(backend.tokenSecret),
+    rateLimiters: clientRateLimiters(options.config.limits.rate),
   };
   installServices(async () => services);
 

@@ -48,6 +48,15 @@ function publicUrlSetting(): string | undefined {
   return parsed.publicUrl;
 }
 
+/** SWITCHBOARD_TRUST_FORWARDED_FOR: true only behind a reverse proxy that appends the client's address to X-Forwarded-For. */
+function trustForwardedForSetting(): boolean {
+  const value = process.env.SWITCHBOARD_TRUST_FORWARDED_FOR?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  console.error(new SettingsError([`SWITCHBOARD_TRUST_FORWARDED_FOR must be true or false, got "${process.env.SWITCHBOARD_TRUST_FORWARDED_FOR}"`]).message);
+  process.exit(1);
+}
+
 function configPath(argv: string[]): string {
   const flag = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   const fromFlag = flag < 0 ? undefined : argv[flag]?.includes('=') ? argv[flag]?.split('=')[1] : argv[flag + 1];
@@ -77,7 +86,8 @@ async function main(): Promise<void> {
     console.error(new SettingsError([shutdown.problem]).message);
     process.exit(1);
   }
-  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', publicUrl, telemetry };
+  const trustForwardedFor = trustForwardedForSetting();
+  const common = { config, port, hostname: process.env.HOST ?? '127.0.0.1', publicUrl, telemetry, trustForwardedFor };
   const cloud = process.env[SETTINGS.cosmosEndpoint] ? cloudSettings(file, dataDir, publicUrl) : undefined;
   let host;
   try {
