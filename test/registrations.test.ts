@@ -57,6 +57,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST chats',
     'POST chats/{id}/end',
     'POST chats/{id}/messages',
+    'POST chats/{id}/token',
     'POST connector/v3/conversations',
     'POST connector/v3/conversations/{conversationId}/activities/{activityId?}',
     'POST demo-bot/messages',

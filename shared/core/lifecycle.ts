@@ -276,6 +276,12 @@ export function endByCustomer(conversation: Conversation, at: string): Conversat
   return close(conversation, 'CustomerDisconnectedOrLeftActiveConversation', at);
 }
 
+/** When the customer's part of the chat ended: at wrap-up (the agent's time after the customer) or close, whichever came first; null while it goes on. */
+export function customerLeftAt(conversation: Pick<Conversation, 'status' | 'wrapUpAt' | 'closedAt'>): string | null {
+  if (conversation.status !== 'WrapUp' && conversation.status !== 'Closed') return null;
+  return conversation.wrapUpAt ?? conversation.closedAt;
+}
+
 /** Auto-close fires only if nothing happened since it was scheduled (same status and epoch). */
 export function autoClose(conversation: Conversation, status: 'Open' | 'WrapUp', epoch: number, at: string): Conversation {
   if (conversation.status !== status || conversation.epoch !== epoch) {

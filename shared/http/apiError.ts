@@ -4,12 +4,14 @@ export type ApiErrorCode =
   | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'ServiceUnavailable'
   /** A per-client rate limit (limits.rate): the response says which, and Retry-After when to come back. */
   | 'TooManyRequests'
+  /** A customer token past its expiry, or past the read window after its chat ended. */
+  | 'TokenExpired'
   /** An offer's answer came too late: it expired, the agent rejected it, or the chat moved on (the customer left). */
   | 'OfferExpired' | 'OfferRejected' | 'OfferWithdrawn';
 
 const STATUS: Record<ApiErrorCode, number> = {
   InvalidJson: 400, InvalidBody: 400, PayloadTooLarge: 413, UnsupportedMediaType: 415,
-  Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, ServiceUnavailable: 503, TooManyRequests: 429,
+  Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, ServiceUnavailable: 503, TooManyRequests: 429, TokenExpired: 401,
   OfferExpired: 409, OfferRejected: 409, OfferWithdrawn: 409,
 };
 

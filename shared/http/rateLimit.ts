@@ -52,7 +52,7 @@ function clientKey(request: EdgeRequest, trustForwardedFor: boolean): string | u
 function tokenKey(s: Services, request: EdgeRequest): string | undefined {
   const conversationId = request.params.id;
   const token = bearerToken(request);
-  return conversationId && token && s.customerTokens.verify(conversationId, token) ? conversationId : undefined;
+  return conversationId && token && s.customerTokens.authentic(conversationId, token) ? conversationId : undefined;
 }
 
 const WHAT: Record<keyof RateLimits, { counted: string; scope: string }> = {

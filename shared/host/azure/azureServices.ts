@@ -62,7 +62,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       // App Service's front end appends the client's address to X-Forwarded-For; no request reaches the app around it.
       trustForwardedFor: true,
     },
-    customerTokens: new CustomerTokens(settings.tokenSecret),
+    customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
     rateLimiters: clientRateLimiters(config.limits.rate),
   };
 }

@@ -205,7 +205,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       agentAuthentication: options.agentAuthentication ?? { tokens: true, appServicePrincipal: false },
       trustForwardedFor: options.trustForwardedFor ?? false,
     },
-    customerTokens: new CustomerTokens(backend.tokenSecret),
+    customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
     rateLimiters: clientRateLimiters(options.config.limits.rate),
   };
   installServices(async () => services);
