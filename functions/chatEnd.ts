@@ -9,4 +9,4 @@ export const chatEnd = edge(async (request) => {
   return json(200, await endChat(await services(), param(request, 'id'), bearerToken(request)));
 });
 
-registerHttp({ name: 'chatEnd', methods: ['POST'], route: 'chats/{id}/end', handler: chatEnd });
+registerHttp({ name: 'chatEnd', methods: ['POST'], route: 'chats/{id}/end', handler: chatEnd, rateLimit: 'customer' });

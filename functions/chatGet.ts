@@ -7,4 +7,4 @@ export const chatGet = edge(async (request) => {
   return json(200, await getCustomerChat(await services(), param(request, 'id'), bearerToken(request)));
 });
 
-registerHttp({ name: 'chatGet', methods: ['GET'], route: 'chats/{id}', handler: chatGet });
+registerHttp({ name: 'chatGet', methods: ['GET'], route: 'chats/{id}', handler: chatGet, rateLimit: 'customer' });

@@ -8,4 +8,4 @@ export const chatMessagesList = edge(async (request) => {
   return json(200, await listCustomerMessages(await services(), param(request, 'id'), bearerToken(request), pageQuery(request)));
 });
 
-registerHttp({ name: 'chatMessagesList', methods: ['GET'], route: 'chats/{id}/messages', handler: chatMessagesList });
+registerHttp({ name: 'chatMessagesList', methods: ['GET'], route: 'chats/{id}/messages', handler: chatMessagesList, rateLimit: 'customer' });

@@ -9,4 +9,4 @@ export const chatMessagesSend = edge(async (request) => {
   return json(202, await sendCustomerMessage(await services(), param(request, 'id'), bearerToken(request), input));
 });
 
-registerHttp({ name: 'chatMessagesSend', methods: ['POST'], route: 'chats/{id}/messages', handler: chatMessagesSend });
+registerHttp({ name: 'chatMessagesSend', methods: ['POST'], route: 'chats/{id}/messages', handler: chatMessagesSend, rateLimit: 'customer' });

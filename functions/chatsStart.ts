@@ -9,4 +9,4 @@ export const chatsStart = edge(async (request) => {
   return json(201, await startChat(await services(), input));
 });
 
-registerHttp({ name: 'chatsStart', methods: ['POST'], route: 'chats', handler: chatsStart });
+registerHttp({ name: 'chatsStart', methods: ['POST'], route: 'chats', handler: chatsStart, rateLimit: 'chatStart' });

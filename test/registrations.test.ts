@@ -26,6 +26,14 @@ test('operator routes need a function key in Azure; customer, agent and bot rout
   expect(keyed).toEqual(['conversations/{id}', 'workstreams/{workstream}/explain']);
 });
 
+test('every customer route has a rate-limit class; agent, bot, operator and health routes have none', () => {
+  const limited = registered.http().filter((f) => f.rateLimit).map((f) => `${f.methods.join(',')} ${f.route} ${f.rateLimit}`).sort();
+  const customer = registered.http().filter((f) => f.route === 'chats' || f.route.startsWith('chats/'));
+  expect(limited).toHaveLength(customer.length);
+  expect(limited).toContain('POST chats chatStart');
+  expect(limited.filter((l) => !l.endsWith(' customer'))).toEqual(['POST chats chatStart']);
+});
+
 test('function names are unique and every HTTP route the API documents is registered', () => {
   const names = [...registered.http(), ...registered.queues(), ...registered.timers()].map((f) => f.name);
   expect(new Set(names).size).toBe(names.length);
@@ -50,6 +58,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST chats',
     'POST chats/{id}/end',
     'POST chats/{id}/messages',
+    'POST chats/{id}/token',
     'POST connector/v3/conversations',
     'POST connector/v3/conversations/{conversationId}/activities/{activityId?}',
     'POST demo-bot/messages',

@@ -256,12 +256,6 @@ export const chatLimitsSchema = strict(
   { title: 'Chat limits', description: 'What one chat may hold. System messages (joins, closes) are always kept.' },
 );
 
-const limitsSchema = strict(
-  // Defaults as functions: each load gets its own object, so changing one configuration never changes the next.
-  { chat: chatLimitsSchema.default(() => ({ maxMessages: 1000, maxBytes: 1_048_576 })) },
-  { title: 'Limits', description: 'Bounds on what one client can make Switchboard store and serve.' },
-);
-
 const KINDS = ['bot', 'agent'] as const;
 
 const userSchema = z
@@ -274,6 +268,61 @@ const userSchema = z
   })
   .transform((user) => ({ ...user, name: user.name ?? user.id }));
 
+function rateLimitSchema(counted: string, defaults: { requests: number; perSeconds: number }) {
+  return z
+    .union([
+      z.literal(false),
+      strict(
+        {
+          requests: positiveInteger().meta({ description: 'Requests allowed at once; the allowance refills at this many per perSeconds.' }),
+          perSeconds: z.number().positive().meta({ description: 'The period the allowance refills over, in seconds.' }),
+        },
+        { title: 'Rate limit', description: `At most \`requests\` ${counted} per \`perSeconds\` seconds.` },
+      ),
+    ], { error: () => 'expected {requests, perSeconds} or false (off)' })
+    .default(() => ({ ...defaults }))
+    .meta({ description: `${counted}: {requests, perSeconds}, or false to turn it off. Default ${defaults.requests} per ${defaults.perSeconds} s.` });
+}
+
+export const DEFAULT_RATE_LIMITS = {
+  chatStartsPerAddress: { requests: 10, perSeconds: 60 },
+  requestsPerAddress: { requests: 600, perSeconds: 60 },
+  requestsPerToken: { requests: 60, perSeconds: 10 },
+};
+
+/** Fresh objects each time: a parsed configuration must not share (and let a caller change) the defaults. */
+function defaultRateLimits() {
+  return Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([name, limit]) => [name, { ...limit }])) as typeof DEFAULT_RATE_LIMITS;
+}
+
+/** `limits.rate`: per-client limits of the customer routes (429 with Retry-After past them), kept per process. */
+export const rateLimitsSchema = strict(
+  {
+    chatStartsPerAddress: rateLimitSchema('Chat starts (POST /api/chats) per client address', DEFAULT_RATE_LIMITS.chatStartsPerAddress),
+    requestsPerAddress: rateLimitSchema('Customer requests (every /api/chats route) per client address', DEFAULT_RATE_LIMITS.requestsPerAddress),
+    requestsPerToken: rateLimitSchema('Customer requests per conversation token', DEFAULT_RATE_LIMITS.requestsPerToken),
+  },
+  { title: 'Rate limits', description: 'Per-client limits of the customer routes; each Function App instance (or npm start process) counts on its own.' },
+).default(() => defaultRateLimits());
+
+/** Defaults as functions: each load gets its own objects, so changing one configuration never changes the next. */
+const defaultChatLimits = () => ({ maxMessages: 1000, maxBytes: 1_048_576 });
+
+const limitsSchema = strict(
+  { chat: chatLimitsSchema.default(defaultChatLimits), rate: rateLimitsSchema },
+  { title: 'Limits', description: 'Bounds on what one client may do, and make Switchboard store and serve.' },
+).default(() => ({ chat: defaultChatLimits(), rate: defaultRateLimits() }));
+
+export const DEFAULT_CUSTOMER_TOKENS = { lifetimeMinutes: 1440, readAfterCloseMinutes: 15 };
+
+const customerTokensSchema = strict(
+  {
+    lifetimeMinutes: z.number().positive().default(DEFAULT_CUSTOMER_TOKENS.lifetimeMinutes).meta({ description: 'How long a customer token works after it was issued; POST /api/chats/{id}/token gives a fresh one. Default 1440 (24 hours).' }),
+    readAfterCloseMinutes: z.number().min(0).default(DEFAULT_CUSTOMER_TOKENS.readAfterCloseMinutes).meta({ description: "How long after the customer's part of a chat ended (wrap-up or close) its token may still read the chat and its messages. Default 15." }),
+  },
+  { title: 'Customer tokens', description: 'The bearer tokens POST /api/chats gives customers.' },
+).default(() => ({ ...DEFAULT_CUSTOMER_TOKENS }));
+
 export const configSchema = strict(
   {
     $schema: z.string().optional().meta({ description: 'The JSON Schema this file follows (for editors); ignored.' }),
@@ -285,7 +334,8 @@ export const configSchema = strict(
     queues: z.array(queueSchema).min(1).meta({ description: 'Every queue a rule or fallbackQueue names.' }),
     users: z.array(userSchema).default([]).meta({ description: 'Bots and human agents; queues list them by id.' }),
     botAuthentication: botAuthenticationSchema.optional(),
-    limits: limitsSchema.default(() => ({ chat: { maxMessages: 1000, maxBytes: 1_048_576 } })),
+    limits: limitsSchema,
+    customerTokens: customerTokensSchema,
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

@@ -2,6 +2,8 @@
  * The validated configuration model. `shared/config/loadConfig.ts` turns a YAML file into this shape
  * (or a list of problems); everything else reads only this.
  */
+import type { RateLimit } from './rateLimiter';
+
 export const PRESENCES = ['Available', 'Busy', 'Busy-DND', 'Away', 'Offline'] as const;
 export type Presence = (typeof PRESENCES)[number];
 
@@ -175,8 +177,28 @@ export interface ChatLimits {
   maxBytes: number;
 }
 
+/** A rate limit, or false when it is off. */
+export type RateLimitSetting = RateLimit | false;
+
+/** Per-client limits of the HTTP edge (see core/rateLimiter.ts); each is kept per process. */
+export interface RateLimits {
+  /** POST /api/chats per client address. */
+  chatStartsPerAddress: RateLimitSetting;
+  /** Every customer route (chat start included) per client address. */
+  requestsPerAddress: RateLimitSetting;
+  /** Customer routes of one conversation, per its customer token. */
+  requestsPerToken: RateLimitSetting;
+}
+
 export interface Limits {
   chat: ChatLimits;
+  rate: RateLimits;
+}
+
+/** How long a customer's token works: its lifetime, and reads of the chat once the customer's part of it ended. */
+export interface CustomerTokenSettings {
+  lifetimeMinutes: number;
+  readAfterCloseMinutes: number;
 }
 
 export interface Config {
@@ -187,4 +209,5 @@ export interface Config {
   allowUnauthenticatedBots: boolean;
   botAuthentication?: BotAuthentication;
   limits: Limits;
+  customerTokens: CustomerTokenSettings;
 }

@@ -276,6 +276,12 @@ export function endByCustomer(conversation: Conversation, at: string): Conversat
   return close(conversation, 'CustomerDisconnectedOrLeftActiveConversation', at);
 }
 
+/** When the customer's part of the chat ended: at wrap-up (the agent's time after the customer) or close, whichever came first; null while it goes on. */
+export function customerLeftAt(conversation: Pick<Conversation, 'status' | 'wrapUpAt' | 'closedAt'>): string | null {
+  if (conversation.status !== 'WrapUp' && conversation.status !== 'Closed') return null;
+  return conversation.wrapUpAt ?? conversation.closedAt;
+}
+
 /**
  * When an Active chat becomes idle: `idleMinutes` after the later of its assignment and the last message
  * from the customer, the bot or the agent.

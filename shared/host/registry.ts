@@ -1,5 +1,6 @@
 import { app, type HttpMethod, type InvocationContext, type Timer } from '@azure/functions';
 import type { EdgeHandler } from '../http/edgeRequest';
+import { rateLimited, type RateLimitClass } from '../http/rateLimit';
 import type { MessageHandler, QueueName } from '../ports/messageBus';
 import { withDeadLetterReport } from './deadLetterReport';
 
@@ -18,6 +19,8 @@ export interface HttpFunction {
    * `?code=`). The local host demands its operator key when it has one (see local/exposure.ts).
    */
   authLevel?: 'anonymous' | 'function';
+  /** The route's per-client limits (see http/rateLimit.ts), checked before the handler runs; none when absent. */
+  rateLimit?: RateLimitClass;
 }
 
 export interface QueueFunction {
@@ -44,7 +47,8 @@ const timerFunctions: TimerFunction[] = [];
 /** The local host sets this before importing the function files, so `app.*` is not called outside Azure. */
 export const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
 
-export function registerHttp(fn: HttpFunction): void {
+export function registerHttp(registration: HttpFunction): void {
+  const fn = registration.rateLimit ? { ...registration, handler: rateLimited(registration.rateLimit, registration.handler) } : registration;
   httpFunctions.push(fn);
   if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
 }

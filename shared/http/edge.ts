@@ -12,8 +12,8 @@ export function json(status: number, body: unknown): HttpResponseInit {
 }
 
 export function errorResponse(error: ApiError): HttpResponseInit {
-  // A 503 is a condition that passes: the client is told when to try again.
-  const headers = error.status === 503 ? { 'retry-after': '1' } : undefined;
+  // A 503 or a 429 is a condition that passes: the client is told when to try again.
+  const headers = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
   return { status: error.status, ...(headers && { headers }), jsonBody: { error: { code: error.code, message: error.message } } };
 }
 

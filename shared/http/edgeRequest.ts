@@ -15,6 +15,8 @@ export interface EdgeRequest {
     entries(): Iterable<[string, string]>;
   };
   readonly params: Readonly<Record<string, string | undefined>>;
+  /** The peer's address as the socket saw it; the local host sets it, the Functions host has none (see http/rateLimit.ts). */
+  readonly clientAddress?: string;
   readonly query: { get(name: string): string | null };
   arrayBuffer(): Promise<ArrayBuffer>;
   text(): Promise<string>;

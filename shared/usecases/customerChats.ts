@@ -1,6 +1,7 @@
 import type { ContextValue, Context, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import { contextProblems, describeContextProblems, typedContext } from '../core/contextInput';
+import { customerLeftAt } from '../core/lifecycle';
 import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
 import { readPage, type RawPageQuery } from '../http/pageQuery';
@@ -22,7 +23,7 @@ export interface StartChatInput {
 }
 
 /** Starts a chat: the rules of its workstream choose the first queue (the bot's, in the reference setup). */
-export async function startChat(s: Services, input: StartChatInput): Promise<{ conversationId: string; token: string; status: string }> {
+export async function startChat(s: Services, input: StartChatInput): Promise<{ conversationId: string; token: string; expiresAt: string; status: string }> {
   const workstream = input.workstream === undefined ? s.directory.defaultWorkstream : s.directory.workstream(input.workstream);
   if (!workstream) throw new ApiError('InvalidBody', `workstream: unknown workstream "${input.workstream}", expected one of ${s.config.workstreams.map((w) => w.name).join(', ')}`);
   const context = customerContext(workstream, input.context ?? {});
@@ -33,7 +34,7 @@ export async function startChat(s: Services, input: StartChatInput): Promise<{ c
   const key = `start:${conversationId}`;
   await s.bus.send([conversationCommandMessage({ type: 'start', conversationId, key, workstream: workstream.name, customer, context, ...(locale ? { locale } : {}) })]);
   const applied = await awaitApplied(s, conversationId, key);
-  return { conversationId, token: s.customerTokens.issue(conversationId), status: applied?.status ?? 'Pending' };
+  return { conversationId, ...s.customerTokens.issue(conversationId, s.clock.now()), status: applied?.status ?? 'Pending' };
 }
 
 /** A customer sets only the variables declared for them (pre-chat answers), with values of their type. */
@@ -43,10 +44,19 @@ function customerContext(workstream: Workstream, context: Record<string, Context
   return typedContext(workstream, context);
 }
 
-/** The conversation, for a caller who proved with the token that it is theirs. */
+/**
+ * The conversation, for a caller who proved with the token that it is theirs. Once the customer's
+ * part of the chat ended, the token may read it for a while (customerTokens.readAfterCloseMinutes), then not at all.
+ */
 export async function customerConversation(s: Services, conversationId: string, token: string | undefined): Promise<Conversation> {
   verifyCustomer(s, conversationId, token);
-  return found(conversationId, (await s.conversations.get(conversationId))?.value);
+  const conversation = found(conversationId, (await s.conversations.get(conversationId))?.value);
+  const leftAt = customerLeftAt(conversation);
+  const readAfterClose = s.config.customerTokens.readAfterCloseMinutes;
+  if (leftAt && s.clock.now().getTime() >= Date.parse(leftAt) + readAfterClose * 60_000) {
+    throw new ApiError('TokenExpired', `the chat ended at ${leftAt}; its token could read it for ${readAfterClose} minutes after (setting customerTokens.readAfterCloseMinutes)`);
+  }
+  return conversation;
 }
 
 /** The same check, reading only the chat's status and holder. */
@@ -57,7 +67,11 @@ async function customerConversationState(s: Services, conversationId: string, to
 
 function verifyCustomer(s: Services, conversationId: string, token: string | undefined): void {
   if (!token) throw new ApiError('Unauthorized', 'a bearer token is required: use the token POST /api/chats returned');
-  if (!s.customerTokens.verify(conversationId, token)) throw new ApiError('Forbidden', 'the token does not belong to this conversation');
+  const checked = s.customerTokens.check(conversationId, token, s.clock.now());
+  if (checked.kind === 'invalid') throw new ApiError('Forbidden', 'the token does not belong to this conversation');
+  if (checked.kind === 'expired') {
+    throw new ApiError('TokenExpired', `the token expired at ${checked.expiresAt.toISOString()}; get a fresh one with POST /api/chats/{id}/token before it expires, or start a new chat`);
+  }
 }
 
 function found<T>(conversationId: string, conversation: T | undefined): T {
@@ -101,6 +115,13 @@ export async function listCustomerMessages(s: Services, conversationId: string, 
     messages: messages.map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, ...(m.attachments ? { attachments: m.attachments } : {}), ...(m.suggestedActions ? { suggestedActions: m.suggestedActions } : {}) })),
     next,
   };
+}
+
+/** A fresh token for a chat that goes on, for a caller whose token still works; the old one works until its own expiry. */
+export async function refreshCustomerToken(s: Services, conversationId: string, token: string | undefined): Promise<{ token: string; expiresAt: string }> {
+  const conversation = await customerConversationState(s, conversationId, token);
+  if (conversation.status === 'Closed' || conversation.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${conversation.status}); start a new one`);
+  return s.customerTokens.issue(conversationId, s.clock.now());
 }
 
 export async function endChat(s: Services, conversationId: string, token: string | undefined): Promise<{ status: string }> {

@@ -10,6 +10,7 @@ import type { MessageBus } from '../ports/messageBus';
 import type { Telemetry } from '../ports/telemetry';
 import type { TranscriptStore } from '../ports/transcriptStore';
 import type { QueueStatsStore } from '../ports/queueStatsStore';
+import type { ClientRateLimiters } from '../core/rateLimiter';
 import type { CustomerTokens } from './customerTokens';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
@@ -39,6 +40,8 @@ export interface Settings {
    * principal, whose tenant must be `tenantId` (no tenant: no principal signs in).
    */
   agentAuthentication: AgentAuthentication;
+  /** Whether the client's address is the last X-Forwarded-For entry (behind App Service's front end or a proxy) instead of the socket's peer. */
+  trustForwardedFor: boolean;
 }
 
 export interface AgentAuthentication {
@@ -52,6 +55,8 @@ export interface Services extends Ports {
   directory: Directory;
   settings: Settings;
   customerTokens: CustomerTokens;
+  /** The per-client rate limits' state, in this process's memory. */
+  rateLimiters: ClientRateLimiters;
 }
 
 /** Lookups over the configuration, built once at start-up. */

@@ -74,7 +74,7 @@ export async function createBotHeldChats(host: LocalHost, count: number, batch =
       throw new Error(`chat ${id} is not held by the demo bot: ${c ? `${c.status} ${c.assignee?.id}` : 'missing'}`);
     }
   }
-  return ids.map((conversationId) => ({ conversationId, token: s.customerTokens.issue(conversationId) }));
+  return ids.map((conversationId) => ({ conversationId, token: s.customerTokens.issue(conversationId, s.clock.now()).token }));
 }
 
 /**

@@ -179,12 +179,25 @@ describe('shape problems', () => {
     ]);
   });
 
+  it('reads limits.rate and customerTokens: defaults, false turns a limit off, and a wrong value is named', () => {
+    const loaded = parseConfig(`${VALID}\nlimits: { rate: { chatStartsPerAddress: { requests: 3, perSeconds: 60 }, requestsPerToken: false } }\ncustomerTokens: { lifetimeMinutes: 30 }\n`);
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(loaded.config.limits.rate).toEqual({ chatStartsPerAddress: { requests: 3, perSeconds: 60 }, requestsPerAddress: { requests: 600, perSeconds: 60 }, requestsPerToken: false });
+    expect(loaded.config.customerTokens).toEqual({ lifetimeMinutes: 30, readAfterCloseMinutes: 15 });
+    expect(problemsOf(`${VALID}\nlimits: { rate: { requestsPerAddress: { requests: 0, perSeconds: 60 }, requestsPerToken: true, perHour: 5 } }\ncustomerTokens: { lifetimeMinutes: 0 }\n`)).toEqual([
+      expect.stringMatching(/^limits\.rate: unknown key "perHour"/),
+      'limits.rate.requestsPerAddress.requests: must be greater than 0, got 0',
+      'limits.rate.requestsPerToken: expected {requests, perSeconds} or false (off)',
+      'customerTokens.lifetimeMinutes: must be greater than 0, got 0',
+    ]);
+  });
+
   it('reports an unknown key with the keys that exist', () => {
     expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
       'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
-      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits',
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens',
     ]);
   });
 
@@ -405,6 +418,8 @@ describe('file formats and sources', () => {
       ok: true,
       config: {
         allowUnauthenticatedBots: false,
+        limits: { chat: { maxMessages: 1000, maxBytes: 1_048_576 }, rate: { chatStartsPerAddress: { requests: 10, perSeconds: 60 }, requestsPerAddress: { requests: 600, perSeconds: 60 }, requestsPerToken: { requests: 60, perSeconds: 10 } } },
+        customerTokens: { lifetimeMinutes: 1440, readAfterCloseMinutes: 15 },
         workstreams: [
           {
             name: 'Chat',
@@ -419,7 +434,6 @@ describe('file formats and sources', () => {
         ],
         queues: [{ name: 'Q', priority: 1, assignment: 'highestCapacity', members: [] }],
         users: [],
-        limits: { chat: { maxMessages: 1000, maxBytes: 1_048_576 } },
       },
     });
   });

@@ -1,7 +1,7 @@
 import type { Context, Workstream } from '../../shared/core/config';
 import type { Assignee, Conversation, ConversationStatus } from '../../shared/core/conversation';
 import {
-  acceptOffer, assign, autoClose, closeByAgent, declineOffer, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, holdsCapacityOf,
+  acceptOffer, assign, autoClose, closeByAgent, customerLeftAt, declineOffer, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, holdsCapacityOf,
   markAnnounced, markApplied, offer, recordCustomerMessage, recordForwardedToBot, reroute, startConversation, transfer, TransitionError,
 } from '../../shared/core/lifecycle';
 import type { Placement } from '../../shared/core/placement';
@@ -457,6 +457,17 @@ describe('endByCustomer', () => {
   it('treats a Waiting chat like an Active one', () => {
     expect(endByCustomer(frozen({ ...withAgent(), status: 'Waiting' as const }), T2)).toMatchObject({ status: 'WrapUp', assignee: ALICE });
     expect(endByCustomer(frozen({ ...withBot(), status: 'Waiting' as const }), T2)).toMatchObject({ status: 'Closed', statusReason: 'CustomerDisconnectedOrLeftActiveConversation' });
+  });
+});
+
+describe('customerLeftAt (when a customer token stops working for anything but a short read window)', () => {
+  it('is null while the chat goes on, and the time the customer\'s part ended once it did', () => {
+    expect([started(), withBot(), withAgent()].map(customerLeftAt)).toEqual([null, null, null]);
+    expect(customerLeftAt(endByCustomer(withBot(), T2))).toBe(T2);
+    // The agent's wrap-up: the customer's part ended when it began, not when the agent closed.
+    expect(customerLeftAt(inWrapUp())).toBe(T2);
+    expect(customerLeftAt(closed())).toBe(T2);
+    expect(customerLeftAt(autoClose(started(), 'Open', 1, T4))).toBe(T4);
   });
 });
 

@@ -249,7 +249,7 @@ describe('every route of the local host refuses bad input and changes nothing', 
   /** A customer token: the chat's own, another chat's, one computed for an unknown id, garbage, or none. */
   const customerAuth = () => fc.oneof(
     knownChat().map((name) => ({ of: name as string, headers: [bearer(chats[name].token)] })),
-    unknownId.map((id) => ({ of: 'unknown', headers: [bearer(host.services.customerTokens.issue(id))] })),
+    unknownId.map((id) => ({ of: 'unknown', headers: [bearer(host.services.customerTokens.issue(id, host.services.clock.now()).token)] })),
     garbageAuthorization.map((value) => ({ of: 'nobody', headers: [['Authorization', value] as [string, string]] })),
     fc.constant({ of: 'nobody', headers: [] as [string, string][] }),
   );
@@ -324,6 +324,15 @@ describe('every route of the local host refuses bad input and changes nothing', 
     );
     // Ending an open or active chat with its own token changes it; on an ended chat it is a no-op (200).
     await fuzz(fuzzer, customerCases('chatEnd', 'POST', '/end', bodies, (chat, valid) => valid && LIVE.includes(chat)), RUNS(40));
+  });
+
+  test('POST /api/chats/{id}/token', async () => {
+    const bodies = fc.oneof(
+      invalidBodies({ valid: fc.constant({}), invalid: invalidObject({ x: { valid: fc.constant(undefined), invalid: fc.jsonValue() } }), allowEmpty: true }),
+      emptyBodyValid.map((bytes) => ({ bytes, valid: true, kind: 'empty' })),
+    );
+    // A refresh changes no chat: with the chat's own token it gives a token (201) or says the chat ended (409).
+    await fuzz(fuzzer, customerCases('chatToken', 'POST', '/token', bodies, () => false), RUNS(30));
   });
 
   // ---- operator ------------------------------------------------------------------------------

@@ -163,6 +163,8 @@ async function call(baseUrl: string, method: string, path: string, body?: unknow
 function writeConfig(dir: string, botUrl: string): string {
   const doc = parseYaml(readFileSync(SAMPLE_CONFIG_PATH, 'utf8')) as any;
   for (const user of doc.users) if (user.kind === 'bot') user.endpoint = botUrl;
+  // Every customer of the proof calls from 127.0.0.1.
+  doc.limits = { rate: { chatStartsPerAddress: false, requestsPerAddress: false, requestsPerToken: false } };
   for (const id of AGENTS.slice(4)) doc.users.push({ id, kind: 'agent', name: id, capacity: 3, token: `dev-${id}` });
   const [chat] = doc.workstreams;
   doc.workstreams.push({ ...chat, name: OFFER_WORKSTREAM, offers: OFFER_SETTINGS });

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { parse as parseYaml } from 'yaml';
 import { SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { QUEUES, type QueueName } from '../../shared/ports/messageBus';
 import { freePort, HostProcess } from './hostProcess';
@@ -363,13 +364,22 @@ function healthProbe(port: number, phase: () => string): { stop(): void; latenci
   }, latencies };
 }
 
+/** The sample configuration without its per-client rate limits: the whole load comes from 127.0.0.1, and shedding is what is proved. */
+function configWithoutRateLimits(dir: string): string {
+  const doc = parseYaml(readFileSync(SAMPLE_CONFIG_PATH, 'utf8')) as { limits?: unknown };
+  doc.limits = { rate: { chatStartsPerAddress: false, requestsPerAddress: false, requestsPerToken: false } };
+  const file = join(dir, 'switchboard.json');
+  writeFileSync(file, JSON.stringify(doc, null, 2));
+  return file;
+}
+
 export async function runOverload(options: OverloadOptions): Promise<OverloadReport> {
   const began = Date.now();
   const log = (line: string) => options.log?.(`  seed ${options.seed}: ${line}`);
   const random = mulberry32(options.seed);
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-overload-'));
   const port = await freePort();
-  const host = new HostProcess({ PORT: String(port), SWITCHBOARD_DATA_DIR: join(dataDir, 'data'), SWITCHBOARD_CONFIG: SAMPLE_CONFIG_PATH, HOST: '127.0.0.1' });
+  const host = new HostProcess({ PORT: String(port), SWITCHBOARD_DATA_DIR: join(dataDir, 'data'), SWITCHBOARD_CONFIG: configWithoutRateLimits(dataDir), HOST: '127.0.0.1' });
   const load = new Load(port, options.requestTimeoutInMs);
   const customers = new Customers(load, random.fork('customers'), options.startShare, options.seed);
   const backlog = new Backlog(join(dataDir, 'data', 'switchboard.db'));

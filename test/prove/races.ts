@@ -115,6 +115,8 @@ export function raceConfig(random: Random, options: Pick<RaceOptions, 'agents' |
   for (const list of members.values()) if (list.length === 0) list.push(random.pick(agents));
   const doc = {
     allowUnauthenticatedBots: true,
+    // Every racing customer calls from 127.0.0.1.
+    limits: { rate: { chatStartsPerAddress: false, requestsPerAddress: false, requestsPerToken: false } },
     workstreams: [{
       name: WORKSTREAM,
       capacityUnits: 1,

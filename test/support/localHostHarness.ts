@@ -8,10 +8,14 @@ import { loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../shared/config/loadC
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../shared/host/local/localHost';
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 
-/** The sample configuration, with the demo bot reached on whatever port the test host got. */
+/**
+ * The sample configuration, with the demo bot reached on whatever port the test host got. Its rate
+ * limits are off: every test client calls from 127.0.0.1, and test/e2e/rateLimits.test.ts turns them on.
+ */
 export function sampleConfig(change: (config: Config) => void = () => undefined): Config {
   const config = loadConfigOrThrow(SAMPLE_CONFIG_PATH);
   for (const user of config.users) if (user.kind === 'bot') user.endpoint = '/api/demo-bot/messages';
+  config.limits.rate = { chatStartsPerAddress: false, requestsPerAddress: false, requestsPerToken: false };
   change(config);
   return config;
 }

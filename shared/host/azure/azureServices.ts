@@ -15,6 +15,7 @@ import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessag
 import { loadConfigOrThrow, PROJECT_ROOT } from '../../config/loadConfig';
 import { routingWarnings } from '../../config/routingWarnings';
 import { systemClock } from '../../ports/clock';
+import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { Directory, type Services } from '../../usecases/services';
 import { readAzureSettings, SettingsError, type AzureSettings } from './azureSettings';
@@ -58,7 +59,10 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       commandWaitInMs: 5000,
       botDeliveryMaxAttempts: settings.maxDeliveryCount,
       agentAuthentication: { tokens: settings.allowAgentTokens, appServicePrincipal: settings.appServiceAuthentication, tenantId: settings.agentTenantId },
+      // App Service's front end appends the client's address to X-Forwarded-For; no request reaches the app around it.
+      trustForwardedFor: true,
     },
-    customerTokens: new CustomerTokens(settings.tokenSecret),
+    customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
+    rateLimiters: clientRateLimiters(config.limits.rate),
   };
 }

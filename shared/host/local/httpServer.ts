@@ -88,7 +88,7 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
     const params = routeParams(hit.route, hit.match);
     if (params === undefined) return writeJson(res, 400, { error: { code: 'InvalidPath', message: 'the path has an invalid percent-encoding' } });
     const { fn } = hit.route;
-    const request = new LocalRequest(method, url, req.headers, params, body);
+    const request = new LocalRequest(method, url, req.headers, params, body, req.socket.remoteAddress);
     writeResponse(res, await fn.handler(request, contexts.get(fn) as EdgeContext));
   }
 }
@@ -112,7 +112,7 @@ function routeParams(route: CompiledRoute, match: RegExpExecArray): Record<strin
 class LocalRequest implements EdgeRequest {
   readonly headers: EdgeRequest['headers'];
 
-  constructor(readonly method: string, private readonly target: URL, incoming: IncomingHttpHeaders, readonly params: Record<string, string>, private readonly body: Buffer) {
+  constructor(readonly method: string, private readonly target: URL, incoming: IncomingHttpHeaders, readonly params: Record<string, string>, private readonly body: Buffer, readonly clientAddress: string | undefined) {
     // Node gives names in lower case, and repeated values as an array only for set-cookie.
     const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(', ') : value);
     this.headers = {

@@ -20,6 +20,7 @@ import type { AzureSettings } from '../azure/azureSettings';
 import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
+import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
@@ -59,6 +60,11 @@ export interface LocalHostOptions {
   operatorKey?: string;
   /** Without an operator key, refuse the operator routes (403) instead of serving them open. By default: beyond loopback. */
   operatorRoutesLocked?: boolean;
+  /**
+   * Off by default: a client can write any X-Forwarded-For. On (SWITCHBOARD_TRUST_FORWARDED_FOR=true) only
+   * behind a reverse proxy that appends the client's address: the rate limits then count its last entry.
+   */
+  trustForwardedFor?: boolean;
 }
 
 export interface LocalHost {
@@ -207,8 +213,10 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       commandWaitInMs: options.commandWaitInMs ?? 5000,
       botDeliveryMaxAttempts: options.maxDeliveryCount,
       agentAuthentication: options.agentAuthentication ?? { tokens: isLoopback(hostname), appServicePrincipal: false },
+      trustForwardedFor: options.trustForwardedFor ?? false,
     },
-    customerTokens: new CustomerTokens(backend.tokenSecret),
+    customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
+    rateLimiters: clientRateLimiters(options.config.limits.rate),
   };
   installServices(async () => services);
 

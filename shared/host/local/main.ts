@@ -58,6 +58,15 @@ function exposureSettings(hostname: string): Exposure {
   return decided.exposure;
 }
 
+/** SWITCHBOARD_TRUST_FORWARDED_FOR: true only behind a reverse proxy that appends the client's address to X-Forwarded-For. */
+function trustForwardedForSetting(): boolean {
+  const value = process.env.SWITCHBOARD_TRUST_FORWARDED_FOR?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  console.error(new SettingsError([`SWITCHBOARD_TRUST_FORWARDED_FOR must be true or false, got "${process.env.SWITCHBOARD_TRUST_FORWARDED_FOR}"`]).message);
+  process.exit(1);
+}
+
 function configPath(argv: string[]): string {
   const flag = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   const fromFlag = flag < 0 ? undefined : argv[flag]?.includes('=') ? argv[flag]?.split('=')[1] : argv[flag + 1];
@@ -91,7 +100,7 @@ async function main(): Promise<void> {
   const exposure = exposureSettings(hostname);
   for (const warning of exposure.warnings) console.warn(`warning: ${warning}`);
   const common = {
-    config, port, hostname, publicUrl, telemetry,
+    config, port, hostname, publicUrl, telemetry, trustForwardedFor: trustForwardedForSetting(),
     // Agent tokens and the operator key follow the same rule in both modes (see exposure.ts).
     agentAuthentication: { tokens: exposure.agentTokens, appServicePrincipal: false },
     operatorKey: exposure.operator.kind === 'key' ? exposure.operator.key : undefined,

@@ -1,0 +1,68 @@
+import type { RateLimits } from '../core/config';
+import { addressKey, forwardedClientAddress } from '../core/clientAddress';
+import type { RateLimiter } from '../core/rateLimiter';
+import { services } from '../host/runtime';
+import type { Services } from '../usecases/services';
+import { ApiError } from './apiError';
+import { bearerToken, errorResponse } from './edge';
+import type { EdgeHandler, EdgeRequest } from './edgeRequest';
+
+/**
+ * The rate-limit class of an HTTP route (its `rateLimit` in the registry):
+ * - `chatStart`: POST /api/chats, counted per client address twice: as a chat start and as a customer request;
+ * - `customer`: the routes of one chat, counted per client address and per the chat's token.
+ * Agent routes have none: a call center puts many agents behind one address, and agents are known,
+ * signed-in users. Bot, operator and health routes have none either: bots and operators authenticate.
+ */
+export type RateLimitClass = 'chatStart' | 'customer';
+
+/** Checks the route's limits before its handler runs; past one, a 429 with Retry-After and nothing done. */
+export function rateLimited(kind: RateLimitClass, handler: EdgeHandler): EdgeHandler {
+  return async (request, context) => {
+    const s = await services();
+    const refusal = rateLimitRefusal(s, kind, request);
+    return refusal ? errorResponse(refusal) : handler(request, context);
+  };
+}
+
+function rateLimitRefusal(s: Services, kind: RateLimitClass, request: EdgeRequest): ApiError | undefined {
+  const now = s.clock.now().getTime();
+  const address = clientKey(request, s.settings.trustForwardedFor) ?? 'unknown';
+  const limiters = s.rateLimiters;
+  const check = (name: keyof RateLimits, key: string | undefined) => {
+    const limiter = limiters[name];
+    if (!limiter || key === undefined) return undefined;
+    const decision = limiter.take(key, now);
+    return decision.allowed ? undefined : tooMany(name, limiter, decision.retryAfterSeconds);
+  };
+  return check('requestsPerAddress', address)
+    ?? (kind === 'chatStart' ? check('chatStartsPerAddress', address) : check('requestsPerToken', tokenKey(s, request)));
+}
+
+/**
+ * The address the client's requests count under. Behind a proxy (App Service's front end) the
+ * socket's peer is the proxy: the client is the entry the proxy appended to X-Forwarded-For.
+ */
+function clientKey(request: EdgeRequest, trustForwardedFor: boolean): string | undefined {
+  const forwarded = trustForwardedFor ? forwardedClientAddress(request.headers.get('x-forwarded-for')) : undefined;
+  return forwarded ?? (request.clientAddress === undefined ? undefined : addressKey(request.clientAddress));
+}
+
+/** The chat whose genuine token the request carries; a request without one is counted by its address alone, so nobody else can use up a chat's allowance. */
+function tokenKey(s: Services, request: EdgeRequest): string | undefined {
+  const conversationId = request.params.id;
+  const token = bearerToken(request);
+  return conversationId && token && s.customerTokens.authentic(conversationId, token) ? conversationId : undefined;
+}
+
+const WHAT: Record<keyof RateLimits, { counted: string; scope: string }> = {
+  chatStartsPerAddress: { counted: 'chat starts', scope: 'from one address' },
+  requestsPerAddress: { counted: 'requests', scope: 'from one address' },
+  requestsPerToken: { counted: 'requests', scope: 'with one chat token' },
+};
+
+function tooMany(name: keyof RateLimits, limiter: RateLimiter, retryAfterSeconds: number): ApiError {
+  const { requests, perSeconds } = limiter.limit;
+  const { counted, scope } = WHAT[name];
+  return new ApiError('TooManyRequests', `too many requests: the limit is ${requests} ${counted} per ${perSeconds} seconds ${scope} (setting limits.rate.${name}); retry after ${retryAfterSeconds} seconds`, { retryAfterSeconds });
+}
