@@ -68,7 +68,9 @@ async function customerConversationState(s: Services, conversationId: string, to
 function verifyCustomer(s: Services, conversationId: string, token: string | undefined): void {
   if (!token) throw new ApiError('Unauthorized', 'a bearer token is required: use the token POST /api/chats returned');
   const checked = s.customerTokens.check(conversationId, token, s.clock.now());
-  if (checked.kind === 'invalid') throw new ApiError('Forbidden', 'the token does not belong to this conversation');
+  // RFC 6750: a token that proves nothing is a 401; an authentic one of another chat is a 403.
+  if (checked.kind === 'invalid') throw new ApiError('Unauthorized', 'the bearer token is not a customer token Switchboard issued: use the token POST /api/chats returned');
+  if (checked.kind === 'otherConversation') throw new ApiError('Forbidden', 'the token belongs to another conversation');
   if (checked.kind === 'expired') {
     throw new ApiError('TokenExpired', `the token expired at ${checked.expiresAt.toISOString()}; get a fresh one with POST /api/chats/{id}/token before it expires, or start a new chat`);
   }
@@ -108,7 +110,8 @@ export async function sendCustomerMessage(s: Services, conversationId: string, t
 
 /** One page of what the customer may read: agent-only entries and messages a bot deleted (DeleteActivity) are left out by the store. */
 export async function listCustomerMessages(s: Services, conversationId: string, token: string | undefined, page: RawPageQuery) {
-  const conversation = await customerConversationState(s, conversationId, token);
+  // The whole document, not the state: a chat the customer left is readable for a while only (customerConversation).
+  const conversation = await customerConversation(s, conversationId, token);
   const { messages, next } = await s.transcripts.listPage(conversationId, { ...readPage(page), audience: 'customer' });
   return {
     status: conversation.status,

@@ -15,7 +15,14 @@ let clock: TestClock;
 
 beforeEach(async () => {
   clock = testClock();
-  host = await startTestHost({ clock, config: sampleConfig((c) => { c.customerTokens = { lifetimeMinutes: 60, readAfterCloseMinutes: 15 }; }) });
+  host = await startTestHost({
+    clock,
+    config: sampleConfig((c) => {
+      c.customerTokens = { lifetimeMinutes: 60, readAfterCloseMinutes: 15 };
+      // The chats here outlive the idle close (30 minutes): it is not what these tests are about.
+      for (const workstream of c.workstreams) workstream.autoClose.activeIdleMinutes = 24 * 60;
+    }),
+  });
 });
 afterEach(() => host.close());
 
@@ -84,7 +91,7 @@ test('once the customer left, the token reads the chat for readAfterCloseMinutes
   }
 });
 
-test('a token of another chat is 403, and forged or garbled tokens are 401 or 403, never 500', async () => {
+test('a token of another chat is 403, and forged or garbled tokens are 401, never 500', async () => {
   const a = await start();
   const b = await start();
   expect((await read(b, a.token)).status).toBe(403);
@@ -92,15 +99,17 @@ test('a token of another chat is 403, and forged or garbled tokens are 401 or 40
   expect((await host.api.say(b, 'hi')).status).toBe(202);
   expect((await host.api.call('POST', `chats/${b.conversationId}/messages`, { token: a.token, body: { text: 'hi' } })).status).toBe(403);
 
-  const [expiry, mac] = a.token.split('.') as [string, string];
+  // Forged, garbled or of the old format, a token proves nothing: 401, as for no token (RFC 6750's invalid_token).
+  const [id, expiry, mac] = a.token.split('.') as [string, string, string];
   const oldFormat = createHmac('sha256', 'x'.repeat(32)).update(a.conversationId).digest('base64url');
   const garbled = [
-    oldFormat, `${Number(expiry) + 3600}.${mac}`, `${expiry}.${mac.slice(0, -1)}A`, `${expiry}.`, `.${mac}`, `${expiry}.${mac}.x`,
-    `99999999999999999999999.${mac}`, `-1.${mac}`, '1e9.abc', 'x'.repeat(5000), 'é.é', `${expiry}.${mac}=`,
+    oldFormat, `${expiry}.${mac}`, `${id}.${Number(expiry) + 3600}.${mac}`, `${id}.${expiry}.${mac.slice(0, -1)}A`, `${b.conversationId}.${expiry}.${mac}`,
+    `${id}.${expiry}.`, `${id}..${mac}`, `${id}.${expiry}.${mac}.x`, `${id}.99999999999999999999999.${mac}`, `${id}.-1.${mac}`, '1e9.abc',
+    'x'.repeat(5000), 'é.é', `${id}.${expiry}.${mac}=`,
   ];
   for (const token of garbled) {
     const res = await read(a, token);
-    expect([token.slice(0, 40), res.status, res.body.error.code]).toEqual([token.slice(0, 40), 403, 'Forbidden']);
+    expect([token.slice(0, 40), res.status, res.body.error.code]).toEqual([token.slice(0, 40), 401, 'Unauthorized']);
   }
   expect((await read(a, '')).status).toBe(401);
   expect((await host.api.call('GET', `chats/${a.conversationId}`, { headers: { authorization: 'Bearer' } })).status).toBe(401);

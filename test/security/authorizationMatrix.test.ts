@@ -80,6 +80,7 @@ const MATRIX: Record<string, Row> = {
   'chatGet GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: chatPath(t.agentChat) }), expected: customerOnly(200) },
   'chatMessagesList GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `${chatPath(t.agentChat)}/messages` }), expected: customerOnly(200) },
   'chatMessagesSend POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${chatPath(t.agentChat)}/messages`, body: { text: 'hello' } }), writes: true, expected: customerOnly(202) },
+  'chatToken POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${chatPath(t.agentChat)}/token` }), expected: customerOnly(201) },
   'chatEnd POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${chatPath(t.agentChat)}/end` }), writes: true, expected: customerOnly(200) },
   'agentConversations GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agents/alice/conversations' }), expected: holdingAgentOnly(200) },
   'agentConversationMessages GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `${agentPath(t.agentChat)}/messages?limit=10` }), expected: holdingAgentOnly(200) },
@@ -103,11 +104,11 @@ const MATRIX: Record<string, Row> = {
   'connectorConversationsCreate POST': { target: 'botChat', call: () => ({ method: 'POST', path: 'connector/v3/conversations', body: { bot: { id: BOT_A.id }, members: [] } }), expected: { ...refusedAs(401), holdingBot: 403, otherBot: 403 } },
   // The demo bot's endpoint is a bot, not Switchboard's API; it exists on the local host only and replies to this
   // host's connector alone. It is not a user of this configuration, so whatever anyone makes it say is refused
-  // there: nothing changes.
+  // there and nothing changes; botbuilder's adapter answers the failed turn with 500, as any bot of it would.
   'demoBotMessages POST': {
     target: 'botChat',
     call: (t) => ({ method: 'POST', path: 'demo-bot/messages', body: { type: 'message', text: 'credit card', conversation: { id: t.botChat.conversationId }, from: { id: 'x' }, recipient: { id: 'demo-bot' }, serviceUrl: host.services.settings.connectorBaseUrl, channelId: 'switchboard' } }),
-    expected: everyone(200),
+    expected: everyone(500),
   },
 };
 

@@ -67,7 +67,9 @@ export class Api {
         await new Promise((resolve) => setTimeout(resolve, 50));
         continue;
       }
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      // A bot's endpoint (the demo bot) may answer in plain text.
+      const json = response.headers.get('content-type')?.includes('json') ?? false;
+      return { status: response.status, body: text ? (json ? JSON.parse(text) : text) : undefined };
     }
   }
 
