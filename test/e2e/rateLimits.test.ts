@@ -104,7 +104,7 @@ test('every customer route counts against the address; agent, bot and health rou
   const chat = (await call(host, 'POST', 'chats', { body: {} })).body;
   expect((await call(host, 'GET', `chats/${chat.conversationId}`, { token: chat.token })).status).toBe(200);
   expect((await call(host, 'GET', `chats/${chat.conversationId}/messages`, { token: chat.token })).status).toBe(200);
-  expect((await call(host, 'GET', `chats/${chat.conversationId}`, { token: 'forged' })).status).toBe(403);
+  expect((await call(host, 'GET', `chats/${chat.conversationId}`, { token: 'forged' })).status).toBe(401);
   const refused = await call(host, 'POST', 'chats', { body: {} });
   expect(refused.status).toBe(429);
   expect(refused.body.error.message).toMatch(/4 requests per 60 seconds.*limits\.rate\.requestsPerAddress/);

@@ -55,12 +55,14 @@ test.each(cases)('a bot endpoint with a secret ($secret) that cannot be reached:
     await host.bus.whenIdle({ timeoutInMs: 10_000 });
 
     const agentView = await host.api.agent('alice', 'GET', '/conversations');
+    const agentTranscript = await host.api.agent('alice', 'GET', `/conversations/${id}/messages`);
     const operatorView = await host.api.conversation(id);
-    expect([agentView.status, operatorView.status]).toEqual([200, 200]);
-    const agentChat = (agentView.body.conversations as { id: string; escalationSummary: string; messages: { text: string; visibility?: string }[] }[]).find((c) => c.id === id)!;
+    expect([agentView.status, agentTranscript.status, operatorView.status]).toEqual([200, 200, 200]);
+    const agentChat = (agentView.body.conversations as { id: string; escalationSummary: string }[]).find((c) => c.id === id)!;
     // What an agent reads about the failure: plain words, no technical reason.
     expect(agentChat.escalationSummary).toBe('The bot demo-bot could not be reached.');
-    expect(agentChat.messages.filter((m) => m.visibility === 'agents').map((m) => m.text)).toEqual(['The bot demo-bot could not be reached; the chat was routed on.']);
+    const agentMessages = agentTranscript.body.messages as { text: string; visibility?: string }[];
+    expect(agentMessages.filter((m) => m.visibility === 'agents').map((m) => m.text)).toEqual(['The bot demo-bot could not be reached; the chat was routed on.']);
     // The technical reason stays in telemetry, redacted.
     const unreachable = (JSON.parse(telemetry.text()) as { name: string; properties?: { reason?: string } }[]).find((item) => item.name === 'BotUnreachable');
     expect(unreachable?.properties?.reason).toMatch(reason);
@@ -68,7 +70,7 @@ test.each(cases)('a bot endpoint with a secret ($secret) that cannot be reached:
     const seen = {
       conversation: JSON.stringify(escalated),
       transcript: JSON.stringify(await host.services.transcripts.list(id)),
-      agentView: JSON.stringify(agentView.body),
+      agentView: JSON.stringify([agentView.body, agentTranscript.body]),
       operatorView: JSON.stringify(operatorView.body),
       telemetry: telemetry.text(),
       logs: JSON.stringify(logged.map((args) => args.map((a) => (a instanceof Error ? `${a.message} ${a.stack} ${String(a.cause)}` : a)))),
