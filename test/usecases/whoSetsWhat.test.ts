@@ -78,7 +78,7 @@ async function refusedFromBot(conversationId: string, call: () => Promise<{ stat
 describe('customers do not choose their identity (finding 3)', () => {
   test('a chosen customer.id is refused with a 400 naming it, nothing starts, and no bot ever sees that id', async () => {
     const message = await refusedStart({ customer: { id: 'victim-customer-42', name: 'Mallory' } });
-    expect(message).toBe("customer.id: customer ids are assigned by Switchboard (customer-<conversationId>); a site's backend will name signed-in customers through Direct Line token generation (part 7)");
+    expect(message).toBe("customer.id: customer ids are assigned by Switchboard (customer-<conversationId>): a customer cannot choose one, so no chat can take another customer's bot state");
     // An agent's id is no better.
     expect(await refusedStart({ customer: { id: 'alice' } })).toMatch(/^customer\.id: customer ids are assigned by Switchboard/);
 
