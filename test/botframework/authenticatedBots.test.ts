@@ -1,6 +1,6 @@
 import type { BotUser, Config } from '../../shared/core/config';
 import { agentsEnv, botbuilderEnv, launchBot, type BotKind, type LaunchedBot } from '../fixtures/bots/launchBot';
-import { startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
+import { botAuthenticationOf, startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
 import { eventually, sampleConfig, startTestHost, type Api } from '../support/localHostHarness';
 
 /**
@@ -22,13 +22,7 @@ let api: Api;
 function authenticatedConfig(issuerAt: LocalIssuer, endpoints: Record<BotKind, string>): Config {
   return sampleConfig((config) => {
     config.allowUnauthenticatedBots = false;
-    config.botAuthentication = {
-      tokenIssuer: issuerAt.issuer,
-      openIdMetadataUrl: issuerAt.metadataUrl,
-      loginUrl: issuerAt.loginUrl(),
-      channelAudience: CHANNEL_AUDIENCE,
-      knownAuthorities: [new URL(issuerAt.baseUrl).host],
-    };
+    config.botAuthentication = botAuthenticationOf(issuerAt, CHANNEL_AUDIENCE);
     const bots: BotUser[] = (Object.keys(BOTS) as BotKind[]).map((kind) => ({
       id: BOTS[kind].id,
       kind: 'bot',

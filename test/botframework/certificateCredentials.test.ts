@@ -5,7 +5,7 @@ import { QUEUES } from '../../shared/ports/messageBus';
 import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetry';
 import { botbuilderEnv, launchBot, type LaunchedBot } from '../fixtures/bots/launchBot';
 import { testBotCertificate } from '../fixtures/identity/botCertificate';
-import { JWT_BEARER_ASSERTION_TYPE, startLocalIssuer, type LocalIssuer, type TokenRequestRecord } from '../fixtures/identity/localIssuer';
+import { botAuthenticationOf, JWT_BEARER_ASSERTION_TYPE, startLocalIssuer, type LocalIssuer, type TokenRequestRecord } from '../fixtures/identity/localIssuer';
 import { eventually, sampleConfig, startTestHost } from '../support/localHostHarness';
 
 /**
@@ -53,13 +53,7 @@ function registerBotApp(serviceurl: string): void {
 function certificateConfig(thumbprint: string): Config {
   return sampleConfig((config) => {
     config.allowUnauthenticatedBots = false;
-    config.botAuthentication = {
-      tokenIssuer: issuer.issuer,
-      openIdMetadataUrl: issuer.metadataUrl,
-      loginUrl: issuer.loginUrl(),
-      channelAudience: CHANNEL_AUDIENCE,
-      knownAuthorities: [new URL(issuer.baseUrl).host],
-    };
+    config.botAuthentication = botAuthenticationOf(issuer, CHANNEL_AUDIENCE);
     const certBot: BotUser = {
       id: BOT.id,
       kind: 'bot',

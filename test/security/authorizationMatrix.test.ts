@@ -1,7 +1,7 @@
 import type { BotUser, Config } from '../../shared/core/config';
 import type { BotClient } from '../../shared/ports/botClient';
 import { loadFunctions } from '../../shared/host/local/functionsLoader';
-import { startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
+import { botAuthenticationOf, startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
 import { conversationWhere, sampleConfig, startTestHost, type Api, type ApiResponse } from '../support/localHostHarness';
 
 /**
@@ -123,13 +123,7 @@ const silentBots: BotClient = { postActivity: async () => ({ status: 200 }) };
 function matrixConfig(): Config {
   return sampleConfig((config) => {
     config.allowUnauthenticatedBots = false;
-    config.botAuthentication = {
-      tokenIssuer: issuer.issuer,
-      openIdMetadataUrl: issuer.metadataUrl,
-      loginUrl: issuer.loginUrl(),
-      channelAudience: CHANNEL_AUDIENCE,
-      knownAuthorities: [new URL(issuer.baseUrl).host],
-    };
+    config.botAuthentication = botAuthenticationOf(issuer, CHANNEL_AUDIENCE);
     const bots: BotUser[] = [BOT_A, BOT_B].map((b) => ({
       id: b.id, kind: 'bot', name: b.id, endpoint: `https://bots.invalid/${b.id}`, capacity: 1000, appId: b.appId,
       credentials: { secretFromEnv: b.secretEnv }, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 600,

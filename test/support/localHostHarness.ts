@@ -38,6 +38,37 @@ export async function startTestHost(options: Partial<LocalHostOptions> = {}): Pr
   return { ...host, api: new Api(host.baseUrl) };
 }
 
+export type TestHost = Awaited<ReturnType<typeof startTestHost>>;
+
+/**
+ * For test files whose tests each start a host of their own (a configuration, a clock): `start` makes
+ * it, it is closed after each test, and the helpers read the one running. Recording bots given in the
+ * options are pointed at it.
+ */
+export function hostPerTest() {
+  let current: TestHost | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const host = (): TestHost => {
+    if (!current) throw new Error('the test did not start a host');
+    return current;
+  };
+  return {
+    async start(options: Partial<LocalHostOptions>): Promise<TestHost> {
+      current = await startTestHost(options);
+      if (options.bots instanceof RecordingBots) options.bots.baseUrl = current.baseUrl;
+      return current;
+    },
+    host,
+    /** Waits until every queue has settled (scheduled messages not yet due aside), with a deadline. */
+    idle: () => host().bus.whenIdle({ timeoutInMs: 10_000 }),
+    stored: (id: string): Promise<Conversation> => storedConversation(host(), id),
+    conversationWhere: (id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> => conversationWhere(host(), id, predicate, what),
+  };
+}
+
 export interface ApiResponse<T = any> {
   status: number;
   body: T;

@@ -6,7 +6,7 @@ import type { BotUser, Config } from '../../shared/core/config';
 import type { Conversation } from '../../shared/core/conversation';
 import { QUEUES } from '../../shared/ports/messageBus';
 import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetry';
-import { startLocalIssuer } from '../fixtures/identity/localIssuer';
+import { botAuthenticationOf, startLocalIssuer } from '../fixtures/identity/localIssuer';
 import { eventually, sampleConfig, startTestHost, type Api, type ApiResponse, conversationWhere as conversationWhereIn, storedConversation } from '../support/localHostHarness';
 
 /**
@@ -440,7 +440,7 @@ describe('a bot that cannot be reached does not strand the customer', () => {
       process.env.TEST_REFUSED_BOT_SECRET = 'a-wrong-secret';
       const bot = await scriptedBot();
       await start(probeBot(bot.url, { appId: 'app-refused', credentials: { secretFromEnv: 'TEST_REFUSED_BOT_SECRET' }, unreachableAfterSeconds: 600 }), (c) => {
-        c.botAuthentication = { tokenIssuer: issuer.issuer, openIdMetadataUrl: issuer.metadataUrl, loginUrl: issuer.loginUrl(), channelAudience: 'api://switchboard', knownAuthorities: [new URL(issuer.baseUrl).host] };
+        c.botAuthentication = botAuthenticationOf(issuer, 'api://switchboard');
       });
       await onlyAvailable('alice');
       const chat = await api.startChat({ customer: CUSTOMER });

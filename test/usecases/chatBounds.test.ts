@@ -1,8 +1,7 @@
 import type { Config } from '../../shared/core/config';
-import type { Conversation } from '../../shared/core/conversation';
 import { GREETING } from '../../shared/demo-bot/demoBot';
 import {
-  conversationWhere, customersPickTheTopic, eventually, postBotActivity, sampleConfig, startTestHost, storedConversation, type Api,
+  customersPickTheTopic, eventually, hostPerTest, postBotActivity, sampleConfig, type Api, type TestHost,
 } from '../support/localHostHarness';
 
 /**
@@ -10,26 +9,17 @@ import {
  * transcript read, summaries instead of transcripts in the agent's list. Over HTTP, on the local host.
  */
 
-type Host = Awaited<ReturnType<typeof startTestHost>>;
 type Chat = { conversationId: string; token: string };
 
-let host: Host | undefined;
+const { start: startHost, idle, stored, conversationWhere } = hostPerTest();
 let api: Api;
 
-async function start(change: (config: Config) => void = () => undefined): Promise<Host> {
+async function start(change: (config: Config) => void = () => undefined): Promise<TestHost> {
   // The tests that need a human start in CreditCardQueue at once, as a pre-chat answer would send them.
-  host = await startTestHost({ config: sampleConfig((config) => { customersPickTheTopic(config); change(config); }) });
-  api = host.api;
-  return host;
+  const started = await startHost({ config: sampleConfig((config) => { customersPickTheTopic(config); change(config); }) });
+  api = started.api;
+  return started;
 }
-
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
-
-const idle = () => host!.bus.whenIdle({ timeoutInMs: 10_000 });
-const stored = (id: string): Promise<Conversation> => storedConversation(host!, id);
 const say = (chat: Chat, text: string, id?: string) => api.call('POST', `chats/${chat.conversationId}/messages`, { body: { text, ...(id ? { id } : {}) }, token: chat.token });
 const page = (chat: Chat, query: string) => api.call('GET', `chats/${chat.conversationId}/messages${query}`, { token: chat.token });
 
@@ -37,7 +27,7 @@ const page = (chat: Chat, query: string) => api.call('GET', `chats/${chat.conver
 async function withAlice(): Promise<Chat> {
   await api.agent('bob', 'PUT', '/presence', { presence: 'Offline' });
   const chat = await api.startChat({ context: { BotHandoffTopic: 'CreditCard' } });
-  await conversationWhere(host!, chat.conversationId, (c) => c.status === 'Active' && c.assignee?.id === 'alice' && c.assignmentAnnounced, 'alice to take the chat');
+  await conversationWhere(chat.conversationId, (c) => c.status === 'Active' && c.assignee?.id === 'alice' && c.assignmentAnnounced, 'alice to take the chat');
   await idle();
   return chat;
 }
@@ -114,7 +104,7 @@ describe('a cap on messages and bytes per chat', () => {
     expect(await send('s3')).toMatchObject({ status: 409, body: { error: { code: 'ChatLimitReached' } } });
     const escalate = { type: 'message', id: 'esc', text: 'wants a card', from: { id: 'demo-bot' }, channelData: { tags: JSON.stringify({ type: 'Escalate', context: { BotHandoffTopic: 'CreditCard' } }) } };
     expect((await postBotActivity(api, chat.conversationId, escalate)).status).toBe(200);
-    await conversationWhere(host!, chat.conversationId, (c) => c.queue === 'CreditCardQueue', 'the escalation');
+    await conversationWhere(chat.conversationId, (c) => c.queue === 'CreditCardQueue', 'the escalation');
     expect((await page(chat, '')).body.messages.map((m: any) => m.text)).toEqual([GREETING, 'spam', 'spam']);
   });
 });
@@ -157,7 +147,7 @@ describe('paging on every transcript read', () => {
     const escalate = { type: 'message', id: 'esc', text: 'summary for agents', from: { id: 'demo-bot' }, channelData: { tags: JSON.stringify({ type: 'Escalate', context: { BotHandoffTopic: 'CreditCard' } }) } };
     for (const agent of ['alice', 'bob']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
     await postBotActivity(api, chat.conversationId, escalate);
-    await conversationWhere(host!, chat.conversationId, (c) => c.queue === 'CreditCardQueue', 'the escalation');
+    await conversationWhere(chat.conversationId, (c) => c.queue === 'CreditCardQueue', 'the escalation');
     expect((await say(chat, 'after', 'after')).status).toBe(202);
     await idle();
     const first = await page(chat, '?limit=1');
@@ -190,7 +180,7 @@ describe('summaries in the agent\'s list, and the agent\'s paged transcript', ()
     await api.agent('bob', 'PUT', '/presence', { presence: 'Offline' });
     const escalate = { type: 'message', id: 'esc', text: 'summary for agents', from: { id: 'demo-bot' }, channelData: { tags: JSON.stringify({ type: 'Escalate', context: { BotHandoffTopic: 'CreditCard' } }) } };
     await postBotActivity(api, chat.conversationId, escalate);
-    await conversationWhere(host!, chat.conversationId, (c) => c.assignee?.id === 'alice' && c.assignmentAnnounced, 'alice to take the chat');
+    await conversationWhere(chat.conversationId, (c) => c.assignee?.id === 'alice' && c.assignmentAnnounced, 'alice to take the chat');
     await idle();
     const path = `/conversations/${chat.conversationId}/messages`;
     const first = await api.agent('alice', 'GET', `${path}?limit=2`);

@@ -1,5 +1,4 @@
 import type { AssignmentMethod, Config } from '../../shared/core/config';
-import type { Conversation } from '../../shared/core/conversation';
 import { assign, startConversation } from '../../shared/core/lifecycle';
 import { MAX_ACTIVITY_BYTES } from '../../shared/core/botCommands';
 import { HELP } from '../../shared/demo-bot/demoBot';
@@ -9,7 +8,7 @@ import { appliedDigest } from '../../shared/usecases/appliedKeys';
 import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
 import {
-  customersPickTheTopic, eventually, postBotActivity, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation,
+  customersPickTheTopic, eventually, hostPerTest, postBotActivity, RecordingBots, sampleConfig, testClock, type Api, type TestClock, type TestHost,
 } from '../support/localHostHarness';
 
 /**
@@ -21,44 +20,26 @@ const MINUTE = 60_000;
 const AGENTS = ['alice', 'bob', 'carol', 'dave'];
 const CLOSED_BY_SYSTEM = 'The chat was closed by the system.';
 
-type Host = Awaited<ReturnType<typeof startTestHost>>;
 type Chat = { conversationId: string; token: string };
 
-let current: Host | undefined;
+const { start: startHost, host, idle, stored, conversationWhere } = hostPerTest();
 let api: Api;
 let clock: TestClock;
 let bots: RecordingBots;
 
-async function start(change?: (config: Config) => void): Promise<Host> {
+async function start(change?: (config: Config) => void): Promise<TestHost> {
   clock = testClock();
   bots = new RecordingBots();
   // Some chats start straight in CreditCardQueue, their topic picked by the customer (creditCardChat).
-  current = await startTestHost({ config: sampleConfig((c) => {
+  const started = await startHost({ config: sampleConfig((c) => {
     customersPickTheTopic(c);
     change?.(c);
   }), clock, bots });
-  bots.baseUrl = current.baseUrl;
-  api = current.api;
-  return current;
+  api = started.api;
+  return started;
 }
 
-afterEach(async () => {
-  jest.restoreAllMocks();
-  await current?.close();
-  current = undefined;
-});
-
-function host(): Host {
-  if (!current) throw new Error('the test did not start a host');
-  return current;
-}
-
-/** Waits until every queue has settled (scheduled messages not yet due aside), with a deadline. */
-const idle = () => host().bus.whenIdle({ timeoutInMs: 10_000 });
-
-const stored = (id: string): Promise<Conversation> => storedConversation(host(), id);
-
-const conversationWhere = (id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> => conversationWhereIn(host(), id, predicate, what);
+afterEach(() => jest.restoreAllMocks());
 
 async function reservations(agentId: string) {
   return (await host().services.agents.get(agentId))?.value.reservations ?? [];

@@ -5,7 +5,7 @@ import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetr
 import { updateAgentState } from '../../shared/usecases/agentStates';
 import { reserve } from '../../shared/core/assignment';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
-import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock, conversationWhere as conversationWhereIn, storedConversation } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, hostPerTest, RecordingBots, sampleConfig, testClock, type Api, type TestClock, type TestHost } from '../support/localHostHarness';
 
 /**
  * Offers (workstreams[].offers): the chat is offered to the best agent with Accept/Reject and a
@@ -17,7 +17,6 @@ const SECOND = 1000;
 const AGENTS = ['alice', 'bob', 'carol', 'dave'];
 const OFFERS: OfferSettings = { timeoutSeconds: 120, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 3 };
 
-type Host = Awaited<ReturnType<typeof startTestHost>>;
 type Chat = { conversationId: string; token: string };
 
 class RecordingTelemetry implements Telemetry {
@@ -32,42 +31,24 @@ class RecordingTelemetry implements Telemetry {
   }
 }
 
-let current: Host | undefined;
+const { start: startHost, host, idle, stored, conversationWhere } = hostPerTest();
 let api: Api;
 let clock: TestClock;
 let telemetry: RecordingTelemetry;
 
-async function start(offers: Partial<OfferSettings> = {}, change: (config: Config) => void = () => undefined): Promise<Host> {
+async function start(offers: Partial<OfferSettings> = {}, change: (config: Config) => void = () => undefined): Promise<TestHost> {
   clock = testClock();
   telemetry = new RecordingTelemetry();
-  const bots = new RecordingBots();
   const config = sampleConfig((c) => {
     c.workstreams[0]!.offers = { ...OFFERS, ...offers };
     // The chats start in CreditCardQueue, their topic picked by the customer.
     customersPickTheTopic(c);
     change(c);
   });
-  current = await startTestHost({ config, clock, bots, telemetry });
-  bots.baseUrl = current.baseUrl;
-  api = current.api;
-  return current;
+  const started = await startHost({ config, clock, bots: new RecordingBots(), telemetry });
+  api = started.api;
+  return started;
 }
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-function host(): Host {
-  if (!current) throw new Error('the test did not start a host');
-  return current;
-}
-
-const idle = () => host().bus.whenIdle({ timeoutInMs: 10_000 });
-
-const stored = (id: string): Promise<Conversation> => storedConversation(host(), id);
-
-const conversationWhere = (id: string, predicate: (c: Conversation) => boolean, what: string): Promise<Conversation> => conversationWhereIn(host(), id, predicate, what);
 
 const offeredTo = (id: string, agent: string) => conversationWhere(id, (c) => c.offer?.agentId === agent, `an offer to ${agent}`);
 

@@ -1,5 +1,5 @@
 import type { Config, WaitExperience } from '../../shared/core/config';
-import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, testClock, type Api, type TestClock } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, hostPerTest, RecordingBots, sampleConfig, testClock, type Api, type TestClock, type TestHost } from '../support/localHostHarness';
 
 /**
  * The customer's wait (workstreams[].waitExperience): place-in-line and average-wait system messages
@@ -12,40 +12,25 @@ const AGENTS = ['alice', 'bob', 'carol', 'dave'];
 const NEXT = "You're next in line. An agent will be with you shortly.";
 const ahead = (n: number) => `People ahead of you: ${n}. You are number ${n + 1} in the queue.`;
 
-type Host = Awaited<ReturnType<typeof startTestHost>>;
 type Chat = { conversationId: string; token: string };
 
-let current: Host | undefined;
+const { start: startHost, host, idle } = hostPerTest();
 let api: Api;
 let clock: TestClock;
 
-async function start(wait: Partial<WaitExperience> | undefined, change: (config: Config) => void = () => undefined): Promise<Host> {
+async function start(wait: Partial<WaitExperience> | undefined, change: (config: Config) => void = () => undefined): Promise<TestHost> {
   clock = testClock();
-  const bots = new RecordingBots();
   const config = sampleConfig((c) => {
     if (wait) c.workstreams[0]!.waitExperience = { queuePosition: true, averageWaitTime: true, messages: {}, ...wait };
     // The chats start in CreditCardQueue, their topic picked by the customer.
     customersPickTheTopic(c);
     change(c);
   });
-  current = await startTestHost({ config, clock, bots });
-  bots.baseUrl = current.baseUrl;
-  api = current.api;
+  const started = await startHost({ config, clock, bots: new RecordingBots() });
+  api = started.api;
   for (const agent of AGENTS) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
-  return current;
+  return started;
 }
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-function host(): Host {
-  if (!current) throw new Error('the test did not start a host');
-  return current;
-}
-
-const idle = () => host().bus.whenIdle({ timeoutInMs: 10_000 });
 
 /** Moves the clock and lets every message that became due run. */
 async function after(ms: number): Promise<void> {
