@@ -15,6 +15,8 @@ export interface RawRequest {
   framing?: 'length' | 'chunked' | 'none';
   /** Omit the Host header. */
   noHost?: boolean;
+  /** The local address to send from (any of 127.0.0.0/8 is loopback on Linux): the host counts rate limits per client address. */
+  from?: string;
 }
 
 export interface RawResponse {
@@ -45,7 +47,7 @@ export function rawRequest(port: number, request: RawRequest, timeoutInMs = 10_0
   const payload = framing === 'chunked' ? chunked(body) : body;
 
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', ...(request.from ? { localAddress: request.from } : {}) });
     const chunks: Buffer[] = [];
     let settled = false;
     const finish = (error?: Error) => {
