@@ -186,13 +186,20 @@ function validateContext(raw: unknown, path: string): Context {
   return context;
 }
 
+/** With the u flag, a surrogate matches only when it is not half of a pair. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Why a bot cannot set a context variable to this value (a string of at most 4,000 characters or an
  * integer), or undefined when it can. What a chat carries besides its declared variables is only
  * what bots set, so the routing dry run accepts the same.
  */
 export function contextValueProblem(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.length > MAX_CONTEXT_VALUE_LENGTH ? `is ${value.length} characters; the limit is ${MAX_CONTEXT_VALUE_LENGTH}` : undefined;
+  if (typeof value === 'string') {
+    if (value.length > MAX_CONTEXT_VALUE_LENGTH) return `is ${value.length} characters; the limit is ${MAX_CONTEXT_VALUE_LENGTH}`;
+    // The edge checks a body's strings, but Escalate's context is JSON inside the tags string: checked here.
+    return LONE_SURROGATE.test(value) ? 'has a lone surrogate (an escape such as \\ud800 that is not part of a pair); text must be valid Unicode' : undefined;
+  }
   return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : `must be a string or an integer, got ${describe(value)}`;
 }
 

@@ -61,9 +61,10 @@ function variableProblem(workstream: Workstream, name: string, value: unknown, w
   return undefined;
 }
 
+/** A finite number, or a decimal that reads as one: 309 digits and more read as Infinity, which JSON cannot carry. */
 function isNumeric(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
-  return typeof value === 'string' && DECIMAL.test(value.trim());
+  return typeof value === 'string' && DECIMAL.test(value.trim()) && Number.isFinite(Number(value));
 }
 
 /** `context.Amount: a number was expected ...; context.Topic: ...`: the first problems, each with its path. */
