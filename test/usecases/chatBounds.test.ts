@@ -104,8 +104,10 @@ describe('a cap on messages and bytes per chat', () => {
     expect(await send('s3')).toMatchObject({ status: 409, body: { error: { code: 'ChatLimitReached' } } });
     const escalate = { type: 'message', id: 'esc', text: 'wants a card', from: { id: 'demo-bot' }, channelData: { tags: JSON.stringify({ type: 'Escalate', context: { BotHandoffTopic: 'CreditCard' } }) } };
     expect((await postBotActivity(api, chat.conversationId, escalate)).status).toBe(200);
-    await conversationWhere(chat.conversationId, (c) => c.queue === 'CreditCardQueue', 'the escalation');
-    expect((await page(chat, '')).body.messages.map((m: any) => m.text)).toEqual([GREETING, 'spam', 'spam']);
+    // Escalated past the cap: alice gets the chat, and her join (a system line, never capped) is said.
+    await conversationWhere(chat.conversationId, (c) => c.queue === 'CreditCardQueue' && c.assignmentAnnounced, 'the escalation to be assigned');
+    await idle();
+    expect((await page(chat, '')).body.messages.map((m: any) => m.text)).toEqual([GREETING, 'spam', 'spam', 'Alice joined the chat.']);
   });
 });
 
