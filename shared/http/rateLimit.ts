@@ -26,17 +26,19 @@ export function rateLimited(kind: RateLimitClass, handler: EdgeHandler): EdgeHan
 }
 
 function rateLimitRefusal(s: Services, kind: RateLimitClass, request: EdgeRequest): ApiError | undefined {
-  const now = s.clock.now().getTime();
-  const address = clientKey(request, s.settings.trustForwardedFor) ?? 'unknown';
   const limiters = s.rateLimiters;
-  const check = (name: keyof RateLimits, key: string | undefined) => {
+  // Keys are worked out only for the limits that are on: the token's is an HMAC, the address's a parse.
+  let address: string | undefined;
+  const addressOf = () => (address ??= clientKey(request, s.settings.trustForwardedFor) ?? 'unknown');
+  const check = (name: keyof RateLimits, keyOf: () => string | undefined) => {
     const limiter = limiters[name];
+    const key = limiter && keyOf();
     if (!limiter || key === undefined) return undefined;
-    const decision = limiter.take(key, now);
+    const decision = limiter.take(key, s.clock.now().getTime());
     return decision.allowed ? undefined : tooMany(name, limiter, decision.retryAfterSeconds);
   };
-  return check('requestsPerAddress', address)
-    ?? (kind === 'chatStart' ? check('chatStartsPerAddress', address) : check('requestsPerToken', tokenKey(s, request)));
+  return check('requestsPerAddress', addressOf)
+    ?? (kind === 'chatStart' ? check('chatStartsPerAddress', addressOf) : check('requestsPerToken', () => tokenKey(s, request)));
 }
 
 /**

@@ -23,9 +23,23 @@ export const nullBots: BotClient = { postActivity: async () => ({ status: 200 })
 export const BENCH_ON_DISK = !process.env.BENCH_MEMORY;
 export const BENCH_STORAGE = BENCH_ON_DISK ? 'a SQLite file in WAL mode (as npm start)' : 'SQLite in memory (BENCH_MEMORY=1)';
 
+/**
+ * The tests' sample configuration has the rate limits off (every test client calls from one address).
+ * BENCH_RATE_LIMITS=1 turns them on, so high that none refuses: what counting every request costs.
+ */
+export const BENCH_RATE_LIMITED = !!process.env.BENCH_RATE_LIMITS;
+const NEVER_REACHED = { requests: 1e12, perSeconds: 1 };
+
+export function benchConfig(change: (config: Config) => void = () => undefined): Config {
+  return sampleConfig((config) => {
+    if (BENCH_RATE_LIMITED) config.limits.rate = { chatStartsPerAddress: NEVER_REACHED, requestsPerAddress: NEVER_REACHED, requestsPerToken: NEVER_REACHED };
+    change(config);
+  });
+}
+
 export async function startBenchHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
   const dataDir = BENCH_ON_DISK ? mkdtempSync(join(tmpdir(), 'switchboard-bench-')) : ':memory:';
-  const host = await startLocalHost({ config: sampleConfig(), dataDir, port: 0, sweepPeriodInMs: 0, bots: nullBots, ...options });
+  const host = await startLocalHost({ config: benchConfig(), dataDir, port: 0, sweepPeriodInMs: 0, bots: nullBots, ...options });
   if (!BENCH_ON_DISK) return host;
   return {
     ...host,
@@ -38,7 +52,7 @@ export async function startBenchHost(options: Partial<LocalHostOptions> = {}): P
 
 /** The sample configuration with `count` extra agents of `capacity` in the given queues. */
 export function configWithAgents(count: number, capacity: number, queues: readonly string[]): Config {
-  return sampleConfig((config) => {
+  return benchConfig((config) => {
     const agents: AgentUser[] = Array.from({ length: count }, (_, i) => ({
       id: `agent-${i}`, kind: 'agent', name: `Agent ${i}`, capacity, token: `dev-agent-${i}`, presence: 'Available',
     }));

@@ -11,7 +11,7 @@ import { fmt, machine, median, ratioText, runIfMain, sleep, type BenchReport, ty
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 import type { LocalHost } from '../../shared/host/local/localHost';
 import { registrations } from '../../shared/host/registry';
-import { BENCH_STORAGE, createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHost';
+import { BENCH_RATE_LIMITED, BENCH_STORAGE, createBotHeldChats, startBenchHost, type BotHeldChat } from './benchHost';
 
 /**
  * The HTTP edge: the bot connector endpoint (parse, authenticate, validate, enqueue, respond) and the
@@ -355,6 +355,7 @@ export async function main(): Promise<BenchReport> {
     notes.push('the local host runs with its event-loop-utilization shedding off (maxEventLoopUtilization: 1): at saturation it would answer the excess customers 503, by design, and the run would measure that');
     notes.push(`requests rotate over ${fmt(CHATS)} chats held by the demo bot (bot client answers 200 in-process); each server in its own process, autocannon in this one; the local host's data: ${BENCH_STORAGE}`);
     notes.push('edge only: the queue processors are stopped for the run (parse, authenticate, validate, read the conversation, enqueue durably, respond) and drain afterwards; with processing: they run, as under `npm start`, and apply each accepted message (transcript, conversation state, forwarding to the bot) on the same core');
+    notes.push(BENCH_RATE_LIMITED ? 'rate limits on (BENCH_RATE_LIMITS=1), too high to refuse: every customer request is counted per address and per token' : 'rate limits off, as in the tests (BENCH_RATE_LIMITS=1 turns them on)');
     notes.push(`drains after each Switchboard run: ${drains.join(', ')}; median conversation document at the end: ${fmt(docBytes)} bytes`);
     return { name: 'HTTP edge (local host)', command: COMMAND, machine: machine(), rows, notes };
   } finally {
