@@ -248,7 +248,7 @@ const agentSchema = strict(
 );
 
 /** One chat's bounds; the store and every reader of a transcript count on them. */
-export const chatLimitsSchema = strict(
+const chatLimitsSchema = strict(
   {
     maxMessages: positiveInteger().default(1000).meta({ description: 'Messages one chat may hold, whoever writes them; past it customers, bots and agents get 409 ChatLimitReached.' }),
     maxBytes: positiveInteger().default(1_048_576).meta({ description: 'UTF-8 bytes of texts, attachments and suggested actions one chat may hold (default 1 MiB).' }),
@@ -284,7 +284,7 @@ function rateLimitSchema(counted: string, defaults: { requests: number; perSecon
     .meta({ description: `${counted}: {requests, perSeconds}, or false to turn it off. Default ${defaults.requests} per ${defaults.perSeconds} s.` });
 }
 
-export const DEFAULT_RATE_LIMITS = {
+const DEFAULT_RATE_LIMITS = {
   chatStartsPerAddress: { requests: 10, perSeconds: 60 },
   requestsPerAddress: { requests: 600, perSeconds: 60 },
   requestsPerToken: { requests: 60, perSeconds: 10 },
@@ -296,7 +296,7 @@ function defaultRateLimits() {
 }
 
 /** `limits.rate`: per-client limits of the customer routes (429 with Retry-After past them), kept per process. */
-export const rateLimitsSchema = strict(
+const rateLimitsSchema = strict(
   {
     chatStartsPerAddress: rateLimitSchema('Chat starts (POST /api/chats) per client address', DEFAULT_RATE_LIMITS.chatStartsPerAddress),
     requestsPerAddress: rateLimitSchema('Customer requests (every /api/chats route) per client address', DEFAULT_RATE_LIMITS.requestsPerAddress),
@@ -313,7 +313,7 @@ const limitsSchema = strict(
   { title: 'Limits', description: 'Bounds on what one client may do, and make Switchboard store and serve.' },
 ).default(() => ({ chat: defaultChatLimits(), rate: defaultRateLimits() }));
 
-export const DEFAULT_CUSTOMER_TOKENS = { lifetimeMinutes: 1440, readAfterCloseMinutes: 15 };
+const DEFAULT_CUSTOMER_TOKENS = { lifetimeMinutes: 1440, readAfterCloseMinutes: 15 };
 
 const customerTokensSchema = strict(
   {

@@ -9,7 +9,7 @@ const text = z.string().min(1, 'must not be empty').max(4000, 'at most 4000 char
  * Bots key their user state on the customer's id, so a customer who chose it could read or overwrite
  * another's: Switchboard assigns it (customer-<conversationId>).
  */
-export const CUSTOMER_ID_REFUSED = 'customer ids are assigned by Switchboard (customer-<conversationId>): a customer cannot choose one, so no chat can take another customer\'s bot state';
+const CUSTOMER_ID_REFUSED = 'customer ids are assigned by Switchboard (customer-<conversationId>): a customer cannot choose one, so no chat can take another customer\'s bot state';
 
 export const startChatBody = z.strictObject({
   workstream: z.string().min(1).max(100).optional(),

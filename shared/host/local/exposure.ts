@@ -4,12 +4,12 @@
  * interface address), the operator routes need SWITCHBOARD_OPERATOR_KEY (locked without it) and the
  * tokens are off unless SWITCHBOARD_ALLOW_AGENT_TOKENS=true. Pure: the caller passes the environment.
  */
-export const EXPOSURE_SETTINGS = {
+const EXPOSURE_SETTINGS = {
   operatorKey: 'SWITCHBOARD_OPERATOR_KEY',
   allowAgentTokens: 'SWITCHBOARD_ALLOW_AGENT_TOKENS',
 } as const;
 
-export const MIN_OPERATOR_KEY_LENGTH = 16;
+const MIN_OPERATOR_KEY_LENGTH = 16;
 
 /** How the operator routes (authLevel function) answer: with a key, refused (403), or open. */
 export type OperatorAccess = { kind: 'key'; key: string } | { kind: 'locked' } | { kind: 'open' };
