@@ -1,4 +1,4 @@
-import { contextValueProblem } from './botCommands';
+import { contextValueProblem, MAX_CONTEXT_ENTRIES, MAX_CONTEXT_VALUE_LENGTH } from './botCommands';
 import type { Context, ContextVariable, ContextWriter, Workstream } from './config';
 
 /**
@@ -9,8 +9,6 @@ import type { Context, ContextVariable, ContextWriter, Workstream } from './conf
 
 /** Who may set a declared variable whose configuration does not say: bots, not customers (they could route themselves). */
 export const DEFAULT_SET_BY: readonly ContextWriter[] = ['bot'];
-export const MAX_CONTEXT_VARIABLES = 100;
-export const MAX_CONTEXT_VALUE_LENGTH = 4000;
 
 /** What is wrong with one variable of a context (or, without `variable`, with the context as a whole). */
 export interface ContextProblem {
@@ -37,7 +35,7 @@ export function setByOf(variable: ContextVariable): readonly ContextWriter[] {
  */
 export function contextProblems(workstream: Workstream, context: Readonly<Record<string, unknown>>, writer: ContextWriter): ContextProblem[] {
   const entries = Object.entries(context);
-  if (entries.length > MAX_CONTEXT_VARIABLES) return [{ problem: `${entries.length} variables; at most ${MAX_CONTEXT_VARIABLES} are allowed` }];
+  if (entries.length > MAX_CONTEXT_ENTRIES) return [{ problem: `${entries.length} variables; at most ${MAX_CONTEXT_ENTRIES} are allowed` }];
   const problems: ContextProblem[] = [];
   for (const [name, value] of entries) {
     const problem = variableProblem(workstream, name, value, writer);

@@ -75,17 +75,17 @@ export async function listAgentConversations(s: Services, agent: AgentUser) {
   return held.map(({ value: c }) => {
     const { messageCount, lastMessage } = summaryOf(c);
     return {
-    id: c.id,
-    workstream: c.workstream,
-    status: c.status,
-    statusReason: c.statusReason,
-    queue: c.queue,
-    customer: c.customer,
-    context: c.context,
-    escalationSummary: c.escalationSummary,
-    assignedAt: c.assignedAt,
-    messageCount,
-    lastMessage,
+      id: c.id,
+      workstream: c.workstream,
+      status: c.status,
+      statusReason: c.statusReason,
+      queue: c.queue,
+      customer: c.customer,
+      context: c.context,
+      escalationSummary: c.escalationSummary,
+      assignedAt: c.assignedAt,
+      messageCount,
+      lastMessage,
     };
   });
 }

@@ -1,6 +1,6 @@
 import type { BotUser, Context } from '../core/config';
-import { contextProblems, describeContextProblems, MAX_CONTEXT_VARIABLES } from '../core/contextInput';
-import { BotActivityError, interpretBotActivity } from '../core/botCommands';
+import { contextProblems, describeContextProblems } from '../core/contextInput';
+import { BotActivityError, interpretBotActivity, MAX_CONTEXT_ENTRIES } from '../core/botCommands';
 import type { Conversation } from '../core/conversation';
 import { ApiError } from '../http/apiError';
 import type { BotCaller } from '../ports/botAuthenticator';
@@ -77,7 +77,7 @@ function checkEscalationContext(s: Services, conversation: Conversation, escalat
   const problems = workstream ? contextProblems(workstream, escalation.context, 'bot') : [];
   if (problems.length > 0) throw new ApiError('InvalidBody', describeContextProblems(path, problems));
   const names = new Set([...Object.keys(conversation.context), ...Object.keys(escalation.context)]);
-  if (names.size > MAX_CONTEXT_VARIABLES) throw new ApiError('InvalidBody', `${path}: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_VARIABLES} are allowed`);
+  if (names.size > MAX_CONTEXT_ENTRIES) throw new ApiError('InvalidBody', `${path}: the conversation would have ${names.size} context variables; at most ${MAX_CONTEXT_ENTRIES} are allowed`);
 }
 
 /** Reads the activity; a malformed handoff.initiate is let through so the bot hears `handoff.status failed`. */
