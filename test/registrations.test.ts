@@ -28,10 +28,22 @@ test('operator routes need a function key in Azure; customer, agent and bot rout
 
 test('every customer route has a rate-limit class; agent, bot, operator and health routes have none', () => {
   const limited = registered.http().filter((f) => f.rateLimit).map((f) => `${f.methods.join(',')} ${f.route} ${f.rateLimit}`).sort();
-  const customer = registered.http().filter((f) => f.route === 'chats' || f.route.startsWith('chats/'));
+  const customer = registered.http().filter((f) => f.route === 'chats' || f.route.startsWith('chats/') || f.route.startsWith('directline/'));
   expect(limited).toHaveLength(customer.length);
   expect(limited).toContain('POST chats chatStart');
-  expect(limited.filter((l) => !l.endsWith(' customer'))).toEqual(['POST chats chatStart']);
+  expect(limited.filter((l) => !l.endsWith(' customer'))).toEqual([
+    // Web Chat stops polling for good at a 429: past the limit the poll gets an empty set instead.
+    'GET,OPTIONS directline/conversations/{id}/activities directLinePoll',
+    'POST chats chatStart',
+    'POST,OPTIONS directline/sites/{site}/tokens chatStart',
+  ]);
+});
+
+test('browsers of other origins may call the Direct Line routes (CORS), and no other route', () => {
+  const cors = registered.http().filter((f) => f.cors).map((f) => f.route);
+  expect(cors.length).toBeGreaterThan(0);
+  expect(cors.every((route) => route.startsWith('directline/'))).toBe(true);
+  expect(registered.http().filter((f) => f.route.startsWith('directline/') && !f.cors)).toEqual([]);
 });
 
 test('function names are unique and every HTTP route the API documents is registered', () => {
@@ -48,7 +60,17 @@ test('function names are unique and every HTTP route the API documents is regist
     'GET connector/v3/conversations/{conversationId}/activities/{activityId}/members',
     'GET connector/v3/conversations/{conversationId}/members',
     'GET conversations/{id}',
+    'GET directline/conversations/{id}',
+    'GET directline/conversations/{id}/activities',
+    'GET directline/sites/{site?}',
     'GET health',
+    'OPTIONS directline/conversations',
+    'OPTIONS directline/conversations/{id}',
+    'OPTIONS directline/conversations/{id}/activities',
+    'OPTIONS directline/sites/{site?}',
+    'OPTIONS directline/sites/{site}/tokens',
+    'OPTIONS directline/tokens/generate',
+    'OPTIONS directline/tokens/refresh',
     'POST agents/{agentId}/conversations/{id}/close',
     'POST agents/{agentId}/conversations/{id}/end',
     'POST agents/{agentId}/conversations/{id}/messages',
@@ -62,6 +84,11 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST connector/v3/conversations',
     'POST connector/v3/conversations/{conversationId}/activities/{activityId?}',
     'POST demo-bot/messages',
+    'POST directline/conversations',
+    'POST directline/conversations/{id}/activities',
+    'POST directline/sites/{site}/tokens',
+    'POST directline/tokens/generate',
+    'POST directline/tokens/refresh',
     'POST workstreams/{workstream}/explain',
     'PUT agents/{agentId}/presence',
     'PUT connector/v3/conversations/{conversationId}/activities/{activityId}',

@@ -63,10 +63,49 @@ export function referenceProblems(data: unknown): string[] {
     });
   });
 
+  problems.push(...directLineProblems(recordOf(config.directLine), workstreams));
   problems.push(...botProblems(userList, config.allowUnauthenticatedBots));
   problems.push(...uniqueAgentValues(userList, 'principal', (principal, owner) => `"${principal}" is already the principal of user "${owner}"`, (value) => value.toLowerCase()));
   // The token itself is a secret: name who else has it, not the token.
   problems.push(...uniqueAgentValues(userList, 'token', (_token, owner) => `the same token as user "${owner}"; tokens must be unique`));
+  return problems;
+}
+
+/**
+ * Each site enters a declared workstream, holds one kind of secret, and asks pre-chat questions only
+ * for variables its customers may set (setBy customer), with an input that fits the variable's type.
+ */
+function directLineProblems(directLine: Data, workstreams: readonly unknown[]): string[] {
+  const sites = listOf(directLine.sites);
+  const byName = new Map(workstreams.map((w) => [textOf(recordOf(w).name), recordOf(w)]));
+  const problems = duplicates(sites, 'directLine.sites', 'name', 'site');
+  sites.forEach((item, i) => {
+    const site = recordOf(item);
+    const at = `directLine.sites[${i}]`;
+    if (site.secret !== undefined && site.secretFromEnv !== undefined) problems.push(`${at}.secret: give secret or secretFromEnv, not both`);
+    const name = textOf(site.workstream);
+    const workstream = name === undefined ? undefined : byName.get(name);
+    if (name !== undefined && !workstream) problems.push(`${at}.workstream: unknown workstream "${name}", declared workstreams are ${listing(namesIn(workstreams, 'name'))}`);
+    const fields = listOf(site.prechat);
+    problems.push(...duplicates(fields, `${at}.prechat`, 'variable', 'pre-chat variable'));
+    fields.forEach((fieldItem, f) => problems.push(...prechatProblems(recordOf(fieldItem), `${at}.prechat[${f}]`, workstream)));
+  });
+  return problems;
+}
+
+function prechatProblems(field: Data, at: string, workstream: Data | undefined): string[] {
+  const problems: string[] = [];
+  const isChoice = field.type === 'choice';
+  if (isChoice && field.options === undefined) problems.push(`${at}.options: a choice needs options`);
+  if (!isChoice && field.options !== undefined) problems.push(`${at}.options: only a choice has options (type is ${String(field.type ?? 'text')})`);
+  const variable = textOf(field.variable);
+  if (variable === undefined || workstream === undefined) return problems;
+  const declared = listOf(workstream.contextVariables).map(recordOf).find((v) => v.name === variable);
+  const where = `workstream "${String(workstream.name)}"`;
+  if (!declared) return [...problems, `${at}.variable: variable "${variable}" is not declared in contextVariables of ${where}`];
+  if (!listOf(declared.setBy).includes('customer')) problems.push(`${at}.variable: customers may not set "${variable}" in ${where}: add customer to its setBy`);
+  const numeric = field.type === 'number';
+  if (numeric !== (declared.type === 'number')) problems.push(`${at}.type: "${variable}" is a ${String(declared.type)} variable; ${numeric ? 'a number field sets number variables only' : 'use type number for it'}`);
   return problems;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GUID_PATTERN } from '../core/guid';
 import { canonicalLocale } from '../core/locale';
 import { WAIT_PLACEHOLDERS } from '../core/waitNotices';
-import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, CONTEXT_WRITERS, OPERATORS, PRESENCES, ROLES, VARIABLE_TYPES } from '../core/config';
+import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, CONTEXT_WRITERS, OPERATORS, PRECHAT_TYPES, PRESENCES, ROLES, VARIABLE_TYPES } from '../core/config';
 
 /**
  * The shape of the configuration file, its JSON Schema (see writeJsonSchema.ts) and the
@@ -168,6 +168,10 @@ const workstreamSchema = strict(
     rules: z.array(ruleSchema).default([]).meta({ description: 'Evaluated top to bottom; first match wins.' }),
     offers: offersSchema.optional(),
     waitExperience: waitExperienceSchema.optional(),
+    reconnect: strict(
+      { windowSeconds: positiveInteger().max(86_400).default(180).meta({ description: 'Seconds a Direct Line customer may be away (page closed or reloading) and come back to the same chat; past it the chat ends as left by the customer. Default 180 (D365\'s chat reconnect).' }) },
+      { title: 'Chat reconnect', description: 'How long a chat waits for a customer whose page went away.' },
+    ).default({ windowSeconds: 180 }),
   },
   { title: 'Workstream', description: 'A channel of work (chat) with its context variables and routing rules.' },
 );
@@ -323,6 +327,46 @@ const customerTokensSchema = strict(
   { title: 'Customer tokens', description: 'The bearer tokens POST /api/chats gives customers.' },
 ).default(() => ({ ...DEFAULT_CUSTOMER_TOKENS }));
 
+const prechatFieldSchema = strict(
+  {
+    variable: name('The context variable the answer sets; declared in the site\'s workstream with setBy including customer'),
+    label: z.string().min(1).max(200).meta({ description: 'The question, as the page shows it.' }),
+    type: oneOf('pre-chat field type', PRECHAT_TYPES).default('text').meta({ description: 'The input the page shows: text, email, phone, number or choice (with options).' }),
+    required: z.boolean().default(false).meta({ description: 'The chat cannot start without an answer.' }),
+    options: z.array(z.string().min(1).max(200)).min(1).max(50).optional().meta({ description: 'The answers to choose from (type choice only).' }),
+  },
+  { title: 'Pre-chat field', description: 'A question the hosted chat page asks before the chat starts; the answer becomes a context variable.' },
+);
+
+/** A Direct Line secret: long enough not to be guessed, and without whitespace (it travels in an Authorization header). */
+const siteSecret = z.string().min(32, 'must be at least 32 characters').max(512).regex(/^\S+$/, 'must not contain whitespace');
+
+const directLineSiteSchema = strict(
+  {
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1 to 63 lowercase letters, digits or dashes, starting with a letter or digit (it is part of the page\'s URL)').meta({ description: 'The site\'s name, in the hosted page\'s URL (/chat/{name}).' }),
+    workstream: z.string().min(1).meta({ description: 'The workstream the site\'s chats enter.' }),
+    secret: siteSecret.optional().meta({ description: 'The Direct Line secret, written here: LOCAL DEVELOPMENT ONLY (a file is no place for a secret). Prefer secretFromEnv.' }),
+    secretFromEnv: envName.optional().meta({ description: 'The environment variable (in Azure an app setting, e.g. a Key Vault reference) holding the site\'s Direct Line secret.' }),
+    allowedOrigins: z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin: scheme and host (and port), no path, e.g. https://www.contoso.com'))
+      .max(50)
+      .default([])
+      .meta({ description: 'Origins whose pages may use the site\'s tokens from the browser (CORS). The hosted page, on Switchboard\'s own origin, needs none.' }),
+    title: z.string().min(1).max(100).optional().meta({ description: 'Shown on the hosted page, and the name Switchboard\'s own notices carry. Defaults to the name.' }),
+    anonymous: z.boolean().default(true).meta({ description: 'Whether anonymous visitors may start chats through the public token route (the hosted page uses it). false: only the site\'s backend, with the secret, hands out tokens.' }),
+    prechat: z.array(prechatFieldSchema).max(20).default([]).meta({ description: 'Questions the hosted page asks before the chat starts.' }),
+  },
+  { title: 'Direct Line site', description: 'A site that embeds Web Chat or another Direct Line client; its chats enter one workstream.' },
+).transform((site) => ({ ...site, title: site.title ?? site.name }));
+
+const directLineSchema = strict(
+  {
+    sites: z.array(directLineSiteSchema).max(100).default([]).meta({ description: 'The sites customers chat from; the first is the hosted page\'s default (/chat).' }),
+    longPollSeconds: z.number().min(0).max(15).default(10).meta({ description: 'How long a GET of activities waits for something new before answering an empty set (0: answer at once). Under Web Chat\'s 20 s request timeout.' }),
+  },
+  { title: 'Direct Line', description: 'Direct Line 3.0 under /api/directline, so Microsoft\'s Web Chat connects unmodified.' },
+).default(() => ({ sites: [], longPollSeconds: 10 }));
+
 export const configSchema = strict(
   {
     $schema: z.string().optional().meta({ description: 'The JSON Schema this file follows (for editors); ignored.' }),
@@ -336,6 +380,7 @@ export const configSchema = strict(
     botAuthentication: botAuthenticationSchema.optional(),
     limits: limitsSchema,
     customerTokens: customerTokensSchema,
+    directLine: directLineSchema,
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

@@ -62,8 +62,26 @@ export function startConversationActivity(
   };
 }
 
-export function customerMessageActivity(c: BotChannelContext, id: string, timestamp: string, text: string): Activity {
-  return { ...baseActivity(c, 'message', id, timestamp), text };
+/** What a customer's client sent besides text (Direct Line): an event's name, a card's value, attachments, its channelData. */
+export interface CustomerExtras {
+  type?: 'event';
+  name?: string;
+  value?: unknown;
+  attachments?: unknown[];
+  channelData?: Record<string, unknown>;
+}
+
+/** A customer's message, or event, as the bot receives it; an empty text (a card's submit) is left out. */
+export function customerMessageActivity(c: BotChannelContext, id: string, timestamp: string, text: string, extras: CustomerExtras = {}): Activity {
+  const { type = 'message', name, value, attachments, channelData } = extras;
+  return {
+    ...baseActivity(c, type, id, timestamp),
+    ...(text !== '' || type === 'message' && value === undefined && !attachments?.length ? { text } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(attachments?.length ? { attachments: attachments as Activity['attachments'] } : {}),
+    ...(channelData ? { channelData } : {}),
+  };
 }
 
 /** Sent when the chat leaves the bot or closes; `code` is a Bot Framework end-of-conversation code. */

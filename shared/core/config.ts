@@ -97,6 +97,11 @@ export interface Workstream {
   offers?: OfferSettings;
   /** Absent (or both switches off): a waiting customer is told nothing. */
   waitExperience?: WaitExperience;
+  /**
+   * D365's chat reconnect: a Direct Line customer who went away (closed or reloaded the page) is back in
+   * the same chat within this window; past it the chat ends. The configuration file defaults it to 180 s.
+   */
+  reconnect?: { windowSeconds: number };
 }
 
 export interface Queue {
@@ -201,6 +206,43 @@ export interface CustomerTokenSettings {
   readAfterCloseMinutes: number;
 }
 
+/** The kinds of input a pre-chat field asks for; the answer is a context variable of the chat. */
+export const PRECHAT_TYPES = ['text', 'email', 'phone', 'number', 'choice'] as const;
+export type PrechatType = (typeof PRECHAT_TYPES)[number];
+
+export interface PrechatField {
+  /** The context variable the answer sets (declared in the site's workstream, settable by the customer). */
+  variable: string;
+  label: string;
+  type: PrechatType;
+  required: boolean;
+  /** The answers to choose from, for type choice. */
+  options?: string[];
+}
+
+/** A site that embeds Web Chat (or any Direct Line client): its chats enter one workstream. */
+export interface DirectLineSite {
+  name: string;
+  workstream: string;
+  /** The site's Direct Line secret (tokens/generate, conversations): literal (local development) or from an environment variable. */
+  secret?: string;
+  secretFromEnv?: string;
+  /** Origins whose pages may call Direct Line with this site's tokens (CORS). */
+  allowedOrigins: string[];
+  /** Shown on the hosted page and as the name of Switchboard's own notices. */
+  title: string;
+  /** Questions the hosted page asks before the chat starts. */
+  prechat: PrechatField[];
+  /** Whether the public token route gives anonymous visitors a chat (the hosted page needs it). */
+  anonymous: boolean;
+}
+
+export interface DirectLineSettings {
+  sites: DirectLineSite[];
+  /** How long a GET of activities waits for something new before answering an empty set. */
+  longPollSeconds: number;
+}
+
 export interface Config {
   workstreams: Workstream[];
   queues: Queue[];
@@ -210,4 +252,5 @@ export interface Config {
   botAuthentication?: BotAuthentication;
   limits: Limits;
   customerTokens: CustomerTokenSettings;
+  directLine: DirectLineSettings;
 }

@@ -107,6 +107,8 @@ export interface Conversation {
   declines?: Record<string, number>;
   /** The customer's BCP-47 locale, given when the chat started: wait messages are said in it. */
   locale?: string;
+  /** The Direct Line site the chat came from (its reconnect window applies); absent for chats started with POST /api/chats. */
+  site?: string;
   /** The current wait's place in line and the notices said (workstreams with waitExperience only). */
   wait?: WaitState | null;
   /** What the transcript holds (count, bytes, last message, last activity). Documents written before it existed lack it. */

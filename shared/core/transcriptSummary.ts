@@ -35,8 +35,10 @@ export function summaryOf(conversation: { transcript?: TranscriptSummary }): Tra
 const utf8 = new TextEncoder();
 
 /** What a message costs the store: its text, attachments and suggested actions, in UTF-8 bytes. */
-export function messageBytes(message: Pick<TranscriptMessage, 'text' | 'attachments' | 'suggestedActions'>): number {
-  const extra = [message.attachments, message.suggestedActions].filter((v) => v !== undefined).map((v) => JSON.stringify(v)).join('');
+export type MessageContent = Pick<TranscriptMessage, 'text' | 'attachments' | 'suggestedActions' | 'value' | 'channelData'>;
+
+export function messageBytes(message: MessageContent): number {
+  const extra = [message.attachments, message.suggestedActions, message.value, message.channelData].filter((v) => v !== undefined).map((v) => JSON.stringify(v)).join('');
   return utf8.encode(message.text + extra).length;
 }
 

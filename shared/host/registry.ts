@@ -1,5 +1,6 @@
 import { app, type HttpMethod, type InvocationContext, type Timer } from '@azure/functions';
 import type { EdgeHandler } from '../http/edgeRequest';
+import { directLineCors } from '../http/directLineEdge';
 import { rateLimited, type RateLimitClass } from '../http/rateLimit';
 import type { MessageHandler, QueueName } from '../ports/messageBus';
 import { withDeadLetterReport } from './deadLetterReport';
@@ -21,6 +22,8 @@ export interface HttpFunction {
   authLevel?: 'anonymous' | 'function';
   /** The route's per-client limits (see http/rateLimit.ts), checked before the handler runs; none when absent. */
   rateLimit?: RateLimitClass;
+  /** `directLine`: browsers of the Direct Line sites' origins may call it (http/directLineEdge.ts), preflight included. */
+  cors?: 'directLine';
 }
 
 export interface QueueFunction {
@@ -48,7 +51,9 @@ const timerFunctions: TimerFunction[] = [];
 export const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
 
 export function registerHttp(registration: HttpFunction): void {
-  const fn = registration.rateLimit ? { ...registration, handler: rateLimited(registration.rateLimit, registration.handler) } : registration;
+  const limited = registration.rateLimit ? rateLimited(registration.rateLimit, registration.handler) : registration.handler;
+  // CORS outermost, so that a refusal (a 429, a 401) reaches the page readable.
+  const fn = { ...registration, handler: registration.cors === 'directLine' ? directLineCors(limited) : limited };
   httpFunctions.push(fn);
   if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
 }

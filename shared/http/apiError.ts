@@ -22,9 +22,10 @@ export class ApiError extends Error {
   readonly status: number;
   /** When the client may try again (Retry-After, whole seconds); 503s say 1 second by default. */
   readonly retryAfterSeconds: number | undefined;
-  constructor(readonly code: ApiErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
+  /** `status` overrides the code's own where a protocol says otherwise (Direct Line answers an expired token with 403). */
+  constructor(readonly code: ApiErrorCode, message: string, options: { retryAfterSeconds?: number; status?: number } = {}) {
     super(message);
-    this.status = STATUS[code];
+    this.status = options.status ?? STATUS[code];
     this.retryAfterSeconds = options.retryAfterSeconds ?? (this.status === 503 ? 1 : undefined);
   }
 }

@@ -4,24 +4,29 @@ import type { RateLimiter } from '../core/rateLimiter';
 import { services } from '../host/runtime';
 import type { Services } from '../usecases/services';
 import { ApiError } from './apiError';
-import { bearerToken, errorResponse } from './edge';
+import { bearerToken, errorResponse, json } from './edge';
 import type { EdgeHandler, EdgeRequest } from './edgeRequest';
 
 /**
  * The rate-limit class of an HTTP route (its `rateLimit` in the registry):
  * - `chatStart`: POST /api/chats, counted per client address twice: as a chat start and as a customer request;
- * - `customer`: the routes of one chat, counted per client address and per the chat's token.
+ * - `customer`: the routes of one chat, counted per client address and per the chat's token (a customer
+ *   token or a Direct Line token);
+ * - `directLinePoll`: Direct Line's GET of activities, counted as `customer`, but past a limit it answers
+ *   an empty set instead of a 429: one 429 there stops Web Chat's polling for good (faces.md A.6), and
+ *   an empty set only makes the client ask again a second later.
  * Agent routes have none: a call center puts many agents behind one address, and agents are known,
  * signed-in users. Bot, operator and health routes have none either: bots and operators authenticate.
  */
-export type RateLimitClass = 'chatStart' | 'customer';
+export type RateLimitClass = 'chatStart' | 'customer' | 'directLinePoll';
 
 /** Checks the route's limits before its handler runs; past one, a 429 with Retry-After and nothing done. */
 export function rateLimited(kind: RateLimitClass, handler: EdgeHandler): EdgeHandler {
   return async (request, context) => {
     const s = await services();
     const refusal = rateLimitRefusal(s, kind, request);
-    return refusal ? errorResponse(refusal) : handler(request, context);
+    if (!refusal) return handler(request, context);
+    return kind === 'directLinePoll' ? json(200, { activities: [], watermark: request.query.get('watermark') || null }) : errorResponse(refusal);
   };
 }
 
@@ -54,7 +59,10 @@ function clientKey(request: EdgeRequest, trustForwardedFor: boolean): string | u
 function tokenKey(s: Services, request: EdgeRequest): string | undefined {
   const conversationId = request.params.id;
   const token = bearerToken(request);
-  return conversationId && token && s.customerTokens.authentic(conversationId, token) ? conversationId : undefined;
+  if (!conversationId || !token) return undefined;
+  if (s.customerTokens.authentic(conversationId, token)) return conversationId;
+  const checked = s.directLineTokens.check(token, s.clock.now());
+  return checked.kind !== 'invalid' && checked.claims.conv === conversationId ? conversationId : undefined;
 }
 
 const WHAT: Record<keyof RateLimits, { counted: string; scope: string }> = {

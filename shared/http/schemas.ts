@@ -48,3 +48,40 @@ export const explainBody = z.strictObject({
     usedUnits: z.number().int().min(0).max(1_000_000),
   })).max(5_000).optional(),
 });
+
+/** Direct Line bodies (faces.md A.3). Web Chat's own fields beyond these (entities, localTimestamp…) are read and dropped. */
+const dlUserId = z.string().min(1).max(127);
+const dlContext = z.record(z.string().min(1).max(100), z.union([z.string(), z.number()]));
+const dlLocale = z.string().min(1).max(35);
+
+export const generateTokenBody = z.strictObject({
+  user: z.looseObject({ id: dlUserId, name: z.string().min(1).max(200).optional() }).optional(),
+  context: dlContext.optional(),
+  locale: dlLocale.optional(),
+  /** Microsoft's service takes it; the site's allowedOrigins is what Switchboard checks. */
+  trustedOrigins: z.array(z.string()).max(50).optional(),
+});
+
+export const visitorTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  locale: dlLocale.optional(),
+  context: dlContext.optional(),
+});
+
+export const startConversationBody = z.looseObject({
+  user: z.looseObject({ id: dlUserId.optional(), name: z.string().max(200).optional() }).optional(),
+  locale: dlLocale.optional(),
+});
+
+/** Bounds of what a client may attach to one activity: Web Chat's channelData is a few short fields. */
+const MAX_VALUE_BYTES = 16 * 1024;
+const boundedJson = (what: string) => z.unknown().refine((value) => value === undefined || JSON.stringify(value).length <= MAX_VALUE_BYTES, `${what} is larger than ${MAX_VALUE_BYTES} bytes as JSON`);
+
+export const incomingActivityBody = z.looseObject({
+  type: z.enum(['message', 'event', 'typing'], { error: ({ input }) => `expected message, event or typing, got ${JSON.stringify(input)}` }),
+  text: z.string().max(4000, 'at most 4000 characters').optional(),
+  name: z.string().min(1).max(200).optional(),
+  value: boundedJson('value').optional(),
+  attachments: z.array(z.unknown()).max(0, 'attachments are sent with POST /conversations/{id}/upload').optional(),
+  channelData: z.record(z.string(), z.unknown()).refine((value) => JSON.stringify(value).length <= MAX_VALUE_BYTES, `channelData is larger than ${MAX_VALUE_BYTES} bytes as JSON`).optional(),
+});

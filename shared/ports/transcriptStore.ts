@@ -20,6 +20,8 @@ export interface TranscriptPage {
    * the audience sees follows. A position is the message's place in the append order, so it never moves.
    */
   next: string | null;
+  /** The position of the page's last message, next page or not (a Direct Line watermark); null for an empty page. */
+  last: string | null;
 }
 
 /** A position as listPage gives it: a whole number in decimal (the store's append sequence). */

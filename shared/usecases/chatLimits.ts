@@ -1,5 +1,4 @@
-import { chatLimitProblem, messageBytes } from '../core/transcriptSummary';
-import type { TranscriptMessage } from '../core/transcript';
+import { chatLimitProblem, messageBytes, type MessageContent } from '../core/transcriptSummary';
 import { ApiError } from '../http/apiError';
 import type { Services } from './services';
 
@@ -7,7 +6,7 @@ import type { Services } from './services';
  * The early check at the edge: a message the chat has no room for is refused at once with 409. The
  * conversation's command handler checks again in order (decideCommand), so concurrent sends stop at the cap.
  */
-export function assertChatHasRoom(s: Services, size: { messageCount: number; bytes: number }, message: Pick<TranscriptMessage, 'text' | 'attachments' | 'suggestedActions'>): void {
+export function assertChatHasRoom(s: Services, size: { messageCount: number; bytes: number }, message: MessageContent): void {
   const problem = chatLimitProblem(size, s.config.limits.chat, { messages: 1, bytes: messageBytes(message) });
   if (problem) throw new ApiError('ChatLimitReached', `${problem}; nothing more can be added to this chat`);
 }

@@ -7,8 +7,19 @@ const contextValue = z.union([z.string(), z.number()]);
 const base = { conversationId: z.string().min(1), key: z.string().min(1) };
 
 export const conversationCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), ...base, workstream: z.string(), customer: z.object({ id: z.string(), name: z.string() }), context: z.record(z.string(), contextValue), locale: z.string().optional() }),
-  z.object({ type: z.literal('customerMessage'), ...base, messageId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('start'), ...base, workstream: z.string(), customer: z.object({ id: z.string(), name: z.string() }), context: z.record(z.string(), contextValue), locale: z.string().optional(), site: z.string().optional() }),
+  z.object({
+    type: z.literal('customerMessage'),
+    ...base,
+    messageId: z.string(),
+    text: z.string(),
+    /** What a Direct Line client may send besides text: an event, a card's submitted value, attachments, its channelData. */
+    activityType: z.literal('event').optional(),
+    name: z.string().optional(),
+    value: z.unknown().optional(),
+    attachments: z.array(z.unknown()).optional(),
+    channelData: z.record(z.string(), z.unknown()).optional(),
+  }),
   z.object({ type: z.literal('customerEnd'), ...base }),
   z.object({
     type: z.literal('botActivity'),

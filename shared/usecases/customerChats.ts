@@ -31,10 +31,26 @@ export async function startChat(s: Services, input: StartChatInput): Promise<{ c
   if (input.locale !== undefined && !locale) throw new ApiError('InvalidBody', `locale: expected a BCP-47 language tag such as en-US or fr, got ${JSON.stringify(input.locale)}`);
   const conversationId = s.ids.newId();
   const customer = { id: `customer-${conversationId}`, name: input.customer?.name ?? 'Customer' };
-  const key = `start:${conversationId}`;
-  await s.bus.send([conversationCommandMessage({ type: 'start', conversationId, key, workstream: workstream.name, customer, context, ...(locale ? { locale } : {}) })]);
-  const applied = await awaitApplied(s, conversationId, key);
-  return { conversationId, ...s.customerTokens.issue(conversationId, s.clock.now()), status: applied?.status ?? 'Pending' };
+  const status = await beginChat(s, workstream, { conversationId, customer, context, ...(locale ? { locale } : {}) });
+  return { conversationId, ...s.customerTokens.issue(conversationId, s.clock.now()), status };
+}
+
+/** A chat to start: its id, its customer and context (checked by the caller), and where it came from. */
+export interface NewChat {
+  conversationId: string;
+  customer: { id: string; name: string };
+  context: Context;
+  locale?: string;
+  /** The Direct Line site, for chats started through Direct Line. */
+  site?: string;
+}
+
+/** Starts the chat (idempotent by its id) and waits a moment to tell where it went: its status, or Pending. */
+export async function beginChat(s: Services, workstream: Workstream, chat: NewChat): Promise<string> {
+  const key = `start:${chat.conversationId}`;
+  await s.bus.send([conversationCommandMessage({ type: 'start', key, workstream: workstream.name, ...chat })]);
+  const applied = await awaitApplied(s, chat.conversationId, key);
+  return applied?.status ?? 'Pending';
 }
 
 /** A customer sets only the variables declared for them (pre-chat answers), with values of their type. */

@@ -1,6 +1,6 @@
 import type { Activity } from '../core/activity';
 import {
-  conversationUpdateActivity, customerMessageActivity, endOfConversationActivity, handoffStatusActivity, startConversationActivity,
+  conversationUpdateActivity, customerMessageActivity, type CustomerExtras, endOfConversationActivity, handoffStatusActivity, startConversationActivity,
 } from '../core/botActivities';
 import { BotActivityError, interpretBotActivity, type BotCommand } from '../core/botCommands';
 import type { Context, Presence } from '../core/config';
@@ -9,7 +9,7 @@ import type { Placement } from '../core/placement';
 import * as lifecycle from '../core/lifecycle';
 import { redactUrls } from '../core/redactUrl';
 import type { TranscriptMessage } from '../core/transcript';
-import { chatLimitProblem, messageBytes, summarize, summaryOf, type EditedMessage } from '../core/transcriptSummary';
+import { chatLimitProblem, messageBytes, summarize, summaryOf, type EditedMessage, type MessageContent } from '../core/transcriptSummary';
 import { decideWaitNotices, waitNoticeText, waitStateChanged } from '../core/waitNotices';
 import { PoisonMessageError, type OutgoingMessage } from '../ports/messageBus';
 import { conversationCommandMessage, dispatchMessage, type ConversationCommand } from './commands';
@@ -53,13 +53,19 @@ function transcriptText(activities: unknown[]): string {
   return `Transcript from the bot:\n${lines.join('\n')}`;
 }
 
+/** The parts of a customer's message besides its text (only those present): from a transcript message, or a command's. */
+function customerExtras(from: CustomerExtras): CustomerExtras {
+  const { type, name, value, attachments, channelData } = from;
+  return Object.fromEntries(Object.entries({ type, name, value, attachments, channelData }).filter(([, v]) => v !== undefined));
+}
+
 function start(s: Services, command: Command<'start'>): CommandEffect {
   const workstream = s.directory.workstream(command.workstream);
   if (!workstream) throw new PoisonMessageError(`unknown workstream "${command.workstream}"`);
   const at = s.clock.now().toISOString();
   const placement = s.directory.route(workstream, command.context, []);
   const started = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, placement, at);
-  const next = command.locale ? { ...started, locale: command.locale } : started;
+  const next = { ...started, ...(command.locale ? { locale: command.locale } : {}), ...(command.site ? { site: command.site } : {}) };
   const d = new Decision(s, command, next);
   d.track('ConversationStarted', { workstream: workstream.name });
   d.routed();
@@ -99,7 +105,7 @@ class Decision {
    * conversation's command order, so messages sent at once cannot pass the cap together; a message
    * without room is not appended, and the event says so. System messages are always kept.
    */
-  private hasRoom(role: TranscriptMessage['role'], message: Pick<TranscriptMessage, 'text' | 'attachments' | 'suggestedActions'>, replacing?: TranscriptMessage): boolean {
+  private hasRoom(role: TranscriptMessage['role'], message: MessageContent, replacing?: TranscriptMessage): boolean {
     const adding = { messages: replacing ? 0 : 1, bytes: messageBytes(message) - (replacing ? messageBytes(replacing) : 0) };
     const problem = chatLimitProblem(this.summary(), this.s.config.limits.chat, adding);
     if (problem) this.track('ChatLimitReached', { role, reason: problem, workstream: this.next.workstream });
@@ -131,12 +137,13 @@ class Decision {
 
   private customerMessage(c: Command<'customerMessage'>): void {
     const before = this.next;
-    if (!this.hasRoom('customer', { text: c.text })) return;
+    const extras = customerExtras({ ...c, type: c.activityType });
+    if (!this.hasRoom('customer', { text: c.text, ...extras })) return;
     this.next = lifecycle.recordCustomerMessage(before, this.at);
-    this.say('customer', c.text, { id: c.messageId, authorId: before.customer.id, ordinal: this.next.customerMessageCount });
+    this.say('customer', c.text, { id: c.messageId, authorId: before.customer.id, ordinal: this.next.customerMessageCount, ...extras });
     const session = before.botSession;
     if (before.assignee?.kind === 'bot' && before.assignmentAnnounced && session && session.forwardedCustomerMessages === before.customerMessageCount) {
-      this.toBot(session.botId, (ctx, id) => customerMessageActivity(ctx, id, this.at, c.text), c.messageId);
+      this.toBot(session.botId, (ctx, id) => customerMessageActivity(ctx, id, this.at, c.text, extras), c.messageId);
       this.next = lifecycle.recordForwardedToBot(this.next, before.customerMessageCount + 1, this.at);
     }
   }
@@ -248,7 +255,7 @@ class Decision {
     const from = conv.botSession?.forwardedCustomerMessages ?? conv.customerMessageCount;
     if (from < conv.customerMessageCount) {
       const pending = (await this.s.transcripts.list(conv.id)).filter((m) => m.role === 'customer').slice(from);
-      for (const message of pending) this.toBot(assignee.id, (ctx, id) => customerMessageActivity(ctx, id, this.at, message.text), message.id);
+      for (const message of pending) this.toBot(assignee.id, (ctx, id) => customerMessageActivity(ctx, id, this.at, message.text, customerExtras(message)), message.id);
       this.next = lifecycle.recordForwardedToBot(this.next, conv.customerMessageCount, this.at);
     }
   }

@@ -12,6 +12,8 @@ import type { TranscriptStore } from '../ports/transcriptStore';
 import type { QueueStatsStore } from '../ports/queueStatsStore';
 import type { ClientRateLimiters } from '../core/rateLimiter';
 import type { CustomerTokens } from './customerTokens';
+import type { DirectLineTokens } from './directLineTokens';
+import type { ConversationChanges } from '../ports/conversationChanges';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -25,6 +27,8 @@ export interface Ports {
   telemetry: Telemetry;
   clock: Clock;
   ids: IdGenerator;
+  /** Wakes readers waiting on a conversation (Direct Line's held GET, its streams) when its transcript changes. */
+  changes: ConversationChanges;
 }
 
 export interface Settings {
@@ -42,6 +46,11 @@ export interface Settings {
   agentAuthentication: AgentAuthentication;
   /** Whether the client's address is the last X-Forwarded-For entry (behind App Service's front end or a proxy) instead of the socket's peer. */
   trustForwardedFor: boolean;
+  /**
+   * Where Direct Line streams are served (`ws://host/api/directline`), on a host that serves them (the
+   * local one); absent on Azure Functions, which cannot accept a WebSocket: clients poll there.
+   */
+  directLineStreamBaseUrl?: string;
 }
 
 export interface AgentAuthentication {
@@ -55,6 +64,9 @@ export interface Services extends Ports {
   directory: Directory;
   settings: Settings;
   customerTokens: CustomerTokens;
+  directLineTokens: DirectLineTokens;
+  /** Each Direct Line site's secret, by site name, as the host read it (a literal or an environment variable); a site without one has no entry. */
+  siteSecrets: ReadonlyMap<string, string>;
   /** The per-client rate limits' state, in this process's memory. */
   rateLimiters: ClientRateLimiters;
 }

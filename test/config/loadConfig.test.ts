@@ -106,7 +106,12 @@ describe('the sample configuration', () => {
         allowedPresences: ['Available', 'Busy'],
         autoClose: { openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 },
         wrapUpBlocksCapacity: false,
-        contextVariables: [{ name: 'BotHandoffTopic', type: 'text', setBy: ['bot'] }, { name: 'BotFailure', type: 'text', setBy: ['system'] }],
+        contextVariables: [
+          { name: 'BotHandoffTopic', type: 'text', setBy: ['bot'] },
+          { name: 'BotFailure', type: 'text', setBy: ['system'] },
+          { name: 'Email', type: 'text', setBy: ['customer'] },
+        ],
+        reconnect: { windowSeconds: 180 },
         rules: [
           { name: 'BotFailureRule', queue: 'DefaultQueue', when: { variable: 'BotFailure', operator: 'hasData' } },
           { name: 'BotRule', queue: 'BotQueue', when: { variable: 'BotHandoffTopic', operator: 'noData' } },
@@ -134,6 +139,13 @@ describe('the sample configuration', () => {
     expect(routingWarnings(config)).toEqual([]);
     const directory = new Directory(config);
     expect(config.users.filter((u) => directory.isSupervisor(u.id)).map((u) => u.id)).toEqual(['sam']);
+    expect(config.directLine).toEqual({
+      sites: [{
+        name: 'support', workstream: 'ChatWorkStream', title: 'Contoso Support', secretFromEnv: 'SWITCHBOARD_SITE_SECRET', allowedOrigins: [], anonymous: true,
+        prechat: [{ variable: 'Email', label: 'Your email (optional)', type: 'email', required: false }],
+      }],
+      longPollSeconds: 10,
+    });
   });
 
   it('routes the reference scenario', () => {
@@ -194,10 +206,10 @@ describe('shape problems', () => {
 
   it('reports an unknown key with the keys that exist', () => {
     expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
-      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience',
+      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience, reconnect',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
-      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens',
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens, directLine',
     ]);
   });
 
@@ -335,6 +347,52 @@ describe('cross-reference problems', () => {
   });
 });
 
+describe('Direct Line sites', () => {
+  const withSite = (site: string, variables = '      - { name: Email, type: text, setBy: [customer] }\n') => `${edit('      - { name: Amount, type: number }\n', `      - { name: Amount, type: number }\n${variables}`)}directLine:\n  sites:\n${site}`;
+
+  it('loads a site with its defaults: anonymous visitors, no origins, the name as title', () => {
+    const result = parseConfig(withSite('    - { name: shop, workstream: Chat, prechat: [{ variable: Email, label: Email }] }\n'));
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.directLine).toEqual({
+      sites: [{ name: 'shop', workstream: 'Chat', title: 'shop', allowedOrigins: [], anonymous: true, prechat: [{ variable: 'Email', label: 'Email', type: 'text', required: false }] }],
+      longPollSeconds: 10,
+    });
+  });
+
+  it('names every problem of a site with its path', () => {
+    const sites = [
+      '    - { name: Shop, workstream: Chat, secret: short, allowedOrigins: ["https://a.example/path"] }',
+      '    - name: shop',
+      '      workstream: Nope',
+      '      secret: 0123456789abcdef0123456789abcdef',
+      '      secretFromEnv: SHOP_SECRET',
+      '    - name: shop',
+      '      workstream: Chat',
+      '      prechat:',
+      '        - { variable: Topic, label: Topic }',
+      '        - { variable: Amount, label: Amount, type: text }',
+      '        - { variable: Unknown, label: Unknown }',
+      '        - { variable: Email, label: Email, type: choice }',
+      '        - { variable: Email, label: Again, options: [a] }',
+    ].join('\n');
+    expect(problemsOf(withSite(`${sites}\n`))).toEqual([
+      'directLine.sites[0].name: must be 1 to 63 lowercase letters, digits or dashes, starting with a letter or digit (it is part of the page\'s URL)',
+      'directLine.sites[0].secret: must be at least 32 characters',
+      'directLine.sites[0].allowedOrigins[0]: must be an origin: scheme and host (and port), no path, e.g. https://www.contoso.com',
+      'directLine.sites[1].workstream: unknown workstream "Nope", declared workstreams are Chat',
+      'directLine.sites[1].secret: give secret or secretFromEnv, not both',
+      'directLine.sites[2].name: duplicate site "shop", already at directLine.sites[1]',
+      'directLine.sites[2].prechat[0].variable: customers may not set "Topic" in workstream "Chat": add customer to its setBy',
+      'directLine.sites[2].prechat[1].variable: customers may not set "Amount" in workstream "Chat": add customer to its setBy',
+      'directLine.sites[2].prechat[1].type: "Amount" is a number variable; use type number for it',
+      'directLine.sites[2].prechat[2].variable: variable "Unknown" is not declared in contextVariables of workstream "Chat"',
+      'directLine.sites[2].prechat[3].options: a choice needs options',
+      'directLine.sites[2].prechat[4].variable: duplicate pre-chat variable "Email", already at directLine.sites[2].prechat[3]',
+      'directLine.sites[2].prechat[4].options: only a choice has options (type is text)',
+    ]);
+  });
+});
+
 describe('shape and cross-reference problems in one run', () => {
   const SAMPLE_TEXT = readFileSync(SAMPLE_CONFIG_PATH, 'utf8');
   const OPERATOR_LIST = 'equals, notEquals, contains, notContains, beginsWith, notBeginsWith, endsWith, notEndsWith, hasData, noData, greaterThan, greaterOrEqual, lessThan, lessOrEqual, in, notIn';
@@ -420,6 +478,7 @@ describe('file formats and sources', () => {
         allowUnauthenticatedBots: false,
         limits: { chat: { maxMessages: 1000, maxBytes: 1_048_576 }, rate: { chatStartsPerAddress: { requests: 10, perSeconds: 60 }, requestsPerAddress: { requests: 600, perSeconds: 60 }, requestsPerToken: { requests: 60, perSeconds: 10 } } },
         customerTokens: { lifetimeMinutes: 1440, readAfterCloseMinutes: 15 },
+        directLine: { sites: [], longPollSeconds: 10 },
         workstreams: [
           {
             name: 'Chat',
@@ -429,6 +488,7 @@ describe('file formats and sources', () => {
             autoClose: { openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 },
             wrapUpBlocksCapacity: false,
             contextVariables: [],
+            reconnect: { windowSeconds: 180 },
             rules: [],
           },
         ],

@@ -109,7 +109,7 @@ export class CosmosTranscriptStore implements TranscriptStore {
     }
     const page = kept.slice(0, options.limit);
     const last = page.at(-1);
-    return { messages: page.map(toMessage), next: kept.length > options.limit && last ? String(last.seq) : null };
+    return { messages: page.map(toMessage), next: kept.length > options.limit && last ? String(last.seq) : null, last: last ? String(last.seq) : null };
   }
 
   async get(conversationId: string, messageId: string): Promise<TranscriptMessage | undefined> {

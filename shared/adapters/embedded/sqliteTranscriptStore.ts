@@ -44,7 +44,11 @@ export class SqliteTranscriptStore implements TranscriptStore {
     const rows = this.statements.pages[options.audience ?? 'all'].all(conversationId, Number(options.after ?? 0), options.limit + 1);
     const page = rows.slice(0, options.limit);
     const last = page.at(-1);
-    return { messages: page.map((row) => JSON.parse(row.doc) as TranscriptMessage), next: rows.length > options.limit && last ? String(last.seq) : null };
+    return {
+      messages: page.map((row) => JSON.parse(row.doc) as TranscriptMessage),
+      next: rows.length > options.limit && last ? String(last.seq) : null,
+      last: last ? String(last.seq) : null,
+    };
   }
 
   async get(conversationId: string, messageId: string): Promise<TranscriptMessage | undefined> {

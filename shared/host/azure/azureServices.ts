@@ -17,6 +17,9 @@ import { routingWarnings } from '../../config/routingWarnings';
 import { systemClock } from '../../ports/clock';
 import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
+import { DirectLineTokens } from '../../usecases/directLineTokens';
+import { InProcessChanges } from '../../adapters/inProcessChanges';
+import { siteSecretsFrom } from '../siteSecrets';
 import { Directory, type Services } from '../../usecases/services';
 import { readAzureSettings, SettingsError, type AzureSettings } from './azureSettings';
 
@@ -38,12 +41,17 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
   const database = cosmos.database(settings.cosmos.database);
   const serviceBus = createServiceBusClient('connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId });
   const tokens = new BotTokenProvider(config, env);
+  // Another instance may run the command that answers a held Direct Line GET: read again every second.
+  const changes = new InProcessChanges(1000);
+  const sites = siteSecretsFrom(config, env, 'azure');
+  for (const warning of sites.warnings) console.warn(`warning: ${warning}`);
   return {
     config,
     directory: new Directory(config),
     conversations: new CosmosConversationStore(database, { closedConversationTtlInSeconds: settings.cosmos.closedConversationTtlInSeconds }),
     agents: new CosmosAgentStore(database),
-    transcripts: new CosmosTranscriptStore(database),
+    transcripts: changes.watch(new CosmosTranscriptStore(database)),
+    changes,
     queueStats: new CosmosQueueStatsStore(database),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
@@ -63,6 +71,8 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       trustForwardedFor: true,
     },
     customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
+    directLineTokens: new DirectLineTokens(settings.tokenSecret),
+    siteSecrets: sites.secrets,
     rateLimiters: clientRateLimiters(config.limits.rate),
   };
 }

@@ -22,6 +22,9 @@ import type { BotClient } from '../../ports/botClient';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
+import { DirectLineTokens } from '../../usecases/directLineTokens';
+import { InProcessChanges } from '../../adapters/inProcessChanges';
+import { siteSecretsFrom } from '../siteSecrets';
 import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
 import { installServices } from '../runtime';
@@ -189,15 +192,20 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   const hostname = options.hostname ?? '127.0.0.1';
   let baseUrl = '';
   const tokens = new BotTokenProvider(options.config, process.env);
+  // This process runs every command, so it sees every append: a held Direct Line GET wakes at once.
+  const changes = new InProcessChanges();
+  const sites = siteSecretsFrom(options.config, process.env, 'local');
+  for (const warning of sites.warnings) console.warn(`warning: ${warning}`);
   const botClient = new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) });
   const services: Services = {
     config: options.config,
     directory: new Directory(options.config),
     conversations: backend.conversations,
     agents: backend.agents,
-    transcripts: backend.transcripts,
+    transcripts: changes.watch(backend.transcripts),
     queueStats: backend.queueStats,
     bus: backend.bus,
+    changes,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
@@ -216,6 +224,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       trustForwardedFor: options.trustForwardedFor ?? false,
     },
     customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
+    directLineTokens: new DirectLineTokens(backend.tokenSecret),
+    siteSecrets: sites.secrets,
     rateLimiters: clientRateLimiters(options.config.limits.rate),
   };
   installServices(async () => services);
@@ -232,6 +242,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${options.hostname === '0.0.0.0' || !options.hostname ? 'localhost' : options.hostname}:${port}`;
   services.settings.connectorBaseUrl = `${options.publicUrl ?? baseUrl}/api/connector/`;
+  services.settings.directLineStreamBaseUrl = `${(options.publicUrl ?? baseUrl).replace(/^http/, 'ws')}/api/directline`;
 
   const triggers = backend.startTriggers(registered.queues());
   const sweepPeriod = options.sweepPeriodInMs ?? 60_000;

@@ -1,0 +1,9 @@
+/**
+ * Tells a reader waiting on a conversation that something may have changed (a message appended), so a
+ * held request answers at once instead of at its next poll. Advisory: the reader reads the store again
+ * either way, so a missed or spurious wake-up costs a read, never a message.
+ */
+export interface ConversationChanges {
+  /** Resolves at the conversation's next change, or after `timeoutInMs` at the latest. */
+  next(conversationId: string, timeoutInMs: number): Promise<void>;
+}
