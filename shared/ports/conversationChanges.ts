@@ -4,6 +4,9 @@
  * either way, so a missed or spurious wake-up costs a read, never a message.
  */
 export interface ConversationChanges {
-  /** Resolves at the conversation's next change, or after `timeoutInMs` at the latest. */
-  next(conversationId: string, timeoutInMs: number): Promise<void>;
+  /**
+   * Resolves at the conversation's next change, or after `timeoutInMs` at the latest; `closing` when the
+   * host is shutting down, so a held request answers now (Direct Line clients stop polling at an error).
+   */
+  next(conversationId: string, timeoutInMs: number): Promise<'changed' | 'timeout' | 'closing'>;
 }

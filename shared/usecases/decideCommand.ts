@@ -280,6 +280,7 @@ class Decision {
 
   private agentEnd(c: Command<'agentEnd'>): void {
     this.next = lifecycle.endByAgent(this.next, c.agentId, this.at);
+    this.say('system', `${this.agentName(c.agentId)} ended the chat.`);
     this.track('WrapUpStarted', { agent: c.agentId, queue: this.next.queue ?? undefined, workstream: this.next.workstream }, { activeMs: this.msSince(this.before.assignedAt) });
     if (!this.wrapUpBlocksCapacity()) this.releaseAgent(c.agentId);
     this.scheduleAutoClose('WrapUp');

@@ -205,7 +205,7 @@ export async function listActivities(s: Services, caller: DirectLineCaller, conv
     const set = await readActivities(s, caller.site, claims, after);
     const remaining = deadline - Date.now();
     if (set.activities.length > 0 || after === undefined || remaining <= 0) return set;
-    await s.changes.next(conversationId, remaining);
+    if ((await s.changes.next(conversationId, remaining)) === 'closing') return set;
   }
 }
 

@@ -89,7 +89,7 @@ describe('a cap on messages and bytes per chat', () => {
     expect((await api.agent('alice', 'POST', `/conversations/${chat.conversationId}/end`)).body).toEqual({ status: 'WrapUp' });
     expect((await api.agent('alice', 'POST', `/conversations/${chat.conversationId}/close`)).body).toEqual({ status: 'Closed' });
     await idle();
-    expect((await page(chat, '')).body.messages.map((m: any) => m.text)).toEqual(['Alice joined the chat.', 'hello', 'hi']);
+    expect((await page(chat, '')).body.messages.map((m: any) => m.text)).toEqual(['Alice joined the chat.', 'hello', 'hi', 'Alice ended the chat.']);
   });
 
   test('a bot flooding a chat is refused past the cap, and the bot can still escalate', async () => {

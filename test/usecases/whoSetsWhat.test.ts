@@ -19,10 +19,8 @@ const sent: OutgoingMessage[] = [];
 beforeAll(async () => {
   bots = new RecordingBots();
   const config = sampleConfig((c) => {
-    c.workstreams[0]!.contextVariables.push(
-      { name: 'Email', type: 'text', setBy: ['customer'] },
-      { name: 'Amount', type: 'number', setBy: ['customer', 'bot'] },
-    );
+    // The sample declares Email (a pre-chat answer) already.
+    c.workstreams[0]!.contextVariables.push({ name: 'Amount', type: 'number', setBy: ['customer', 'bot'] });
   });
   host = await startTestHost({ config, bots });
   bots.baseUrl = host.baseUrl;

@@ -259,6 +259,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
+      // Held Direct Line GETs answer now (an empty set), not with a dropped connection: that would stop a client's polling.
+      changes.close();
       // Handlers first: a bot delivery in flight needs the HTTP server for the bot's replies.
       await Promise.all(triggers.map((t) => t.close()));
       await backend.close();
