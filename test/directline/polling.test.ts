@@ -10,7 +10,7 @@ import { eventually, hostPerTest, sampleConfig, startTestHost, testClock, type T
  * that works on Azure Functions too): botframework-directlinejs against a real local host, with the demo
  * bot and an agent through the agent API.
  */
-const { start, host, idle } = hostPerTest();
+const { start, idle } = hostPerTest();
 const clients: DirectLineCustomer[] = [];
 afterEach(() => clients.splice(0).forEach((c) => c.end()));
 
