@@ -169,7 +169,7 @@ const workstreamSchema = strict(
     offers: offersSchema.optional(),
     waitExperience: waitExperienceSchema.optional(),
     reconnect: strict(
-      { windowSeconds: positiveInteger().max(86_400).default(180).meta({ description: 'Seconds a Direct Line customer may be away (page closed or reloading) and come back to the same chat; past it the chat ends as left by the customer. Default 180 (D365\'s chat reconnect).' }) },
+      { windowSeconds: z.number().int().min(60).max(86_400).default(180).meta({ description: 'Seconds a Direct Line customer may be away (page closed or reloading) and come back to the same chat; past it the chat ends as left by the customer. Default 180 (D365\'s chat reconnect).' }) },
       { title: 'Chat reconnect', description: 'How long a chat waits for a customer whose page went away.' },
     ).default({ windowSeconds: 180 }),
   },

@@ -57,6 +57,11 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
    * time); the average is the queue's, null while not known. See queueWait.ts.
    */
   z.object({ type: z.literal('waitUpdate'), ...base, queue: z.string(), position: z.number().int().positive(), averageWaitSeconds: z.number().nullable(), at: z.string() }),
+  /**
+   * A Direct Line chat's reconnect check: unless its customer was seen within the workstream's
+   * reconnect window (customer sightings), the customer left; else it is armed again for the window's end.
+   */
+  z.object({ type: z.literal('customerAway'), ...base }),
   /** The sweep found the chat waiting where nobody can ever take it (at that queue and epoch). */
   z.object({ type: z.literal('reroute'), ...base, queue: z.string(), epoch: z.number() }),
 ]);

@@ -59,6 +59,13 @@ function customerExtras(from: CustomerExtras): CustomerExtras {
   return Object.fromEntries(Object.entries({ type, name, value, attachments, channelData }).filter(([, v]) => v !== undefined));
 }
 
+/** "3 minutes", "90 seconds": how the reconnect window reads in the notice. */
+function durationText(seconds: number): string {
+  if (seconds % 60 !== 0) return `${seconds} seconds`;
+  const minutes = seconds / 60;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
 function start(s: Services, command: Command<'start'>): CommandEffect {
   const workstream = s.directory.workstream(command.workstream);
   if (!workstream) throw new PoisonMessageError(`unknown workstream "${command.workstream}"`);
@@ -67,8 +74,9 @@ function start(s: Services, command: Command<'start'>): CommandEffect {
   const started = lifecycle.startConversation({ id: command.conversationId, workstream, customer: command.customer, context: command.context }, placement, at);
   const next = { ...started, ...(command.locale ? { locale: command.locale } : {}), ...(command.site ? { site: command.site } : {}) };
   const d = new Decision(s, command, next);
-  d.track('ConversationStarted', { workstream: workstream.name });
+  d.track('ConversationStarted', { workstream: workstream.name, ...(command.site ? { site: command.site } : {}) });
   d.routed();
+  d.armReconnectCheck(next.createdAt);
   return d.effect();
 }
 
@@ -117,7 +125,8 @@ class Decision {
     switch (c.type) {
       case 'start': return;
       case 'customerMessage': return this.customerMessage(c);
-      case 'customerEnd': return this.customerEnd();
+      case 'customerEnd': return this.customerLeft('The customer left the chat.');
+      case 'customerAway': return this.customerAway();
       case 'botActivity': return this.botActivity(c);
       case 'botUnreachable': return this.botUnreachable(c);
       case 'assigned': return this.assigned(c);
@@ -148,10 +157,11 @@ class Decision {
     }
   }
 
-  private customerEnd(): void {
+  /** The customer's part of the chat ends: they left it, or their page was gone for the reconnect window. */
+  private customerLeft(notice: string): void {
     const before = this.next;
     this.next = lifecycle.endByCustomer(before, this.at);
-    this.say('system', 'The customer left the chat.');
+    this.say('system', notice);
     this.leftAssignee(before, 'userCancelled');
     if (this.next.status === 'WrapUp') this.scheduleAutoClose('WrapUp');
     this.closedEvent();
@@ -322,6 +332,34 @@ class Decision {
     // No Bot Framework code says "idle"; unknown leaves the reason to the statusReason.
     this.leftAssignee(before, 'unknown');
     this.closedEvent();
+  }
+
+  /**
+   * D365's chat reconnect: a Direct Line customer whose page was not seen (no poll, stream or post) for
+   * the workstream's reconnect window left the chat; one seen since is checked again when the window
+   * after that sighting ends. A reload within the window finds the chat as it was, with its agent.
+   */
+  private async customerAway(): Promise<void> {
+    const before = this.next;
+    const windowSeconds = this.workstream().reconnect?.windowSeconds;
+    if (!before.site || windowSeconds === undefined || before.status === 'Closed' || lifecycle.customerLeftAt(before) !== null) {
+      throw new lifecycle.TransitionError('InvalidStatus', `conversation ${before.id} (${before.status}) has no customer to wait for`);
+    }
+    const seen = await this.s.sightings.lastSeen(before.id);
+    const seenAt = seen !== undefined && seen > before.createdAt ? seen : before.createdAt;
+    if (Date.parse(this.at) < Date.parse(seenAt) + windowSeconds * 1000) return this.armReconnectCheck(seenAt);
+    this.track('CustomerDisconnected', { workstream: before.workstream, site: before.site, queue: before.queue ?? undefined }, { awayMs: Date.parse(this.at) - Date.parse(seenAt) });
+    this.customerLeft(`The customer left the chat (their page was gone for more than ${durationText(windowSeconds)}).`);
+  }
+
+  /** Arms the reconnect check for the end of the window that starts at `seenAt` (Direct Line chats only). */
+  armReconnectCheck(seenAt: string): void {
+    const windowSeconds = this.workstream().reconnect?.windowSeconds;
+    if (!this.next.site || windowSeconds === undefined) return;
+    const due = new Date(Date.parse(seenAt) + windowSeconds * 1000);
+    const deadline = `customerAway:${this.next.id}:${due.toISOString()}`;
+    const key = deadline === this.command.key ? `${deadline}:again` : deadline;
+    this.outgoing.push(conversationCommandMessage({ type: 'customerAway', conversationId: this.next.id, key }, due));
   }
 
   /**

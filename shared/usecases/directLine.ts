@@ -189,6 +189,7 @@ function secretClaims(s: Services, site: DirectLineSite, body: { user?: { id?: s
 export async function resumeConversation(s: Services, caller: DirectLineCaller, conversationId: string): Promise<ConversationAnswer> {
   const claims = await conversationClaims(s, caller, conversationId);
   await stateOf(s, conversationId);
+  await customerSeen(s, caller, conversationId);
   return withStream(s, tokenAnswer(s, claims), claims);
 }
 
@@ -200,6 +201,7 @@ export async function resumeConversation(s: Services, caller: DirectLineCaller, 
 export async function listActivities(s: Services, caller: DirectLineCaller, conversationId: string, watermark: string | null): Promise<ActivitySet> {
   const claims = await conversationClaims(s, caller, conversationId);
   const after = readWatermark(watermark);
+  await customerSeen(s, caller, conversationId);
   const deadline = Date.now() + s.config.directLine.longPollSeconds * 1000;
   for (;;) {
     const set = await readActivities(s, caller.site, claims, after);
@@ -240,6 +242,7 @@ export async function postActivity(s: Services, caller: DirectLineCaller, conver
   await conversationClaims(s, caller, conversationId);
   const state = await stateOf(s, conversationId);
   if (state.status === 'Closed' || state.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${state.status}); start a new one`);
+  await customerSeen(s, caller, conversationId);
   const messageId = s.ids.newId();
   if (activity.type === 'typing') return { id: messageId };
   const text = activity.text ?? '';
@@ -253,6 +256,11 @@ export async function postActivity(s: Services, caller: DirectLineCaller, conver
   assertChatHasRoom(s, state.size, { text, ...extras });
   await s.bus.send([conversationCommandMessage({ type: 'customerMessage', conversationId, key: `customer:${conversationId}:${messageId}`, messageId, text, ...extras })]);
   return { id: messageId };
+}
+
+/** The customer's client is here (the reconnect window counts from it); a site's backend acting with the secret is not the customer. */
+async function customerSeen(s: Services, caller: DirectLineCaller, conversationId: string): Promise<void> {
+  if (caller.kind === 'customer') await s.sightings.markSeen(conversationId, s.clock.now().toISOString());
 }
 
 async function conversationClaims(s: Services, caller: DirectLineCaller, conversationId: string): Promise<DirectLineClaims> {

@@ -14,6 +14,7 @@ import type { ClientRateLimiters } from '../core/rateLimiter';
 import type { CustomerTokens } from './customerTokens';
 import type { DirectLineTokens } from './directLineTokens';
 import type { ConversationChanges } from '../ports/conversationChanges';
+import type { CustomerSightings } from '../ports/customerSightings';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -29,6 +30,8 @@ export interface Ports {
   ids: IdGenerator;
   /** Wakes readers waiting on a conversation (Direct Line's held GET, its streams) when its transcript changes. */
   changes: ConversationChanges;
+  /** When each Direct Line customer was last seen: the reconnect window counts from it. */
+  sightings: CustomerSightings;
 }
 
 export interface Settings {

@@ -10,7 +10,8 @@ import type { TranscriptMessage } from '../../shared/core/transcript';
 import { isStoreError } from '../../shared/ports/storeErrors';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
 import { CosmosQueueStatsStore } from '../../shared/adapters/cosmos/cosmosQueueStatsStore';
-import { at, conversation, describeAgentStoreContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
+import { CosmosCustomerSightings } from '../../shared/adapters/cosmos/cosmosCustomerSightings';
+import { at, conversation, describeAgentStoreContract, describeCustomerSightingsContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 /**
  * The store contracts against @azure/cosmos talking to @vercel/cosmosdb-server (plain HTTP on
@@ -50,6 +51,7 @@ describeConversationStoreContract(NAME, storeOn((database) => new CosmosConversa
 describeAgentStoreContract(NAME, storeOn((database) => new CosmosAgentStore(database)));
 describeTranscriptStoreContract(NAME, storeOn((database) => new CosmosTranscriptStore(database)));
 describeQueueStatsStoreContract(NAME, storeOn((database) => new CosmosQueueStatsStore(database)));
+describeCustomerSightingsContract(NAME, storeOn((database) => new CosmosCustomerSightings(database)));
 
 describe('Cosmos DB conversation store: the waiting index', () => {
   let database: Database;

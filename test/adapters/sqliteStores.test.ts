@@ -7,7 +7,8 @@ import { SqliteConversationStore } from '../../shared/adapters/embedded/sqliteCo
 import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
 import { SqliteTranscriptStore } from '../../shared/adapters/embedded/sqliteTranscriptStore';
 import { SqliteQueueStatsStore } from '../../shared/adapters/embedded/sqliteQueueStatsStore';
-import { conversation, describeAgentStoreContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
+import { SqliteCustomerSightings } from '../../shared/adapters/embedded/sqliteCustomerSightings';
+import { conversation, describeAgentStoreContract, describeCustomerSightingsContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 const databases: Record<string, () => { db: SqliteDatabase; dispose(): void }> = {
   ':memory:': () => ({ db: openDatabase(':memory:'), dispose: () => undefined }),
@@ -36,6 +37,7 @@ for (const [name, database] of Object.entries(databases)) {
   describeAgentStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteAgentStore(db)));
   describeTranscriptStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteTranscriptStore(db)));
   describeQueueStatsStoreContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteQueueStatsStore(db)));
+  describeCustomerSightingsContract(`SQLite on ${name}`, storeOn(database, (db) => new SqliteCustomerSightings(db)));
 }
 
 describe('SQLite stores on a file', () => {

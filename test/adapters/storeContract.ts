@@ -3,6 +3,7 @@ import type { Conversation, ConversationStatus } from '../../shared/core/convers
 import type { TranscriptMessage } from '../../shared/core/transcript';
 import type { AgentStore } from '../../shared/ports/agentStore';
 import type { ConversationStore } from '../../shared/ports/conversationStore';
+import type { CustomerSightings } from '../../shared/ports/customerSightings';
 import { isStoreError, type Versioned } from '../../shared/ports/storeErrors';
 import { POSITION_PATTERN, type TranscriptStore } from '../../shared/ports/transcriptStore';
 import type { QueueStats } from '../../shared/core/queueStats';
@@ -466,6 +467,28 @@ async function readOrFail<T>(store: DocumentStore<T>, id: string): Promise<Versi
 const BASE_TIME = Date.parse('2025-01-01T08:00:00.000Z');
 
 /** An ISO time `minutes` after a fixed base. */
+export function describeCustomerSightingsContract(name: string, makeStore: MakeStore<CustomerSightings>): void {
+  describe(`CustomerSightings contract: ${name}`, () => {
+    let current: Awaited<ReturnType<MakeStore<CustomerSightings>>>;
+    beforeEach(async () => {
+      current = await makeStore();
+    });
+    afterEach(() => current.close());
+
+    it('keeps the latest sighting per conversation, whatever order they are written in', async () => {
+      const sightings = current.store;
+      expect(await sightings.lastSeen('conv-1')).toBeUndefined();
+      await sightings.markSeen('conv-1', at(2));
+      await sightings.markSeen('conv-1', at(1));
+      await sightings.markSeen('conv-2', at(5));
+      expect(await sightings.lastSeen('conv-1')).toBe(at(2));
+      await sightings.markSeen('conv-1', at(3));
+      expect(await sightings.lastSeen('conv-1')).toBe(at(3));
+      expect(await sightings.lastSeen('conv-2')).toBe(at(5));
+    });
+  });
+}
+
 export function at(minutes: number): string {
   return new Date(BASE_TIME + minutes * 60_000).toISOString();
 }

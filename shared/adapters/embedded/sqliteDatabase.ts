@@ -116,6 +116,12 @@ CREATE TABLE IF NOT EXISTS transcript_messages (
 );
 CREATE INDEX IF NOT EXISTS transcript_messages_in_order ON transcript_messages (conversation_id, seq);
 
+-- When each Direct Line customer's client was last seen (the chat reconnect window counts from it).
+CREATE TABLE IF NOT EXISTS customer_sightings (
+  conversation_id TEXT PRIMARY KEY,
+  seen_at         TEXT NOT NULL
+);
+
 -- Message bus. A message is 'accepted' (order_key NULL) until the queue's processor sequences it (at
 -- once, or at its enqueue time when scheduled: scheduled_for, 0 for at once), then 'active' with an
 -- order_key that is its place in its session. Completed messages are deleted; dead letters move out.

@@ -19,6 +19,8 @@ import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { DirectLineTokens } from '../../usecases/directLineTokens';
 import { InProcessChanges } from '../../adapters/inProcessChanges';
+import { ThrottledSightings } from '../../adapters/throttledSightings';
+import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { siteSecretsFrom } from '../siteSecrets';
 import { Directory, type Services } from '../../usecases/services';
 import { readAzureSettings, SettingsError, type AzureSettings } from './azureSettings';
@@ -52,6 +54,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     agents: new CosmosAgentStore(database),
     transcripts: changes.watch(new CosmosTranscriptStore(database)),
     changes,
+    sightings: new ThrottledSightings(new CosmosCustomerSightings(database)),
     queueStats: new CosmosQueueStatsStore(database),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),

@@ -9,6 +9,8 @@ import { SqliteConversationStore } from '../../adapters/embedded/sqliteConversat
 import { openDatabase } from '../../adapters/embedded/sqliteDatabase';
 import { SqliteMessageBus } from '../../adapters/embedded/sqliteMessageBus';
 import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptStore';
+import { SqliteCustomerSightings } from '../../adapters/embedded/sqliteCustomerSightings';
+import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
 import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
 import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
@@ -24,6 +26,7 @@ import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { DirectLineTokens } from '../../usecases/directLineTokens';
 import { InProcessChanges } from '../../adapters/inProcessChanges';
+import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { siteSecretsFrom } from '../siteSecrets';
 import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
@@ -101,6 +104,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       conversations: new SqliteConversationStore(db),
       agents: new SqliteAgentStore(db),
       transcripts: new SqliteTranscriptStore(db),
+      sightings: new SqliteCustomerSightings(db),
       queueStats: new SqliteQueueStatsStore(db),
       bus,
       clock,
@@ -160,6 +164,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       conversations: new CosmosConversationStore(database, { closedConversationTtlInSeconds: azure.cosmos.closedConversationTtlInSeconds }),
       agents: new CosmosAgentStore(database),
       transcripts: new CosmosTranscriptStore(database),
+      sightings: new CosmosCustomerSightings(database),
       queueStats: new CosmosQueueStatsStore(database),
       bus,
       clock: systemClock,
@@ -177,6 +182,7 @@ interface Backend {
   conversations: Services['conversations'];
   agents: Services['agents'];
   transcripts: Services['transcripts'];
+  sightings: Services['sightings'];
   queueStats: Services['queueStats'];
   bus: Services['bus'];
   clock: Clock;
@@ -206,6 +212,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     queueStats: backend.queueStats,
     bus: backend.bus,
     changes,
+    sightings: new ThrottledSightings(backend.sightings),
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
