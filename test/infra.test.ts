@@ -281,7 +281,7 @@ describe('App Service authentication', () => {
   });
 
   test('customer and bot routes bypass it (their bearer tokens are not Entra ID tokens); agent routes do not', () => {
-    const bypass = routes.filter((r) => /^\/api\/(chats|connector|health)(\/|$)/.test(r));
+    const bypass = routes.filter((r) => /^\/api\/(chats|directline|connector|health)(\/|$)/.test(r));
     expect(bypass.length).toBeGreaterThan(5);
     for (const route of bypass) expect([route, isExcluded(route)]).toEqual([route, true]);
     const agentRoutes = routes.filter((r) => r.startsWith('/api/agents/'));

@@ -141,7 +141,7 @@ resource siteAppSettings 'Microsoft.Web/sites/config@2023-12-01' = {
 // App Service authentication for agents: a signed-in agent's requests carry the x-ms-client-principal
 // header the platform injects; everyone else passes through anonymous (customers and bots
 // authenticate in the app). The customer and bot routes are excluded, so the platform never judges
-// the bearer tokens they carry (customer chat tokens, Bot Framework tokens) as Entra ID tokens. Nothing
+// the bearer tokens they carry (customer chat tokens, Direct Line tokens, Bot Framework tokens) as Entra ID tokens. Nothing
 // else is: the demo bot is not served in Azure (unless SWITCHBOARD_DEMO_BOT=true) and gets no bypass.
 resource authSettings 'Microsoft.Web/sites/config@2023-12-01' = if (!empty(agentSignInClientId)) {
   parent: site
@@ -157,6 +157,7 @@ resource authSettings 'Microsoft.Web/sites/config@2023-12-01' = if (!empty(agent
         '/api/health'
         '/api/chats'
         '/api/chats/*'
+        '/api/directline/*'
         '/api/connector/*'
       ]
     }
