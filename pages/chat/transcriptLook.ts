@@ -1,24 +1,12 @@
+import { initials, senderKind, type Activity } from './activity';
 import { h } from './reactElement';
-import type { Activity, ActivityMiddleware, ActivityStatusMiddleware, AvatarMiddleware, GroupActivitiesMiddleware } from './webChatTypes';
+import type { ActivityMiddleware, ActivityStatusMiddleware, AvatarMiddleware, GroupActivitiesMiddleware } from './webChatTypes';
 
 /**
  * Who is speaking, through Web Chat's documented middleware: Switchboard's own notices (queue position,
  * "Alice joined", the end) as centred notices rather than bubbles; agents and the bot with their
  * initials as avatar and their name beside the time. Everything the customer sees stays an activity.
  */
-export type SenderKind = 'system' | 'agent' | 'bot';
-
-export function senderKind(activity: Activity): SenderKind | undefined {
-  if (activity.from?.role === 'user') return undefined;
-  const kind = activity.channelData?.switchboard?.kind;
-  return kind === 'system' || kind === 'agent' ? kind : 'bot';
-}
-
-export function initials(name: string | undefined): string {
-  const words = (name ?? '').trim().split(/\s+/).filter((w) => /\p{L}|\p{N}/u.test(w));
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
-  return letters.map((w) => Array.from(w as string)[0]?.toUpperCase() ?? '').join('') || '?';
-}
 
 /** The same speaker: Web Chat groups by role alone, and the bot, each agent and the notices are all role bot. */
 function sameSpeaker(x: Activity, y: Activity): boolean {

@@ -1,5 +1,5 @@
 import { el } from './dom';
-import { initials } from './transcriptLook';
+import { initials } from './activity';
 
 /**
  * The page's states other than the form and the chat: loading, not available, unreachable, could not

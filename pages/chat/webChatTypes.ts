@@ -3,14 +3,9 @@
  * client (botframework-directlinejs 0.15.5) this page uses, typed by hand: the package's own types
  * describe the npm modules, not the global, and pull in React's.
  */
-export interface Activity {
-  type: string;
-  id?: string;
-  text?: string;
-  name?: string;
-  from?: { id?: string; name?: string; role?: string };
-  channelData?: { switchboard?: { kind?: string } } & Record<string, unknown>;
-}
+import type { Activity } from './activity';
+
+export type { Activity };
 
 /** DLJS's ConnectionStatus, as numbers (faces.md A.6). */
 export const ConnectionStatus = { Uninitialized: 0, Connecting: 1, Online: 2, ExpiredToken: 3, FailedToConnect: 4, Ended: 5 } as const;
