@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { gzipCopies } from './gzipCopies.mts';
+import { webChatBundle } from './webChatBundle.mts';
 
 /**
  * Every page is built here, one HTML entry each, into dist/pages: `npm run build` puts it in the Function
@@ -11,9 +12,9 @@ import { gzipCopies } from './gzipCopies.mts';
  * code splitting, and Vite gives that with no configuration of its own; the customer page is plain
  * TypeScript and costs it nothing. Assets get content hashes (served as immutable) and a gzip twin.
  *
- * Web Chat is not bundled: its UMD bundle (which carries its own React 16) is copied in as a hashed
- * asset through an `?url` import and loaded by a <script> tag, so no CDN is needed at run time and
- * botframework-webchat stays a devDependency.
+ * Web Chat is not bundled: its UMD bundle (which carries its own React 16) is copied in as
+ * assets/webchat-<version>.js and loaded by a <script> tag, so no CDN is needed at run time and
+ * botframework-webchat stays a devDependency (webChatBundle.mts).
  */
 const pagesRoot = import.meta.dirname;
 const webChatPackage = dirname(dirname(createRequire(import.meta.url).resolve('botframework-webchat')));
@@ -23,10 +24,6 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   logLevel: 'warn',
-  resolve: {
-    // The package exports no path to its UMD file, so the page imports it by this name (`?url` kept).
-    alias: [{ find: /^webchat-umd-bundle(\?.*)?$/, replacement: `${join(webChatPackage, 'dist', 'webchat.js')}$1` }],
-  },
   build: {
     outDir: resolve(pagesRoot, '..', 'dist', 'pages'),
     emptyOutDir: true,
@@ -41,5 +38,5 @@ export default defineConfig({
       input: { chat: resolve(pagesRoot, 'chat', 'index.html') },
     },
   },
-  plugins: [gzipCopies()],
+  plugins: [webChatBundle(webChatPackage), gzipCopies()],
 });

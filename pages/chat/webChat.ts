@@ -1,4 +1,3 @@
-import webChatUrl from 'webchat-umd-bundle?url';
 import { groupBySpeaker, senderAvatars, senderNames, systemNotices } from './transcriptLook';
 import { ConnectionStatus, type DirectLine, type StoreMiddleware, type WebChatGlobal } from './webChatTypes';
 import { DIRECT_LINE_BASE } from './siteApi';
@@ -6,14 +5,14 @@ import { DIRECT_LINE_BASE } from './siteApi';
 let loading: Promise<WebChatGlobal> | undefined;
 
 /**
- * Web Chat's UMD bundle from this origin (a hashed asset of the build; no CDN). Called as the page
+ * Web Chat's UMD bundle from this origin (assets/webchat-<version>.js, see webChatBundle.mts; no CDN). Called as the page
  * starts, so its 0.95 MB arrives while the customer fills the form.
  */
 export function loadWebChat(): Promise<WebChatGlobal> {
   loading ??= new Promise<WebChatGlobal>((resolve, reject) => {
     if (window.WebChat) return resolve(window.WebChat);
     const script = document.createElement('script');
-    script.src = webChatUrl;
+    script.src = __WEBCHAT_BUNDLE_URL__;
     script.async = true;
     script.onload = () => (window.WebChat ? resolve(window.WebChat) : reject(new Error('Web Chat did not load')));
     script.onerror = () => {

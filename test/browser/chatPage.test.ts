@@ -37,7 +37,7 @@ test("Web Chat's bundle loads from this origin and runs under the page's content
   // The page starts loading the bundle at once, while the site is looked up.
   await page.waitForFunction(() => typeof (globalThis as any).WebChat?.renderWebChat === 'function', undefined, { timeout: 20_000 });
   expect(requested.filter((url) => !url.startsWith(`${host.baseUrl}/`) && !url.startsWith('data:'))).toEqual([]);
-  expect(requested.some((url) => /\/assets\/webchat-[\w-]+\.js$/.test(url))).toBe(true);
+  expect(requested.some((url) => /\/assets\/webchat-[\w.-]+\.js$/.test(url))).toBe(true);
   expect(errors.filter((e) => !notFoundLine.test(e))).toEqual([]);
   await context.close();
 }, 40_000);
