@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { cosmosContainerRequests, DEFAULT_COSMOS_DATABASE } from '../shared/adapters/cosmos/cosmosContainers';
 import { readAzureSettings, SETTINGS } from '../shared/host/azure/azureSettings';
 import { loadFunctions } from '../shared/host/local/functionsLoader';
-import { SERVICE_BUS_CONNECTION } from '../shared/host/registry';
+import { SERVICE_BUS_CONNECTION, servedRoute } from '../shared/host/registry';
 import { QUEUES } from '../shared/ports/messageBus';
 
 /**
@@ -270,14 +270,21 @@ describe('Function App settings', () => {
 describe('App Service authentication', () => {
   const excluded = bicepVar(functionApp.replace(/^ {6}excludedPaths: /m, 'var excludedPaths = '), 'excludedPaths') as string[];
   const isExcluded = (path: string) => excluded.some((p) => (p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : path === p));
-  const routes = loadFunctions().http().map((f) => `/api/${f.route.replace(/\{[^}]+\}/g, 'x')}`);
+  const routes = loadFunctions().http().map((f) => `/${servedRoute(f).replace(/\{[^}]+\}/g, 'x')}`);
 
   test('lets anonymous callers through, so customers and bots reach the app', () => {
     expect(functionApp).toMatch(/requireAuthentication: false\s+unauthenticatedClientAction: 'AllowAnonymous'/);
   });
 
-  test('the excluded paths assume the default /api route prefix', () => {
-    expect(JSON.parse(read('host.json')).extensions?.http?.routePrefix ?? 'api').toBe('api');
+  test('the excluded paths are the paths served: host.json has no route prefix, and the registry puts the API under /api', () => {
+    expect(JSON.parse(read('host.json')).extensions?.http?.routePrefix).toBe('');
+    expect(routes).toContain('/api/health');
+  });
+
+  test('pages need no bypass: they carry no bearer token, and anonymous visitors are let through', () => {
+    const pages = routes.filter((r) => !r.startsWith('/api/'));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const page of pages) expect([page, isExcluded(page)]).toEqual([page, false]);
   });
 
   test('customer and bot routes bypass it (their bearer tokens are not Entra ID tokens); agent routes do not', () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFunctions } from '../shared/host/local/functionsLoader';
+import { servedRoute } from '../shared/host/registry';
 import { QUEUES } from '../shared/ports/messageBus';
 
 /** Names live in one place: function registrations, host.json and infra must agree with the code. */
@@ -49,7 +50,7 @@ test('browsers of other origins may call the Direct Line routes (CORS), and no o
 test('function names are unique and every HTTP route the API documents is registered', () => {
   const names = [...registered.http(), ...registered.queues(), ...registered.timers()].map((f) => f.name);
   expect(new Set(names).size).toBe(names.length);
-  const routes = registered.http().flatMap((f) => f.methods.map((m) => `${m} ${f.route}`)).sort();
+  const routes = registered.http().filter((f) => f.surface !== 'page').flatMap((f) => f.methods.map((m) => `${m} ${f.route}`)).sort();
   expect(routes).toEqual([
     'DELETE connector/v3/conversations/{conversationId}/activities/{activityId}',
     'GET agents/{agentId}/conversations',
@@ -95,22 +96,40 @@ test('function names are unique and every HTTP route the API documents is regist
   ]);
 });
 
+test('pages are served at the site root and the API under /api, on both hosts (host.json has no route prefix of its own)', () => {
+  const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8'));
+  expect(host.extensions.http.routePrefix).toBe('');
+  const pages = registered.http().filter((f) => f.surface === 'page').map((f) => `${f.methods.join(',')} /${servedRoute(f)}`).sort();
+  expect(pages).toEqual(['GET,HEAD /assets/{*path}', 'GET,HEAD /chat/{site?}']);
+  const api = registered.http().filter((f) => f.surface !== 'page').map((f) => `/${servedRoute(f)}`);
+  expect(api.filter((route) => !route.startsWith('/api/'))).toEqual([]);
+  expect(api).toContain('/api/health');
+});
+
+test('pages carry no key and no rate limit: they are static files, and every action they offer is an API call', () => {
+  for (const page of registered.http().filter((f) => f.surface === 'page')) expect([page.name, page.authLevel ?? 'anonymous', page.rateLimit]).toEqual([page.name, 'anonymous', undefined]);
+});
+
 describe('the demo bot (unauthenticated) is served only by the local host, or in Azure when an operator opts in', () => {
   /** Imports the function files as the Azure Functions host does (SWITCHBOARD_HOST unset), in a fresh module registry. */
-  function azureRegistrations(env: Record<string, string>): { registered: string[]; toAzure: string[] } {
+  function azureRegistrations(env: Record<string, string>): { registered: string[]; toAzure: string[]; routes: Record<string, string> } {
     const saved = { ...process.env };
     delete process.env.SWITCHBOARD_HOST;
     Object.assign(process.env, env);
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // @azure/functions: "test mode" outside the host
     try {
-      let result: { registered: string[]; toAzure: string[] } = { registered: [], toAzure: [] };
+      let result: { registered: string[]; toAzure: string[]; routes: Record<string, string> } = { registered: [], toAzure: [], routes: {} };
       jest.isolateModules(() => {
         const { app } = jest.requireActual<typeof import('@azure/functions')>('@azure/functions');
         const toAzure: string[] = [];
-        const http = jest.spyOn(app, 'http').mockImplementation((name) => void toAzure.push(name));
+        const routes: Record<string, string> = {};
+        const http = jest.spyOn(app, 'http').mockImplementation((name, options) => {
+          toAzure.push(name);
+          routes[name] = options.route ?? '';
+        });
         for (const file of readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts')).sort()) jest.requireActual(join(root, 'functions', file));
         const { registrations } = jest.requireActual<typeof import('../shared/host/registry')>('../shared/host/registry');
-        result = { registered: registrations.http().map((f) => f.name), toAzure };
+        result = { registered: registrations.http().map((f) => f.name), toAzure, routes };
         http.mockRestore();
       });
       return result;
@@ -126,6 +145,11 @@ describe('the demo bot (unauthenticated) is served only by the local host, or in
     expect(toAzure).toEqual(registered);
     expect(registered).toContain('chatsStart');
     expect(registered).not.toContain('demoBotMessages');
+  });
+
+  test('in Azure, API routes are registered under api/ and pages at the root', () => {
+    const { routes } = azureRegistrations({});
+    expect(routes).toMatchObject({ health: 'api/health', chatsStart: 'api/chats', chatPage: 'chat/{site?}', pageAssets: 'assets/{*path}' });
   });
 
   test(`in Azure with SWITCHBOARD_DEMO_BOT=true it is served (unsafe: the README says so)`, () => {

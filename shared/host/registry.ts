@@ -12,8 +12,16 @@ import { withDeadLetterReport } from './deadLetterReport';
 export interface HttpFunction {
   name: string;
   methods: HttpMethod[];
-  /** Route template under /api, in Functions syntax: `chats/{id}/messages`, `{activityId?}` for optional. */
+  /**
+   * Route template in Functions syntax: `chats/{id}/messages`, `{activityId?}` for optional, `{*path}` for
+   * the rest of the path. Under /api unless the function is a page (see `surface`).
+   */
   route: string;
+  /**
+   * `api` (the default): the documented API, under /api on both hosts. `page`: a page or its assets, at the
+   * site root (`/chat`, `/assets/...`); pages are clients of the API and never answer API calls themselves.
+   */
+  surface?: 'api' | 'page';
   handler: EdgeHandler;
   /**
    * `function`: operator routes; in Azure the host demands a function key (`x-functions-key` or
@@ -43,6 +51,17 @@ export interface TimerFunction {
 
 export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
 
+/**
+ * host.json's routePrefix is "" so that pages can live at the site root; the API keeps its /api prefix
+ * (a contract with every client) because each API route is registered under it here.
+ */
+export const API_ROUTE_PREFIX = 'api';
+
+/** The route template as the host serves it, without a leading slash: `api/chats/{id}` or `chat/{site?}`. */
+export function servedRoute(fn: Pick<HttpFunction, 'route' | 'surface'>): string {
+  return fn.surface === 'page' ? fn.route : `${API_ROUTE_PREFIX}/${fn.route}`;
+}
+
 const httpFunctions: HttpFunction[] = [];
 const queueFunctions: QueueFunction[] = [];
 const timerFunctions: TimerFunction[] = [];
@@ -55,7 +74,7 @@ export function registerHttp(registration: HttpFunction): void {
   // CORS outermost, so that a refusal (a 429, a 401) reaches the page readable.
   const fn = { ...registration, handler: registration.cors === 'directLine' ? directLineCors(limited) : limited };
   httpFunctions.push(fn);
-  if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: fn.route, authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
+  if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: servedRoute(fn), authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
 }
 
 export function registerQueue(registration: QueueFunction): void {

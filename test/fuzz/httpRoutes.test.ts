@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { BotUser, Config } from '../../shared/core/config';
 import { compileRoute } from '../../shared/host/local/httpServer';
-import { registrations } from '../../shared/host/registry';
+import { registrations, servedRoute } from '../../shared/host/registry';
 import { QUEUES, type OutgoingMessage } from '../../shared/ports/messageBus';
 import { startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
 import { eventually, sampleConfig, startTestHost } from '../support/localHostHarness';
@@ -570,9 +570,10 @@ describe('every route of the local host refuses bad input and changes nothing', 
   /** Every registered route with its parameters filled from live and unknown ids. */
   const anyRoute = () => fc.tuple(fc.constantFrom(...registrations.http()), knownChat(), fc.constantFrom(...AGENTS), unknownId).map(([fn, chat, agent, other]) => ({
     fn,
-    path: `/api/${fn.route
+    path: `/${servedRoute(fn)
       .replace('{conversationId}', chats[chat].conversationId).replace('{id}', chats[chat].conversationId).replace('{agentId}', agent)
-      .replace('{workstream}', 'ChatWorkStream').replace('{activityId?}', encodeURIComponent(other)).replace('{activityId}', encodeURIComponent(other))}`,
+      .replace('{workstream}', 'ChatWorkStream').replace('{activityId?}', encodeURIComponent(other)).replace('{activityId}', encodeURIComponent(other))
+      .replace('{site?}', encodeURIComponent(other)).replace('{*path}', `${encodeURIComponent(other)}.js`)}`,
   }));
 
   test('odd methods on every route: 405 with the allowed ones, never a 5xx', async () => {

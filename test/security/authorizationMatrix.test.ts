@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BotUser, Config } from '../../shared/core/config';
+import { PAGES_DIR } from '../../shared/http/pages';
 import type { BotClient } from '../../shared/ports/botClient';
 import { loadFunctions } from '../../shared/host/local/functionsLoader';
 import { botAuthenticationOf, startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
@@ -39,8 +42,10 @@ interface Targets {
 
 interface Call {
   method: string;
+  /** Under /api, or at the site root for a page. */
   path: string;
   body?: unknown;
+  page?: true;
 }
 
 interface Row {
@@ -110,7 +115,19 @@ const MATRIX: Record<string, Row> = {
     call: (t) => ({ method: 'POST', path: 'demo-bot/messages', body: { type: 'message', text: 'credit card', conversation: { id: t.botChat.conversationId }, from: { id: 'x' }, recipient: { id: 'demo-bot' }, serviceUrl: host.services.settings.connectorBaseUrl, channelId: 'switchboard' } }),
     expected: everyone(500),
   },
+  // Pages are static files anyone may load; what they then do is the API's rows above.
+  'chatPage GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'chat/contoso', page: true }), expected: everyone(200) },
+  'chatPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'chat', page: true }), expected: everyone(200) },
+  'pageAssets GET': { target: 'agentChat', call: () => ({ method: 'GET', path: `assets/${builtAsset()}`, page: true }), expected: everyone(200) },
+  'pageAssets HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: `assets/${builtAsset()}`, page: true }), expected: everyone(200) },
 };
+
+/** A file the page build wrote under dist/pages/assets (test/support/buildPages.ts builds them before the suite). */
+function builtAsset(): string {
+  const name = readdirSync(join(PAGES_DIR, 'assets')).find((file) => file.endsWith('.js'));
+  if (!name) throw new Error('test setup: the pages are not built');
+  return name;
+}
 
 let issuer: LocalIssuer;
 let host: Awaited<ReturnType<typeof startTestHost>>;
@@ -184,9 +201,12 @@ async function snapshot(t: Targets) {
   };
 }
 
-function send(row: Row, caller: Caller, t: Targets): Promise<ApiResponse> {
-  const { method, path, body } = row.call(t);
-  return api.call(method, path, { body, headers: credentials[caller](t[row.target], t) });
+async function send(row: Row, caller: Caller, t: Targets): Promise<ApiResponse> {
+  const { method, path, body, page } = row.call(t);
+  const headers = credentials[caller](t[row.target], t);
+  if (!page) return api.call(method, path, { body, headers });
+  const response = await fetch(`${api.baseUrl}/${path}`, { method, headers });
+  return { status: response.status, body: await response.text() };
 }
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { EdgeContext, EdgeRequest } from '../../http/edgeRequest';
-import type { HttpFunction } from '../registry';
+import { servedRoute, type HttpFunction } from '../registry';
 import { Admission } from './admission';
 import type { OperatorAccess } from './exposure';
 import { operatorRefusal } from './operatorGate';
@@ -13,23 +13,28 @@ interface CompiledRoute {
   names: string[];
 }
 
-/** Turns a Functions route template (`chats/{id}/messages`, `{activityId?}`) into a matcher under /api. */
+/**
+ * Turns a Functions route template (`chats/{id}/messages`, `{activityId?}`, `{*path}`) into a matcher of the
+ * path the host serves it on (see servedRoute: /api for the API, the root for pages).
+ */
 export function compileRoute(fn: HttpFunction): CompiledRoute {
   const names: string[] = [];
-  const source = fn.route.split('/').map((segment) => {
-    const match = /^\{(\w+)(\?)?\}$/.exec(segment);
+  const source = servedRoute(fn).split('/').map((segment) => {
+    const match = /^\{(\*)?(\w+)(\?)?\}$/.exec(segment);
     if (!match) return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
-    names.push(match[1] as string);
-    return match[2] ? '(?:/([^/]+))?' : '/([^/]+)';
+    names.push(match[2] as string);
+    // A catch-all takes the rest of the path, slashes included, and may be empty (as in ASP.NET routing).
+    if (match[1]) return '(?:/(.*))?';
+    return match[3] ? '(?:/([^/]+))?' : '/([^/]+)';
   }).join('');
-  return { fn, pattern: new RegExp(`^/api${source}/?$`), names };
+  return { fn, pattern: new RegExp(`^${source}/?$`), names };
 }
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const HEALTH_PATH = /^\/api\/health\/?$/;
 
 /**
- * Serves the registered HTTP functions the way the Functions host does: same routes under /api,
+ * Serves the registered HTTP functions the way the Functions host does: the same routes (the API under /api, pages at the root),
  * the same request fields, the same response mapping, and a key on the operator routes when
  * `operatorAccess` asks for one. While the host shuts down, /api/health answers
  * 503 so a probe or a load balancer stops sending; the other routes keep serving (a bot's reply to a

@@ -6,6 +6,7 @@ import { ProblemLinesTelemetry, telemetryFromEnvironment } from '../../adapters/
 import { parsePublicUrl, readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from '../azure/azureSettings';
 import { decideExposure, type Exposure } from './exposure';
 import { localTokenSecret, startCloudHost, startLocalHost } from './localHost';
+import { buildPages, pagesAreStale } from './pagesBuild';
 import { closeOnSignals, readShutdownTimeout } from './shutdown';
 
 /**
@@ -67,6 +68,20 @@ function trustForwardedForSetting(): boolean {
   process.exit(1);
 }
 
+/**
+ * The pages (/chat) are served from dist/pages: built first when a source is newer, else left as they are.
+ * A failed build is reported and the API served all the same: the pages are its clients, not its parts.
+ */
+async function buildStalePages(): Promise<void> {
+  if (!pagesAreStale()) return;
+  console.log('Building the pages (pages/ changed since the last build)...');
+  try {
+    await buildPages({ quiet: true });
+  } catch (error) {
+    console.warn(`warning: ${(error as Error).message}\nwarning: the API is served; the pages are not (npm run build:pages to retry)`);
+  }
+}
+
 function configPath(argv: string[]): string {
   const flag = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   const fromFlag = flag < 0 ? undefined : argv[flag]?.includes('=') ? argv[flag]?.split('=')[1] : argv[flag + 1];
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
     throw error;
   }
   for (const warning of routingWarnings(config)) console.warn(`warning: ${warning}`);
+  await buildStalePages();
   const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? 'data');
   const port = Number(process.env.PORT ?? 7071);
   // Warnings and errors are printed on stderr, one readable line each; the telemetry gets everything as before.
@@ -118,6 +134,7 @@ async function main(): Promise<void> {
     throw error;
   }
   console.log(`Switchboard is listening on ${host.baseUrl}/api`);
+  console.log(`  chat page:     ${host.baseUrl}/chat`);
   console.log(`  configuration: ${file}`);
   if (publicUrl) console.log(`  bots reply to: ${publicUrl}/api/connector/ (${SETTINGS.publicUrl})`);
   console.log(cloud ? `  data:          Cosmos DB ${cloud.cosmos.endpoint}, Service Bus ${'connectionString' in cloud.serviceBus ? '(connection string)' : cloud.serviceBus.fullyQualifiedNamespace}` : `  data:          ${dataDir}`);
