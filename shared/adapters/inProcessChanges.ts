@@ -1,5 +1,6 @@
 import type { ConversationChanges } from '../ports/conversationChanges';
 import type { TranscriptStore } from '../ports/transcriptStore';
+import type { TypingSignals } from '../ports/typingSignals';
 
 /**
  * Changes seen in this process: the transcript store's appends wake the readers waiting on that
@@ -48,6 +49,18 @@ export class InProcessChanges implements ConversationChanges {
       list: (conversationId) => store.list(conversationId),
       listPage: (conversationId, options) => store.listPage(conversationId, options),
       get: (conversationId, messageId) => store.get(conversationId, messageId),
+    };
+  }
+
+  /** The typing signals, telling these waiters of every typing recorded (a forgotten one needs no reader). */
+  watchTyping(signals: TypingSignals): TypingSignals {
+    return {
+      upsert: async (signal) => {
+        await signals.upsert(signal);
+        this.notify(signal.conversationId);
+      },
+      get: (conversationId, side) => signals.get(conversationId, side),
+      delete: (conversationId, side) => signals.delete(conversationId, side),
     };
   }
 }

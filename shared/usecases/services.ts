@@ -14,6 +14,7 @@ import type { ClientRateLimiters } from '../core/rateLimiter';
 import type { CustomerTokens } from './customerTokens';
 import type { DirectLineTokens } from './directLineTokens';
 import type { ConversationChanges } from '../ports/conversationChanges';
+import type { TypingSignals } from '../ports/typingSignals';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -29,6 +30,8 @@ export interface Ports {
   ids: IdGenerator;
   /** Wakes readers waiting on a conversation (Direct Line's held GET, its streams) when its transcript changes. */
   changes: ConversationChanges;
+  /** Who is typing (customer to agent, bot or agent to customer): transient, never in the transcript. */
+  typing: TypingSignals;
 }
 
 export interface Settings {
