@@ -10,10 +10,12 @@ import type { TypingSignals } from '../ports/typingSignals';
  */
 export class InProcessChanges implements ConversationChanges {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private closing = false;
 
   constructor(private readonly maxWaitInMs = Number.POSITIVE_INFINITY) {}
 
-  next(conversationId: string, timeoutInMs: number): Promise<void> {
+  next(conversationId: string, timeoutInMs: number): Promise<'woken' | 'closing'> {
+    if (this.closing) return Promise.resolve('closing');
     return new Promise((resolve) => {
       const set = this.waiters.get(conversationId) ?? new Set<() => void>();
       this.waiters.set(conversationId, set);
@@ -21,11 +23,17 @@ export class InProcessChanges implements ConversationChanges {
         clearTimeout(timer);
         set.delete(wake);
         if (set.size === 0 && this.waiters.get(conversationId) === set) this.waiters.delete(conversationId);
-        resolve();
+        resolve(this.closing ? 'closing' : 'woken');
       };
       const timer = setTimeout(wake, Math.max(0, Math.min(timeoutInMs, this.maxWaitInMs)));
       set.add(wake);
     });
+  }
+
+  /** The host shuts down: every waiter answers now (a held GET, a stream), before the store closes under it. */
+  close(): void {
+    this.closing = true;
+    for (const conversationId of [...this.waiters.keys()]) this.notify(conversationId);
   }
 
   notify(conversationId: string): void {

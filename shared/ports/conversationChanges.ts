@@ -4,6 +4,9 @@
  * either way, so a missed or spurious wake-up costs a read, never a message.
  */
 export interface ConversationChanges {
-  /** Resolves at the conversation's next change, or after `timeoutInMs` at the latest. */
-  next(conversationId: string, timeoutInMs: number): Promise<void>;
+  /**
+   * Resolves at the conversation's next change, or after `timeoutInMs` at the latest (`woken`); at once
+   * with `closing` once the host shuts down: the reader answers with what it has instead of waiting on.
+   */
+  next(conversationId: string, timeoutInMs: number): Promise<'woken' | 'closing'>;
 }

@@ -214,13 +214,15 @@ export async function listActivities(s: Services, caller: DirectLineCaller, conv
   const after = readWatermark(watermark);
   const arrivedAt = s.clock.now().getTime();
   const deadline = Date.now() + s.config.directLine.longPollSeconds * 1000;
+  // Once the host shuts down, the GET answers with what it read: the store is about to close.
+  let closing = false;
   for (;;) {
     const set = await readActivities(s, caller.site, claims, after);
     const typing = await staffTyping(s, caller.site, claims);
     const remaining = deadline - Date.now();
     const newTyping = typing !== undefined && Date.parse(typing.timestamp ?? '') >= arrivedAt - TYPING_CATCH_UP_IN_MS;
-    if (set.activities.length > 0 || after === undefined || remaining <= 0 || newTyping) return typing ? { ...set, activities: [...set.activities, typing] } : set;
-    await s.changes.next(conversationId, remaining);
+    if (set.activities.length > 0 || after === undefined || remaining <= 0 || newTyping || closing) return typing ? { ...set, activities: [...set.activities, typing] } : set;
+    closing = (await s.changes.next(conversationId, remaining)) === 'closing';
   }
 }
 

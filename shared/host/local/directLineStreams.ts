@@ -118,7 +118,7 @@ export function directLineStreams(s: Services, wake: (conversationId: string) =>
         ws.send(set ? JSON.stringify(set) : '');
         lastSentAt = Date.now();
       }
-      await changed;
+      if ((await changed) === 'closing') break;
     }
   }
 }

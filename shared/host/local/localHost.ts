@@ -272,6 +272,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
+      // Held GETs and streams answer now, while the store is still open.
+      changes.close();
       // Streams read the store, which closes below: their clients reconnect (to this host once it is back).
       // Handlers first: a bot delivery in flight needs the HTTP server for the bot's replies.
       await Promise.all([streams.close(), ...triggers.map((t) => t.close())]);
