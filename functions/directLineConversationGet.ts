@@ -6,7 +6,7 @@ import { resumeConversation } from '../shared/usecases/directLine';
 
 export const directLineConversationGet = edge(async (request) => {
   const s = await services();
-  return json(200, await resumeConversation(s, callerOf(s, request), param(request, 'id')));
+  return json(200, await resumeConversation(s, callerOf(s, request), param(request, 'id'), request.query.get('watermark')));
 });
 
 registerHttp({ name: 'directLineConversationGet', methods: ['GET', 'OPTIONS'], route: 'directline/conversations/{id}', handler: directLineConversationGet, rateLimit: 'customer', cors: 'directLine' });

@@ -76,6 +76,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST agents/{agentId}/conversations/{id}/end',
     'POST agents/{agentId}/conversations/{id}/messages',
     'POST agents/{agentId}/conversations/{id}/transfer',
+    'POST agents/{agentId}/conversations/{id}/typing',
     'POST agents/{agentId}/offers/{conversationId}/accept',
     'POST agents/{agentId}/offers/{conversationId}/reject',
     'POST chats',

@@ -1,7 +1,6 @@
 import type { ConversationChanges } from '../ports/conversationChanges';
-
-type Wake = Awaited<ReturnType<ConversationChanges['next']>>;
 import type { TranscriptStore } from '../ports/transcriptStore';
+import type { TypingSignals } from '../ports/typingSignals';
 
 /**
  * Changes seen in this process: the transcript store's appends wake the readers waiting on that
@@ -10,36 +9,36 @@ import type { TranscriptStore } from '../ports/transcriptStore';
  * Idle waiters are timers and a set entry: no work until something happens.
  */
 export class InProcessChanges implements ConversationChanges {
-  private readonly waiters = new Map<string, Set<(why: Wake) => void>>();
+  private readonly waiters = new Map<string, Set<() => void>>();
   private closing = false;
 
   constructor(private readonly maxWaitInMs = Number.POSITIVE_INFINITY) {}
 
-  next(conversationId: string, timeoutInMs: number): Promise<Wake> {
+  next(conversationId: string, timeoutInMs: number): Promise<'woken' | 'closing'> {
     if (this.closing) return Promise.resolve('closing');
     return new Promise((resolve) => {
-      const set = this.waiters.get(conversationId) ?? new Set<(why: Wake) => void>();
+      const set = this.waiters.get(conversationId) ?? new Set<() => void>();
       this.waiters.set(conversationId, set);
-      const wake = (why: Wake) => {
+      const wake = () => {
         clearTimeout(timer);
         set.delete(wake);
         if (set.size === 0 && this.waiters.get(conversationId) === set) this.waiters.delete(conversationId);
-        resolve(why);
+        resolve(this.closing ? 'closing' : 'woken');
       };
-      const timer = setTimeout(() => wake('timeout'), Math.max(0, Math.min(timeoutInMs, this.maxWaitInMs)));
+      const timer = setTimeout(wake, Math.max(0, Math.min(timeoutInMs, this.maxWaitInMs)));
       set.add(wake);
     });
   }
 
-  notify(conversationId: string): void {
-    const set = this.waiters.get(conversationId);
-    if (set) for (const wake of [...set]) wake('changed');
-  }
-
-  /** The host is shutting down: every waiter answers now, and nobody waits any more. */
+  /** The host shuts down: every waiter answers now (a held GET, a stream), before the store closes under it. */
   close(): void {
     this.closing = true;
-    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake('closing');
+    for (const conversationId of [...this.waiters.keys()]) this.notify(conversationId);
+  }
+
+  notify(conversationId: string): void {
+    const set = this.waiters.get(conversationId);
+    if (set) for (const wake of [...set]) wake();
   }
 
   /** The store, telling these waiters of every message appended or replaced. */
@@ -58,6 +57,18 @@ export class InProcessChanges implements ConversationChanges {
       list: (conversationId) => store.list(conversationId),
       listPage: (conversationId, options) => store.listPage(conversationId, options),
       get: (conversationId, messageId) => store.get(conversationId, messageId),
+    };
+  }
+
+  /** The typing signals, telling these waiters of every typing recorded (a forgotten one needs no reader). */
+  watchTyping(signals: TypingSignals): TypingSignals {
+    return {
+      upsert: async (signal) => {
+        await signals.upsert(signal);
+        this.notify(signal.conversationId);
+      },
+      get: (conversationId, side) => signals.get(conversationId, side),
+      delete: (conversationId, side) => signals.delete(conversationId, side),
     };
   }
 }

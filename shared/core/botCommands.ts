@@ -11,6 +11,8 @@ export type BotCommand =
   | { kind: 'end'; text: string | null }
   /** The generic Bot Framework handoff (`handoff.initiate` event). */
   | { kind: 'handoff'; context: Context; summary: string; transcript: unknown[] | null }
+  /** The bot is composing a reply: shown to the customer for a few seconds, never stored. */
+  | { kind: 'typing' }
   | { kind: 'ignore'; why: string };
 
 /** Shown to the customer. */
@@ -60,6 +62,7 @@ export function interpretBotActivity(activity: unknown, sizeInBytes: number): Bo
     case 'event':
       return interpretEvent(activity);
     case 'typing':
+      return { kind: 'typing' };
     case 'trace':
       return { kind: 'ignore', why: `${type} activities are ignored` };
     default:

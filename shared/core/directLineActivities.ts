@@ -72,3 +72,21 @@ export function chatEndedActivity(chat: ChatOf, endedAt: string, names: SpeakerN
     channelData: { switchboard: { kind: 'system' } },
   };
 }
+
+/**
+ * The bot or agent holding the chat is typing (faces.md A.7): role `bot` and the typer's name, which
+ * Web Chat shows ("Grace is typing"), and no text, since Web Chat takes a typing with text for a
+ * streamed message. Not in the transcript: its id is made of the signal's time, so the same signal
+ * read twice is one activity to Web Chat.
+ */
+export function typingActivity(chat: ChatOf, typer: { userId: string; at: string; kind: 'bot' | 'agent' }, names: SpeakerNames): Activity {
+  return {
+    type: 'typing',
+    id: `${chat.id}|typing-${Date.parse(typer.at)}`,
+    timestamp: typer.at,
+    channelId: DIRECT_LINE_CHANNEL_ID,
+    conversation: { id: chat.id },
+    from: { id: typer.userId, name: names.nameOf(typer.userId), role: 'bot' },
+    channelData: { switchboard: { kind: typer.kind } },
+  };
+}

@@ -5,8 +5,8 @@
  */
 export interface ConversationChanges {
   /**
-   * Resolves at the conversation's next change, or after `timeoutInMs` at the latest; `closing` when the
-   * host is shutting down, so a held request answers now (Direct Line clients stop polling at an error).
+   * Resolves at the conversation's next change, or after `timeoutInMs` at the latest (`woken`); at once
+   * with `closing` once the host shuts down: the reader answers with what it has instead of waiting on.
    */
-  next(conversationId: string, timeoutInMs: number): Promise<'changed' | 'timeout' | 'closing'>;
+  next(conversationId: string, timeoutInMs: number): Promise<'woken' | 'closing'>;
 }

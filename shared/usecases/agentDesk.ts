@@ -7,6 +7,7 @@ import { assertChatHasRoom } from './chatLimits';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage, type ConversationCommand } from './commands';
 import type { Services } from './services';
+import { freshTyping, signalTyping, typingEnded } from './typingSignals';
 
 /**
  * The agent's side: every call names the agent in the path and proves it with the agent's token;
@@ -90,17 +91,24 @@ export async function listAgentConversations(s: Services, agent: AgentUser) {
   });
 }
 
-/** One page of a chat's transcript for the agent holding it (Active or Wrap-up), agent-only entries included. */
+/**
+ * One page of a chat's transcript for the agent holding it (Active or Wrap-up), agent-only entries included,
+ * and `customerTypingAt`: when the customer last typed, while that counts (a few seconds), else null.
+ */
 export async function listAgentMessages(s: Services, agent: AgentUser, conversationId: string, page: RawPageQuery) {
   const conversation = await ownConversation(s, agent, conversationId);
   if (conversation.status !== 'Active' && conversation.status !== 'WrapUp') {
     throw new ApiError('Forbidden', `conversation ${conversationId} is ${conversation.status}: only the agent holding a chat (Active or Wrap-up) reads its transcript`);
   }
-  const { messages, next } = await s.transcripts.listPage(conversationId, { ...readPage(page), audience: 'agent' });
+  const [{ messages, next }, typing] = await Promise.all([
+    s.transcripts.listPage(conversationId, { ...readPage(page), audience: 'agent' }),
+    freshTyping(s, conversationId, 'customer'),
+  ]);
   return {
     status: conversation.status,
     messages: messages.map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.editedAt ? { editedAt: m.editedAt } : {}) })),
     next,
+    customerTypingAt: typing?.at ?? null,
   };
 }
 
@@ -109,8 +117,17 @@ export async function sendAgentMessage(s: Services, agent: AgentUser, conversati
   expectStatus(conversation, 'Active', 'send a message');
   assertChatHasRoom(s, summaryOf(conversation), { text: input.text });
   const messageId = input.id ?? s.ids.newId();
+  await typingEnded(s, conversationId, 'staff');
   await s.bus.send([conversationCommandMessage({ type: 'agentMessage', conversationId, key: `agent:${conversationId}:${messageId}`, agentId: agent.id, messageId, text: input.text })]);
   return { id: messageId };
+}
+
+/** The agent holding an Active chat is typing: the customer's Direct Line client shows it for a few seconds. */
+export async function sendAgentTyping(s: Services, agent: AgentUser, conversationId: string): Promise<{ typingAt: string }> {
+  const conversation = await ownConversation(s, agent, conversationId);
+  expectStatus(conversation, 'Active', 'show typing');
+  const { at } = await signalTyping(s, conversationId, 'staff', agent.id);
+  return { typingAt: at };
 }
 
 export async function transferConversation(s: Services, agent: AgentUser, conversationId: string, queue: string) {

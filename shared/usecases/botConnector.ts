@@ -9,6 +9,7 @@ import { summaryOf } from '../core/transcriptSummary';
 import { assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
 import type { Services } from './services';
+import { signalTyping, typingEnded } from './typingSignals';
 
 export interface IncomingBotActivity {
   conversationId: string;
@@ -33,6 +34,12 @@ export async function receiveBotActivity(s: Services, input: IncomingBotActivity
     ? (typeof activity.id === 'string' && activity.id !== '' ? activity.id : s.ids.newId())
     : (input.activityId ?? '');
   if (command?.kind === 'ignore') return { id };
+  // Typing is shown to the customer for a few seconds and kept nowhere: it needs no place in the conversation's order.
+  if (command?.kind === 'typing') {
+    if (input.operation === 'send') await signalTyping(s, input.conversationId, 'staff', bot.id);
+    return { id };
+  }
+  if (command?.kind === 'message' && input.operation === 'send') await typingEnded(s, input.conversationId, 'staff');
   await s.bus.send([conversationCommandMessage({
     type: 'botActivity',
     conversationId: input.conversationId,

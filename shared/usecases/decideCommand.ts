@@ -187,6 +187,8 @@ class Decision {
       throw new PoisonMessageError(`bot activity ${c.activityId} cannot be read: ${(error as Error).message}`);
     }
     switch (command.kind) {
+      // The connector records typing itself and never queues it.
+      case 'typing':
       case 'ignore':
         return;
       case 'message':

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Activity } from '../core/activity';
 import type { Context, ContextValue, DirectLineSite, Workstream } from '../core/config';
 import { contextProblems, describeContextProblems, typedContext } from '../core/contextInput';
-import { chatEndedActivity, toDirectLineActivity, type SpeakerNames } from '../core/directLineActivities';
+import { chatEndedActivity, toDirectLineActivity, typingActivity, type SpeakerNames } from '../core/directLineActivities';
 import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
 import type { ConversationState } from '../ports/conversationStore';
@@ -12,6 +12,7 @@ import { conversationCommandMessage } from './commands';
 import { beginChat } from './customerChats';
 import type { DirectLineClaims } from './directLineTokens';
 import type { Services } from './services';
+import { freshTyping, signalTyping, typingEnded } from './typingSignals';
 
 /**
  * Direct Line 3.0 (faces.md §A), over the same conversations as the customer API: a site's backend
@@ -39,6 +40,12 @@ export interface ActivitySet {
 const USER_ID = /^dl_[A-Za-z0-9_.-]{1,124}$/;
 /** Activities per GET: Web Chat renders them all at once, and a longer history comes on the next poll. */
 const ACTIVITIES_PER_READ = 100;
+/**
+ * A held GET answers at once for a typing signalled this long before it arrived: DLJS asks again about a
+ * second after each answer, and a typing in that gap would otherwise wait for the next change. The same
+ * typing may so come twice; it has one id, and Web Chat shows one indicator.
+ */
+const TYPING_CATCH_UP_IN_MS = 1500;
 
 export function siteNamed(s: Services, name: string): DirectLineSite {
   const site = s.config.directLine.sites.find((candidate) => candidate.name === name);
@@ -185,30 +192,48 @@ function secretClaims(s: Services, site: DirectLineSite, body: { user?: { id?: s
   return { site: site.name, conv, user: user ?? anonymousUser(conv), ...(body.user?.name ? { name: body.user.name } : {}), ...localeClaim(body.locale) };
 }
 
-/** GET /conversations/{id}: the client reconnects (a reload, a new stream); a fresh token and stream URL. */
-export async function resumeConversation(s: Services, caller: DirectLineCaller, conversationId: string): Promise<ConversationAnswer> {
+/**
+ * GET /conversations/{id}?watermark=W: the client reconnects (a reload, a dropped stream); a fresh token,
+ * and a stream URL that replays what came after W (DLJS sends the last watermark it saw).
+ */
+export async function resumeConversation(s: Services, caller: DirectLineCaller, conversationId: string, watermark: string | null = null): Promise<ConversationAnswer> {
   const claims = await conversationClaims(s, caller, conversationId);
+  const after = readWatermark(watermark);
   await stateOf(s, conversationId);
   await customerSeen(s, caller, conversationId);
-  return withStream(s, tokenAnswer(s, claims), claims);
+  return withStream(s, tokenAnswer(s, claims), claims, after);
 }
 
 /**
  * GET /conversations/{id}/activities: what the customer may see after the watermark. With nothing new,
  * it waits (up to directLine.longPollSeconds) for the next change, so replies arrive at once; it never
  * answers an error for a condition that passes (one such answer stops Web Chat's polling for good).
+ * A fresh typing of the bot or agent comes last, and leaves the watermark where it is.
  */
 export async function listActivities(s: Services, caller: DirectLineCaller, conversationId: string, watermark: string | null): Promise<ActivitySet> {
   const claims = await conversationClaims(s, caller, conversationId);
   const after = readWatermark(watermark);
   await customerSeen(s, caller, conversationId);
+  const arrivedAt = s.clock.now().getTime();
   const deadline = Date.now() + s.config.directLine.longPollSeconds * 1000;
+  // Once the host shuts down, the GET answers with what it read: the store is about to close.
+  let closing = false;
   for (;;) {
     const set = await readActivities(s, caller.site, claims, after);
+    const typing = await staffTyping(s, caller.site, claims);
     const remaining = deadline - Date.now();
-    if (set.activities.length > 0 || after === undefined || remaining <= 0) return set;
-    if ((await s.changes.next(conversationId, remaining)) === 'closing') return set;
+    const newTyping = typing !== undefined && Date.parse(typing.timestamp ?? '') >= arrivedAt - TYPING_CATCH_UP_IN_MS;
+    if (set.activities.length > 0 || after === undefined || remaining <= 0 || newTyping || closing) return typing ? { ...set, activities: [...set.activities, typing] } : set;
+    closing = (await s.changes.next(conversationId, remaining)) === 'closing';
   }
+}
+
+/** The bot's or agent's typing as an activity, while it counts (for the polling GET and the stream). */
+export async function staffTyping(s: Services, site: DirectLineSite, claims: DirectLineClaims): Promise<Activity | undefined> {
+  const signal = await freshTyping(s, claims.conv, 'staff');
+  if (!signal) return undefined;
+  const chat = { id: claims.conv, customer: { id: claims.user, name: claims.name ?? 'Customer' } };
+  return typingActivity(chat, { ...signal, kind: s.directory.bot(signal.userId) ? 'bot' : 'agent' }, speakerNames(s, site));
 }
 
 /** One read: the next page of the transcript the customer sees, then the end of the chat if it ended. */
@@ -239,12 +264,16 @@ export interface IncomingActivity {
  * client wrote. After the customer's part of the chat ended, a 409: Web Chat marks the message failed.
  */
 export async function postActivity(s: Services, caller: DirectLineCaller, conversationId: string, activity: IncomingActivity): Promise<{ id: string }> {
-  await conversationClaims(s, caller, conversationId);
+  const claims = await conversationClaims(s, caller, conversationId);
   const state = await stateOf(s, conversationId);
   if (state.status === 'Closed' || state.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${state.status}); start a new one`);
   await customerSeen(s, caller, conversationId);
   const messageId = s.ids.newId();
-  if (activity.type === 'typing') return { id: messageId };
+  // Typing is a signal for the agent, never a message: nothing is appended, nothing goes to the bot.
+  if (activity.type === 'typing') {
+    await signalTyping(s, conversationId, 'customer', claims.user);
+    return { id: messageId };
+  }
   const text = activity.text ?? '';
   if (activity.type === 'message' && text.trim() === '' && activity.value === undefined) throw new ApiError('InvalidBody', 'text: a message needs a text or a value (an Adaptive Card submit)');
   if (activity.type === 'event' && !activity.name) throw new ApiError('InvalidBody', 'name: an event needs a name');
@@ -254,6 +283,7 @@ export async function postActivity(s: Services, caller: DirectLineCaller, conver
     ...(activity.channelData ? { channelData: activity.channelData } : {}),
   };
   assertChatHasRoom(s, state.size, { text, ...extras });
+  if (activity.type === 'message') await typingEnded(s, conversationId, 'customer');
   await s.bus.send([conversationCommandMessage({ type: 'customerMessage', conversationId, key: `customer:${conversationId}:${messageId}`, messageId, text, ...extras })]);
   return { id: messageId };
 }
@@ -280,7 +310,8 @@ async function stateOf(s: Services, conversationId: string): Promise<Conversatio
   return state;
 }
 
-function readWatermark(watermark: string | null): string | undefined {
+/** A client's watermark: absent or empty means from the start. */
+export function readWatermark(watermark: string | null): string | undefined {
   if (watermark === null || watermark === '') return undefined;
   if (!POSITION_PATTERN.test(watermark)) throw new ApiError('InvalidQuery', `watermark: expected a watermark this service gave, got ${JSON.stringify(watermark.slice(0, 40))}`);
   return watermark;
@@ -291,12 +322,16 @@ function tokenAnswer(s: Services, claims: DirectLineClaims): ConversationAnswer 
   return { conversationId: claims.conv, token, expires_in: expiresIn };
 }
 
-/** The local host streams over a WebSocket (faces.md A.5); on Azure Functions clients poll, and there is no stream URL. */
-function withStream(s: Services, answer: ConversationAnswer, claims: DirectLineClaims): ConversationAnswer {
+/**
+ * The local host streams over a WebSocket (faces.md A.5); on Azure Functions clients poll, and there is no
+ * stream URL. Without a watermark the stream replays the chat from its start: what came between the
+ * conversation's start and the socket's opening (the greeting) is never lost.
+ */
+function withStream(s: Services, answer: ConversationAnswer, claims: DirectLineClaims, after?: string): ConversationAnswer {
   const base = s.settings.directLineStreamBaseUrl;
   if (!base) return answer;
   const t = s.directLineTokens.issueStream(claims, s.clock.now());
-  return { ...answer, streamUrl: `${base}/conversations/${claims.conv}/stream?t=${t}` };
+  return { ...answer, streamUrl: `${base}/conversations/${claims.conv}/stream?t=${t}${after !== undefined ? `&watermark=${after}` : ''}` };
 }
 
 function requireSecret(caller: DirectLineCaller): DirectLineSite {

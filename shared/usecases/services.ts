@@ -15,6 +15,7 @@ import type { CustomerTokens } from './customerTokens';
 import type { DirectLineTokens } from './directLineTokens';
 import type { ConversationChanges } from '../ports/conversationChanges';
 import type { CustomerSightings } from '../ports/customerSightings';
+import type { TypingSignals } from '../ports/typingSignals';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -32,6 +33,8 @@ export interface Ports {
   changes: ConversationChanges;
   /** When each Direct Line customer was last seen: the reconnect window counts from it. */
   sightings: CustomerSightings;
+  /** Who is typing (customer to agent, bot or agent to customer): transient, never in the transcript. */
+  typing: TypingSignals;
 }
 
 export interface Settings {

@@ -250,9 +250,13 @@ describe('the generic Bot Framework handoff', () => {
   });
 });
 
+test('a typing activity is a typing signal, however it is dressed', () => {
+  expect(interpret({ type: 'typing' })).toEqual({ kind: 'typing' });
+  expect(interpret({ type: 'typing', text: 'ignored', channelData: { tags: 'not read' } })).toEqual({ kind: 'typing' });
+});
+
 describe('ignored activities', () => {
   test.each([
-    [{ type: 'typing' }, 'typing activities are ignored'],
     [{ type: 'trace', name: 'x', value: { big: true } }, 'trace activities are ignored'],
     [{ type: 'event', name: 'custom' }, 'event "custom" is not handled'],
     [{ type: 'event' }, 'an event without a name is not handled'],

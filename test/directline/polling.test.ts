@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity } from '../../shared/core/activity';
-import { ConnectionStatus, DirectLineCustomer, visitorToken } from '../support/directLineClient';
+import { ConnectionStatus, DirectLineCustomer, visitorToken } from '../support/directLineCustomer';
 import { eventually, hostPerTest, sampleConfig, startTestHost, testClock, type TestHost } from '../support/localHostHarness';
 
 /**

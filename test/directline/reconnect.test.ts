@@ -1,4 +1,4 @@
-import { visitorToken } from '../support/directLineClient';
+import { visitorToken } from '../support/directLineCustomer';
 import { hostPerTest, sampleConfig, testClock, type TestClock, type TestHost } from '../support/localHostHarness';
 
 /**

@@ -431,6 +431,11 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await fuzz(fuzzer, agentChatCases('agentEnd', 'end', emptyBodies(), (agent, chat) => ({ active: 'mutates', wrapUp: 'noop', no: 'refused' } as const)[holds(agent, chat)]), RUNS(40));
   });
 
+  test('POST /api/agents/{agentId}/conversations/{id}/typing', async () => {
+    // A typing signal is transient: it changes nothing the fuzz compares, so the holder's call is a noop here.
+    await fuzz(fuzzer, agentChatCases('agentTyping', 'typing', emptyBodies(), (agent, chat) => (holds(agent, chat) === 'active' ? 'noop' : 'refused')), RUNS(30));
+  });
+
   test('POST /api/agents/{agentId}/conversations/{id}/close', async () => {
     await fuzz(fuzzer, agentChatCases('agentClose', 'close', emptyBodies(), (agent, chat) => (holds(agent, chat) === 'wrapUp' ? 'mutates' : 'refused')), RUNS(40));
   });

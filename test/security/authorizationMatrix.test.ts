@@ -92,6 +92,8 @@ const MATRIX: Record<string, Row> = {
   'agentOffers GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agents/alice/offers' }), expected: holdingAgentOnly(200) },
   'agentPresence PUT': { target: 'agentChat', call: () => ({ method: 'PUT', path: 'agents/alice/presence', body: { presence: 'Available' } }), writes: true, expected: holdingAgentOnly(200) },
   'agentMessage POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/messages`, body: { text: 'from alice' } }), writes: true, expected: holdingAgentOnly(202) },
+  // A typing signal is transient: the snapshot (transcripts included) stays as it was.
+  'agentTyping POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/typing` }), expected: holdingAgentOnly(202) },
   'agentTransfer POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/transfer`, body: { queue: 'HomeLoanQueue' } }), writes: true, expected: holdingAgentOnly(200) },
   'agentEnd POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/end` }), writes: true, expected: holdingAgentOnly(200) },
   // Close follows End: on an Active chat the holding agent is told so (409), which is not a refusal of who they are.

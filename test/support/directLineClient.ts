@@ -1,83 +1,74 @@
-import type { Activity } from '../../shared/core/activity';
+import { ConnectionStatus, DirectLine, type Activity } from 'botframework-directlinejs';
+import WebSocket from 'ws';
 import { eventually } from './localHostHarness';
 
-/**
- * Microsoft's own Direct Line client (botframework-directlinejs 0.15.5, the one Web Chat 4.18.1 pins)
- * in Node, as a customer's page runs it: XMLHttpRequest and WebSocket come from xhr2 and ws.
- */
+/** DLJS in Node (faces.md A.6): it wants the browser's XMLHttpRequest and WebSocket. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-(globalThis as Record<string, unknown>).XMLHttpRequest ??= require('xhr2');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(globalThis as Record<string, unknown>).WebSocket ??= require('ws');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DirectLine, ConnectionStatus } = require('botframework-directlinejs') as typeof import('botframework-directlinejs');
+(globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest ??= require('xhr2');
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
-export { ConnectionStatus };
-
-export interface DirectLineOptions {
+export interface VisitorToken {
+  conversationId: string;
   token: string;
-  domain: string;
-  webSocket?: boolean;
-  conversationId?: string;
-  watermark?: string;
-  pollingInterval?: number;
 }
 
-/** A connected client: what it received (deduplicated by id, as Web Chat does), its statuses, and posting. */
-export class DirectLineCustomer {
+/** A token for an anonymous visitor of the sample site, as the hosted page gets one. */
+export async function visitorToken(baseUrl: string, body: unknown = {}): Promise<VisitorToken> {
+  const response = await fetch(`${baseUrl}/api/directline/sites/support/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status !== 201) throw new Error(`visitor token: ${response.status} ${await response.text()}`);
+  return (await response.json()) as VisitorToken;
+}
+
+/**
+ * botframework-directlinejs 0.15.5 as Web Chat drives it, recording every activity and status. Its
+ * reconnect waits 3 s (the least of its random 3-15 s) so that tests of a dropped stream stay short.
+ */
+export class DirectLineClient {
   readonly activities: Activity[] = [];
-  readonly statuses: number[] = [];
-  readonly errors: Error[] = [];
-  readonly client: InstanceType<typeof DirectLine>;
-  private readonly subscriptions: { unsubscribe(): void }[] = [];
+  readonly statuses: ConnectionStatus[] = [];
+  /** What DLJS gave up with ("conversation ended" once its host is gone for good). */
+  readonly errors: unknown[] = [];
+  readonly directLine: DirectLine;
 
-  constructor(options: DirectLineOptions) {
-    this.client = new DirectLine({ webSocket: false, pollingInterval: 200, ...options });
-    this.subscriptions.push(this.client.connectionStatus$.subscribe((status) => this.statuses.push(status)));
-    this.subscriptions.push(this.client.activity$.subscribe({
-      next: (activity) => {
-        const received = activity as unknown as Activity;
-        const known = this.activities.findIndex((a) => a.id !== undefined && a.id === received.id);
-        if (known >= 0) this.activities[known] = received;
-        else this.activities.push(received);
-      },
-      // A failed connect ends the stream with an error (the status says which); Web Chat shows it, a test reads it.
-      error: (error: Error) => this.errors.push(error),
-    }));
+  constructor(baseUrl: string, options: { token: string; conversationId?: string; webSocket: boolean; watermark?: string }, readonly conversationId: string) {
+    this.directLine = new DirectLine({ domain: `${baseUrl}/api/directline`, pollingInterval: 200, random: () => 0, ...options });
+    this.directLine.activity$.subscribe((activity) => void this.activities.push(activity), (error: unknown) => void this.errors.push(error));
+    this.directLine.connectionStatus$.subscribe((status) => void this.statuses.push(status));
   }
 
-  /** Resolves with the activity id the server answered; rejects with the status of a refusal. */
+  get userId(): string {
+    const payload = JSON.parse(Buffer.from(this.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { user: string };
+    return payload.user;
+  }
+
+  /** The current token (DLJS replaces it on every reconnect). */
+  get token(): string {
+    return (this.directLine as unknown as { token: string }).token;
+  }
+
+  /** Posts as Web Chat does: from the user, with a clientActivityID the echo must carry back. */
   post(activity: Partial<Activity> & { type: string }): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.client.postActivity({ from: { id: 'whoever-the-client-says' }, ...activity } as never).subscribe({
-        next: (id: string) => (id === 'retry' ? reject(new Error('retry')) : resolve(id)),
-        error: (error: { status?: number }) => reject(Object.assign(new Error(`post failed: ${error.status}`), { status: error.status })),
-      });
-    });
+    const full = { from: { id: this.userId, role: 'user' }, ...activity } as Activity;
+    return new Promise((resolve, reject) => this.directLine.postActivity(full).subscribe(resolve, reject));
   }
 
-  /** Waits for an activity that matches, with a deadline. */
-  waitFor(what: string, predicate: (activity: Activity) => boolean, timeoutInMs = 15_000): Promise<Activity> {
+  say(text: string, clientActivityID: string): Promise<string> {
+    return this.post({ type: 'message', text, channelData: { clientActivityID } } as Partial<Activity> & { type: string });
+  }
+
+  /** The first activity received that matches, waiting for it with a deadline. */
+  received(what: string, predicate: (activity: Activity) => boolean, timeoutInMs = 15_000): Promise<Activity> {
     return eventually(what, async () => this.activities.find(predicate), timeoutInMs);
   }
 
-  waitForStatus(status: number, timeoutInMs = 15_000): Promise<number> {
-    return eventually(`connection status ${status}`, async () => (this.statuses.includes(status) ? status : undefined), timeoutInMs);
-  }
-
-  texts(): string[] {
-    return this.activities.filter((a) => a.type === 'message').map((a) => `${a.from?.role}/${a.from?.name}: ${a.text ?? ''}`);
+  online(): Promise<true> {
+    return eventually('the client to be online', async () => (this.directLine.connectionStatus$.getValue() === ConnectionStatus.Online ? true : undefined));
   }
 
   end(): void {
-    this.subscriptions.forEach((s) => s.unsubscribe());
-    this.client.end();
+    this.directLine.end();
   }
 }
 
-/** A token for an anonymous visitor of `site`, as the hosted page gets one. */
-export async function visitorToken(baseUrl: string, site: string, body: Record<string, unknown> = {}): Promise<{ conversationId: string; token: string; expires_in: number }> {
-  const response = await fetch(`${baseUrl}/api/directline/sites/${site}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status !== 201) throw new Error(`visitor token: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { conversationId: string; token: string; expires_in: number };
-}
+/** Text of the activity, whatever its type. */
+export const textOf = (activity: Activity): string | undefined => (activity as { text?: string }).text;

@@ -9,6 +9,7 @@ import { CosmosAgentStore } from '../../adapters/cosmos/cosmosAgentStore';
 import { CosmosConversationStore } from '../../adapters/cosmos/cosmosConversationStore';
 import { CosmosTranscriptStore } from '../../adapters/cosmos/cosmosTranscriptStore';
 import { CosmosQueueStatsStore } from '../../adapters/cosmos/cosmosQueueStatsStore';
+import { CosmosTypingSignals } from '../../adapters/cosmos/cosmosTypingSignals';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessageBus';
@@ -55,6 +56,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     transcripts: changes.watch(new CosmosTranscriptStore(database)),
     changes,
     sightings: new ThrottledSightings(new CosmosCustomerSightings(database)),
+    typing: changes.watchTyping(new CosmosTypingSignals(database)),
     queueStats: new CosmosQueueStatsStore(database),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),

@@ -27,6 +27,8 @@ import { CustomerTokens } from '../../usecases/customerTokens';
 import { DirectLineTokens } from '../../usecases/directLineTokens';
 import { InProcessChanges } from '../../adapters/inProcessChanges';
 import { ThrottledSightings } from '../../adapters/throttledSightings';
+import { InMemoryTypingSignals } from '../../adapters/inMemoryTypingSignals';
+import type { TypingSignals } from '../../ports/typingSignals';
 import { siteSecretsFrom } from '../siteSecrets';
 import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
@@ -35,6 +37,7 @@ import { loadFunctions } from './functionsLoader';
 import { Admission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission';
 import { isLoopback, type OperatorAccess } from './exposure';
 import { createFunctionsHttpServer } from './httpServer';
+import { directLineStreams, type DirectLineStreams } from './directLineStreams';
 
 export interface LocalHostOptions {
   config: Config;
@@ -76,6 +79,8 @@ export interface LocalHostOptions {
 export interface LocalHost {
   baseUrl: string;
   services: Services;
+  /** The Direct Line WebSocket streams this host serves (streamUrl). */
+  directLineStreams: Pick<DirectLineStreams, 'open' | 'disconnectAll'>;
   bus: SqliteMessageBus;
   close(): Promise<void>;
 }
@@ -106,6 +111,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       transcripts: new SqliteTranscriptStore(db),
       sightings: new SqliteCustomerSightings(db),
       queueStats: new SqliteQueueStatsStore(db),
+      typing: new InMemoryTypingSignals(),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -139,11 +145,12 @@ export interface CloudHostOptions extends Omit<LocalHostOptions, 'dataDir' | 'cl
 export async function startCloudHost(options: CloudHostOptions): Promise<Omit<LocalHost, 'bus'>> {
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
-  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
     import('../../adapters/cosmos/cosmosTranscriptStore'),
     import('../../adapters/cosmos/cosmosQueueStatsStore'),
+    import('../../adapters/cosmos/cosmosTypingSignals'),
     import('../../adapters/cosmos/createCosmosClient'),
     import('../../adapters/servicebus/createServiceBusClient'),
     import('../../adapters/servicebus/serviceBusMessageBus'),
@@ -166,6 +173,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       transcripts: new CosmosTranscriptStore(database),
       sightings: new CosmosCustomerSightings(database),
       queueStats: new CosmosQueueStatsStore(database),
+      typing: new CosmosTypingSignals(database),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -184,6 +192,7 @@ interface Backend {
   transcripts: Services['transcripts'];
   sightings: Services['sightings'];
   queueStats: Services['queueStats'];
+  typing: TypingSignals;
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -213,6 +222,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     bus: backend.bus,
     changes,
     sightings: new ThrottledSightings(backend.sightings),
+    typing: changes.watchTyping(backend.typing),
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
@@ -242,6 +252,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   const locked = options.operatorRoutesLocked ?? !isLoopback(hostname);
   const operatorAccess: OperatorAccess = options.operatorKey ? { kind: 'key', key: options.operatorKey } : locked ? { kind: 'locked' } : { kind: 'open' };
   const server = createFunctionsHttpServer(registered.http(), () => baseUrl, admission, () => closed, operatorAccess);
+  const streams = directLineStreams(services, (conversationId) => changes.notify(conversationId));
+  server.on('upgrade', (req, socket, head) => streams.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, hostname, () => resolve());
@@ -261,15 +273,17 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   return {
     baseUrl,
     services,
+    directLineStreams: streams,
     /** From its first moment /api/health answers 503; the routes serve on until the handlers in flight are done. */
     async close() {
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
-      // Held Direct Line GETs answer now (an empty set), not with a dropped connection: that would stop a client's polling.
+      // Held GETs and streams answer now, while the store is still open.
       changes.close();
+      // Streams read the store, which closes below: their clients reconnect (to this host once it is back).
       // Handlers first: a bot delivery in flight needs the HTTP server for the bot's replies.
-      await Promise.all(triggers.map((t) => t.close()));
+      await Promise.all([streams.close(), ...triggers.map((t) => t.close())]);
       await backend.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
