@@ -57,6 +57,8 @@ export class StreamCursor {
    * read of an ended chat repeats) and a typing go out once.
    */
   async read(): Promise<ActivitySet | undefined> {
+    // An open stream is the customer's page being there (the reconnect window counts from it); a read comes at least every keep-alive.
+    await this.s.sightings.markSeen(this.grant.claims.conv, this.s.clock.now().toISOString());
     const set = await readActivities(this.s, this.grant.site, this.grant.claims, this.after);
     this.after = set.watermark ?? this.after;
     const activities = set.activities.filter((activity) => activity.type !== 'endOfConversation' || !this.endSent);
