@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import type { DirectLineSite } from '../../shared/core/config';
 import { customersPickTheTopic, eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
 /**
@@ -16,7 +17,7 @@ import { customersPickTheTopic, eventually, sampleConfig, startTestHost, type Te
  *  POST /api/directline/sites/{site}/tokens  → 201 { conversationId, token, expires_in } | 400 `context.<variable>: ...` | 429 + Retry-After
  *  Switchboard's notices: role bot, channelData.switchboard.kind 'system'; agents: kind 'agent', from.name their name.
  */
-const SITE = {
+const SITE: DirectLineSite = {
   name: 'contoso',
   workstream: 'ChatWorkStream',
   title: 'Contoso Support',
@@ -24,6 +25,7 @@ const SITE = {
   anonymous: true,
   prechat: [
     { variable: 'CustomerEmail', label: 'Email', type: 'email', required: true },
+    // A customer who picks the topic skips the bot (customersPickTheTopic lets them): here, left empty.
     { variable: 'BotHandoffTopic', label: 'What is it about?', type: 'choice', required: false, options: ['CreditCard', 'HomeLoan'] },
   ],
 };
@@ -35,11 +37,8 @@ beforeAll(async () => {
   host = await startTestHost({
     config: sampleConfig((config) => {
       customersPickTheTopic(config);
-      const workstream = config.workstreams[0] as unknown as { contextVariables: { name: string; type: string; setBy?: string[] }[] };
-      workstream.contextVariables.push({ name: 'CustomerEmail', type: 'text', setBy: ['customer'] });
-      // The sites of part 7; adjust to the configuration's final shape.
-      const anyConfig = config as any;
-      anyConfig.directLine = { longPollSeconds: 1, ...anyConfig.directLine, sites: [SITE] };
+      config.workstreams[0]!.contextVariables.push({ name: 'CustomerEmail', type: 'text', setBy: ['customer'] });
+      config.directLine = { longPollSeconds: 1, sites: [SITE] };
     }),
   });
 });
@@ -67,8 +66,12 @@ async function conversationIdOf(page: Page): Promise<string> {
   return JSON.parse(saved ?? '{}').conversationId;
 }
 
-/** Keeps a screenshot the README shows, beside the gitignored test/screenshots/. */
+/**
+ * Keeps a screenshot the README shows, beside the gitignored test/screenshots/, when asked
+ * (`UPDATE_SCREENSHOTS=1`): a test run otherwise leaves the committed pictures alone.
+ */
 function publish(path: string): void {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   const docs = join(__dirname, '..', '..', 'docs', 'images');
   mkdirSync(docs, { recursive: true });
   copyFileSync(path, join(docs, path.split('/').pop() as string));
@@ -128,11 +131,12 @@ describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
 });
 
 test('too many chats from one network: the form says how long to wait', async () => {
-  // The token route's limit per client address; adjust to the configuration's final name for it.
+  // The visitor token route counts as a chat start (limits.rate.chatStartsPerAddress).
   const limited = await startTestHost({
     config: sampleConfig((config) => {
       config.limits.rate.chatStartsPerAddress = { requests: 1, perSeconds: 60 };
-      (config as any).directLine = { longPollSeconds: 1, ...(config as any).directLine, sites: [{ ...SITE, prechat: SITE.prechat.slice(0, 1) }] };
+      config.workstreams[0]!.contextVariables.push({ name: 'CustomerEmail', type: 'text', setBy: ['customer'] });
+      config.directLine = { longPollSeconds: 1, sites: [{ ...SITE, prechat: SITE.prechat.slice(0, 1) }] };
     }),
   });
   try {
