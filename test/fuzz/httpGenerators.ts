@@ -334,3 +334,141 @@ export const garbageAuthorization = fc.oneof(
     .map(([h, p, s]) => `Bearer ${h.replace(/=/g, '')}.${p.replace(/=/g, '')}.${s.replace(/=/g, '')}`),
   injection.map((s) => `Bearer ${[...s].filter((ch) => ch >= ' ').join('')}`),
 );
+
+// ---------------------------------------------------------------------------------------------
+// Direct Line bodies (shared/http/schemas.ts, shared/usecases/directLine.ts; faces.md A.3)
+
+/** A user id a site's backend may name: `dl_` and URL-safe characters (DLJS puts it in URLs unencoded). */
+export const dlUserId = fc.stringMatching(/^dl_[A-Za-z0-9_.-]{1,40}$/);
+/** Ids that are strings of a fitting length, but not `dl_…` and URL-safe: refused by tokens/generate and a secret's conversation start. */
+export const unsafeDlUserId = fc.oneof(
+  fc.constantFrom('customer-1', 'DL_x', 'dl_', 'dl_a/b', 'dl_a?b', 'dl_a#b', 'dl_a%20b', 'dl_a b', 'dl_a+b', 'dl_a&b', 'dl_ü', 'r_abcdefghij', ' dl_x'),
+  fc.string({ minLength: 1, maxLength: 40 }).filter((id) => !/^dl_[A-Za-z0-9_.-]{1,124}$/.test(id)),
+);
+/** Not a Direct Line user id at all: the schema refuses it (wrong type, empty, over 127 characters, not Unicode). */
+const badDlUserId = fc.oneof(nonString.filter((v) => v !== undefined), fc.constant(''), tooLong(128).map((s) => `dl_${s}`), withLoneSurrogate);
+
+export const validLocale = fc.constantFrom('en-US', 'en-us', 'fr', 'de-CH', 'zh-Hant-TW', 'pt-BR');
+/** Strings of a fitting length that are not one BCP-47 tag: refused where the locale is used (generate, the visitor route, a secret's start). */
+export const notALocale = fc.constantFrom('en US', '!!', 'en_US', '12', 'e', 'i-klingon', 'root', 'en-US,fr', '../en', '<script>');
+/** Not a locale string at all: the schema refuses it. */
+const badLocale = fc.oneof(nonString.filter((v) => v !== undefined), fc.constant(''), tooLong(36), withLoneSurrogate);
+
+/** A context value nobody may send: not a string or a number. */
+const notAContextValue = fc.oneof(fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), fc.array(fc.string(), { minLength: 1, maxLength: 2 }));
+
+export const generateTokenFields: Record<string, Field> = {
+  user: {
+    valid: fc.record({ id: dlUserId, name: fc.string({ minLength: 1, maxLength: 100 }) }, { requiredKeys: ['id'] }),
+    invalid: fc.oneof(
+      nonObject,
+      fc.constant({}),
+      fc.constant({ name: 'no id' }),
+      fc.oneof(badDlUserId, unsafeDlUserId).map((id) => ({ id })),
+      fc.oneof(nonString.filter((v) => v !== undefined), fc.constant(''), tooLong(201), withLoneSurrogate).map((name) => ({ id: 'dl_fuzz', name })),
+    ),
+  },
+  // The site's backend may set context (a trusted writer): it is type-checked all the same.
+  context: {
+    valid: fc.constant({}),
+    invalid: fc.oneof(
+      nonObject,
+      fc.constantFrom({ '': 'x' }, { ['k'.repeat(101)]: 'x' }),
+      fc.tuple(fc.constantFrom('BotHandoffTopic', 'Email', 'Anything'), notAContextValue).map(([k, v]) => ({ [k]: v })),
+    ),
+  },
+  locale: { valid: validLocale, invalid: fc.oneof(badLocale, notALocale) },
+  trustedOrigins: {
+    valid: fc.array(fc.constantFrom('https://www.contoso.example', 'http://localhost:3000'), { maxLength: 3 }),
+    invalid: fc.oneof(fc.integer(), fc.boolean(), fc.string(), fc.constant(null), fc.constant({}), fc.array(fc.integer(), { minLength: 1, maxLength: 3 }), fc.constant(Array.from({ length: 51 }, () => 'https://a.example'))),
+  },
+};
+
+/** The sample site `support` asks one optional question, Email (a customer-settable text variable). */
+export const visitorTokenFields: Record<string, Field> = {
+  name: { valid: fc.string({ minLength: 1, maxLength: 100 }).filter((n) => n.trim() !== ''), invalid: fc.oneof(nonString.filter((v) => v !== undefined), fc.constantFrom('', ' ', '\t\n'), tooLong(201), withLoneSurrogate) },
+  locale: { valid: validLocale, invalid: fc.oneof(badLocale, notALocale) },
+  context: {
+    valid: fc.oneof(fc.constant({}), fc.record({ Email: fc.string({ minLength: 1, maxLength: 200 }) })),
+    invalid: fc.oneof(
+      nonObject,
+      // Variables the site does not ask, declared or not.
+      fc.tuple(fc.oneof(fc.constantFrom('BotHandoffTopic', 'BotFailure', 'email', 'EMAIL'), oddKey.filter((k) => k !== 'Email')), fc.string({ maxLength: 20 })).map(([k, v]) => {
+        const o: Record<string, unknown> = {};
+        setKey(o, k, v);
+        return o;
+      }),
+      notAContextValue.map((Email) => ({ Email })),
+      tooLong(4_001).map((Email) => ({ Email })),
+      withLoneSurrogate.map((Email) => ({ Email })),
+    ),
+  },
+};
+
+/**
+ * POST /conversations bodies (a loose object: Web Chat sends more). `forSecret` says whether a site's
+ * secret may start a conversation with it: a token's start ignores the body's user and locale (the
+ * token's own count), a secret's start uses them, so they must be a `dl_` id and a real locale.
+ */
+export interface StartBody extends Body {
+  forSecret: boolean;
+}
+export const startConversationBodies: fc.Arbitrary<StartBody> = fc.oneof(
+  fc.record({ user: fc.record({ id: dlUserId, name: fc.string({ maxLength: 100 }) }, { requiredKeys: [] }), locale: validLocale, entities: fc.constant([{ type: 'ClientCapabilities' }]) }, { requiredKeys: [] })
+    .map((value) => ({ bytes: JSON.stringify(value), valid: true, forSecret: true, kind: 'valid start' })),
+  fc.constantFrom('', '{}', '{"user":{}}').map((bytes) => ({ bytes, valid: true, forSecret: true, kind: 'empty start' })),
+  // Schema-valid, but what a secret's start refuses.
+  fc.oneof(unsafeDlUserId.map((id) => ({ user: { id } })), notALocale.map((locale) => ({ locale })))
+    .map((value) => ({ bytes: JSON.stringify(value), valid: true, forSecret: false, kind: 'unsafe user id or not a locale' })),
+  fc.oneof(
+    nonObject.map((user) => ({ user })),
+    badDlUserId.map((id) => ({ user: { id } })),
+    fc.oneof(nonString.filter((v) => v !== undefined && v !== null), tooLong(201)).map((name) => ({ user: { id: 'dl_fuzz', name } })),
+    badLocale.map((locale) => ({ locale })),
+  ).map((value) => ({ bytes: JSON.stringify(value), valid: false, forSecret: false, kind: 'wrong field' })),
+  invalidBodies({ valid: fc.constant({ user: {} }), invalid: fc.constant(5), allowEmpty: true, field: 'user' })
+    .filter((b) => b.kind !== 'wrong shape')
+    .map((b) => ({ ...b, forSecret: false })),
+);
+
+/** What Web Chat posts (faces.md A.7), with the fields it sends and Switchboard drops. */
+const webChatExtras = fc.record({
+  from: fc.record({ id: fc.oneof(dlUserId, fc.string({ maxLength: 20 })), name: fc.string({ maxLength: 20 }), role: fc.constantFrom('user', 'bot', 'channel') }, { requiredKeys: [] }),
+  channelId: fc.constantFrom('webchat', 'directline'),
+  locale: validLocale,
+  localTimestamp: fc.constant('2024-05-01T11:00:00.000+02:00'),
+  entities: fc.constant([{ type: 'ClientCapabilities', requiresBotState: true }]),
+  textFormat: fc.constant('plain'),
+  id: fc.string({ maxLength: 30 }),
+}, { requiredKeys: [] });
+
+/** Activities a customer may post: `effect` says what one does on a live chat with its own token (a typing does nothing). */
+export const validIncomingActivity: fc.Arbitrary<{ activity: Record<string, unknown>; effect: 'appends' | 'nothing' }> = fc.tuple(
+  fc.oneof(
+    fc.record({ type: fc.constant('message'), text: fc.string({ minLength: 1, maxLength: 300 }).filter((t) => t.trim() !== ''), channelData: fc.record({ clientActivityID: fc.string({ maxLength: 20 }), attachmentSizes: fc.constant([]) }) }, { requiredKeys: ['type', 'text'] }),
+    fc.record({ type: fc.constant('message'), value: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null), channelData: fc.constant({ postBack: true }) }),
+    fc.record({ type: fc.constant('event'), name: fc.string({ minLength: 1, maxLength: 100 }), value: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['type', 'name'] }),
+    fc.record({ type: fc.constant('typing'), text: fc.string({ maxLength: 20 }) }, { requiredKeys: ['type'] }),
+  ),
+  webChatExtras,
+).map(([activity, extras]) => {
+  const merged = JSON.parse(JSON.stringify({ ...extras, ...activity })) as Record<string, unknown>;
+  return { activity: merged, effect: merged.type === 'typing' ? 'nothing' : 'appends' };
+});
+
+/** Activities that must be refused: each breaks one rule (schemas.ts incomingActivityBody, postActivity). */
+export const invalidIncomingActivity: fc.Arbitrary<unknown> = (() => {
+  const message = (extra: Record<string, unknown>) => ({ type: 'message', text: 'hello', ...extra });
+  const bigJson = fc.integer({ min: 16 * 1024 + 1, max: 40_000 }).map((n) => ({ blob: 'x'.repeat(n) }));
+  return fc.oneof(
+    nonObject,
+    fc.oneof(fc.constant(undefined), fc.constantFrom('', 'Message', 'conversationUpdate', 'endOfConversation', 'invoke', 'trace', 'handoff', 'message '), nonString).map((type) => message({ type })),
+    fc.oneof(nonString.filter((t) => t !== undefined), tooLong(4_001), withLoneSurrogate).map((text) => message({ text })),
+    fc.constantFrom(undefined, '', ' ', '\n\t').map((text) => ({ type: 'message', ...(text === undefined ? {} : { text }) })),
+    fc.constant({ type: 'event' }),
+    fc.oneof(fc.constant(''), tooLong(201), nonString.filter((n) => n !== undefined)).map((name) => ({ type: 'event', name })),
+    bigJson.map((value) => message({ value })),
+    fc.oneof(fc.array(fc.jsonValue({ maxDepth: 1 }), { minLength: 1, maxLength: 2 }), fc.string(), fc.integer(), fc.constant({}), fc.constant(null)).map((attachments) => message({ attachments })),
+    fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), bigJson).map((channelData) => message({ channelData })),
+  );
+})();

@@ -6,9 +6,11 @@ import { QUEUES, type OutgoingMessage } from '../../shared/ports/messageBus';
 import { startLocalIssuer, type LocalIssuer } from '../fixtures/identity/localIssuer';
 import { eventually, sampleConfig, startTestHost } from '../support/localHostHarness';
 import { FUZZ_TIMEOUT_IN_MS, fuzzRuns, table, type Tally } from './fuzzSupport';
+import { DirectLineTokens } from '../../shared/usecases/directLineTokens';
 import {
-  emptyBodyValid, explainFields, garbageAuthorization, ignoredActivity, invalidActivity, invalidBodies, invalidObject, messageFields, noiseHeaders,
-  presenceFields, segmentFor, startChatFields, transferFields, trickSegment, unknownId, validActivity, validBodies, validObject, type Body, type Field,
+  emptyBodyValid, explainFields, garbageAuthorization, generateTokenFields, ignoredActivity, invalidActivity, invalidBodies, invalidIncomingActivity, invalidObject, messageFields, noiseHeaders,
+  presenceFields, segmentFor, startChatFields, startConversationBodies, transferFields, trickSegment, unknownId, validActivity, validBodies, validIncomingActivity, validObject, visitorTokenFields,
+  type Body, type Field,
 } from './httpGenerators';
 import { rawRequest, type RawRequest, type RawResponse } from './rawHttp';
 
@@ -181,6 +183,12 @@ describe('every route of the local host refuses bad input and changes nothing', 
   const AGENTS = ['alice', 'bob', 'carol', 'dave'];
   /** The chats a customer message or end would change (they are not over). */
   const LIVE = ['bot', 'agent', 'waiting', 'offered', 'offeredNoReject'];
+  /** Direct Line chats of the site `support`: one the bot holds, one that ended, and a token whose conversation has not started. */
+  const dlChats: Record<'live' | 'ended' | 'unstarted', { conversationId: string; token: string }> = {} as never;
+  const DL_CHATS = ['live', 'ended', 'unstarted'] as const;
+  const SITE_SECRET = 'support-site-secret-for-the-fuzzing-0123456789';
+  /** Tokens that name a Direct Line chat and open nothing: expired, a stream URL's, of another key, a customer token. */
+  const dlNobody: { label: string; token: string }[] = [];
 
   beforeAll(async () => {
     // The sample, plus two workstreams that offer their chats (a day to answer: nothing expires while fuzzing).
@@ -189,6 +197,9 @@ describe('every route of the local host refuses bad input and changes nothing', 
       config: sampleConfig((c) => {
         const [chat] = c.workstreams;
         c.workstreams.push({ ...chat!, name: 'OfferWorkStream', offers }, { ...chat!, name: 'NoRejectWorkStream', offers: { ...offers, allowReject: false } });
+        c.directLine.sites = c.directLine.sites.map((site) => ({ ...site, secret: SITE_SECRET, secretFromEnv: undefined }));
+        // A GET of activities past the end waits this long for news: short, so the held path is fuzzed too.
+        c.directLine.longPollSeconds = 0.2;
       }),
     });
     const api = host.api;
@@ -227,7 +238,29 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await eventually('the home-loan chat waits', async () => ((await conversation(chats.waiting.conversationId)).status === 'Open' ? true : undefined));
 
     expect((await conversation(chats.closed.conversationId)).status).toBe('Closed');
-    fuzzer = new Fuzzer(host, Object.values(chats).map((c) => c.conversationId));
+
+    // Direct Line, as a site's backend and Web Chat use it: tokens/generate with the secret, then the client starts the conversation.
+    const generate = async () => (await api.call('POST', 'directline/tokens/generate', { body: {}, token: SITE_SECRET })).body as { conversationId: string; token: string };
+    for (const name of ['live', 'ended'] as const) {
+      dlChats[name] = await generate();
+      expect((await api.call('POST', 'directline/conversations', { body: {}, token: dlChats[name].token })).status).toBe(201);
+      await eventually('the demo bot greets', async () => ((await host.services.transcripts.list(dlChats[name].conversationId)).length > 0 ? true : undefined));
+    }
+    const endToken = host.services.customerTokens.issue(dlChats.ended.conversationId, new Date()).token;
+    expect((await api.call('POST', `chats/${dlChats.ended.conversationId}/end`, { token: endToken })).status).toBe(200);
+    dlChats.unstarted = await generate();
+    const rogue = new DirectLineTokens('not-the-host-token-secret-0123456789');
+    for (const name of DL_CHATS) {
+      const checked = host.services.directLineTokens.check(dlChats[name].token, new Date(0));
+      if (checked.kind === 'invalid') throw new Error('test setup: a Direct Line token of this host does not check');
+      dlNobody.push(
+        { label: `expired, of ${name}`, token: host.services.directLineTokens.issue(checked.claims, new Date(Date.now() - 2 * 3600_000)).token },
+        { label: `stream, of ${name}`, token: host.services.directLineTokens.issueStream(checked.claims, new Date()) },
+        { label: `another key, of ${name}`, token: rogue.issue(checked.claims, new Date()).token },
+        { label: `customer token, of ${name}`, token: host.services.customerTokens.issue(dlChats[name].conversationId, new Date()).token },
+      );
+    }
+    fuzzer = new Fuzzer(host, [...Object.values(chats), ...Object.values(dlChats)].map((c) => c.conversationId));
     await fuzzer.start();
   }, 60_000);
 
@@ -546,6 +579,204 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await fuzz(fuzzer, cases, RUNS(20));
   });
 
+  // ---- Direct Line (/api/directline) ---------------------------------------------------------
+
+  type DlName = (typeof DL_CHATS)[number];
+  const isDlChat = (name: string): name is DlName => (DL_CHATS as readonly string[]).includes(name);
+  const started = (name: string) => name === 'live' || name === 'ended';
+  /** A Direct Line route's conversation: a Direct Line chat (in a path segment, plainly or percent-encoded), a chat of the customer API, an unknown id, a trick. */
+  const dlTarget = () => fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...DL_CHATS).chain((name) => segmentFor(dlChats[name].conversationId).map((segment) => ({ name: name as string, segment }))) },
+    knownChat().map((name) => ({ name: `api chat ${name}`, segment: chats[name].conversationId })),
+    unknownId.map((id) => ({ name: 'unknown', segment: encodeURIComponent(id) })),
+    trickSegment.map((segment) => ({ name: 'trick', segment })),
+  );
+  interface DlAuth {
+    as: string;
+    headers: [string, string][];
+  }
+  /** Credentials: a Direct Line chat's token, the site's secret, tokens that name a chat and open nothing, customer tokens, garbage, none. */
+  const dlAuth = (): fc.Arbitrary<DlAuth> => fc.oneof<fc.Arbitrary<DlAuth>[]>(
+    fc.constantFrom(...DL_CHATS).map((name) => ({ as: name as string, headers: [bearer(dlChats[name].token)] })),
+    fc.constant<DlAuth>({ as: 'secret', headers: [bearer(SITE_SECRET)] }),
+    fc.constantFrom(...dlNobody).map(({ label, token }) => ({ as: `nobody (${label})`, headers: [bearer(token)] })),
+    knownChat().map((name) => ({ as: `nobody (customer token of ${name})`, headers: [bearer(chats[name].token)] })),
+    fc.constantFrom(...AGENTS).map((agent) => ({ as: `nobody (dev-${agent})`, headers: [bearer(`dev-${agent}`)] })),
+    garbageAuthorization.map((value) => ({ as: 'nobody', headers: [['Authorization', value] as [string, string]] })),
+    fc.constant({ as: 'nobody', headers: [] as [string, string][] }),
+  );
+  /** A conversation and credentials: most often the chat's own token or the site's secret (the valid-looking calls), otherwise any. */
+  const dlCall = () => fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...DL_CHATS).chain((name) => segmentFor(dlChats[name].conversationId).map((segment) => ({ target: { name: name as string, segment }, auth: { as: name as string, headers: [bearer(dlChats[name].token)] } }))) },
+    { weight: 1, arbitrary: fc.constantFrom(...DL_CHATS).map((name) => ({ target: { name: name as string, segment: dlChats[name].conversationId }, auth: { as: 'secret', headers: [bearer(SITE_SECRET)] } })) },
+    { weight: 2, arbitrary: fc.tuple(dlTarget(), dlAuth()).map(([target, auth]) => ({ target, auth })) },
+  );
+  /** Whether the credentials open the conversation: its own token, or the site's secret on a chat of the site that started. */
+  const opens = (auth: string, target: string) => isDlChat(target) && (auth === target || (auth === 'secret' && started(target)));
+
+  /** `?watermark=` as clients send it, good or bad (a watermark is a position the service gave: a whole number, or empty for all). */
+  function watermarks(): fc.Arbitrary<{ query: string; valid: boolean }> {
+    const good = (v: string) => v === '' || /^(0|[1-9]\d{0,14})$/.test(v);
+    return fc.oneof(
+      fc.constantFrom({ query: '', valid: true }, { query: '?watermark=', valid: true }, { query: '?watermark=0', valid: true }, { query: '?watermark=999999999999999', valid: true }),
+      fc.nat({ max: 50 }).map((n) => ({ query: `?watermark=${n}`, valid: true })),
+      fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-1', '01', '1.5', '1e3', '0x1', ' 1', '1 ', '+1', 'null', 'undefined', '[]', '9'.repeat(16), '0000a-42', '\u0000', 'ü'))
+        .filter((v) => !good(v)).map((v) => ({ query: `?watermark=${encodeURIComponent(v)}`, valid: false })),
+      // Only the first watermark counts; another spelling of the name is no watermark.
+      fc.constantFrom({ query: '?watermark=1&watermark=x', valid: true }, { query: '?Watermark=x', valid: true }, { query: '?watermark', valid: true }),
+    );
+  }
+
+  test('GET /api/directline/conversations/{id}/activities?watermark=', async () => {
+    const cases = fc.tuple(dlCall(), watermarks()).map(([{ target, auth }, watermark]): Case => ({
+      route: 'directLineActivitiesList',
+      kind: `${watermark.valid ? 'good' : 'bad'} watermark ${watermark.query}, credentials of ${auth.as}, chat ${target.name}`,
+      expect: opens(auth.as, target.name) && started(target.name) && watermark.valid ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/directline/conversations/${target.segment}/activities${watermark.query}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('GET /api/directline/conversations/{id}', async () => {
+    const cases = fc.tuple(dlCall(), fc.constantFrom('', '?watermark=', '?watermark=3', '?watermark=x')).map(([{ target, auth }, query]): Case => ({
+      route: 'directLineConversationGet',
+      kind: `credentials of ${auth.as}, chat ${target.name}`,
+      expect: opens(auth.as, target.name) && started(target.name) ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/directline/conversations/${target.segment}${query}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  test('POST /api/directline/conversations/{id}/activities', async () => {
+    const bodies = fc.oneof(
+      validIncomingActivity.map(({ activity, effect }) => ({ bytes: JSON.stringify(activity), valid: true, kind: `valid ${String(activity.type)}`, effect })),
+      invalidIncomingActivity.map((activity) => ({ bytes: JSON.stringify(activity) ?? '', valid: false, kind: 'invalid activity', effect: 'nothing' as const })),
+      invalidBodies({ valid: fc.constant({ type: 'message', text: 'hi' }), invalid: fc.constant(5), field: 'channelData' }).map((body) => ({ ...body, effect: 'nothing' as const })),
+    );
+    const cases = fc.tuple(dlCall(), bodies)
+      // What would append to the live chat is never sent: a valid message or event with credentials that open it.
+      .filter(([{ target, auth }, body]) => !(opens(auth.as, target.name) && target.name === 'live' && body.valid && body.effect === 'appends'))
+      .map(([{ target, auth }, body]): Case => ({
+        route: 'directLineActivityPost',
+        kind: `${body.kind}, credentials of ${auth.as}, chat ${target.name}`,
+        // A typing activity is taken and forgotten; on a chat that ended everything is a 409, on one not started a 404.
+        expect: opens(auth.as, target.name) && target.name === 'live' && body.valid ? 'any' : '4xx',
+        request: { method: 'POST', target: `/api/directline/conversations/${target.segment}/activities`, headers: auth.headers, body: body.bytes },
+      }));
+    await fuzz(fuzzer, cases, RUNS(80));
+  });
+
+  test('POST /api/directline/conversations', async () => {
+    const cases = fc.tuple(dlAuth(), startConversationBodies)
+      // A start that would create a conversation is never sent: the unstarted chat's token, or the secret, with a body they take.
+      .filter(([auth, body]) => !((auth.as === 'unstarted' && body.valid) || (auth.as === 'secret' && body.forSecret)))
+      .map(([auth, body]): Case => ({
+        route: 'directLineConversationsStart',
+        kind: `${body.kind}, credentials of ${auth.as}`,
+        // The token of a conversation that started already answers for it again (200) and starts nothing.
+        expect: started(auth.as) && body.valid ? 'any' : '4xx',
+        request: { method: 'POST', target: '/api/directline/conversations', headers: auth.headers, body: body.bytes },
+      }));
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('POST /api/directline/tokens/generate', async () => {
+    const shape = { valid: validObject(generateTokenFields), invalid: invalidObject(generateTokenFields), field: 'context', allowEmpty: true };
+    const cases = fc.tuple(dlAuth(), fc.oneof(invalidBodies(shape), validBodies(shape.valid)))
+      .map(([auth, body]): Case => ({
+        route: 'directLineTokensGenerate',
+        kind: `${body.kind}, credentials of ${auth.as}`,
+        // A token changes nothing until its conversation starts: the secret with a valid body may get one.
+        expect: auth.as === 'secret' && body.valid ? 'any' : '4xx',
+        request: { method: 'POST', target: '/api/directline/tokens/generate', headers: auth.headers, body: body.bytes },
+      }));
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('POST /api/directline/tokens/refresh', async () => {
+    const bodies = fc.oneof(
+      invalidBodies({ valid: fc.constant({}), invalid: invalidObject({ x: { valid: fc.constant(undefined), invalid: fc.jsonValue() } }), allowEmpty: true }),
+      emptyBodyValid.map((bytes) => ({ bytes, valid: true, kind: 'empty' })),
+    );
+    const cases = fc.tuple(dlAuth(), bodies).map(([auth, body]): Case => ({
+      route: 'directLineTokensRefresh',
+      kind: `${body.kind}, credentials of ${auth.as}`,
+      // A chat's token refreshes itself (even one whose conversation has not started); a secret is not refreshed (400).
+      expect: isDlChat(auth.as) && body.valid ? 'any' : '4xx',
+      request: { method: 'POST', target: '/api/directline/tokens/refresh', headers: auth.headers, body: body.bytes },
+    }));
+    await fuzz(fuzzer, cases, RUNS(40));
+  });
+
+  /** A site's name in the path: the sample's, one that is no site, or a trick (which may land on the list of sites). */
+  const siteSegment = () => fc.oneof(
+    { weight: 3, arbitrary: fc.constant({ site: 'support', segment: 'support' }) },
+    fc.stringMatching(/^[a-z0-9-]{1,30}$/).filter((name) => name !== 'support').map((name) => ({ site: 'unknown', segment: name })),
+    fc.oneof(unknownId.map(encodeURIComponent), trickSegment).map((segment) => ({ site: 'trick', segment })),
+  );
+
+  test('POST /api/directline/sites/{site}/tokens (the hosted page\'s visitors)', async () => {
+    const shape = { valid: validObject(visitorTokenFields), invalid: invalidObject(visitorTokenFields), field: 'context', allowEmpty: true };
+    const cases = fc.tuple(siteSegment(), fc.oneof(invalidBodies(shape), validBodies(shape.valid)), fc.oneof(dlAuth(), fc.constant({ as: 'nobody', headers: [] as [string, string][] })))
+      .map(([site, body, auth]): Case => ({
+        route: 'directLineVisitorToken',
+        kind: `${body.kind}, site ${site.site}`,
+        // A visitor's token starts nothing until the conversation does; credentials play no part.
+        expect: site.site === 'support' && body.valid ? 'any' : site.site === 'trick' ? 'any' : '4xx',
+        request: { method: 'POST', target: `/api/directline/sites/${site.segment}/tokens`, headers: auth.headers, body: body.bytes },
+      }));
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('GET /api/directline/sites[/{site}]', async () => {
+    const cases = fc.tuple(fc.option(siteSegment(), { nil: undefined }), fc.option(fc.string({ unit: 'binary', maxLength: 30 }).map(encodeURIComponent), { nil: undefined }))
+      .map(([site, query]): Case => ({
+        route: 'directLineSites',
+        kind: `site ${site?.site ?? 'none'}`,
+        expect: site?.site === 'unknown' ? '4xx' : 'any',
+        request: { method: 'GET', target: `/api/directline/sites${site ? `/${site.segment}` : ''}${query === undefined ? '' : `?${query}`}` },
+      }));
+    await fuzz(fuzzer, cases, RUNS(20));
+  });
+
+  test('preflights (OPTIONS) on every Direct Line route, from any origin, change nothing', async () => {
+    const paths = () => fc.oneof(
+      fc.constantFrom('/api/directline/tokens/generate', '/api/directline/tokens/refresh', '/api/directline/conversations', '/api/directline/sites', '/api/directline/sites/support', '/api/directline/sites/support/tokens'),
+      dlTarget().chain(({ segment }) => fc.constantFrom(`/api/directline/conversations/${segment}`, `/api/directline/conversations/${segment}/activities`)),
+    );
+    const origins = fc.oneof(fc.constantFrom('https://evil.example', 'null', '', 'http://localhost', '*', 'https://www.contoso.com.evil.example'), fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, '')));
+    const cases = fc.tuple(paths(), origins, fc.oneof(dlAuth(), fc.constant({ as: 'nobody', headers: [] as [string, string][] })))
+      .map(([path, origin, auth]): Case => ({
+        route: path.includes('/activities') ? 'directLineActivitiesList' : path.includes('/conversations/') ? 'directLineConversationGet' : path.endsWith('/tokens') ? 'directLineVisitorToken' : path.includes('/sites') ? 'directLineSites' : path.endsWith('generate') ? 'directLineTokensGenerate' : path.endsWith('refresh') ? 'directLineTokensRefresh' : 'directLineConversationsStart',
+        kind: 'preflight',
+        expect: 'any',
+        request: { method: 'OPTIONS', target: path, headers: [['Origin', origin], ['Access-Control-Request-Method', 'POST'], ['Access-Control-Request-Headers', 'authorization,content-type,x-ms-bot-agent,x-requested-with'], ...auth.headers] },
+      }));
+    // No site of this host lists an origin: no preflight is granted.
+    await fc.assert(fc.asyncProperty(cases, async (c) => {
+      const response = await fuzzer.check(c);
+      expect({ path: c.request.target, allowOrigin: response.headers['access-control-allow-origin'] }).toEqual({ path: c.request.target, allowOrigin: undefined });
+    }), { numRuns: RUNS(20) });
+    await fuzzer.endBatch();
+  });
+
+  test('the Direct Line refusals say what was wrong', async () => {
+    const call = (route: string, request: RawRequest) => fuzzer.check({ route, kind: 'named refusal', expect: '4xx', request });
+    const own = [bearer(dlChats.live.token)];
+    const activities = `/api/directline/conversations/${dlChats.live.conversationId}/activities`;
+    expect(await call('directLineActivitiesList', { method: 'GET', target: `${activities}?watermark=-1`, headers: own })).toMatchObject({ status: 400, json: { error: { code: 'InvalidQuery', message: expect.stringMatching(/^watermark: /) } } });
+    expect(await call('directLineActivityPost', { method: 'POST', target: activities, headers: own, body: JSON.stringify({ type: 'message', text: 'x'.repeat(4_001) }) })).toMatchObject({ status: 400, json: { error: { code: 'InvalidBody', message: expect.stringMatching(/^text: /) } } });
+    expect(await call('directLineActivityPost', { method: 'POST', target: activities, headers: own, body: JSON.stringify({ type: 'invoke' }) })).toMatchObject({ status: 400, json: { error: { message: expect.stringMatching(/^type: expected message, event or typing/) } } });
+    expect(await call('directLineActivityPost', { method: 'POST', target: activities, headers: own, body: JSON.stringify({ type: 'message', text: 'hi', attachments: [{ contentType: 'image/png' }] }) })).toMatchObject({ status: 400, json: { error: { message: expect.stringMatching(/^attachments: .*upload/) } } });
+    expect(await call('directLineActivityPost', { method: 'POST', target: `/api/directline/conversations/${dlChats.ended.conversationId}/activities`, headers: [bearer(dlChats.ended.token)], body: JSON.stringify({ type: 'message', text: 'still there?' }) })).toMatchObject({ status: 409, json: { error: { code: 'Conflict', message: expect.stringContaining('ended') } } });
+    expect(await call('directLineActivitiesList', { method: 'GET', target: `/api/directline/conversations/${dlChats.unstarted.conversationId}/activities`, headers: [bearer(dlChats.unstarted.token)] })).toMatchObject({ status: 404, json: { error: { code: 'NotFound', message: expect.stringContaining('POST /conversations') } } });
+    expect(await call('directLineTokensGenerate', { method: 'POST', target: '/api/directline/tokens/generate', headers: [bearer(SITE_SECRET)], body: JSON.stringify({ user: { id: 'customer-1' } }) })).toMatchObject({ status: 400, json: { error: { message: expect.stringMatching(/^user\.id: must start with dl_/) } } });
+    expect(await call('directLineVisitorToken', { method: 'POST', target: '/api/directline/sites/nowhere/tokens', body: '{}' })).toMatchObject({ status: 404, json: { error: { message: expect.stringContaining('"nowhere"') } } });
+    expect(await call('directLineVisitorToken', { method: 'POST', target: '/api/directline/sites/support/tokens', body: JSON.stringify({ context: { BotHandoffTopic: 'CreditCard' } }) })).toMatchObject({ status: 400, json: { error: { message: expect.stringMatching(/^context\.BotHandoffTopic: not a pre-chat question/) } } });
+    expect(await call('directLineTokensRefresh', { method: 'POST', target: '/api/directline/tokens/refresh', headers: [bearer(dlChats.live.token)], body: '{"x":' })).toMatchObject({ status: 400, json: { error: { code: 'InvalidJson' } } });
+    await fuzzer.endBatch();
+  });
+
   // ---- the demo bot and health ---------------------------------------------------------------
 
   test('POST /api/demo-bot/messages: what is not an activity is refused', async () => {
@@ -578,7 +809,7 @@ describe('every route of the local host refuses bad input and changes nothing', 
     path: `/${servedRoute(fn)
       .replace('{conversationId}', chats[chat].conversationId).replace('{id}', chats[chat].conversationId).replace('{agentId}', agent)
       .replace('{workstream}', 'ChatWorkStream').replace('{activityId?}', encodeURIComponent(other)).replace('{activityId}', encodeURIComponent(other))
-      .replace('{site?}', encodeURIComponent(other)).replace('{*path}', `${encodeURIComponent(other)}.js`)}`,
+      .replace('{site?}', 'support').replace('{site}', 'support').replace('{*path}', `${encodeURIComponent(other)}.js`)}`,
   }));
 
   test('odd methods on every route: 405 with the allowed ones, never a 5xx', async () => {
@@ -929,6 +1160,18 @@ describe('regressions found by the fuzzing', () => {
     expect(big).toMatchObject({ status: 431, json: { error: { code: 'HeadersTooLarge' } } });
     // Without a Host header the request is served (the host routes by path alone).
     expect((await send({ method: 'GET', target: '/api/health', noHost: true })).status).toBe(200);
+  });
+
+  test('a Direct Line token refresh with a body that is not `{}` is a 400 (the body was ignored: a 200)', async () => {
+    const visitor = await send({ method: 'POST', target: '/api/directline/sites/support/tokens', body: '{}' });
+    expect(visitor.status).toBe(201);
+    const token = (visitor.json as { token: string }).token;
+    for (const body of ['{"x":', '[]', '{"token":"x"}', Buffer.from([0x7b, 0xff, 0x7d])]) {
+      const response = await send({ method: 'POST', target: '/api/directline/tokens/refresh', body, headers: [bearer(token)] });
+      expect({ body: String(body), status: response.status }).toEqual({ body: String(body), status: 400 });
+    }
+    // What DLJS sends (no body) and an empty object still refresh.
+    for (const body of ['', '{}']) expect((await send({ method: 'POST', target: '/api/directline/tokens/refresh', body, headers: [bearer(token)] })).status).toBe(200);
   });
 
   test('a client that goes away mid-body is not logged as a failed request', async () => {

@@ -315,7 +315,8 @@ describe('a decimal beyond the range of a number', () => {
 
 describe('rate limits: 429 with Retry-After exactly when a limit is used up, and a 429 changes nothing', () => {
   type Limit = { requests: number; perSeconds: number } | false;
-  type Kind = 'start' | 'status' | 'read' | 'say' | 'refresh' | 'agent' | 'health';
+  /** `dlRead` and `dlPost`: Direct Line's GET and POST of activities, counted as a chat's routes are. */
+  type Kind = 'start' | 'status' | 'read' | 'say' | 'refresh' | 'agent' | 'health' | 'dlRead' | 'dlPost';
   type TokenUse = 'own' | 'forged' | 'other' | 'none';
   interface Step {
     kind: Kind;
@@ -330,6 +331,8 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
   const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
   /** The setup's chats start from addresses of their own. */
   const SETUP_ADDRESSES = ['127.0.0.9', '127.0.0.10'];
+  /** The Direct Line chat's visitor token and its start come from addresses of their own too. */
+  const DL_SETUP_ADDRESSES = ['127.0.0.11', '127.0.0.12'];
 
   /**
    * Small limits. Per seconds a power of two and the clock in quarter seconds: a bucket's refill is then
@@ -341,7 +344,7 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
   );
   const limits = fc.record({ chatStartsPerAddress: limit, requestsPerAddress: limit, requestsPerToken: limit }) as fc.Arbitrary<RateLimits>;
   const step: fc.Arbitrary<Step> = fc.record({
-    kind: fc.constantFrom<Kind>('start', 'start', 'status', 'read', 'say', 'say', 'refresh', 'agent', 'health'),
+    kind: fc.constantFrom<Kind>('start', 'start', 'status', 'read', 'say', 'say', 'refresh', 'agent', 'health', 'dlRead', 'dlRead', 'dlPost'),
     from: fc.integer({ min: 0, max: ADDRESSES.length - 1 }),
     chat: fc.nat(),
     token: fc.constantFrom<TokenUse>('own', 'own', 'own', 'forged', 'other', 'none'),
@@ -388,6 +391,9 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
     read: { own: 200, forged: 401, other: 403, none: 401 },
     say: { own: 202, forged: 401, other: 403, none: 401 },
     refresh: { own: 201, forged: 401, other: 403, none: 401 },
+    // Another chat's credential on Direct Line is a customer token of /api/chats: nobody there.
+    dlRead: { own: 200, forged: 401, other: 401, none: 401 },
+    dlPost: { own: 200, forged: 401, other: 401, none: 401 },
     agent: { own: 200, forged: 200, other: 200, none: 200 },
     health: { own: 200, forged: 200, other: 200, none: 200 },
   };
@@ -406,7 +412,7 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
     }
   }
 
-  test('generated requests from three addresses with chat tokens, forged tokens and none, as the clock moves', async () => {
+  test('generated requests from three addresses with chat tokens, Direct Line tokens, forged tokens and none, as the clock moves', async () => {
     let refusals = 0;
     await fc.assert(fc.asyncProperty(limits, fc.array(step, { minLength: 5, maxLength: 24 }), async (rate, steps) => {
       const clock: TestClock = testClock();
@@ -421,6 +427,14 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
           expect(response.status).toBe(201);
           chats.push(response.json as { conversationId: string; token: string });
         }
+        // A Direct Line chat, as the hosted page starts one: the visitor route (a chat start), then POST /conversations (a customer request, no chat in the path).
+        predict(buckets, rate, 'start', DL_SETUP_ADDRESSES[0]!, undefined, clock.now().getTime());
+        const visitor = await rawRequest(portOf(host), { method: 'POST', target: '/api/directline/sites/support/tokens', body: '{}', from: DL_SETUP_ADDRESSES[0] });
+        expect(visitor.status).toBe(201);
+        predict(buckets, rate, 'say', DL_SETUP_ADDRESSES[1]!, undefined, clock.now().getTime());
+        const dlStart = await rawRequest(portOf(host), { method: 'POST', target: '/api/directline/conversations', body: '{}', headers: [bearer((visitor.json as { token: string }).token)], from: DL_SETUP_ADDRESSES[1] });
+        expect(dlStart.status).toBe(201);
+        const dlChat = dlStart.json as { conversationId: string; token: string };
         const passed = new Map<string, number[]>();
         const pass = (key: string, now: number) => passed.set(key, [...(passed.get(key) ?? []), now]);
         for (const s of steps) {
@@ -433,6 +447,8 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
           const [expiry, hmac] = chat.token.split('.').slice(1);
           const token = { own: chat.token, forged: `${chat.conversationId}.${expiry}.${hmac === 'A'.repeat(hmac?.length ?? 1) ? 'B' : 'A'.repeat(hmac?.length ?? 1)}`, other: other.token, none: undefined }[s.token];
           const headers: [string, string][] = token ? [bearer(token)] : [];
+          const dlToken = { own: dlChat.token, forged: `${dlChat.token.slice(0, -4)}${dlChat.token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`, other: chat.token, none: undefined }[s.token];
+          const dlHeaders: [string, string][] = dlToken ? [bearer(dlToken)] : [];
           const request: RawRequest = {
             start: { method: 'POST', target: '/api/chats', body: '{}' },
             status: { method: 'GET', target: `/api/chats/${chat.conversationId}`, headers },
@@ -441,11 +457,20 @@ describe('rate limits: 429 with Retry-After exactly when a limit is used up, and
             refresh: { method: 'POST', target: `/api/chats/${chat.conversationId}/token`, headers, body: '' },
             agent: { method: 'GET', target: '/api/agents/alice/offers', headers: [bearer('dev-alice')] },
             health: { method: 'GET', target: '/api/health' },
+            dlRead: { method: 'GET', target: `/api/directline/conversations/${dlChat.conversationId}/activities`, headers: dlHeaders },
+            dlPost: { method: 'POST', target: `/api/directline/conversations/${dlChat.conversationId}/activities`, headers: dlHeaders, body: '{"type":"message","text":"hello"}' },
           }[s.kind];
-          const genuine = s.token === 'own' && s.kind !== 'start' ? chat.conversationId : undefined;
+          const direct = s.kind === 'dlRead' || s.kind === 'dlPost';
+          const genuine = s.token === 'own' && s.kind !== 'start' ? (direct ? dlChat.conversationId : chat.conversationId) : undefined;
           const expected = predict(buckets, rate, s.kind, address, genuine, now);
           const response = await send(host, sent, { ...request, from: address });
           const what = `step ${JSON.stringify(s)} at +${now - Date.parse('2024-05-01T09:00:00.000Z')} ms from ${address}: ${show(response)}`;
+          if (expected && s.kind === 'dlRead') {
+            // Never a 429 on Direct Line's polling GET (one stops Web Chat's polling for good): an empty set, nothing read.
+            refusals++;
+            expect({ what, status: response.status, body: response.json }).toEqual({ what, status: 200, body: { activities: [], watermark: null } });
+            continue;
+          }
           if (expected) {
             refusals++;
             if (response.status !== 429) throw new Error(`expected 429 (${expected.name}, Retry-After ${expected.retryAfter}), got ${what}`);
