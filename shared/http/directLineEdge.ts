@@ -29,17 +29,25 @@ export function directLineCors(handler: EdgeHandler): EdgeHandler {
 
 /** The caller, from the bearer, refused when the request comes from a page of an origin its site does not allow. */
 export function callerOf(s: Services, request: EdgeRequest): DirectLineCaller {
-  return directLineCaller(s, bearerToken(request), foreignOrigin(request));
+  return directLineCaller(s, bearerToken(request), foreignOrigin(s, request));
 }
 
-/** The Origin of a cross-origin request; undefined for a server's call (no Origin) or a page of this host (the hosted chat page). */
-export function foreignOrigin(request: EdgeRequest): string | undefined {
+/**
+ * The Origin of a cross-origin request; undefined for a server's call (no Origin) or a page of this host
+ * (the hosted chat page): the request's own origin, or the public URL's (SWITCHBOARD_PUBLIC_URL), which
+ * is what a browser shows behind a custom domain or a front door.
+ */
+export function foreignOrigin(s: Services, request: EdgeRequest): string | undefined {
   const origin = request.headers.get('origin');
   if (origin === null) return undefined;
+  return [request.url, s.settings.connectorBaseUrl].some((url) => originOf(url) === origin) ? undefined : origin;
+}
+
+function originOf(url: string): string | undefined {
   try {
-    return new URL(request.url).origin === origin ? undefined : origin;
+    return new URL(url).origin;
   } catch {
-    return origin;
+    return undefined;
   }
 }
 

@@ -219,3 +219,12 @@ async function watermarkAfter(h: TestHost, conversationId: string, _token: strin
   const page = await h.services.transcripts.listPage(conversationId, { limit: count, audience: 'customer' });
   return page.last!;
 }
+
+test('the hosted page behind a custom domain (SWITCHBOARD_PUBLIC_URL) is this host\'s own page; another origin is refused', async () => {
+  const h = await start({ config: config(), publicUrl: 'https://chat.contoso.example' });
+  const { token, conversationId } = await visitorToken(h.baseUrl, 'support');
+  const from = (origin: string) => h.api.call('POST', 'directline/conversations', { token, headers: { origin } });
+  expect((await from('https://chat.contoso.example')).status).toBe(201);
+  expect((await from('https://elsewhere.example')).status).toBe(403);
+  expect((await h.api.call('GET', `directline/conversations/${conversationId}/activities`, { token, headers: { origin: 'https://chat.contoso.example' } })).status).toBe(200);
+});
