@@ -127,7 +127,7 @@ describe('the sample configuration', () => {
       { name: 'DefaultQueue', priority: 3, assignment: 'highestCapacity', members: ['alice', 'bob', 'carol', 'dave'] },
     ]);
     expect(config.users).toEqual([
-      { id: 'demo-bot', kind: 'bot', name: 'demo-bot', endpoint: '/api/demo-bot/messages', capacity: 1000, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 },
+      { id: 'demo-bot', kind: 'bot', name: 'Demo bot', endpoint: '/api/demo-bot/messages', capacity: 1000, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 },
       { id: 'alice', kind: 'agent', name: 'Alice', capacity: 2, token: 'dev-alice', presence: 'Available', roles: [] },
       { id: 'bob', kind: 'agent', name: 'Bob', capacity: 2, token: 'dev-bob', presence: 'Available', roles: [] },
       { id: 'carol', kind: 'agent', name: 'Carol', capacity: 2, token: 'dev-carol', presence: 'Available', roles: [] },
