@@ -1,5 +1,5 @@
 import { usedUnits, type AgentState } from '../core/agent';
-import { rankCandidates, reserve, release, type Candidate, type ChatToAssign } from '../core/assignment';
+import { rankCandidates, reserve, release, type Candidate, type ChatToAssign, type Ranking } from '../core/assignment';
 import type { AgentUser, Queue, Workstream } from '../core/config';
 import { traceAssignment, type AssignmentTrace } from '../core/assignmentTrace';
 import type { Conversation } from '../core/conversation';
@@ -67,7 +67,8 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
     const chat = chatToAssign(conversation.value, queue, workstream);
     try {
       const members = [...candidates.values()];
-      const ranking = rankCandidates(queue.assignment, chat, members);
+      let ranking = rankCandidates(queue.assignment, chat, members);
+      if (await rereadHolders(s, ranking, candidates)) ranking = rankCandidates(queue.assignment, chat, members);
       const unavailable: string[] = [];
       // tryAssign replaces the state of the candidates it tries; the trace tells what the ranking saw.
       const seenStates = new Map<string, AgentState>();
@@ -104,6 +105,27 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
   if (retries.length + more.length > 0) await s.bus.send([...retries, ...more]);
   if (waiting.length < DISPATCH_BATCH && !(await s.conversations.hasWaiting(queue.name))) await wakeLowerQueues(s, queue);
   return assigned;
+}
+
+/**
+ * Agents ranked out of a waiting chat because they already hold its reservation are read again; true
+ * when any was. Unlike capacity or presence, that reason belongs to this chat alone: the agents were read
+ * before the queue was listed, and such a reservation (an ended offer's, a failed commit's, a fenced
+ * one) is usually on its way back. Passed over on an old read, the agent would go to a younger chat
+ * behind this one instead (FIFO). Read now, it is passed over only while it does hold the chat.
+ */
+async function rereadHolders(s: Services, ranking: Ranking, candidates: Map<string, Candidate & { versioned?: Versioned<AgentState> }>): Promise<boolean> {
+  let reread = false;
+  for (const { id, why } of ranking.ineligible) {
+    const candidate = candidates.get(id);
+    const agent = s.directory.agent(id);
+    if (why !== 'alreadyHoldsChat' || candidate?.kind !== 'agent' || !agent) continue;
+    const versioned = await getAgentState(s, agent);
+    candidate.state = versioned.value;
+    candidate.versioned = versioned;
+    reread = true;
+  }
+  return reread;
 }
 
 /**

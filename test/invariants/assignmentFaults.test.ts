@@ -242,3 +242,39 @@ test('an agent document too contended to reserve for the oldest chat does not le
   expect((await s.conversations.get(younger))?.value.status).toBe('Open');
   expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
 });
+
+/**
+ * The race proof's FIFO break (seeds 2, 12 and 170 of 100 chats): an offer of the oldest chat ends, the chat
+ * waits again, and its agent's reservation is given back a moment later (releaseAgent). A dispatcher that
+ * read the agent before that release, and listed the queue just before or just after it, found the agent
+ * "already holding" the oldest chat and passed it over; the younger chat behind it then took the agent.
+ */
+test.each(['before', 'after'] as const)('an agent that gives back the oldest chat\'s reservation %s the dispatcher lists the queue goes to that chat, not to a younger one', async (when) => {
+  const { s, id: oldest } = await oneWaitingChat();
+  clock.advance(1000);
+  const alice = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...alice.value, presence: 'Offline' }, { ifMatch: alice.etag });
+  const younger = (await host!.api.startChat({ context: { BotHandoffTopic: 'CreditCard' } })).conversationId;
+  await host!.bus.whenIdle();
+  // alice is back, still holding the reservation of an ended offer of the oldest chat: its release has not run yet.
+  const back = (await s.agents.get('alice'))!;
+  const leftover = { conversationId: oldest, queue: 'CreditCardQueue', units: 1, at: clock.iso() };
+  await s.agents.replace({ ...back.value, presence: 'Available', reservations: [leftover] }, { ifMatch: back.etag });
+  const releaseLeftover = async () => {
+    const current = (await s.agents.get('alice'))!;
+    await s.agents.replace({ ...current.value, reservations: [] }, { ifMatch: current.etag });
+  };
+  // The dispatcher reads alice (holding it), then the release lands around its listing of the waiting chats.
+  const conversations: ConversationStore = Object.create(s.conversations);
+  let released = false;
+  conversations.listWaiting = async (queue, options) => {
+    if (!released && when === 'before') await releaseLeftover();
+    const listed = await s.conversations.listWaiting(queue, options);
+    if (!released && when === 'after') await releaseLeftover();
+    released = true;
+    return listed;
+  };
+  await dispatchQueue({ ...s, conversations }, { queue: 'CreditCardQueue' });
+  expect((await s.conversations.get(oldest))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+  expect((await s.conversations.get(younger))?.value.status).toBe('Open');
+});
