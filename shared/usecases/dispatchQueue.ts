@@ -1,5 +1,5 @@
 import { usedUnits, type AgentState } from '../core/agent';
-import { rankCandidates, reserve, release, type Candidate, type ChatToAssign, type Ranking } from '../core/assignment';
+import { rankCandidates, reserve, release, type Candidate, type ChatToAssign } from '../core/assignment';
 import type { AgentUser, Queue, Workstream } from '../core/config';
 import { traceAssignment, type AssignmentTrace } from '../core/assignmentTrace';
 import type { Conversation } from '../core/conversation';
@@ -61,28 +61,44 @@ function chatsThatFit(s: Services, candidates: Candidate[]): number {
 async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conversation>[], candidates: Map<string, Candidate & { versioned?: Versioned<AgentState> }>): Promise<number> {
   let assigned = 0;
   const failed: Conversation[] = [];
+  // Agents found holding the reservation of an older chat left waiting are not given to the younger chats of
+  // its workstream in this pass. Unlike full capacity or an absent presence, a hold stops that one chat
+  // only, and it is often on its way back (an ended offer's, a failed commit's, a fenced one), or already
+  // gone: the agents were read before the chats were listed. A younger chat would then take the agent from
+  // under the older one (FIFO). Once given back, the older chat is first at the next dispatch (a release
+  // asks for one; the sweep asks again for every queue with chats waiting).
+  const heldForOlder = new Map<string, Set<string>>();
   for (const conversation of waiting) {
     const workstream = s.directory.workstream(conversation.value.workstream);
     if (!workstream || conversation.value.offer) continue;
     const chat = chatToAssign(conversation.value, queue, workstream);
     try {
       const members = [...candidates.values()];
-      let ranking = rankCandidates(queue.assignment, chat, members);
-      if (await rereadHolders(s, ranking, candidates)) ranking = rankCandidates(queue.assignment, chat, members);
+      const ranking = rankCandidates(queue.assignment, chat, members);
       const unavailable: string[] = [];
+      let assignedNow = false;
       // tryAssign replaces the state of the candidates it tries; the trace tells what the ranking saw.
       const seenStates = new Map<string, AgentState>();
       const asSeen = <C extends Candidate>(c: C): C => (c.kind === 'agent' && seenStates.has(c.id) ? { ...c, state: seenStates.get(c.id)! } : c);
       for (const candidate of [...ranking.ranked]) {
         if (candidate.kind === 'agent') seenStates.set(candidate.id, candidate.state);
+        if (heldForOlder.get(workstream.name)?.has(candidate.id)) {
+          unavailable.push(candidate.id);
+          continue;
+        }
         const trace = () => traceAssignment(queue.assignment, chat, members.map(asSeen), candidate.id, unavailable, { ranked: ranking.ranked.map(asSeen), ineligible: ranking.ineligible });
         const outcome = await tryAssign(s, conversation, candidate, queue, workstream, trace);
         if (outcome === 'chatGone') break;
         if (outcome === 'assigned') {
           assigned++;
+          assignedNow = true;
           break;
         }
         unavailable.push(candidate.id);
+      }
+      if (!assignedNow) {
+        const holders = members.filter((m) => m.kind === 'agent' && m.state.reservations.some((r) => r.conversationId === chat.conversationId));
+        if (holders.length > 0) heldForOlder.set(workstream.name, new Set([...(heldForOlder.get(workstream.name) ?? []), ...holders.map((m) => m.id)]));
       }
     } catch (error) {
       // An agent document too contended to reserve is passing: the whole dispatch is redelivered (after a
@@ -105,27 +121,6 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
   if (retries.length + more.length > 0) await s.bus.send([...retries, ...more]);
   if (waiting.length < DISPATCH_BATCH && !(await s.conversations.hasWaiting(queue.name))) await wakeLowerQueues(s, queue);
   return assigned;
-}
-
-/**
- * Agents ranked out of a waiting chat because they already hold its reservation are read again; true
- * when any was. Unlike capacity or presence, that reason belongs to this chat alone: the agents were read
- * before the queue was listed, and such a reservation (an ended offer's, a failed commit's, a fenced
- * one) is usually on its way back. Passed over on an old read, the agent would go to a younger chat
- * behind this one instead (FIFO). Read now, it is passed over only while it does hold the chat.
- */
-async function rereadHolders(s: Services, ranking: Ranking, candidates: Map<string, Candidate & { versioned?: Versioned<AgentState> }>): Promise<boolean> {
-  let reread = false;
-  for (const { id, why } of ranking.ineligible) {
-    const candidate = candidates.get(id);
-    const agent = s.directory.agent(id);
-    if (why !== 'alreadyHoldsChat' || candidate?.kind !== 'agent' || !agent) continue;
-    const versioned = await getAgentState(s, agent);
-    candidate.state = versioned.value;
-    candidate.versioned = versioned;
-    reread = true;
-  }
-  return reread;
 }
 
 /**
