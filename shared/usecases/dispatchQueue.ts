@@ -61,6 +61,13 @@ function chatsThatFit(s: Services, candidates: Candidate[]): number {
 async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conversation>[], candidates: Map<string, Candidate & { versioned?: Versioned<AgentState> }>): Promise<number> {
   let assigned = 0;
   const failed: Conversation[] = [];
+  // Agents found holding the reservation of an older chat left waiting are not given to the younger chats of
+  // its workstream in this pass. Unlike full capacity or an absent presence, a hold stops that one chat
+  // only, and it is often on its way back (an ended offer's, a failed commit's, a fenced one), or already
+  // gone: the agents were read before the chats were listed. A younger chat would then take the agent from
+  // under the older one (FIFO). Once given back, the older chat is first at the next dispatch (a release
+  // asks for one; the sweep asks again for every queue with chats waiting).
+  const heldForOlder = new Map<string, Set<string>>();
   for (const conversation of waiting) {
     const workstream = s.directory.workstream(conversation.value.workstream);
     if (!workstream || conversation.value.offer) continue;
@@ -69,19 +76,29 @@ async function assignWaiting(s: Services, queue: Queue, waiting: Versioned<Conve
       const members = [...candidates.values()];
       const ranking = rankCandidates(queue.assignment, chat, members);
       const unavailable: string[] = [];
+      let assignedNow = false;
       // tryAssign replaces the state of the candidates it tries; the trace tells what the ranking saw.
       const seenStates = new Map<string, AgentState>();
       const asSeen = <C extends Candidate>(c: C): C => (c.kind === 'agent' && seenStates.has(c.id) ? { ...c, state: seenStates.get(c.id)! } : c);
       for (const candidate of [...ranking.ranked]) {
         if (candidate.kind === 'agent') seenStates.set(candidate.id, candidate.state);
+        if (heldForOlder.get(workstream.name)?.has(candidate.id)) {
+          unavailable.push(candidate.id);
+          continue;
+        }
         const trace = () => traceAssignment(queue.assignment, chat, members.map(asSeen), candidate.id, unavailable, { ranked: ranking.ranked.map(asSeen), ineligible: ranking.ineligible });
         const outcome = await tryAssign(s, conversation, candidate, queue, workstream, trace);
         if (outcome === 'chatGone') break;
         if (outcome === 'assigned') {
           assigned++;
+          assignedNow = true;
           break;
         }
         unavailable.push(candidate.id);
+      }
+      if (!assignedNow) {
+        const holders = members.filter((m) => m.kind === 'agent' && m.state.reservations.some((r) => r.conversationId === chat.conversationId));
+        if (holders.length > 0) heldForOlder.set(workstream.name, new Set([...(heldForOlder.get(workstream.name) ?? []), ...holders.map((m) => m.id)]));
       }
     } catch (error) {
       // An agent document too contended to reserve is passing: the whole dispatch is redelivered (after a

@@ -242,3 +242,78 @@ test('an agent document too contended to reserve for the oldest chat does not le
   expect((await s.conversations.get(younger))?.value.status).toBe('Open');
   expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
 });
+
+/**
+ * The race proof's FIFO break (seed 2 of 100 chats in CI; seeds 12 and 170 when hunted): an offer of the oldest
+ * chat ends, the chat waits again, and its agent's reservation is given back a moment later (releaseAgent).
+ * A dispatcher that read the agent before that release found it "already holding" the oldest chat and passed
+ * it over for that chat; the younger chat behind it then tried the agent, re-read it on the If-Match conflict
+ * and took it, though the oldest chat could have had it by then.
+ */
+async function twoWaitingChats(): Promise<{ s: Services; oldest: string; younger: string }> {
+  const { s, id: oldest } = await oneWaitingChat();
+  clock.advance(1000);
+  const alice = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...alice.value, presence: 'Offline' }, { ifMatch: alice.etag });
+  const younger = (await host!.api.startChat({ context: { BotHandoffTopic: 'CreditCard' } })).conversationId;
+  await host!.bus.whenIdle();
+  const back = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...back.value, presence: 'Available' }, { ifMatch: back.etag });
+  return { s, oldest, younger };
+}
+
+async function setReservations(s: Services, agentId: string, reservations: AgentState['reservations']): Promise<void> {
+  const current = (await s.agents.get(agentId))!;
+  await s.agents.replace({ ...current.value, reservations }, { ifMatch: current.etag });
+}
+
+test.each(['before', 'after'] as const)('an agent that gives back the oldest chat\'s reservation %s the dispatcher lists the queue is not given to a younger chat', async (when) => {
+  const { s, oldest, younger } = await twoWaitingChats();
+  // alice still holds the reservation of an ended offer of the oldest chat: its release has not run yet.
+  await setReservations(s, 'alice', [{ conversationId: oldest, queue: 'CreditCardQueue', units: 1, at: clock.iso() }]);
+  // The dispatcher reads alice holding it; the release lands just before or just after it lists the waiting chats.
+  const conversations: ConversationStore = Object.create(s.conversations);
+  let released = false;
+  conversations.listWaiting = async (queue, options) => {
+    if (!released && when === 'before') await setReservations(s, 'alice', []);
+    const listed = await s.conversations.listWaiting(queue, options);
+    if (!released && when === 'after') await setReservations(s, 'alice', []);
+    released = true;
+    return listed;
+  };
+  await dispatchQueue({ ...s, conversations }, { queue: 'CreditCardQueue' });
+  expect((await s.conversations.get(younger))?.value.status).toBe('Open');
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
+  // The release asks for a dispatch of alice's queues: the oldest chat is first there.
+  await dispatchQueue(s, { queue: 'CreditCardQueue' });
+  expect((await s.conversations.get(oldest))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+});
+
+test('an agent found holding the oldest chat when reserving it (another dispatcher\'s, given back since) is not given to a younger chat', async () => {
+  const { s, oldest, younger } = await twoWaitingChats();
+  // Another dispatcher reserves alice for the oldest chat just before this one does, and gives it back (its
+  // commit failed) just after this one, on the If-Match conflict, read alice holding it.
+  const agents: AgentStore = Object.create(s.agents);
+  let stage: 'reserve' | 'giveBack' | 'done' = 'reserve';
+  agents.replace = async (agent: AgentState, options: { ifMatch: string }) => {
+    if (stage === 'reserve' && agent.reservations.some((r) => r.conversationId === oldest)) {
+      await setReservations(s, 'alice', [{ conversationId: oldest, queue: 'CreditCardQueue', units: 1, at: clock.iso() }]);
+      stage = 'giveBack';
+    }
+    return s.agents.replace(agent, options);
+  };
+  agents.get = async (id: string) => {
+    const read = await s.agents.get(id);
+    if (stage === 'giveBack' && id === 'alice') {
+      stage = 'done';
+      await setReservations(s, 'alice', []);
+    }
+    return read;
+  };
+  // Both chats listed at once (an agent of capacity 2 fits both).
+  await dispatchQueue({ ...s, agents }, { queue: 'CreditCardQueue' });
+  expect((await s.conversations.get(younger))?.value.status).toBe('Open');
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
+  await dispatchQueue(s, { queue: 'CreditCardQueue' });
+  expect((await s.conversations.get(oldest))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+});
