@@ -14,6 +14,8 @@ import type { ClientRateLimiters } from '../core/rateLimiter';
 import type { CustomerTokens } from './customerTokens';
 import type { DirectLineTokens } from './directLineTokens';
 import type { ConversationChanges } from '../ports/conversationChanges';
+import type { FileStore } from '../ports/fileStore';
+import type { FileLinks } from './fileLinks';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -29,6 +31,8 @@ export interface Ports {
   ids: IdGenerator;
   /** Wakes readers waiting on a conversation (Direct Line's held GET, its streams) when its transcript changes. */
   changes: ConversationChanges;
+  /** The files customers attach to Direct Line messages. */
+  files: FileStore;
 }
 
 export interface Settings {
@@ -65,6 +69,8 @@ export interface Services extends Ports {
   settings: Settings;
   customerTokens: CustomerTokens;
   directLineTokens: DirectLineTokens;
+  /** Signs and checks the links to uploaded files. */
+  fileLinks: FileLinks;
   /** Each Direct Line site's secret, by site name, as the host read it (a literal or an environment variable); a site without one has no entry. */
   siteSecrets: ReadonlyMap<string, string>;
   /** The per-client rate limits' state, in this process's memory. */

@@ -10,6 +10,8 @@ import { openDatabase } from '../../adapters/embedded/sqliteDatabase';
 import { SqliteMessageBus } from '../../adapters/embedded/sqliteMessageBus';
 import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptStore';
 import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
+import { SqliteFileStore } from '../../adapters/embedded/sqliteFileStore';
+import { FileLinks } from '../../usecases/fileLinks';
 import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
 import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
 import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
@@ -102,6 +104,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       agents: new SqliteAgentStore(db),
       transcripts: new SqliteTranscriptStore(db),
       queueStats: new SqliteQueueStatsStore(db),
+      files: new SqliteFileStore(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -135,6 +138,7 @@ export interface CloudHostOptions extends Omit<LocalHostOptions, 'dataDir' | 'cl
 export async function startCloudHost(options: CloudHostOptions): Promise<Omit<LocalHost, 'bus'>> {
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
+  const { filesOf } = await import('../azure/azureServices');
   const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
@@ -161,6 +165,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       agents: new CosmosAgentStore(database),
       transcripts: new CosmosTranscriptStore(database),
       queueStats: new CosmosQueueStatsStore(database),
+      files: filesOf(azure),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -178,6 +183,7 @@ interface Backend {
   agents: Services['agents'];
   transcripts: Services['transcripts'];
   queueStats: Services['queueStats'];
+  files: Services['files'];
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -204,6 +210,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     agents: backend.agents,
     transcripts: changes.watch(backend.transcripts),
     queueStats: backend.queueStats,
+    files: backend.files,
     bus: backend.bus,
     changes,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
@@ -225,6 +232,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     },
     customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(backend.tokenSecret),
+    fileLinks: new FileLinks(backend.tokenSecret),
     siteSecrets: sites.secrets,
     rateLimiters: clientRateLimiters(options.config.limits.rate),
   };
