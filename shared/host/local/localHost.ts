@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../../ports/clock';
 import type { AzureSettings } from '../azure/azureSettings';
 import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
+import type { FileStore } from '../../ports/fileStore';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
@@ -49,6 +50,8 @@ export interface LocalHostOptions {
   clock?: Clock;
   telemetry?: Telemetry;
   bots?: BotClient;
+  /** Where uploads are kept; by default the host's own database. */
+  files?: FileStore;
   commandWaitInMs?: number;
   /** How often the sweep runs; 0 turns the timer off (tests call it directly). */
   sweepPeriodInMs?: number;
@@ -104,7 +107,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       agents: new SqliteAgentStore(db),
       transcripts: new SqliteTranscriptStore(db),
       queueStats: new SqliteQueueStatsStore(db),
-      files: new SqliteFileStore(db),
+      files: options.files ?? new SqliteFileStore(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -165,7 +168,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       agents: new CosmosAgentStore(database),
       transcripts: new CosmosTranscriptStore(database),
       queueStats: new CosmosQueueStatsStore(database),
-      files: filesOf(azure),
+      files: options.files ?? filesOf(azure),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,

@@ -1,0 +1,14 @@
+import { registerHttp } from '../shared/host/registry';
+import { services } from '../shared/host/runtime';
+import { fileResponse } from '../shared/http/directLineFiles';
+import { edge, param } from '../shared/http/edge';
+import { readFile } from '../shared/usecases/directLineUploads';
+
+/** An uploaded file, by its signed link: no bearer (an `<img src>` sends none), the link is the credential. */
+export const directLineFileGet = edge(async (request) => {
+  const s = await services();
+  const { file, content, cacheSeconds } = await readFile(s, param(request, 'id'), param(request, 'fileId'), request.query.get('e'), request.query.get('s'));
+  return fileResponse(file, content, cacheSeconds);
+});
+
+registerHttp({ name: 'directLineFileGet', methods: ['GET'], route: 'directline/conversations/{id}/files/{fileId}', handler: directLineFileGet });
