@@ -28,7 +28,8 @@ export class SqliteFileStore implements FileStore {
   }
 
   async put(file: StoredFile, content: Uint8Array): Promise<void> {
-    this.statements.put.run(file.id, file.conversationId, file.name, file.contentType, file.size, file.createdAt, Buffer.from(content));
+    // The size is the bytes', whatever the caller said: as the blob adapter reads it back.
+    this.statements.put.run(file.id, file.conversationId, file.name, file.contentType, content.byteLength, file.createdAt, Buffer.from(content));
   }
 
   async get(id: string): Promise<{ file: StoredFile; content: Buffer } | undefined> {
