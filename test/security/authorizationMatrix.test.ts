@@ -110,6 +110,13 @@ const MATRIX: Record<string, Row> = {
     call: (t) => ({ method: 'POST', path: 'demo-bot/messages', body: { type: 'message', text: 'credit card', conversation: { id: t.botChat.conversationId }, from: { id: 'x' }, recipient: { id: 'demo-bot' }, serviceUrl: host.services.settings.connectorBaseUrl, channelId: 'switchboard' } }),
     expected: everyone(500),
   },
+  // Direct Line uploads take a Direct Line token of the chat (or its site's secret), which no caller here holds:
+  // every credential of another kind is nobody, refused before the body is read.
+  'directLineUpload POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `directline/conversations/${t.agentChat.conversationId}/upload`, body: {} }), writes: true, expected: refusedAs(401) },
+  'directLineUpload OPTIONS': { target: 'agentChat', call: (t) => ({ method: 'OPTIONS', path: `directline/conversations/${t.agentChat.conversationId}/upload` }), expected: everyone(204) },
+  // A file's link is its credential: without Switchboard's signature nobody, whatever bearer or key they bring, reads it.
+  'directLineFileGet GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `directline/conversations/${t.agentChat.conversationId}/files/00000000-0000-4000-8000-000000000000?e=9999999999&s=${'A'.repeat(43)}` }), expected: refusedAs(403) },
+  'directLineFileGet OPTIONS': { target: 'agentChat', call: (t) => ({ method: 'OPTIONS', path: `directline/conversations/${t.agentChat.conversationId}/files/any` }), expected: everyone(204) },
 };
 
 let issuer: LocalIssuer;
