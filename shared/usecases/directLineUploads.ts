@@ -4,7 +4,7 @@ import type { StoredFile } from '../ports/fileStore';
 import { assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
 import { conversationClaims, stateOf, type DirectLineCaller } from './directLine';
-import { publicBaseUrl } from './fileLinks';
+import { FileLinks, publicBaseUrl } from './fileLinks';
 import type { Services } from './services';
 
 /**
@@ -89,6 +89,7 @@ function cleanFileName(raw: string, index: number): string {
 
 /** GET /conversations/{id}/files/{fileId}?e=&s=: the file, when the link's signature holds; how long the browser may keep it. */
 export async function readFile(s: Services, conversationId: string, fileId: string, expires: string | null, signature: string | null): Promise<{ file: StoredFile; content: Buffer; cacheSeconds: number }> {
+  if (!FileLinks.isFileId(fileId)) throw new ApiError('NotFound', `conversation ${conversationId} has no file ${fileId.slice(0, 64)}`);
   const now = s.clock.now();
   const check = s.fileLinks.check(conversationId, fileId, expires, signature, now);
   if (check === 'invalid') throw new ApiError('Forbidden', 'the link is not signed by Switchboard (or was changed): read the transcript again for a working one');
