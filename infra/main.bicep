@@ -95,6 +95,8 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: 'app-package-${resourceToken}'
     principalId: identity.outputs.principalId
+    filesContainerName: 'directline-files'
+    filesRetentionDays: closedConversationTtlDays + 1
   }
 }
 
@@ -177,6 +179,7 @@ module functionApp 'modules/functionApp.bicep' = {
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    filesContainerName: storage.outputs.filesContainerName
     maximumInstanceCount: maximumInstanceCount
     appInsightsName: monitoring.outputs.name
     appSubnetId: network.outputs.appSubnetId

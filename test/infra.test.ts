@@ -267,6 +267,30 @@ describe('Function App settings', () => {
 
 // ---- App Service authentication (agents)
 
+describe('uploaded files (Direct Line)', () => {
+  const storage = read('infra/modules/storage.bicep');
+
+  test('a private container in the storage account, named in the app setting the app reads', () => {
+    expect(storage).toMatch(/resource files 'containers' = \{\n\s+name: filesContainerName\n\s+properties: \{\n\s+publicAccess: 'None'/);
+    expect(moduleParams('storage').filesContainerName).toMatch(/^'[a-z0-9-]{3,63}'$/);
+    expect(moduleParams('functionApp').filesContainerName).toBe('storage.outputs.filesContainerName');
+    const read = readAzureSettings(environment);
+    expect(read.ok && read.settings.filesContainerUrl).toBe('https://placeholder.blob.placeholder/placeholder');
+    expect(settings[SETTINGS.filesContainerUrl]).toBe("'https://${storageAccountName}.blob.${environment().suffixes.storage}/${filesContainerName}'");
+  });
+
+  test("the app's identity is a Storage Blob Data Contributor of that container", () => {
+    expect(storage).toMatch(/^var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'$/m);
+    expect(storage).toMatch(/resource filesContributor 'Microsoft\.Authorization\/roleAssignments@[\d-]+' = \{\n\s+name: guid\(storage::blobServices::files\.id, principalId, storageBlobDataContributor\)\n\s+scope: storage::blobServices::files\n\s+properties: \{\n\s+roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', storageBlobDataContributor\)\n\s+principalId: principalId\n/);
+  });
+
+  test('uploads are deleted after the transcripts that link to them', () => {
+    expect(storage).toMatch(/prefixMatch: \[\n\s+'\$\{filesContainerName\}\/'\n\s+\]/);
+    expect(storage).toMatch(/daysAfterCreationGreaterThan: filesRetentionDays/);
+    expect(moduleParams('storage').filesRetentionDays).toBe('closedConversationTtlDays + 1');
+  });
+});
+
 describe('App Service authentication', () => {
   const excluded = bicepVar(functionApp.replace(/^ {6}excludedPaths: /m, 'var excludedPaths = '), 'excludedPaths') as string[];
   const isExcluded = (path: string) => excluded.some((p) => (p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : path === p));

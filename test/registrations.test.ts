@@ -47,6 +47,10 @@ test('browsers of other origins may call the Direct Line routes (CORS), and no o
   expect(registered.http().filter((f) => f.route.startsWith('directline/') && !f.cors)).toEqual([]);
 });
 
+test('only the upload route reads a body larger than the local host\'s default, as large as the configured files', async () => {
+  expect(registered.http().filter((f) => f.maxBodyBytes).map((f) => f.name)).toEqual(['directLineUpload']);
+});
+
 test('function names are unique and every HTTP route the API documents is registered', () => {
   const names = [...registered.http(), ...registered.queues(), ...registered.timers()].map((f) => f.name);
   expect(new Set(names).size).toBe(names.length);
@@ -63,11 +67,14 @@ test('function names are unique and every HTTP route the API documents is regist
     'GET conversations/{id}',
     'GET directline/conversations/{id}',
     'GET directline/conversations/{id}/activities',
+    'GET directline/conversations/{id}/files/{fileId}',
     'GET directline/sites/{site?}',
     'GET health',
     'OPTIONS directline/conversations',
     'OPTIONS directline/conversations/{id}',
     'OPTIONS directline/conversations/{id}/activities',
+    'OPTIONS directline/conversations/{id}/files/{fileId}',
+    'OPTIONS directline/conversations/{id}/upload',
     'OPTIONS directline/sites/{site?}',
     'OPTIONS directline/sites/{site}/tokens',
     'OPTIONS directline/tokens/generate',
@@ -88,6 +95,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST demo-bot/messages',
     'POST directline/conversations',
     'POST directline/conversations/{id}/activities',
+    'POST directline/conversations/{id}/upload',
     'POST directline/sites/{site}/tokens',
     'POST directline/tokens/generate',
     'POST directline/tokens/refresh',

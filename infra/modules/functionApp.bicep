@@ -9,6 +9,8 @@ param identityId string
 param identityClientId string
 param storageAccountName string
 param deploymentContainerUrl string
+@description('Blob container of uploaded files in the storage account (storage.bicep); the app signs in to it with the identity')
+param filesContainerName string
 param maximumInstanceCount int
 @description('Application Insights component in this resource group; its connection string is read here, never passed through outputs')
 param appInsightsName string
@@ -123,6 +125,7 @@ var appSettings = {
   SWITCHBOARD_APP_SERVICE_AUTH: appServiceAuthentication ? 'true' : 'false'
   // The tenant whose sign-ins App Service authentication accepts: the app maps only its object ids to agents.
   SWITCHBOARD_AGENT_TENANT_ID: agentSignInTenantId
+  SWITCHBOARD_FILES_CONTAINER_URL: 'https://${storageAccountName}.blob.${environment().suffixes.storage}/${filesContainerName}'
 }
 
 // A bot's `credentials: { secretFromEnv: MY_BOT_SECRET }` reads the app setting MY_BOT_SECRET; listed

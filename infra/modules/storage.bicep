@@ -1,5 +1,6 @@
-// The Functions host's storage (AzureWebJobsStorage: timer locks, host keys) and the Flex
-// Consumption deployment container. Shared-key access is off: the identity's roles are the only way in.
+// The Functions host's storage (AzureWebJobsStorage: timer locks, host keys), the Flex Consumption
+// deployment container, and the container of files customers upload (Direct Line). Shared-key access is
+// off: the identity's roles are the only way in.
 param name string
 param location string
 param tags object
@@ -7,6 +8,10 @@ param tags object
 param deploymentContainerName string
 @description('Principal id of the Function App identity')
 param principalId string
+@description('Blob container of the files customers attach to Direct Line messages (SWITCHBOARD_FILES_CONTAINER_URL)')
+param filesContainerName string
+@description('Days an uploaded file is kept: at least as long as the transcript that links to it')
+param filesRetentionDays int
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -30,6 +35,48 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     resource deployments 'containers' = {
       name: deploymentContainerName
     }
+
+    // Private: files are served by the app, through links it signs (never straight from the account).
+    resource files 'containers' = {
+      name: filesContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+  }
+}
+
+// Uploads go away on their own, after the transcripts that link to them (SWITCHBOARD_CLOSED_TTL_DAYS).
+resource filesRetention 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-old-uploads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${filesContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: filesRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
   }
 }
 
@@ -49,5 +96,20 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }]
 
+// The app's own role on the uploads' container: it writes and reads files there. (The account-wide Blob
+// Data Owner above is the Functions host's; this one stays if that is ever narrowed to the host's containers.)
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource filesContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobServices::files.id, principalId, storageBlobDataContributor)
+  scope: storage::blobServices::files
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 output name string = storage.name
+output filesContainerName string = storage::blobServices::files.name
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'

@@ -359,13 +359,35 @@ const directLineSiteSchema = strict(
   { title: 'Direct Line site', description: 'A site that embeds Web Chat or another Direct Line client; its chats enter one workstream.' },
 ).transform((site) => ({ ...site, title: site.title ?? site.name }));
 
+/** Types a browser shows or opens without running anything of the file's own (no SVG, no HTML). */
+const DEFAULT_UPLOAD_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'];
+const defaultUploads = () => ({ maxBytes: 4 * 1024 * 1024, maxFiles: 5, contentTypes: [...DEFAULT_UPLOAD_TYPES] });
+/** A message's files travel in one request, which the Functions host caps at 100 MB: they must fit with room to spare. */
+const MAX_UPLOAD_REQUEST_BYTES = 96 * 1024 * 1024;
+
+const uploadsSchema = strict(
+  {
+    maxBytes: positiveInteger().max(50 * 1024 * 1024).default(() => defaultUploads().maxBytes).meta({ description: 'The largest file a customer may attach, in bytes. Default 4194304 (4 MiB).' }),
+    maxFiles: positiveInteger().max(10).default(() => defaultUploads().maxFiles).meta({ description: 'Files per message. Default 5.' }),
+    contentTypes: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'must be a media type in lower case without parameters, e.g. image/png'))
+      .max(50)
+      .default(() => defaultUploads().contentTypes)
+      .meta({ description: 'The media types accepted. Default image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain. Images and PDF are checked against the bytes. Think twice before adding image/svg+xml or text/html: they can carry script.' }),
+  },
+  { title: 'Uploads', description: 'What a customer may attach to a Direct Line message; Switchboard keeps the files and serves them back by signed URL.' },
+)
+  .refine((uploads) => uploads.maxBytes * uploads.maxFiles <= MAX_UPLOAD_REQUEST_BYTES, `maxBytes × maxFiles must be at most ${MAX_UPLOAD_REQUEST_BYTES} bytes: a message's files come in one request, and the Functions host refuses requests over 100 MB`)
+  .default(defaultUploads);
+
 const directLineSchema = strict(
   {
     sites: z.array(directLineSiteSchema).max(100).default([]).meta({ description: 'The sites customers chat from; the first is the hosted page\'s default (/chat).' }),
     longPollSeconds: z.number().min(0).max(15).default(10).meta({ description: 'How long a GET of activities waits for something new before answering an empty set (0: answer at once). Under Web Chat\'s 20 s request timeout.' }),
+    uploads: uploadsSchema,
   },
   { title: 'Direct Line', description: 'Direct Line 3.0 under /api/directline, so Microsoft\'s Web Chat connects unmodified.' },
-).default(() => ({ sites: [], longPollSeconds: 10 }));
+).default(() => ({ sites: [], longPollSeconds: 10, uploads: defaultUploads() }));
 
 export const configSchema = strict(
   {

@@ -241,6 +241,17 @@ export interface DirectLineSettings {
   sites: DirectLineSite[];
   /** How long a GET of activities waits for something new before answering an empty set. */
   longPollSeconds: number;
+  uploads: DirectLineUploads;
+}
+
+/** What a customer may attach to a message (POST /conversations/{id}/upload). */
+export interface DirectLineUploads {
+  /** Per file, in bytes. */
+  maxBytes: number;
+  /** Files per message. */
+  maxFiles: number;
+  /** The media types accepted (lower case, no parameters); the image and PDF types are checked against the bytes. */
+  contentTypes: string[];
 }
 
 export interface Config {

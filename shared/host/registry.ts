@@ -32,6 +32,11 @@ export interface HttpFunction {
   rateLimit?: RateLimitClass;
   /** `directLine`: browsers of the Direct Line sites' origins may call it (http/directLineEdge.ts), preflight included. */
   cors?: 'directLine';
+  /**
+   * The largest body the local host reads for this route, when it is not the default 1 MiB (uploads): asked
+   * per request, as it follows the configuration. The Functions host has its own bound (100 MB).
+   */
+  maxBodyBytes?: () => Promise<number>;
 }
 
 export interface QueueFunction {

@@ -6,6 +6,7 @@ import { readPage, type RawPageQuery } from '../http/pageQuery';
 import { assertChatHasRoom } from './chatLimits';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage, type ConversationCommand } from './commands';
+import { withFreshFileLinks } from './fileLinks';
 import type { Services } from './services';
 import { freshTyping, signalTyping, typingEnded } from './typingSignals';
 
@@ -106,7 +107,10 @@ export async function listAgentMessages(s: Services, agent: AgentUser, conversat
   ]);
   return {
     status: conversation.status,
-    messages: messages.map((m) => ({ id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.editedAt ? { editedAt: m.editedAt } : {}) })),
+    messages: messages.map((stored) => {
+      const m = withFreshFileLinks(s, stored);
+      return { id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.attachments?.length ? { attachments: m.attachments } : {}), ...(m.editedAt ? { editedAt: m.editedAt } : {}) };
+    }),
     next,
     customerTypingAt: typing?.at ?? null,
   };

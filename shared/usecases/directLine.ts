@@ -11,6 +11,7 @@ import { assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
 import { beginChat } from './customerChats';
 import type { DirectLineClaims } from './directLineTokens';
+import { withFreshFileLinks } from './fileLinks';
 import type { Services } from './services';
 import { freshTyping, signalTyping, typingEnded } from './typingSignals';
 
@@ -242,7 +243,8 @@ export async function readActivities(s: Services, site: DirectLineSite, claims: 
   const page = await s.transcripts.listPage(claims.conv, { after, limit: ACTIVITIES_PER_READ, audience: 'customer' });
   const chat = { id: claims.conv, customer: { id: claims.user, name: claims.name ?? 'Customer' } };
   const names = speakerNames(s, site);
-  const activities = page.messages.map((message) => toDirectLineActivity(message, chat, names));
+  // File links expire: each read signs them again, so an old chat still shows its files.
+  const activities = page.messages.map((message) => toDirectLineActivity(withFreshFileLinks(s, message), chat, names));
   const ended = page.next === null && (state.status === 'Closed' || state.status === 'WrapUp');
   if (ended && (activities.length > 0 || after !== undefined)) activities.push(chatEndedActivity(chat, page.messages.at(-1)?.timestamp ?? s.clock.now().toISOString(), names));
   return { activities, watermark: page.last ?? after ?? null };
@@ -293,7 +295,8 @@ async function customerSeen(s: Services, caller: DirectLineCaller, conversationI
   if (caller.kind === 'customer') await s.sightings.markSeen(conversationId, s.clock.now().toISOString());
 }
 
-async function conversationClaims(s: Services, caller: DirectLineCaller, conversationId: string): Promise<DirectLineClaims> {
+/** The claims of the conversation the caller may act on: its token's own, or any of its site's with the secret. */
+export async function conversationClaims(s: Services, caller: DirectLineCaller, conversationId: string): Promise<DirectLineClaims> {
   if (caller.kind === 'customer') {
     if (caller.claims.conv !== conversationId) throw new ApiError('Forbidden', 'the token belongs to another conversation');
     return caller.claims;
@@ -304,7 +307,7 @@ async function conversationClaims(s: Services, caller: DirectLineCaller, convers
   return { site: caller.site.name, conv: conversationId, user: conversation.customer.id, name: conversation.customer.name };
 }
 
-async function stateOf(s: Services, conversationId: string): Promise<ConversationState> {
+export async function stateOf(s: Services, conversationId: string): Promise<ConversationState> {
   const state = await s.conversations.getState(conversationId);
   if (!state) throw new ApiError('NotFound', `conversation ${conversationId} has not started: POST /conversations with its token first`);
   return state;

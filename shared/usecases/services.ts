@@ -16,6 +16,8 @@ import type { DirectLineTokens } from './directLineTokens';
 import type { ConversationChanges } from '../ports/conversationChanges';
 import type { CustomerSightings } from '../ports/customerSightings';
 import type { TypingSignals } from '../ports/typingSignals';
+import type { FileStore } from '../ports/fileStore';
+import type { FileLinks } from './fileLinks';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -35,6 +37,8 @@ export interface Ports {
   sightings: CustomerSightings;
   /** Who is typing (customer to agent, bot or agent to customer): transient, never in the transcript. */
   typing: TypingSignals;
+  /** The files customers attach to Direct Line messages. */
+  files: FileStore;
 }
 
 export interface Settings {
@@ -71,6 +75,8 @@ export interface Services extends Ports {
   settings: Settings;
   customerTokens: CustomerTokens;
   directLineTokens: DirectLineTokens;
+  /** Signs and checks the links to uploaded files. */
+  fileLinks: FileLinks;
   /** Each Direct Line site's secret, by site name, as the host read it (a literal or an environment variable); a site without one has no entry. */
   siteSecrets: ReadonlyMap<string, string>;
   /** The per-client rate limits' state, in this process's memory. */

@@ -38,7 +38,7 @@ beforeAll(async () => {
     config: sampleConfig((config) => {
       customersPickTheTopic(config);
       config.workstreams[0]!.contextVariables.push({ name: 'CustomerEmail', type: 'text', setBy: ['customer'] });
-      config.directLine = { longPollSeconds: 1, sites: [SITE] };
+      config.directLine = { ...config.directLine, longPollSeconds: 1, sites: [SITE] };
     }),
   });
 });
@@ -136,7 +136,7 @@ test('too many chats from one network: the form says how long to wait', async ()
     config: sampleConfig((config) => {
       config.limits.rate.chatStartsPerAddress = { requests: 1, perSeconds: 60 };
       config.workstreams[0]!.contextVariables.push({ name: 'CustomerEmail', type: 'text', setBy: ['customer'] });
-      config.directLine = { longPollSeconds: 1, sites: [{ ...SITE, prechat: SITE.prechat.slice(0, 1) }] };
+      config.directLine = { ...config.directLine, longPollSeconds: 1, sites: [{ ...SITE, prechat: SITE.prechat.slice(0, 1) }] };
     }),
   });
   try {

@@ -145,6 +145,7 @@ describe('the sample configuration', () => {
         prechat: [{ variable: 'Email', label: 'Your email (optional)', type: 'email', required: false }],
       }],
       longPollSeconds: 10,
+      uploads: { maxBytes: 4 * 1024 * 1024, maxFiles: 5, contentTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] },
     });
   });
 
@@ -356,7 +357,23 @@ describe('Direct Line sites', () => {
     expect(result.config.directLine).toEqual({
       sites: [{ name: 'shop', workstream: 'Chat', title: 'shop', allowedOrigins: [], anonymous: true, prechat: [{ variable: 'Email', label: 'Email', type: 'text', required: false }] }],
       longPollSeconds: 10,
+      uploads: { maxBytes: 4 * 1024 * 1024, maxFiles: 5, contentTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] },
     });
+  });
+
+  it('names what is wrong with the uploads: a type that is not a media type, files that could not fit one request', () => {
+    const problems = (uploads: string) => {
+      const result = parseConfig(`${edit('', '')}directLine:\n  uploads: ${uploads}\n`);
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems('{ contentTypes: [Image/PNG, "image/png; charset=x"] }')).toEqual([
+      'directLine.uploads.contentTypes[0]: must be a media type in lower case without parameters, e.g. image/png',
+      'directLine.uploads.contentTypes[1]: must be a media type in lower case without parameters, e.g. image/png',
+    ]);
+    expect(problems('{ maxBytes: 52428800, maxFiles: 10 }')).toEqual([
+      expect.stringMatching(/^directLine\.uploads: maxBytes × maxFiles must be at most 100663296 bytes/),
+    ]);
+    expect(problems('{ maxBytes: 1048576, maxFiles: 3, contentTypes: [image/png] }')).toEqual([]);
   });
 
   it('names every problem of a site with its path', () => {
@@ -478,7 +495,7 @@ describe('file formats and sources', () => {
         allowUnauthenticatedBots: false,
         limits: { chat: { maxMessages: 1000, maxBytes: 1_048_576 }, rate: { chatStartsPerAddress: { requests: 10, perSeconds: 60 }, requestsPerAddress: { requests: 600, perSeconds: 60 }, requestsPerToken: { requests: 60, perSeconds: 10 } } },
         customerTokens: { lifetimeMinutes: 1440, readAfterCloseMinutes: 15 },
-        directLine: { sites: [], longPollSeconds: 10 },
+        directLine: { sites: [], longPollSeconds: 10, uploads: { maxBytes: 4 * 1024 * 1024, maxFiles: 5, contentTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] } },
         workstreams: [
           {
             name: 'Chat',

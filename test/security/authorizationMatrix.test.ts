@@ -72,6 +72,8 @@ interface Row {
   expected: Partial<Record<Caller, number>>;
   /** A read changes nothing even for a caller it lets through; a write gets chats of its own for each such call. */
   writes?: true;
+  /** The route's credential is not the bearer (a signed link): every refusal has the same code, whoever calls. */
+  bearerIgnored?: true;
 }
 
 /** Public routes answer everybody alike. */
@@ -186,6 +188,12 @@ const MATRIX: Record<string, Row> = {
   'directLineSites OPTIONS': preflight('directline/sites'),
   'directLineVisitorToken POST': { target: 'dlChat', call: () => ({ method: 'POST', path: 'directline/sites/support/tokens', body: {} }), expected: everyone(201) },
   'directLineVisitorToken OPTIONS': preflight('directline/sites/support/tokens'),
+  // Uploads take the conversation's token (or its site's secret), refused before the body is read; a JSON body is no upload (415).
+  'directLineUpload POST': { target: 'dlChat', call: (t) => ({ method: 'POST', path: `${dlPath(t.dlChat)}/upload`, body: {} }), expected: conversationOnly(415) },
+  'directLineUpload OPTIONS': preflight('directline/conversations/any/upload'),
+  // A file's link is its credential: without Switchboard's signature nobody, whatever bearer or key they bring, reads it.
+  'directLineFileGet GET': { target: 'dlChat', call: (t) => ({ method: 'GET', path: `${dlPath(t.dlChat)}/files/00000000-0000-4000-8000-000000000000?e=9999999999&s=${'A'.repeat(43)}` }), expected: refusedAs(403), bearerIgnored: true },
+  'directLineFileGet OPTIONS': preflight('directline/conversations/any/files/any'),
 };
 
 /** A file the page build wrote under dist/pages/assets (test/support/buildPages.ts builds them before the suite). */
@@ -356,10 +364,10 @@ test('every registered route has a row', () => {
 const REFUSALS = [401, 403, 404];
 const isRefusal = (status: number | undefined) => status !== undefined && REFUSALS.includes(status);
 /** The code a refusal carries: an expired Direct Line token says so (Direct Line's rule), the rest by status. */
-function refusalCode(status: number, caller: Caller): string {
+function refusalCode(status: number, caller: Caller, row: Row): string {
   if (status === 401) return 'Unauthorized';
   if (status === 404) return 'NotFound';
-  return caller === 'dlExpired' ? 'TokenExpired' : 'Forbidden';
+  return caller === 'dlExpired' && !row.bearerIgnored ? 'TokenExpired' : 'Forbidden';
 }
 
 const refusals = Object.entries(MATRIX).flatMap(([route, row]) =>
@@ -374,7 +382,7 @@ describe('a refused caller gets the status of its kind and changes nothing', () 
   test.each(refusals)('%s by %s: %i', async (route, caller, status) => {
     const before = await snapshot(t);
     const res = await send(MATRIX[route]!, caller, t);
-    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code: refusalCode(status, caller) });
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code: refusalCode(status, caller, MATRIX[route]!) });
     expect(await snapshot(t)).toEqual(before);
   });
 });

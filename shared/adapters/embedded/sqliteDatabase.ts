@@ -115,6 +115,15 @@ CREATE TABLE IF NOT EXISTS transcript_messages (
   UNIQUE (conversation_id, id)
 );
 CREATE INDEX IF NOT EXISTS transcript_messages_in_order ON transcript_messages (conversation_id, seq);
+CREATE TABLE IF NOT EXISTS files (
+  id              TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  content_type    TEXT NOT NULL,
+  size            INTEGER NOT NULL,
+  created_at      TEXT NOT NULL,
+  content         BLOB NOT NULL
+);
 
 -- When each Direct Line customer's client was last seen (the chat reconnect window counts from it).
 CREATE TABLE IF NOT EXISTS customer_sightings (

@@ -24,7 +24,11 @@ import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { siteSecretsFrom } from '../siteSecrets';
 import { Directory, type Services } from '../../usecases/services';
-import { readAzureSettings, SettingsError, type AzureSettings } from './azureSettings';
+import { BlobFileStore } from '../../adapters/blob/blobFileStore';
+import { createBlobContainerClient } from '../../adapters/blob/createBlobContainerClient';
+import { noFileStore, type FileStore } from '../../ports/fileStore';
+import { FileLinks } from '../../usecases/fileLinks';
+import { readAzureSettings, SETTINGS, SettingsError, type AzureSettings } from './azureSettings';
 
 /**
  * The Azure composition root: validates the app settings and the configuration at cold start
@@ -58,6 +62,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     sightings: new ThrottledSightings(new CosmosCustomerSightings(database)),
     typing: changes.watchTyping(new CosmosTypingSignals(database)),
     queueStats: new CosmosQueueStatsStore(database),
+    files: filesOf(settings),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
     botAuthenticator: new BotFrameworkAuthenticator(config),
@@ -77,7 +82,17 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     },
     customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(settings.tokenSecret),
+    fileLinks: new FileLinks(settings.tokenSecret),
     siteSecrets: sites.secrets,
     rateLimiters: clientRateLimiters(config.limits.rate),
   };
+}
+
+/** The uploads' container, with the managed identity; without one uploads fail, and the log says so once at start. */
+export function filesOf(settings: AzureSettings): FileStore {
+  if (!settings.filesContainerUrl) {
+    console.warn(`warning: ${SETTINGS.filesContainerUrl} is not set: Direct Line uploads are refused (infra/ sets it to the storage account's files container)`);
+    return noFileStore(`${SETTINGS.filesContainerUrl} is not set`);
+  }
+  return new BlobFileStore(createBlobContainerClient({ containerUrl: settings.filesContainerUrl, managedIdentityClientId: settings.managedIdentityClientId }));
 }

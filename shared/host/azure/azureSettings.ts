@@ -24,6 +24,7 @@ export const SETTINGS = {
   agentTenantId: 'SWITCHBOARD_AGENT_TENANT_ID',
   maxDeliveryCount: 'SWITCHBOARD_MAX_DELIVERY_COUNT',
   demoBot: 'SWITCHBOARD_DEMO_BOT',
+  filesContainerUrl: 'SWITCHBOARD_FILES_CONTAINER_URL',
 } as const;
 
 /**
@@ -50,6 +51,8 @@ export interface AzureSettings {
   /** The Entra ID tenant agents sign in from: a principal of any other tenant is no agent. Required with appServiceAuthentication. */
   agentTenantId?: string;
   maxDeliveryCount: number;
+  /** The blob container customers' uploads go to, signed in with the managed identity; absent: uploads are refused. */
+  filesContainerUrl?: string;
 }
 
 export type SettingsResult = { ok: true; settings: AzureSettings } | { ok: false; problems: string[] };
@@ -96,6 +99,8 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
     : optional(SETTINGS.agentTenantId);
   if (agentTenantId && !isGuid(agentTenantId)) problems.push(`${SETTINGS.agentTenantId} must be a tenant id (a GUID), got "${agentTenantId}"`);
   const maxDeliveryCount = positive(SETTINGS.maxDeliveryCount, 10) ?? 10;
+  const filesContainerUrl = optional(SETTINGS.filesContainerUrl);
+  if (filesContainerUrl !== undefined && !/^https:\/\/[^/\s?#]+\/[^/\s?#]+\/?$/.test(filesContainerUrl)) problems.push(`${SETTINGS.filesContainerUrl} must be a blob container's URL, https://<account>.blob.core.windows.net/<container>, got "${filesContainerUrl}"`);
   flag(SETTINGS.demoBot); // Only checked: the demo bot's registration reads it (demoBotInAzure).
 
   if (problems.length > 0) return { ok: false, problems };
@@ -113,6 +118,7 @@ export function readAzureSettings(env: NodeJS.ProcessEnv): SettingsResult {
       appServiceAuthentication,
       agentTenantId: agentTenantId || undefined,
       maxDeliveryCount,
+      filesContainerUrl,
     },
   };
 }

@@ -88,8 +88,12 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
       const refused = operatorRefusal(operatorAccess, { header: req.headers['x-functions-key']?.toString(), code: url.searchParams.get('code') });
       if (refused) return writeJson(res, refused.status, { error: { code: refused.code, message: refused.message } });
     }
-    const body = await readBody(req);
-    if (body === undefined) return writeJson(res, 413, { error: { code: 'PayloadTooLarge', message: `the body is larger than ${MAX_REQUEST_BYTES} bytes` } });
+    const maxBytes = hit.route.fn.maxBodyBytes ? await hit.route.fn.maxBodyBytes() : MAX_REQUEST_BYTES;
+    const tooLarge = () => writeJson(res, 413, { error: { code: 'PayloadTooLarge', message: `the body is larger than ${maxBytes} bytes` } });
+    // A declared length past the bound is refused before a byte is read.
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge();
+    const body = await readBody(req, maxBytes);
+    if (body === undefined) return tooLarge();
     const params = routeParams(hit.route, hit.match);
     if (params === undefined) return writeJson(res, 400, { error: { code: 'InvalidPath', message: 'the path has an invalid percent-encoding' } });
     const { fn } = hit.route;
@@ -169,14 +173,14 @@ function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, s
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-/** The whole body, or undefined past MAX_REQUEST_BYTES; rejects when the client goes away first. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** The whole body, or undefined past maxBytes; rejects when the client goes away first. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) return void chunks.push(chunk);
+      if (size <= maxBytes) return void chunks.push(chunk);
       req.off('data', onData);
       resolve(undefined);
     };

@@ -12,6 +12,8 @@ import { SqliteTranscriptStore } from '../../adapters/embedded/sqliteTranscriptS
 import { SqliteCustomerSightings } from '../../adapters/embedded/sqliteCustomerSightings';
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
+import { SqliteFileStore } from '../../adapters/embedded/sqliteFileStore';
+import { FileLinks } from '../../usecases/fileLinks';
 import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
 import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
 import { BotFrameworkAuthenticator } from '../../adapters/botframework/botFrameworkAuthenticator';
@@ -21,6 +23,7 @@ import { systemClock, type Clock } from '../../ports/clock';
 import type { AzureSettings } from '../azure/azureSettings';
 import type { QueueFunction } from '../registry';
 import type { BotClient } from '../../ports/botClient';
+import type { FileStore } from '../../ports/fileStore';
 import { nullTelemetry, type Telemetry } from '../../ports/telemetry';
 import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
@@ -53,6 +56,8 @@ export interface LocalHostOptions {
   clock?: Clock;
   telemetry?: Telemetry;
   bots?: BotClient;
+  /** Where uploads are kept; by default the host's own database. */
+  files?: FileStore;
   commandWaitInMs?: number;
   /** How often the sweep runs; 0 turns the timer off (tests call it directly). */
   sweepPeriodInMs?: number;
@@ -112,6 +117,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       sightings: new SqliteCustomerSightings(db),
       queueStats: new SqliteQueueStatsStore(db),
       typing: new InMemoryTypingSignals(),
+      files: options.files ?? new SqliteFileStore(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -145,6 +151,7 @@ export interface CloudHostOptions extends Omit<LocalHostOptions, 'dataDir' | 'cl
 export async function startCloudHost(options: CloudHostOptions): Promise<Omit<LocalHost, 'bus'>> {
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
+  const { filesOf } = await import('../azure/azureServices');
   const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
@@ -174,6 +181,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       sightings: new CosmosCustomerSightings(database),
       queueStats: new CosmosQueueStatsStore(database),
       typing: new CosmosTypingSignals(database),
+      files: options.files ?? filesOf(azure),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -193,6 +201,7 @@ interface Backend {
   sightings: Services['sightings'];
   queueStats: Services['queueStats'];
   typing: TypingSignals;
+  files: Services['files'];
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -219,6 +228,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     agents: backend.agents,
     transcripts: changes.watch(backend.transcripts),
     queueStats: backend.queueStats,
+    files: backend.files,
     bus: backend.bus,
     changes,
     sightings: new ThrottledSightings(backend.sightings),
@@ -242,6 +252,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     },
     customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(backend.tokenSecret),
+    fileLinks: new FileLinks(backend.tokenSecret),
     siteSecrets: sites.secrets,
     rateLimiters: clientRateLimiters(options.config.limits.rate),
   };
