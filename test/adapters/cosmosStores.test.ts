@@ -11,6 +11,8 @@ import { isStoreError } from '../../shared/ports/storeErrors';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
 import { CosmosQueueStatsStore } from '../../shared/adapters/cosmos/cosmosQueueStatsStore';
 import { CosmosCustomerSightings } from '../../shared/adapters/cosmos/cosmosCustomerSightings';
+import { CosmosTypingSignals } from '../../shared/adapters/cosmos/cosmosTypingSignals';
+import { describeTypingSignalsContract } from './typingSignalsContract';
 import { at, conversation, describeAgentStoreContract, describeCustomerSightingsContract, describeConversationStoreContract, describeQueueStatsStoreContract, describeTranscriptStoreContract, type MakeStore } from './storeContract';
 
 /**
@@ -52,6 +54,23 @@ describeAgentStoreContract(NAME, storeOn((database) => new CosmosAgentStore(data
 describeTranscriptStoreContract(NAME, storeOn((database) => new CosmosTranscriptStore(database)));
 describeQueueStatsStoreContract(NAME, storeOn((database) => new CosmosQueueStatsStore(database)));
 describeCustomerSightingsContract(NAME, storeOn((database) => new CosmosCustomerSightings(database)));
+describeTypingSignalsContract(NAME, storeOn((database) => new CosmosTypingSignals(database)));
+
+describe('Cosmos DB typing signals', () => {
+  it("live in the conversation's transcript partition with a short TTL, and the transcript never lists them", async () => {
+    const database = await freshDatabase();
+    const typing = new CosmosTypingSignals(database);
+    const transcripts = new CosmosTranscriptStore(database);
+    await transcripts.append({ id: 'm-1', conversationId: 'c-1', role: 'customer', text: 'hi', timestamp: '2024-05-01T09:00:00.000Z', visibility: 'everyone' });
+    await typing.upsert({ conversationId: 'c-1', side: 'customer', userId: 'dl_dana', at: '2024-05-01T09:00:01.000Z' });
+
+    const { resource } = await database.container(COSMOS_CONTAINERS.transcripts.id).item('typing:customer', 'c-1').read<{ ttl: number; kind: string }>();
+    expect(resource).toMatchObject({ kind: 'typing', ttl: 60 });
+    expect((await transcripts.list('c-1')).map((m) => m.id)).toEqual(['m-1']);
+    expect((await transcripts.listPage('c-1', { limit: 10 })).messages.map((m) => m.id)).toEqual(['m-1']);
+    await database.delete();
+  });
+});
 
 describe('Cosmos DB conversation store: the waiting index', () => {
   let database: Database;

@@ -1,4 +1,4 @@
-import { visitorToken } from '../support/directLineCustomer';
+import { visitorToken } from '../support/directLineClient';
 import { hostPerTest, sampleConfig, testClock, type TestClock, type TestHost } from '../support/localHostHarness';
 
 /**
@@ -13,7 +13,7 @@ const MINUTE = 60_000;
 async function withAgent(): Promise<{ h: TestHost; token: string; conversationId: string; agentId: string }> {
   clock = testClock();
   const h = await start({ clock, config: sampleConfig() });
-  const { token, conversationId } = await visitorToken(h.baseUrl, 'support', { name: 'Ada' });
+  const { token, conversationId } = await visitorToken(h.baseUrl, { name: 'Ada' });
   expect((await h.api.call('POST', 'directline/conversations', { token })).status).toBe(201);
   await conversationWhere(conversationId, (c) => c.assignee?.id === 'demo-bot' && c.assignmentAnnounced, 'the bot to take the chat');
   await post(h, token, conversationId, 'I need a credit card');

@@ -1,4 +1,5 @@
-import { ConnectionStatus, DirectLine, type Activity } from 'botframework-directlinejs';
+import { ConnectionStatus, DirectLine, type Activity as ClientActivity } from 'botframework-directlinejs';
+import type { Activity } from '../../shared/core/activity';
 import WebSocket from 'ws';
 import { eventually } from './localHostHarness';
 
@@ -30,9 +31,9 @@ export class DirectLineClient {
   readonly errors: unknown[] = [];
   readonly directLine: DirectLine;
 
-  constructor(baseUrl: string, options: { token: string; conversationId?: string; webSocket: boolean; watermark?: string }, readonly conversationId: string) {
+  constructor(baseUrl: string, options: { token: string; conversationId?: string; webSocket: boolean; watermark?: string; pollingInterval?: number }, readonly conversationId: string) {
     this.directLine = new DirectLine({ domain: `${baseUrl}/api/directline`, pollingInterval: 200, random: () => 0, ...options });
-    this.directLine.activity$.subscribe((activity) => void this.activities.push(activity), (error: unknown) => void this.errors.push(error));
+    this.directLine.activity$.subscribe((activity) => void this.activities.push(activity as unknown as Activity), (error: unknown) => void this.errors.push(error));
     this.directLine.connectionStatus$.subscribe((status) => void this.statuses.push(status));
   }
 
@@ -48,7 +49,7 @@ export class DirectLineClient {
 
   /** Posts as Web Chat does: from the user, with a clientActivityID the echo must carry back. */
   post(activity: Partial<Activity> & { type: string }): Promise<string> {
-    const full = { from: { id: this.userId, role: 'user' }, ...activity } as Activity;
+    const full = { from: { id: this.userId, role: 'user' }, ...activity } as unknown as ClientActivity;
     return new Promise((resolve, reject) => this.directLine.postActivity(full).subscribe(resolve, reject));
   }
 

@@ -33,7 +33,7 @@ function idsSeenTwice(client: DirectLineClient): string[] {
 test('the stream brings the greeting sent before it opened, and the echo of a message with its clientActivityID', async () => {
   const h = await start({});
   const client = await connect(h);
-  await client.received('the greeting', (a) => textOf(a) === GREETING && a.from.role === 'bot');
+  await client.received('the greeting', (a) => textOf(a) === GREETING && a.from?.role === 'bot');
   expect(h.directLineStreams.open).toBe(1);
 
   await client.say('hello there', 'client-1');

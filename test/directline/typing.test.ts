@@ -1,4 +1,4 @@
-import type { Activity } from 'botframework-directlinejs';
+import type { Activity } from '../../shared/core/activity';
 import { GREETING } from '../../shared/demo-bot/demoBot';
 import { DirectLineClient, textOf, visitorToken } from '../support/directLineClient';
 import { conversationWhere, eventually, hostPerTest, postBotActivity, type TestHost } from '../support/localHostHarness';
@@ -28,7 +28,7 @@ async function withAgent(h: TestHost, client: DirectLineClient): Promise<string>
   return conversation.assignee!.id;
 }
 
-const typingFrom = (id: string) => (a: Activity) => a.type === 'typing' && a.from.id === id;
+const typingFrom = (id: string) => (a: Activity) => a.type === 'typing' && a.from?.id === id;
 
 /** GET activities from the start: it never waits, and shows a typing while it counts. */
 async function activitiesNow(h: TestHost, client: DirectLineClient): Promise<{ activities: Activity[]; watermark: string | null }> {
