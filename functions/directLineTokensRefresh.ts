@@ -10,7 +10,7 @@ export const directLineTokensRefresh = edge(async (request) => {
   const caller = callerOf(s, request);
   // DLJS sends no body; one that is there must be `{}`, as on every route that takes none (a body ignored hides a client's bug).
   await readBody(request, emptyBody, { allowEmpty: true });
-  return json(200, refreshToken(s, caller));
+  return json(200, await refreshToken(s, caller));
 });
 
 registerHttp({ name: 'directLineTokensRefresh', methods: ['POST', 'OPTIONS'], route: 'directline/tokens/refresh', handler: directLineTokensRefresh, rateLimit: 'customer', cors: 'directLine' });

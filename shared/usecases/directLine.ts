@@ -161,8 +161,12 @@ export function visitorToken(s: Services, siteName: string, input: VisitorInput,
 }
 
 /** POST /tokens/refresh: the same claims, a new expiry. An expired token cannot be refreshed (403, from directLineCaller). */
-export function refreshToken(s: Services, caller: DirectLineCaller): ConversationAnswer {
+export async function refreshToken(s: Services, caller: DirectLineCaller): Promise<ConversationAnswer> {
   if (caller.kind !== 'customer') throw new ApiError('InvalidBody', 'a secret is not refreshed: refresh a token');
+  // An ended chat's token reads its history until it expires, and no longer (as customer tokens: readAfterCloseMinutes).
+  // A 403, which Web Chat takes as the end of the session; any other error it would retry 45 times.
+  const state = await s.conversations.getState(caller.claims.conv);
+  if (state && (state.status === 'Closed' || state.status === 'WrapUp')) throw new ApiError('Forbidden', `the chat has ended (status ${state.status}): its token is not refreshed; start a new chat`);
   return tokenAnswer(s, caller.claims);
 }
 

@@ -70,6 +70,9 @@ test('the whole journey: bot, queue, agent (by name), and the end; the escalatio
 
   expect((await h.api.agent(agentId, 'POST', `/conversations/${conversationId}/end`)).status).toBe(200);
   await customer.received('the end of the chat', (a) => a.type === 'endOfConversation');
+  // The ended chat's token reads its history until it expires, and is not refreshed (403: Web Chat ends the session).
+  expect((await h.api.call('POST', 'directline/tokens/refresh', { token })).status).toBe(403);
+  expect((await h.api.call('GET', `directline/conversations/${conversationId}/activities`, { token })).status).toBe(200);
   // A closed chat refuses new messages with a 4xx other than 403/404 (Web Chat marks them failed, the session lives on).
   await expect(customer.post({ type: 'message', text: 'are you there?' })).rejects.toMatchObject({ status: 409 });
   expect(customer.statuses.at(-1)).toBe(ConnectionStatus.Online);
