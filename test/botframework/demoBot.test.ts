@@ -10,7 +10,8 @@ import {
   type BotChannelContext,
 } from '../../shared/core/botActivities';
 import { interpretBotActivity, type BotCommand } from '../../shared/core/botCommands';
-import { GOODBYE, GREETING, HELP } from '../../shared/demo-bot/demoBot';
+import { GOODBYE, GREETING, HELP, MENU_INTRO } from '../../shared/demo-bot/demoBot';
+import { GREETING_CHOICES, MENU_CHOICE_ID, MENU_TOPICS } from '../../shared/demo-bot/topicMenu';
 import { createDemoBotHandler } from '../../shared/demo-bot/demoBotHttp';
 
 /** What the bot POSTed to the connector, as the channel received it. */
@@ -95,10 +96,12 @@ async function send(activity: Activity | string): Promise<HttpResponseInit> {
   return demoBotMessages(request, context);
 }
 
-async function sayToBot(conversationId: string, text: string): Promise<Posted[]> {
+/** What the bot posted back for one customer message: text, or a card's submit (`value` and no text). */
+async function sayToBot(conversationId: string, text: string, value?: unknown): Promise<Posted[]> {
   const before = connector.postedTo(conversationId).length;
   const activityId = `msg-${++ids}`;
-  const response = await send(customerMessageActivity(channelFor(conversationId), activityId, '2025-01-01T00:00:00.000Z', text));
+  const extras = value === undefined ? {} : { value };
+  const response = await send(customerMessageActivity(channelFor(conversationId), activityId, '2025-01-01T00:00:00.000Z', text, extras));
   expect(response.status).toBe(200);
   const replies = connector.postedTo(conversationId).slice(before);
   for (const reply of replies) expect(reply.replyToId).toBe(activityId);
@@ -107,8 +110,16 @@ async function sayToBot(conversationId: string, text: string): Promise<Posted[]>
 
 const understood = (posted: Posted): BotCommand => interpretBotActivity(posted.activity, posted.sizeInBytes);
 
+const GREETING_BUTTONS = { actions: GREETING_CHOICES.map((title) => ({ type: 'imBack', title, value: title })) };
+
+/** The Adaptive Card a reply carries, or undefined. */
+function cardOf(posted: Posted): Record<string, any> | undefined {
+  const attachments = (posted.activity.attachments ?? []) as { contentType: string; content: Record<string, any> }[];
+  return attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
 describe('the demo bot, behind its Functions handler, talking to a loopback connector', () => {
-  test('greets once, on the startConversation event, bridged', async () => {
+  test('greets once, on the startConversation event, bridged, with its topics as buttons', async () => {
     const channel = channelFor('conv-greet');
     expect((await send(conversationUpdateActivity(channel, 'cu-1', '2025-01-01T00:00:00.000Z'))).status).toBe(200);
     expect(connector.postedTo('conv-greet')).toHaveLength(0); // Switchboard sends a context event next.
@@ -123,12 +134,13 @@ describe('the demo bot, behind its Functions handler, talking to a loopback conn
     expect(posted[0]!.activity).toMatchObject({
       type: 'message',
       text: GREETING,
+      suggestedActions: GREETING_BUTTONS,
       channelData: { deliveryMode: 'bridged' },
       conversation: { id: 'conv-greet' },
       from: { id: 'demo-bot' },
       recipient: { id: 'cust-1' },
     });
-    expect(understood(posted[0]!)).toEqual({ kind: 'message', text: GREETING });
+    expect(understood(posted[0]!)).toEqual({ kind: 'message', text: GREETING, suggestedActions: GREETING_BUTTONS });
   });
 
   test('on a channel without a context event, greets when the bot joins', async () => {
@@ -183,6 +195,42 @@ describe('the demo bot, behind its Functions handler, talking to a loopback conn
     expect(understood(reply!)).toEqual({ kind: 'message', text: HELP });
     // "bye" must be a word: "byte" is not a farewell.
     expect((await sayToBot('conv-help', 'how many bytes?')).map(understood)).toEqual([{ kind: 'message', text: HELP }]);
+  });
+
+  test("each greeting button's words lead where they say: the two topics escalate, \"Something else\" offers the card", async () => {
+    const [card, home, other] = GREETING_CHOICES;
+    expect(understood((await sayToBot('conv-buttons-1', card))[0]!)).toMatchObject({ kind: 'escalate', context: { BotHandoffTopic: 'CreditCard' } });
+    expect(understood((await sayToBot('conv-buttons-2', home))[0]!)).toMatchObject({ kind: 'escalate', context: { BotHandoffTopic: 'HomeLoan' } });
+    const replies = await sayToBot('conv-buttons-3', other);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.activity).toMatchObject({ text: MENU_INTRO, channelData: { deliveryMode: 'bridged' } });
+    expect(understood(replies[0]!)).toMatchObject({ kind: 'message', text: MENU_INTRO, attachments: [expect.anything()] });
+    for (const words of ['menu', 'Help!', 'what are my options?']) expect(cardOf((await sayToBot('conv-buttons-4', words))[0]!)).toBeDefined();
+  });
+
+  test('the card: schema 1.5 (what Web Chat 4.18.1 renders), a required choice of every topic, one submit', async () => {
+    const card = cardOf((await sayToBot('conv-menu', 'something else'))[0]!)!;
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+    const choice = (card.body as Record<string, any>[]).find((element) => element.type === 'Input.ChoiceSet')!;
+    expect(choice).toMatchObject({ id: MENU_CHOICE_ID, isRequired: true });
+    expect(choice.choices.map((c: { value: string }) => c.value)).toEqual(MENU_TOPICS.map((t) => t.topic));
+    expect(card.actions).toEqual([{ type: 'Action.Submit', title: 'Talk to a specialist' }]);
+  });
+
+  test("the card's submit (a value, no text): the bot says back the pick, then escalates with its topic", async () => {
+    const replies = await sayToBot('conv-submit', '', { [MENU_CHOICE_ID]: 'HomeLoan' });
+    expect(replies.map(understood)).toEqual([
+      { kind: 'message', text: "I'm finding you a specialist for a home loan." },
+      { kind: 'escalate', context: { BotHandoffTopic: 'HomeLoan' }, summary: 'Customer picked "A home loan" on the bot\'s menu' },
+    ]);
+    // "Anything else" has no rule of its own: the workstream's fallback queue takes it.
+    expect(understood((await sayToBot('conv-submit-other', '', { [MENU_CHOICE_ID]: 'Other' }))[1]!)).toMatchObject({ context: { BotHandoffTopic: 'Other' } });
+  });
+
+  test('a submit the bot does not know (no topic, an unknown one) gets the help text', async () => {
+    for (const value of [{}, { [MENU_CHOICE_ID]: 'Pizza' }, 'CreditCard']) {
+      expect((await sayToBot('conv-submit-odd', '', value)).map(understood)).toEqual([{ kind: 'message', text: HELP }]);
+    }
   });
 
   test('expectReplies returns the replies in the response body and calls no connector', async () => {

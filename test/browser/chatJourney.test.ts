@@ -98,6 +98,11 @@ describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
     const { page } = opened;
     await fillAndStart(page, { name: 'Sam', email: 'sam@example.com' });
     await bubbles(page).first().waitFor({ timeout: 20_000 });
+    // The demo bot's topics as buttons, under the greeting (visible ones: Web Chat keeps hidden copies for screen readers).
+    await page.locator('.webchat__suggested-actions__button:visible', { hasText: 'Something else' }).first().waitFor({ timeout: 10_000 });
+    // Web Chat's own "Connecting…" lingers a moment after the first activity shows.
+    await page.locator('.webchat__connectivityStatus').first().waitFor({ state: 'hidden' });
+    await opened.screenshot('chat-greeting');
     await say(page, 'I lost my credit card');
     // Switchboard's own notices are notices, not bubbles.
     await transcript(page).locator('.sb-notice').first().waitFor({ timeout: 20_000 });
