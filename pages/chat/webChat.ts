@@ -136,7 +136,6 @@ const STYLE_OPTIONS = {
   botAvatarInitials: '?',
   avatarSize: 36,
   showAvatarInGroup: 'sender',
-  hideUploadButton: true,
   sendBoxBackground: '#ffffff',
   sendBoxBorderTop: 'solid 1px #e0e0e0',
   sendBoxHeight: 56,

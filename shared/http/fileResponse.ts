@@ -23,7 +23,10 @@ export const PAGE_CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob: https:",
   "media-src 'self' blob: https:",
-  "connect-src 'self'",
+  // blob: Web Chat's client reads a file the customer picked (a blob: URL) before it uploads it.
+  "connect-src 'self' blob:",
+  // Web Chat makes a picked image's thumbnail in a worker it starts from a blob: URL.
+  "worker-src 'self' blob:",
   "font-src 'self' data:",
   "object-src 'none'",
   "base-uri 'none'",

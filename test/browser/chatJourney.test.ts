@@ -30,6 +30,9 @@ const SITE: DirectLineSite = {
   ],
 };
 
+/** A 1x1 PNG: what a customer's photo looks like to the upload checks (magic bytes and all). */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 const browser = browserPerFile();
 let host: TestHost;
 
@@ -114,6 +117,20 @@ describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
     expect((await host.api.agent(assigned, 'POST', `/conversations/${conversationId}/messages`, { text: 'Hello Sam, I have blocked the card; a new one is on its way.' })).status).toBe(202);
     await transcript(page).getByText('a new one is on its way').first().waitFor({ timeout: 10_000 });
     await expect(transcript(page).locator('.sb-avatar--agent').count()).resolves.toBeGreaterThan(0);
+    // A photo through Web Chat's paperclip: uploaded, shown in the transcript, and the agent gets its link.
+    await page.locator('input[type="file"]').setInputFiles({ name: 'card.png', mimeType: 'image/png', buffer: Buffer.from(ONE_PIXEL_PNG, 'base64') });
+    // Web Chat 4.18 holds a picked file in the send box (once it has made its thumbnail) until the customer sends it.
+    const sent = transcript(page).locator('a[href*="/api/directline/conversations/"][download="card.png"]');
+    await eventually('the photo sent and echoed with the link Switchboard signed', async () => {
+      if ((await sent.count()) > 0) return true;
+      await page.locator('[data-id="webchat-sendbox-input"]').press('Enter');
+      return undefined;
+    }, 20_000);
+    const withPhoto = await eventually('the photo in the agent\'s transcript', async () => {
+      const { body } = await host.api.agent(assigned, 'GET', `/conversations/${conversationId}/messages`);
+      return (body.messages as { attachments?: { name: string }[] }[]).find((m) => m.attachments?.some((a) => a.name === 'card.png'));
+    });
+    expect(withPhoto).toBeDefined();
     await say(page, 'Thank you!');
     await transcript(page).getByText('Thank you!').first().waitFor();
     publish(await opened.screenshot('chat-with-agent'));
