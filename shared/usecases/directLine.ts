@@ -216,6 +216,18 @@ export async function resumeConversation(s: Services, caller: DirectLineCaller, 
  * A fresh typing of the bot or agent comes last, and leaves the watermark where it is.
  */
 export async function listActivities(s: Services, caller: DirectLineCaller, conversationId: string, watermark: string | null): Promise<ActivitySet> {
+  try {
+    return await pollActivities(s, caller, conversationId, watermark);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    // A store failing for a moment must not answer a 5xx: one stops Web Chat's polling for good (faces.md
+    // A.6). An empty set with the client's own watermark, and it asks again a second later.
+    s.telemetry.trackException(error, { conversationId, operation: 'directLineActivities' });
+    return { activities: [], watermark: watermark || null };
+  }
+}
+
+async function pollActivities(s: Services, caller: DirectLineCaller, conversationId: string, watermark: string | null): Promise<ActivitySet> {
   const claims = await conversationClaims(s, caller, conversationId);
   const after = readWatermark(watermark);
   await customerSeen(s, caller, conversationId);

@@ -233,3 +233,23 @@ test('the hosted page behind a custom domain (SWITCHBOARD_PUBLIC_URL) is this ho
   expect((await from('https://elsewhere.example')).status).toBe(403);
   expect((await h.api.call('GET', `directline/conversations/${conversationId}/activities`, { token, headers: { origin: 'https://chat.contoso.example' } })).status).toBe(200);
 });
+
+test('a store failing for a moment is an empty set for the poll, never a 5xx (one would stop Web Chat\'s polling for good); the next poll gets the message', async () => {
+  const h = await start({ config: config((c) => (c.directLine.longPollSeconds = 0)) });
+  const { token, conversationId } = await visitorToken(h.baseUrl);
+  const customer = connect(h, token);
+  await customer.received('the greeting', isGreeting);
+  await idle();
+  const watermark = (await activities(h, conversationId, token, '')).watermark!;
+  const transcripts = h.services.transcripts;
+  const listPage = transcripts.listPage.bind(transcripts);
+  let failures = 0;
+  transcripts.listPage = async (...args) => {
+    if (failures++ < 3) throw Object.assign(new Error('Service Unavailable'), { code: 503 });
+    return listPage(...args);
+  };
+  expect(await activities(h, conversationId, token, watermark)).toEqual({ activities: [], watermark });
+  const id = await customer.post({ type: 'message', text: 'still there?' });
+  await customer.received('the echo after the failures', (a) => a.id === id);
+  expect(customer.statuses.at(-1)).toBe(ConnectionStatus.Online);
+});
