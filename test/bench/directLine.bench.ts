@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Activity } from '../../shared/core/activity';
 import type { Config } from '../../shared/core/config';
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
-import { DirectLineCustomer, visitorToken } from '../support/directLineCustomer';
+import { DirectLineClient, visitorToken } from '../support/directLineClient';
 import { fmt, machine, median, nowInMs, percentile, ratioText, runIfMain, seededRandom, sleep, type BenchReport, type BenchRow } from './benchSupport';
 import { BENCH_STORAGE, configWithAgents, startBenchHost } from './benchHost';
 
@@ -116,7 +116,7 @@ interface Host {
 interface Chat {
   index: number;
   conversationId: string;
-  customer: DirectLineCustomer;
+  customer: DirectLineClient;
   agent: { id: string; token: string };
 }
 
@@ -148,12 +148,12 @@ function ask(host: Host, question: Record<string, unknown>): Promise<HostAnswer>
 /** Agent messages awaited by the customers' clients, by their (unique) text: when each was posted. */
 const awaited = new Map<string, (receivedAt: number) => void>();
 
-function connect(host: Host, chat: Pick<Chat, 'index' | 'conversationId'>, options: { token: string; webSocket: boolean; resume: boolean }): DirectLineCustomer {
-  const customer = new DirectLineCustomer({
-    token: options.token, domain: `${host.baseUrl}/api/directline`, webSocket: options.webSocket, pollingInterval: WEB_CHAT_POLLING_INTERVAL_IN_MS,
+function connect(host: Host, chat: Pick<Chat, 'index' | 'conversationId'>, options: { token: string; webSocket: boolean; resume: boolean }): DirectLineClient {
+  const customer = new DirectLineClient(host.baseUrl, {
+    token: options.token, webSocket: options.webSocket, pollingInterval: WEB_CHAT_POLLING_INTERVAL_IN_MS,
     ...(options.resume ? { conversationId: chat.conversationId } : {}),
-  });
-  customer.client.activity$.subscribe({
+  }, chat.conversationId);
+  customer.directLine.activity$.subscribe({
     next: (activity) => {
       const text = (activity as unknown as Activity).text;
       if (text !== undefined) awaited.get(text)?.(nowInMs());
@@ -168,11 +168,11 @@ const joined = (a: Activity) => /joined the chat/.test(a.text ?? '');
 
 /** A visitor of the sample site connects, asks the demo bot about a credit card, and an agent joins. */
 async function openChat(host: Host, index: number): Promise<Omit<Chat, 'agent'>> {
-  const { token, conversationId } = await visitorToken(host.baseUrl, 'support', { name: `Customer ${index}` });
+  const { token, conversationId } = await visitorToken(host.baseUrl, { name: `Customer ${index}` });
   const customer = connect(host, { index, conversationId }, { token, webSocket: false, resume: false });
-  await customer.waitFor(`chat ${index}: the greeting`, (a) => a.from?.role === 'bot' && /demo bot/.test(a.text ?? ''), 60_000);
+  await customer.received(`chat ${index}: the greeting`, (a) => a.from?.role === 'bot' && /demo bot/.test(a.text ?? ''), 60_000);
   await customer.post({ type: 'message', text: 'I need a credit card' });
-  await customer.waitFor(`chat ${index}: an agent joining`, joined, 60_000);
+  await customer.received(`chat ${index}: an agent joining`, joined, 60_000);
   return { index, conversationId, customer };
 }
 
@@ -306,7 +306,7 @@ const endAll = (chats: readonly Chat[]) => chats.forEach((chat) => chat.customer
 
 /** The same conversations, their clients replaced: a reload of each page, in WebSocket mode. */
 async function reconnectOverWebSockets(host: Host, chats: readonly Chat[]): Promise<Chat[]> {
-  const tokens = chats.map((chat) => (chat.customer.client as unknown as { token: string }).token);
+  const tokens = chats.map((chat) => chat.customer.token);
   endAll(chats);
   const streaming = chats.map((chat, i) => ({ ...chat, customer: connect(host, chat, { token: tokens[i] as string, webSocket: true, resume: true }) }));
   const deadline = nowInMs() + 60_000;

@@ -253,3 +253,16 @@ test('a store failing for a moment is an empty set for the poll, never a 5xx (on
   await customer.received('the echo after the failures', (a) => a.id === id);
   expect(customer.statuses.at(-1)).toBe(ConnectionStatus.Online);
 });
+
+test('polls are never shed and held ones do not count in flight: at a limit of one request, two held polls and a post all go through', async () => {
+  const h = await start({ config: config(), admission: { maxConcurrentRequests: 1, maxEventLoopDelayInMs: 10_000, maxEventLoopUtilization: 1 } });
+  const { token, conversationId } = await visitorToken(h.baseUrl);
+  const customer = connect(h, token);
+  await customer.received('the greeting', isGreeting);
+  await idle();
+  const watermark = (await activities(h, conversationId, token, '')).watermark!;
+  const held = [activities(h, conversationId, token, watermark), activities(h, conversationId, token, watermark)];
+  const posted = await h.api.call('POST', `directline/conversations/${conversationId}/activities`, { token, body: { type: 'message', text: 'through' } });
+  expect(posted.status).toBe(200);
+  for (const poll of await Promise.all(held)) expect(poll.activities.map((a) => a.text)).toContain('through');
+});

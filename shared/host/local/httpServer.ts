@@ -32,6 +32,8 @@ export function compileRoute(fn: HttpFunction): CompiledRoute {
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const HEALTH_PATH = /^\/api\/health\/?$/;
+/** GET of a Direct Line conversation's activities: the poll (see the server below). */
+const DIRECT_LINE_POLL_PATH = /^\/api\/directline\/conversations\/[^/]+\/activities\/?$/;
 
 /**
  * Serves the registered HTTP functions the way the Functions host does: the same routes (the API under /api, pages at the root),
@@ -47,6 +49,10 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (HEALTH_PATH.test(path) && shuttingDown()) return writeJson(res, 503, { status: 'shutting down' });
+    // Direct Line polls are never shed: one 503 stops Web Chat's polling for good (reference faces.md A.6),
+    // and a held poll waits idle, so counting it in flight would shed real work at a few hundred open chats.
+    // Their own bound is limits.rate, which answers an empty set instead.
+    if (req.method === 'GET' && DIRECT_LINE_POLL_PATH.test(path)) return serveAndReport(req, res);
     const shed = admission.admit(path);
     if (shed !== undefined) {
       // The connection stays open: a client sent away would otherwise come back through the accept queue,
@@ -55,15 +61,19 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
       return writeJson(res, 503, { error: { code: 'ServiceUnavailable', message: `Switchboard is at capacity (${shed}); retry after 1 second` } });
     }
     res.once('close', () => admission.done());
+    serveAndReport(req, res);
+  });
+  server.on('clientError', answerClientError);
+  return server;
+
+  function serveAndReport(req: IncomingMessage, res: ServerResponse): void {
     void serve(req, res).catch((error) => {
       // The client went away before its body arrived: there is no one to answer, and nothing failed here.
       if (!req.complete && (req.destroyed || req.socket.destroyed)) return void res.destroy();
       console.error('[local host] request failed', error);
       if (!res.headersSent) writeJson(res, 500, { error: { code: 'InternalError', message: 'the request failed' } });
     });
-  });
-  server.on('clientError', answerClientError);
-  return server;
+  }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', baseUrl());
