@@ -29,17 +29,31 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
   if (room === 0) return;
   let waiting = await s.conversations.listWaiting(queue.name, { limit: room });
   if (waiting.length === 0) return wakeLowerQueues(s, queue);
-  // Asked as late as possible, just before assigning: the shorter the window, the fewer chats that
-  // enter a higher-priority queue unseen while its agents are given to this one.
-  for (const [id, higher] of await membersHeldBack(s, queue)) {
-    const candidate = candidates.get(id);
-    if (candidate?.kind === 'agent') candidate.heldBackFor = higher;
-  }
+  await holdBack(s, queue, candidates);
   const assigned = await assignWaiting(s, queue, waiting, candidates);
   if (assigned === 0 && waiting.length === room && room < DISPATCH_BATCH) {
     // The oldest chats could not use the room (their workstream wants other presences): look further back.
     waiting = await s.conversations.listWaiting(queue.name, { limit: DISPATCH_BATCH });
+    // This listing may show chats that entered after the question above, and a higher-priority queue may have
+    // had chats enter before them (an offer declined there, then one here): ask again, for these chats.
+    await holdBack(s, queue, candidates);
     await assignWaiting(s, queue, waiting, candidates);
+  }
+}
+
+/**
+ * Marks the agent candidates held back for a higher-priority queue (membersHeldBack), as of now. Asked
+ * after listing the chats to assign, as late as possible, just before assigning them: the shorter the window,
+ * the fewer chats that enter a higher-priority queue unseen while its agents are given to this one. A chat
+ * that entered it before one of the listed chats entered here, and still waits, is seen.
+ */
+async function holdBack(s: Services, queue: Queue, candidates: Map<string, Candidate>): Promise<void> {
+  const held = await membersHeldBack(s, queue);
+  for (const candidate of candidates.values()) {
+    if (candidate.kind !== 'agent') continue;
+    const higher = held.get(candidate.id);
+    if (higher === undefined) delete candidate.heldBackFor;
+    else candidate.heldBackFor = higher;
   }
 }
 

@@ -4,6 +4,7 @@ import { QUEUES } from '../../shared/ports/messageBus';
 import { StoreError } from '../../shared/ports/storeErrors';
 import type { AgentStore } from '../../shared/ports/agentStore';
 import type { AgentState } from '../../shared/core/agent';
+import { declineOffer, offer } from '../../shared/core/lifecycle';
 import { AgentUpdateConflictError } from '../../shared/usecases/agentStates';
 import { handleConversationCommand } from '../../shared/usecases/conversationCommand';
 import { DISPATCH_RETRY_IN_MS, dispatchQueue } from '../../shared/usecases/dispatchQueue';
@@ -316,4 +317,78 @@ test('an agent found holding the oldest chat when reserving it (another dispatch
   expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
   await dispatchQueue(s, { queue: 'CreditCardQueue' });
   expect((await s.conversations.get(oldest))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+});
+
+/**
+ * The race proof's priority break (seed 200 of 100 chats, once, when hunted; it depends on timing, and this is
+ * the only interleaving that gives it): a dispatcher of a lower-priority queue that assigned nothing to the
+ * chats it listed first (here the oldest, which its only free agent declined to the limit) looks further back
+ * with a second listing. Chats can enter both queues between the question
+ * "which members are held back?" and that listing (an offer declined, an escalation): a higher-priority chat,
+ * then a lower-priority one. The second listing sees the younger one, and it must not get an agent whom the
+ * higher-priority chat, visible first, is waiting for.
+ */
+test('a lower-priority queue that looks further back for chats does not give away an agent a higher-priority chat entered waiting for', async () => {
+  clock = testClock();
+  // alice and bob serve High and Low; only alice is Available, with room for one chat. Chats are offered, and an
+  // agent is offered a chat once (a decline reaches the limit).
+  const config = sampleConfig((c) => {
+    customersPickTheTopic(c);
+    const workstream = c.workstreams[0]!;
+    workstream.offers = { timeoutSeconds: 120, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 1 };
+    workstream.rules = [
+      { name: 'HighRule', queue: 'High', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'High' } },
+      { name: 'LowRule', queue: 'Low', when: { variable: 'BotHandoffTopic', operator: 'equals', value: 'Low' } },
+    ];
+    workstream.fallbackQueue = 'Low';
+    c.queues = [
+      { name: 'High', priority: 1, assignment: 'highestCapacity', members: ['alice', 'bob'] },
+      { name: 'Low', priority: 2, assignment: 'highestCapacity', members: ['alice', 'bob'] },
+    ];
+    c.users = c.users.filter((u) => u.kind === 'agent' && ['alice', 'bob'].includes(u.id)).map((u) => ({ ...u, capacity: 1 }));
+  });
+  host = await startTestHost({ config, clock });
+  const { api, services: s } = host;
+  for (const agent of ['alice', 'bob']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
+  // oldest waits in Low, declined by alice; high (in High) and younger (in Low) are offered to bob, not waiting.
+  const start = async (topic: string) => {
+    clock.advance(1000);
+    return (await api.startChat({ context: { BotHandoffTopic: topic } })).conversationId;
+  };
+  const oldest = await start('Low');
+  const high = await start('High');
+  const younger = await start('Low');
+  await host.bus.whenIdle();
+  const write = async (id: string, change: (c: Conversation) => Conversation) => {
+    const current = (await s.conversations.get(id))!;
+    await s.conversations.replace(change(current.value), { ifMatch: current.etag });
+  };
+  const offerTo = (agentId: string, queue: string) => (c: Conversation) => offer(c, agentId, queue, c.epoch, clock.iso(), 120);
+  const decline = (agentId: string) => (c: Conversation) => declineOffer(c, agentId, c.epoch, 'rejected', clock.iso());
+  await write(oldest, offerTo('alice', 'Low'));
+  await write(oldest, decline('alice'));
+  await write(high, offerTo('bob', 'High'));
+  await write(younger, offerTo('bob', 'Low'));
+  const alice = (await s.agents.get('alice'))!;
+  await s.agents.replace({ ...alice.value, presence: 'Available' }, { ifMatch: alice.etag });
+
+  // Low's dispatcher lists the one chat alice has room for (oldest: she may not take it) and asks which members
+  // are held back (none: High has nothing waiting). Before it looks further back, bob rejects high, then younger.
+  const conversations: ConversationStore = Object.create(s.conversations);
+  let listings = 0;
+  conversations.listWaiting = async (queue, options) => {
+    if (queue === 'Low' && ++listings === 2) {
+      await write(high, decline('bob'));
+      clock.advance(1000);
+      await write(younger, decline('bob'));
+    }
+    return s.conversations.listWaiting(queue, options);
+  };
+  await dispatchQueue({ ...s, conversations }, { queue: 'Low' });
+  expect(listings).toBe(2);
+  expect((await s.conversations.get(younger))?.value).toMatchObject({ status: 'Open', offer: null });
+  expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
+  // High's dispatch (asked for by the decline, in production) gives alice to high.
+  await dispatchQueue(s, { queue: 'High' });
+  expect((await s.conversations.get(high))?.value.offer?.agentId).toBe('alice');
 });
