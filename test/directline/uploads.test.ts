@@ -218,7 +218,9 @@ describe('links are signed, for a while, and signed again on every read', () => 
     expect(expires * 1000 - now).toBeLessThanOrEqual(3900_000);
 
     const forged = new URL(link);
-    forged.searchParams.set('s', `${link.searchParams.get('s')!.slice(0, -2)}AA`);
+    const signature = link.searchParams.get('s')!;
+    // Its first character changed to another one (never the same signature by chance).
+    forged.searchParams.set('s', `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`);
     const longer = new URL(link);
     longer.searchParams.set('e', String(expires + 86_400));
     const moved = new URL(link.href.replace(chat.conversationId, other.conversationId));
