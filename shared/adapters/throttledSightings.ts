@@ -1,4 +1,5 @@
 import type { CustomerSightings } from '../ports/customerSightings';
+import { BoundedMap } from './boundedMap';
 
 /** Sightings closer together than this are not written again by one process (reconnect windows are a minute or more). */
 export const SIGHTING_INTERVAL_IN_MS = 15_000;
@@ -10,7 +11,8 @@ const MAX_REMEMBERED = 10_000;
  * Reads go through.
  */
 export class ThrottledSightings implements CustomerSightings {
-  private readonly written = new Map<string, number>();
+  /** When this process last wrote each conversation's sighting: a hint, never the truth. */
+  private readonly written = new BoundedMap<string, number>(MAX_REMEMBERED);
 
   constructor(private readonly store: CustomerSightings) {}
 
@@ -18,10 +20,7 @@ export class ThrottledSightings implements CustomerSightings {
     const time = Date.parse(at);
     const last = this.written.get(conversationId);
     if (last !== undefined && time - last < SIGHTING_INTERVAL_IN_MS) return;
-    this.written.delete(conversationId);
     this.written.set(conversationId, time);
-    // Forget the oldest (a Map iterates in insertion order): a hint, never the truth.
-    if (this.written.size > MAX_REMEMBERED) this.written.delete(this.written.keys().next().value as string);
     await this.store.markSeen(conversationId, at);
   }
 

@@ -276,9 +276,14 @@ export function endByCustomer(conversation: Conversation, at: string): Conversat
   return close(conversation, 'CustomerDisconnectedOrLeftActiveConversation', at);
 }
 
+/** Whether the customer's part of the chat is over: wrap-up (the agent's time after the customer) or closed. */
+export function customerPartEnded(status: ConversationStatus): boolean {
+  return status === 'WrapUp' || status === 'Closed';
+}
+
 /** When the customer's part of the chat ended: at wrap-up (the agent's time after the customer) or close, whichever came first; null while it goes on. */
 export function customerLeftAt(conversation: Pick<Conversation, 'status' | 'wrapUpAt' | 'closedAt'>): string | null {
-  if (conversation.status !== 'WrapUp' && conversation.status !== 'Closed') return null;
+  if (!customerPartEnded(conversation.status)) return null;
   return conversation.wrapUpAt ?? conversation.closedAt;
 }
 

@@ -1,3 +1,5 @@
+import type { ConversationStatus } from '../core/conversation';
+import { customerPartEnded } from '../core/lifecycle';
 import { chatLimitProblem, messageBytes, type MessageContent } from '../core/transcriptSummary';
 import { ApiError } from '../http/apiError';
 import type { Services } from './services';
@@ -9,4 +11,9 @@ import type { Services } from './services';
 export function assertChatHasRoom(s: Services, size: { messageCount: number; bytes: number }, message: MessageContent): void {
   const problem = chatLimitProblem(size, s.config.limits.chat, { messages: 1, bytes: messageBytes(message) });
   if (problem) throw new ApiError('ChatLimitReached', `${problem}; nothing more can be added to this chat`);
+}
+
+/** A chat whose customer's part ended (wrap-up or closed) takes nothing more from the customer: 409, start a new one. */
+export function assertChatGoesOn(status: ConversationStatus): void {
+  if (customerPartEnded(status)) throw new ApiError('Conflict', `the chat has ended (status ${status}); start a new one`);
 }

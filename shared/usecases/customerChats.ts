@@ -1,12 +1,12 @@
 import type { ContextValue, Context, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import { contextProblems, describeContextProblems, typedContext } from '../core/contextInput';
-import { customerLeftAt } from '../core/lifecycle';
+import { customerLeftAt, customerPartEnded } from '../core/lifecycle';
 import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
 import { readPage, type RawPageQuery } from '../http/pageQuery';
 import type { ConversationState } from '../ports/conversationStore';
-import { assertChatHasRoom } from './chatLimits';
+import { assertChatGoesOn, assertChatHasRoom } from './chatLimits';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage } from './commands';
 import type { Services } from './services';
@@ -117,7 +117,7 @@ export async function getCustomerChat(s: Services, conversationId: string, token
 
 export async function sendCustomerMessage(s: Services, conversationId: string, token: string | undefined, input: { text: string; id?: string }): Promise<{ id: string }> {
   const conversation = await customerConversationState(s, conversationId, token);
-  if (conversation.status === 'Closed' || conversation.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${conversation.status}); start a new one`);
+  assertChatGoesOn(conversation.status);
   assertChatHasRoom(s, conversation.size, { text: input.text });
   const messageId = input.id ?? s.ids.newId();
   await s.bus.send([conversationCommandMessage({ type: 'customerMessage', conversationId, key: `customer:${conversationId}:${messageId}`, messageId, text: input.text })]);
@@ -139,13 +139,13 @@ export async function listCustomerMessages(s: Services, conversationId: string, 
 /** A fresh token for a chat that goes on, for a caller whose token still works; the old one works until its own expiry. */
 export async function refreshCustomerToken(s: Services, conversationId: string, token: string | undefined): Promise<{ token: string; expiresAt: string }> {
   const conversation = await customerConversationState(s, conversationId, token);
-  if (conversation.status === 'Closed' || conversation.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${conversation.status}); start a new one`);
+  assertChatGoesOn(conversation.status);
   return s.customerTokens.issue(conversationId, s.clock.now());
 }
 
 export async function endChat(s: Services, conversationId: string, token: string | undefined): Promise<{ status: string }> {
   const conversation = await customerConversation(s, conversationId, token);
-  if (conversation.status === 'Closed' || conversation.status === 'WrapUp') return { status: conversation.status };
+  if (customerPartEnded(conversation.status)) return { status: conversation.status };
   const key = `customerEnd:${conversationId}`;
   await s.bus.send([conversationCommandMessage({ type: 'customerEnd', conversationId, key })]);
   const applied = await awaitApplied(s, conversationId, key);

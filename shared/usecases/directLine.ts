@@ -3,11 +3,12 @@ import type { Activity } from '../core/activity';
 import type { Context, ContextValue, DirectLineSite, Workstream } from '../core/config';
 import { contextProblems, describeContextProblems, typedContext } from '../core/contextInput';
 import { chatEndedActivity, toDirectLineActivity, typingActivity, type SpeakerNames } from '../core/directLineActivities';
+import { customerPartEnded } from '../core/lifecycle';
 import { canonicalLocale } from '../core/locale';
 import { ApiError } from '../http/apiError';
 import type { ConversationState } from '../ports/conversationStore';
 import { POSITION_PATTERN } from '../ports/transcriptStore';
-import { assertChatHasRoom } from './chatLimits';
+import { assertChatGoesOn, assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
 import { beginChat } from './customerChats';
 import type { DirectLineClaims } from './directLineTokens';
@@ -166,7 +167,7 @@ export async function refreshToken(s: Services, caller: DirectLineCaller): Promi
   // An ended chat's token reads its history until it expires, and no longer (as customer tokens: readAfterCloseMinutes).
   // A 403, which Web Chat takes as the end of the session; any other error it would retry 45 times.
   const state = await s.conversations.getState(caller.claims.conv);
-  if (state && (state.status === 'Closed' || state.status === 'WrapUp')) throw new ApiError('Forbidden', `the chat has ended (status ${state.status}): its token is not refreshed; start a new chat`);
+  if (state && customerPartEnded(state.status)) throw new ApiError('Forbidden', `the chat has ended (status ${state.status}): its token is not refreshed; start a new chat`);
   return tokenAnswer(s, caller.claims);
 }
 
@@ -261,7 +262,7 @@ export async function readActivities(s: Services, site: DirectLineSite, claims: 
   const names = speakerNames(s, site);
   // File links expire: each read signs them again, so an old chat still shows its files.
   const activities = page.messages.map((message) => toDirectLineActivity(withFreshFileLinks(s, message), chat, names));
-  const ended = page.next === null && (state.status === 'Closed' || state.status === 'WrapUp');
+  const ended = page.next === null && customerPartEnded(state.status);
   if (ended && (activities.length > 0 || after !== undefined)) activities.push(chatEndedActivity(chat, page.messages.at(-1)?.timestamp ?? s.clock.now().toISOString(), names));
   return { activities, watermark: page.last ?? after ?? null };
 }
@@ -284,7 +285,7 @@ export interface IncomingActivity {
 export async function postActivity(s: Services, caller: DirectLineCaller, conversationId: string, activity: IncomingActivity): Promise<{ id: string }> {
   const claims = await conversationClaims(s, caller, conversationId);
   const state = await stateOf(s, conversationId);
-  if (state.status === 'Closed' || state.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${state.status}); start a new one`);
+  assertChatGoesOn(state.status);
   await customerSeen(s, caller, conversationId);
   const messageId = s.ids.newId();
   // Typing is a signal for the agent, never a message: nothing is appended, nothing goes to the bot.

@@ -1,7 +1,7 @@
 import { contentMismatch, mediaTypeOf } from '../core/fileTypes';
 import { ApiError } from '../http/apiError';
 import type { StoredFile } from '../ports/fileStore';
-import { assertChatHasRoom } from './chatLimits';
+import { assertChatGoesOn, assertChatHasRoom } from './chatLimits';
 import { conversationCommandMessage } from './commands';
 import { conversationClaims, stateOf, type DirectLineCaller } from './directLine';
 import { FileLinks, publicBaseUrl } from './fileLinks';
@@ -45,7 +45,7 @@ export async function uploadActivity(s: Services, caller: DirectLineCaller, conv
   if (accepted.length === 0) throw new ApiError('InvalidBody', 'no file: an upload carries at least one file part (or is one file)');
   if (accepted.length > uploads.maxFiles) throw new ApiError('InvalidBody', `${accepted.length} files: a message may carry at most ${uploads.maxFiles} (directLine.uploads.maxFiles)`);
   const state = await stateOf(s, conversationId);
-  if (state.status === 'Closed' || state.status === 'WrapUp') throw new ApiError('Conflict', `the chat has ended (status ${state.status}); start a new one`);
+  assertChatGoesOn(state.status);
 
   const now = s.clock.now();
   const stored: StoredFile[] = accepted.map((file) => ({ id: s.ids.newId(), conversationId, name: file.name, contentType: file.mediaType, size: file.content.length, createdAt: now.toISOString() }));

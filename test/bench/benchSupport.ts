@@ -89,6 +89,20 @@ export function printReport(report: BenchReport): void {
  * Runs a benchmark's main when its file is executed directly: prints the report and, under
  * `run.ts` (an IPC channel exists), hands the report to the parent.
  */
+/**
+ * A bench's child process that serves a host for the bench's clients: serves it, and closes it in order
+ * (the host closes its database and removes its data directory) when the parent goes away or on SIGINT.
+ */
+export function serveUntilParentLeaves(serve: () => Promise<void>, close: () => Promise<void>): void {
+  serve().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+  const exit = () => void close().finally(() => process.exit(0));
+  process.on('disconnect', exit);
+  process.on('SIGINT', exit);
+}
+
 export function runIfMain(module: NodeModule, main: () => Promise<BenchReport>): void {
   if (require.main !== module) return;
   main().then((report) => {

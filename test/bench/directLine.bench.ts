@@ -3,7 +3,7 @@ import type { Activity } from '../../shared/core/activity';
 import type { Config } from '../../shared/core/config';
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 import { DirectLineClient, visitorToken } from '../support/directLineClient';
-import { fmt, machine, median, nowInMs, percentile, ratioText, runIfMain, seededRandom, sleep, type BenchReport, type BenchRow } from './benchSupport';
+import { fmt, machine, median, nowInMs, percentile, ratioText, runIfMain, seededRandom, serveUntilParentLeaves, sleep, type BenchReport, type BenchRow } from './benchSupport';
 import { BENCH_STORAGE, configWithAgents, startBenchHost } from './benchHost';
 
 /**
@@ -461,14 +461,7 @@ export async function main(): Promise<BenchReport> {
 }
 
 if (process.argv.includes('--serve')) {
-  serveHost().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-  // An orderly exit: the host closes its database and removes its data directory.
-  const exit = () => void closeHost().finally(() => process.exit(0));
-  process.on('disconnect', exit);
-  process.on('SIGINT', exit);
+  serveUntilParentLeaves(serveHost, closeHost);
 } else {
   runIfMain(module, main);
 }

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { fmt, machine, median, ratioText, runIfMain, sleep, type BenchReport, type BenchRow } from './benchSupport';
+import { fmt, machine, median, ratioText, runIfMain, serveUntilParentLeaves, sleep, type BenchReport, type BenchRow } from './benchSupport';
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 import type { LocalHost } from '../../shared/host/local/localHost';
 import { registrations } from '../../shared/host/registry';
@@ -369,14 +369,7 @@ export async function main(): Promise<BenchReport> {
 const serveIndex = process.argv.indexOf('--serve');
 if (serveIndex >= 0) {
   const kind = process.argv[serveIndex + 1];
-  (kind === 'bare' ? serveBare() : kind === 'durable' ? serveDurable() : serveSwitchboard()).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-  // An orderly exit: the local host closes its database and removes its data directory.
-  const exit = () => void closeServer().finally(() => process.exit(0));
-  process.on('disconnect', exit);
-  process.on('SIGINT', exit);
+  serveUntilParentLeaves(kind === 'bare' ? serveBare : kind === 'durable' ? serveDurable : serveSwitchboard, closeServer);
 } else {
   runIfMain(module, main);
 }

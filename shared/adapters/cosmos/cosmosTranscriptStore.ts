@@ -2,7 +2,8 @@ import type { Container, Database, Resource } from '@azure/cosmos';
 import type { TranscriptMessage } from '../../core/transcript';
 import type { ListPageOptions, TranscriptPage, TranscriptStore } from '../../ports/transcriptStore';
 import { COSMOS_CONTAINERS } from './cosmosContainers';
-import { BoundedMap, stripDocument, succeeds, toCosmosId } from './cosmosDocuments';
+import { BoundedMap } from '../boundedMap';
+import { stripDocument, succeeds, toCosmosId } from './cosmosDocuments';
 
 /** Claims a message id in its conversation: creating it is what makes an append idempotent. */
 interface ClaimDocument {

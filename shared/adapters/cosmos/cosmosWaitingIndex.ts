@@ -2,7 +2,8 @@ import type { Container, Database, Resource } from '@azure/cosmos';
 import type { Conversation } from '../../core/conversation';
 import type { Versioned } from '../../ports/storeErrors';
 import { COSMOS_CONTAINERS } from './cosmosContainers';
-import { BoundedMap, compareOrdinal, fromCosmosId, succeeds, toCosmosId } from './cosmosDocuments';
+import { BoundedMap } from '../boundedMap';
+import { compareOrdinal, fromCosmosId, succeeds, toCosmosId } from './cosmosDocuments';
 
 /** One waiting chat in the `waiting` container: `id` is the conversation's (item) id, `queue` the partition key. */
 export interface WaitingEntry {
