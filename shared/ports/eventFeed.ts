@@ -1,0 +1,21 @@
+import type { FeedEvent, FeedPage, FeedScope } from '../core/feed';
+
+/**
+ * The live feeds (core/feed.ts): per scope, events in a gap-free order that every instance agrees on,
+ * readable from any position still retained.
+ *
+ * Contract (one suite, test/adapters/eventFeedContract.ts, runs it against SQLite and Cosmos DB):
+ * - `append` writes the events of one call in their order; an event whose (scope, id) exists is skipped
+ *   (a retried append adds nothing), so appends are idempotent.
+ * - Concurrent appends to one scope (two instances) never share a seq and leave no gap; an event never
+ *   appears to a reader before one with a lower seq that the reader has not yet seen.
+ * - `read` returns the events with seq > `after`, oldest first, at most `limit`.
+ * - Events older than the retention may be pruned; a read from before the oldest kept event says
+ *   `truncated`.
+ */
+export interface EventFeed {
+  append(events: FeedEvent[]): Promise<void>;
+  read(scope: FeedScope, options: { after: number; limit: number }): Promise<FeedPage>;
+  /** Deletes events older than `before` (ISO) in every scope; the sweep calls it. Returns how many went. */
+  prune(before: string): Promise<number>;
+}
