@@ -168,6 +168,19 @@ const workstreamSchema = strict(
     rules: z.array(ruleSchema).default([]).meta({ description: 'Evaluated top to bottom; first match wins.' }),
     offers: offersSchema.optional(),
     waitExperience: waitExperienceSchema.optional(),
+    quickReplies: z
+      .array(
+        strict(
+          {
+            title: z.string().min(1).max(100).meta({ description: 'What the agent types after / to find it, and sees in the list.' }),
+            text: z.string().min(1).max(4000).meta({ description: 'The message it puts in the reply box.' }),
+          },
+          { title: 'Quick reply', description: 'A canned reply agents pick with / in the reply box.' },
+        ),
+      )
+      .max(200)
+      .default([])
+      .meta({ description: "Canned replies for this workstream's chats (D365's quick replies): the agent workspace offers them when the agent types /." }),
     reconnect: strict(
       { windowSeconds: z.number().int().min(60).max(86_400).default(180).meta({ description: 'Seconds a Direct Line customer may be away (page closed or reloading) and come back to the same chat; past it the chat ends as left by the customer. Default 180 (D365\'s chat reconnect).' }) },
       { title: 'Chat reconnect', description: 'How long a chat waits for a customer whose page went away.' },
@@ -389,6 +402,15 @@ const directLineSchema = strict(
   { title: 'Direct Line', description: 'Direct Line 3.0 under /api/directline, so Microsoft\'s Web Chat connects unmodified.' },
 ).default(() => ({ sites: [], longPollSeconds: 10, uploads: defaultUploads() }));
 
+const DEFAULT_AGENT_WORKSPACE = { offlineAfterSeconds: 150 };
+
+const agentWorkspaceSchema = strict(
+  {
+    offlineAfterSeconds: z.number().int().min(30).max(86_400).default(DEFAULT_AGENT_WORKSPACE.offlineAfterSeconds).meta({ description: "An agent none of whose workspace tabs was seen (an open stream or a poll) for this long is set Offline, so chats stop going to a closed browser. Default 150 (D365's 2.5 minutes)." }),
+  },
+  { title: 'Agent workspace', description: 'The agent workspace page (/agent) and its sign-in.' },
+).default(() => ({ ...DEFAULT_AGENT_WORKSPACE }));
+
 export const configSchema = strict(
   {
     $schema: z.string().optional().meta({ description: 'The JSON Schema this file follows (for editors); ignored.' }),
@@ -403,6 +425,7 @@ export const configSchema = strict(
     limits: limitsSchema,
     customerTokens: customerTokensSchema,
     directLine: directLineSchema,
+    agentWorkspace: agentWorkspaceSchema,
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

@@ -19,6 +19,18 @@ export interface AgentState {
   /** When capacity was last released (ISO), for least-active assignment. */
   lastReleasedAt: string | null;
   updatedAt: string;
+  /** When the presence last changed (ISO); documents written before it existed lack it (then: updatedAt). */
+  presenceSince?: string;
+  /**
+   * The agent workspace tabs signed in (POST …/session) and when each was last seen (a stream or a poll):
+   * the sweep sets the agent Offline once none was seen for agentWorkspace.offlineAfterSeconds.
+   */
+  sessions?: AgentSession[];
+}
+
+export interface AgentSession {
+  id: string;
+  seenAt: string;
 }
 
 export function usedUnits(agent: AgentState): number {

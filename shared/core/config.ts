@@ -102,6 +102,13 @@ export interface Workstream {
    * the same chat within this window; past it the chat ends. The configuration file defaults it to 180 s.
    */
   reconnect?: { windowSeconds: number };
+  /** Canned replies the agent workspace offers with /; the configuration file defaults it to none. */
+  quickReplies?: QuickReply[];
+}
+
+export interface QuickReply {
+  title: string;
+  text: string;
 }
 
 export interface Queue {
@@ -264,4 +271,10 @@ export interface Config {
   limits: Limits;
   customerTokens: CustomerTokenSettings;
   directLine: DirectLineSettings;
+  agentWorkspace: AgentWorkspaceSettings;
+}
+
+export interface AgentWorkspaceSettings {
+  /** An agent with no workspace tab seen for this long goes Offline (the sweep sets it). */
+  offlineAfterSeconds: number;
 }

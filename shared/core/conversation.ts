@@ -1,5 +1,6 @@
 import type { AssignmentTrace } from './assignmentTrace';
 import type { Context } from './config';
+import type { FeedEvent } from './feed';
 import type { OutgoingMessage } from '../ports/messageBus';
 import type { TranscriptSummary } from './transcriptSummary';
 import type { WaitState } from './waitNotices';
@@ -117,5 +118,5 @@ export interface Conversation {
   /** Idempotency keys of the commands applied, newest last (bounded). */
   applied: string[];
   /** Messages the last command must publish; re-published if that command is redelivered. */
-  outbox: { key: string; messages: OutgoingMessage[] } | null;
+  outbox: { key: string; messages: OutgoingMessage[]; feed?: FeedEvent[] } | null;
 }

@@ -31,6 +31,9 @@ export const messageBody = z.strictObject({ text, id: messageId.optional() });
 
 export const presenceBody = z.strictObject({ presence: z.enum(PRESENCES) });
 
+/** A workspace tab's sign-in: its own random id (checked by agentWorkspace.checkSessionId). */
+export const sessionBody = z.strictObject({ sessionId: z.string().max(64) });
+
 export const transferBody = z.strictObject({ queue: z.string().min(1).max(100) });
 
 export const emptyBody = z.strictObject({});

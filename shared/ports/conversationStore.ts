@@ -41,6 +41,11 @@ export interface ConversationStore {
   reindex?(conversation: Conversation): Promise<unknown>;
   /** Conversations whose assignee is `assigneeId` and that are not Closed. */
   listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]>;
+  /**
+   * Up to `limit` conversations of one customer (customer.id), newest (createdAt) first, Closed ones
+   * included: the agent's "previous chats". Asked when an agent opens a chat's details, never on a hot path.
+   */
+  listByCustomer(customerId: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
   /** Conversations that are not Closed and were last updated before `updatedBefore` (ISO time), for the sweep. */
   listUnclosedUpdatedBefore(updatedBefore: string, options: { limit: number }): Promise<Versioned<Conversation>[]>;
 }

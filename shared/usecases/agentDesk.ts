@@ -1,5 +1,6 @@
 import type { AgentUser } from '../core/config';
 import type { Conversation } from '../core/conversation';
+import { agentConversationRow } from '../core/liveEvents';
 import { summaryOf } from '../core/transcriptSummary';
 import { ApiError } from '../http/apiError';
 import { readPage, type RawPageQuery } from '../http/pageQuery';
@@ -74,22 +75,7 @@ function expectStatus(conversation: Conversation, status: Conversation['status']
  */
 export async function listAgentConversations(s: Services, agent: AgentUser) {
   const held = await s.conversations.listByAssignee(agent.id);
-  return held.map(({ value: c }) => {
-    const { messageCount, lastMessage } = summaryOf(c);
-    return {
-      id: c.id,
-      workstream: c.workstream,
-      status: c.status,
-      statusReason: c.statusReason,
-      queue: c.queue,
-      customer: c.customer,
-      context: c.context,
-      escalationSummary: c.escalationSummary,
-      assignedAt: c.assignedAt,
-      messageCount,
-      lastMessage,
-    };
-  });
+  return held.map(({ value }) => agentConversationRow(value));
 }
 
 /**
@@ -123,6 +109,18 @@ export async function sendAgentMessage(s: Services, agent: AgentUser, conversati
   const messageId = input.id ?? s.ids.newId();
   await typingEnded(s, conversationId, 'staff');
   await s.bus.send([conversationCommandMessage({ type: 'agentMessage', conversationId, key: `agent:${conversationId}:${messageId}`, agentId: agent.id, messageId, text: input.text })]);
+  return { id: messageId };
+}
+
+/** An internal note on a chat the agent holds (Active or Wrap-up): agents see it in the transcript, the customer and the bot never. */
+export async function sendAgentNote(s: Services, agent: AgentUser, conversationId: string, input: { text: string; id?: string }): Promise<{ id: string }> {
+  const conversation = await ownConversation(s, agent, conversationId);
+  if (conversation.status !== 'Active' && conversation.status !== 'WrapUp') {
+    throw new ApiError('Conflict', `cannot add a note: the conversation is ${conversation.status}, expected Active or WrapUp`);
+  }
+  assertChatHasRoom(s, summaryOf(conversation), { text: input.text });
+  const messageId = input.id ?? s.ids.newId();
+  await s.bus.send([conversationCommandMessage({ type: 'agentNote', conversationId, key: `note:${conversationId}:${messageId}`, agentId: agent.id, messageId, text: input.text })]);
   return { id: messageId };
 }
 

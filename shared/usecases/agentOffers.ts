@@ -1,5 +1,6 @@
 import type { AgentUser } from '../core/config';
 import type { Conversation, HistoryEntry } from '../core/conversation';
+import { offerRow } from '../core/liveEvents';
 import { ApiError } from '../http/apiError';
 import { getAgentState } from './agentStates';
 import { awaitApplied } from './awaitApplied';
@@ -22,20 +23,7 @@ export async function listOffers(s: Services, agent: AgentUser) {
   const held = await Promise.all(state.reservations.map(async (r) => (await s.conversations.get(r.conversationId))?.value));
   return held
     .filter((c): c is Conversation => c !== undefined && c.status === 'Open' && c.offer?.agentId === agent.id && c.offer.expiresAt > now)
-    .map((c) => {
-      const live = c.offer!;
-      return {
-        conversationId: c.id,
-        workstream: c.workstream,
-        queue: live.queue,
-        customer: c.customer,
-        context: c.context,
-        escalationSummary: c.escalationSummary,
-        offeredAt: live.offeredAt,
-        expiresAt: live.expiresAt,
-        allowReject: s.directory.workstream(c.workstream)?.offers?.allowReject ?? true,
-      };
-    })
+    .map((c) => offerRow(c, s.directory.workstream(c.workstream)?.offers?.allowReject ?? true)!)
     .sort((a, b) => (a.offeredAt < b.offeredAt ? -1 : a.offeredAt > b.offeredAt ? 1 : 0));
 }
 

@@ -1,6 +1,7 @@
 import type { AgentState } from '../core/agent';
 import type { AgentUser } from '../core/config';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
+import { agentFeedEvents } from './liveFeed';
 import type { Services } from './services';
 
 export const MAX_CONFLICT_RETRIES = 8;
@@ -11,7 +12,7 @@ export class AgentUpdateConflictError extends Error {
 }
 
 export function initialAgentState(agent: AgentUser, at: string): AgentState {
-  return { id: agent.id, presence: agent.presence, reservations: [], lastAssignedAt: null, lastAssignedAtByQueue: {}, lastReleasedAt: null, updatedAt: at };
+  return { id: agent.id, presence: agent.presence, presenceSince: at, reservations: [], lastAssignedAt: null, lastAssignedAtByQueue: {}, lastReleasedAt: null, updatedAt: at };
 }
 
 /** The agent's runtime state, created from the configuration the first time it is needed. */
@@ -31,6 +32,7 @@ export async function getAgentState(s: Services, agent: AgentUser): Promise<Vers
 /**
  * Read-modify-write of an agent with If-Match, re-read and retried on conflict. `change` returns
  * the next state, or undefined to leave the agent as it is. Returns what was written (or read).
+ * A written change goes to the live feeds (the agent's presence, its row on its queues' boards).
  */
 export async function updateAgentState(
   s: Services,
@@ -40,14 +42,31 @@ export async function updateAgentState(
 ): Promise<{ state: Versioned<AgentState>; changed: boolean }> {
   let current = first ?? (await getAgentState(s, agent));
   for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
-    const next = change(current.value);
-    if (!next) return { state: current, changed: false };
+    const changed = change(current.value);
+    if (!changed) return { state: current, changed: false };
+    const next = changed.presence === current.value.presence ? changed : { ...changed, presenceSince: changed.updatedAt };
+    let written: Versioned<AgentState>;
     try {
-      return { state: await s.agents.replace(next, { ifMatch: current.etag }), changed: true };
+      written = await s.agents.replace(next, { ifMatch: current.etag });
     } catch (error) {
       if (!isStoreError(error, 'PreconditionFailed')) throw error;
       current = await getAgentState(s, agent);
+      continue;
     }
+    await appendAgentEvents(s, current.value, next);
+    return { state: written, changed: true };
   }
   throw new AgentUpdateConflictError(`agent ${agent.id}: update kept conflicting after ${MAX_CONFLICT_RETRIES} attempts`);
+}
+
+/**
+ * The agent's change to its feeds, after its commit. A failed append is reported, not thrown: the change
+ * is committed and its caller must go on; the page or board shows it at its next snapshot (a reconnect).
+ */
+async function appendAgentEvents(s: Services, before: AgentState, after: AgentState): Promise<void> {
+  try {
+    await s.feed.append(agentFeedEvents(s, before, after));
+  } catch (error) {
+    s.telemetry.trackException(error, { agent: after.id, operation: 'feedAppend' });
+  }
 }

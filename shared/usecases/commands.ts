@@ -33,6 +33,8 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('botUnreachable'), ...base, botId: z.string(), failure: z.enum(['unreachable', 'refused']), reason: z.string() }),
   z.object({ type: z.literal('assigned'), ...base, epoch: z.number() }),
   z.object({ type: z.literal('agentMessage'), ...base, agentId: z.string(), messageId: z.string(), text: z.string() }),
+  /** An internal note: agents only, never to the customer or a bot. */
+  z.object({ type: z.literal('agentNote'), ...base, agentId: z.string(), messageId: z.string(), text: z.string() }),
   z.object({ type: z.literal('agentTransfer'), ...base, agentId: z.string(), queue: z.string() }),
   z.object({ type: z.literal('agentEnd'), ...base, agentId: z.string() }),
   z.object({ type: z.literal('agentClose'), ...base, agentId: z.string() }),

@@ -9,6 +9,7 @@ import { conversationCommandSchema, decodeOrPoison, type ConversationCommand } f
 import { decideCommand } from './decideCommand';
 import { releaseAgentCapacity } from './agentCapacity';
 import { recordAnswered } from './queueWait';
+import { feedEventsOfChange, publishChange } from './liveFeed';
 import type { Services } from './services';
 
 /** What applying one command does: the next document, messages to append, work to send, events to track. */
@@ -47,7 +48,10 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
     const effect = await decideCommand(s, command, current?.value);
     // A wait update that changes nothing is not written: a tick costs each waiting chat one point read.
     if (command.type === 'waitUpdate' && current && effect.next === current.value) return;
-    const next: Conversation = { ...markApplied(effect.next, appliedDigest(command.key)), outbox: { key: command.key, messages: effect.outgoing } };
+    const decided: Conversation = markApplied(effect.next, appliedDigest(command.key));
+    const change = { before: current?.value, after: decided, appended: effect.transcript, events: effect.events, key: command.key };
+    const feed = feedEventsOfChange(s, change);
+    const next: Conversation = { ...decided, outbox: { key: command.key, messages: effect.outgoing, ...(feed.length ? { feed } : {}) } };
     for (const message of effect.transcript) await s.transcripts.append(message);
     for (const message of effect.edits) await s.transcripts.replace(message);
     try {
@@ -59,7 +63,7 @@ export async function handleConversationCommand(s: Services, body: unknown, deli
     }
     if (effect.outgoing.length > 0) await s.bus.send(effect.outgoing);
     await recordAnswered(s, current?.value, next);
-    for (const event of effect.events) s.telemetry.trackEvent(event.name, { conversationId: command.conversationId, ...event.properties }, event.measurements);
+    await publishChange(s, change, feed);
     return;
   }
   throw new Error(`conversation ${command.conversationId}: command ${command.key} kept conflicting after ${MAX_ATTEMPTS} attempts`);
@@ -82,7 +86,9 @@ async function customerMessageAlreadyApplied(s: Services, conversation: Conversa
 }
 
 async function republishOutbox(s: Services, conversation: Conversation, key: string): Promise<void> {
-  if (conversation.outbox?.key !== key || conversation.outbox.messages.length === 0) return;
+  if (conversation.outbox?.key !== key) return;
+  if (conversation.outbox.feed?.length) await s.feed.append(conversation.outbox.feed);
+  if (conversation.outbox.messages.length === 0) return;
   await s.bus.send(conversation.outbox.messages.map((m) => ({ ...m, scheduledEnqueueTimeUtc: m.scheduledEnqueueTimeUtc ? new Date(m.scheduledEnqueueTimeUtc) : undefined })));
 }
 

@@ -131,6 +131,7 @@ class Decision {
       case 'botUnreachable': return this.botUnreachable(c);
       case 'assigned': return this.assigned(c);
       case 'agentMessage': return this.agentMessage(c);
+      case 'agentNote': return this.agentNote(c);
       case 'agentTransfer': return this.agentTransfer(c);
       case 'agentEnd': return this.agentEnd(c);
       case 'agentClose': return this.agentClose(c);
@@ -280,13 +281,23 @@ class Decision {
     this.say('agent', c.text, { id: c.messageId, authorId: c.agentId });
   }
 
+  /** A note for agents (Active or in wrap-up): in the transcript as agent-only, so no customer reader and no bot sees it. */
+  private agentNote(c: Command<'agentNote'>): void {
+    const held = this.next.status === 'Active' || this.next.status === 'WrapUp';
+    if (!held || this.next.assignee?.id !== c.agentId) {
+      throw new lifecycle.TransitionError('NotAssignee', `agent ${c.agentId} does not hold conversation ${this.next.id} (Active or Wrap-up)`);
+    }
+    if (!this.hasRoom('agent', { text: c.text })) return;
+    this.say('agent', c.text, { id: c.messageId, authorId: c.agentId, visibility: 'agents' });
+  }
+
   private agentTransfer(c: Command<'agentTransfer'>): void {
     const before = this.next;
     const placement = this.s.directory.place(this.workstream(), { rule: null, queue: c.queue }, []);
     this.next = lifecycle.transfer(before, c.agentId, placement, this.at);
     this.say('system', `The chat was transferred to ${c.queue}.`);
     this.releaseAgent(c.agentId);
-    this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue });
+    this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue }, { activeMs: this.msSince(before.assignedAt) });
     this.routed();
   }
 
@@ -390,7 +401,7 @@ class Decision {
     const queue = this.next.queue ?? undefined;
     this.track('OfferAccepted', { agent: c.agentId, queue, workstream: before.workstream }, { responseMs: this.msSince(before.offer?.offeredAt ?? null) });
     // The wait KPIs count from entering the queue to the accept.
-    this.track('Assigned', { queue, workstream: before.workstream, agent: c.agentId }, { waitMs: this.msSince(before.enqueuedAt) });
+    this.track('Assigned', { queue, workstream: before.workstream, agent: c.agentId, ...(before.firstAgentAssignedAt === null ? { firstAgent: 'true' } : {}) }, { waitMs: this.msSince(before.enqueuedAt) });
   }
 
   /**
@@ -531,6 +542,9 @@ class Decision {
       durationMs: this.msSince(c.createdAt),
       // Closed while waiting (an abandon, if after escalation): how long it waited.
       ...(this.before.status === 'Open' ? { waitMs: this.msSince(this.before.enqueuedAt) } : {}),
+      // An agent's session closed straight from Active, or its wrap-up ended: the handle-time KPI (core/kpis.ts).
+      ...(this.before.status === 'Active' && assignee?.kind === 'agent' ? { activeMs: this.msSince(this.before.assignedAt) } : {}),
+      ...(this.before.status === 'WrapUp' && assignee?.kind === 'agent' ? { wrapUpMs: this.msSince(this.before.wrapUpAt) } : {}),
     });
     const handoffBot = this.next.handoffBotId;
     if (handoffBot) this.toBot(handoffBot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'completed'));

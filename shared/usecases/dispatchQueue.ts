@@ -8,6 +8,7 @@ import { PoisonMessageError } from '../ports/messageBus';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
 import { AgentUpdateConflictError, getAgentState, MAX_CONFLICT_RETRIES, updateAgentState } from './agentStates';
 import { conversationCommandMessage, decodeOrPoison, dispatchMessage, dispatchRequestSchema } from './commands';
+import { publishChange, type ChangeEvent } from './liveFeed';
 import type { Services } from './services';
 
 /** Omnichannel takes the top 100 items per assignment cycle; the rest wait for the next cycle. */
@@ -233,15 +234,15 @@ async function tryAssign(
   const commit: Commit = offering
     ? (current, epoch) => offer(current, candidate.id, queue.name, epoch, at, offers.timeoutSeconds, trace())
     : (current, epoch) => assign(current, { id: candidate.id, kind: candidate.kind }, queue.name, epoch, at, { trace: trace(), ...(offers?.autoAccept && candidate.kind === 'agent' ? { autoAccepted: true } : {}) });
-  let committed: Conversation | undefined;
+  let result: Committed | undefined;
   try {
-    committed = await commitAssignment(s, conversation, commit);
+    result = await commitAssignment(s, conversation, commit);
   } catch (error) {
     // The store failed: give the units back before the error goes up, or they stay blocked until the sweep.
     if (agent) await releaseOwnReservation(s, agent, conversationId, at).catch(() => undefined);
     throw error;
   }
-  if (!committed) {
+  if (!result) {
     if (agent) {
       const state = await releaseOwnReservation(s, agent, conversationId, at);
       if (candidate.kind === 'agent') {
@@ -251,16 +252,29 @@ async function tryAssign(
     }
     return 'chatGone';
   }
+  const committed = result.after;
+  const waitMs = waited(conversation.value, at);
+  const event: ChangeEvent = committed.offer
+    ? { name: 'Offered', properties: { queue: queue.name, workstream: workstream.name, agent: candidate.id }, measurements: { waitMs, declines: conversation.value.declines?.[candidate.id] ?? 0 } }
+    : {
+        name: 'Assigned',
+        properties: {
+          queue: queue.name, workstream: workstream.name, [candidate.kind]: candidate.id,
+          ...(offers?.autoAccept && candidate.kind === 'agent' ? { autoAccepted: 'true' } : {}),
+          ...(candidate.kind === 'agent' && result.before.firstAgentAssignedAt === null ? { firstAgent: 'true' } : {}),
+        },
+        measurements: { waitMs },
+      };
+  // Lost in a crash, the feed events leave the pages a change behind until they read their snapshot again.
+  await publishChange(s, { before: result.before, after: committed, appended: [], events: [event], key: `${event.name}:${conversationId}:${committed.epoch}` }).catch((error: unknown) =>
+    s.telemetry.trackException(error, { conversationId, queue: queue.name, operation: 'feedAppend' }),
+  );
   if (committed.offer) {
     const live = committed.offer;
-    s.telemetry.trackEvent('Offered', { conversationId, queue: queue.name, workstream: workstream.name, agent: candidate.id }, { waitMs: waited(conversation.value, at), declines: conversation.value.declines?.[candidate.id] ?? 0 });
     // Lost in a crash, the expiry is re-sent by the sweep.
     await s.bus.send([conversationCommandMessage({ type: 'offerExpire', conversationId, key: offerExpiryKey(conversationId, live.epoch), agentId: live.agentId, epoch: live.epoch }, new Date(live.expiresAt))]);
     return 'assigned';
   }
-  s.telemetry.trackEvent('Assigned', { conversationId, queue: queue.name, workstream: workstream.name, [candidate.kind]: candidate.id, ...(offers?.autoAccept && candidate.kind === 'agent' ? { autoAccepted: 'true' } : {}) }, {
-    waitMs: waited(conversation.value, at),
-  });
   await s.bus.send([conversationCommandMessage({ type: 'assigned', conversationId, key: `assigned:${conversationId}:${committed.epoch}`, epoch: committed.epoch })]);
   return 'assigned';
 }
@@ -301,8 +315,13 @@ async function releaseOwnReservation(s: Services, agent: AgentUser, conversation
   }
 }
 
+interface Committed {
+  before: Conversation;
+  after: Conversation;
+}
+
 /** Commits the assignment (or offer) on the conversation; undefined when the chat is no longer waiting here. */
-async function commitAssignment(s: Services, listed: Versioned<Conversation>, commit: Commit): Promise<Conversation | undefined> {
+async function commitAssignment(s: Services, listed: Versioned<Conversation>, commit: Commit): Promise<Committed | undefined> {
   let current: Versioned<Conversation> | undefined = listed;
   const epoch = listed.value.epoch;
   for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES && current; attempt++) {
@@ -315,7 +334,7 @@ async function commitAssignment(s: Services, listed: Versioned<Conversation>, co
     }
     try {
       await s.conversations.replace(next, { ifMatch: current.etag });
-      return next;
+      return { before: current.value, after: next };
     } catch (error) {
       if (!isStoreError(error, 'PreconditionFailed')) throw error;
       current = await s.conversations.get(listed.value.id);

@@ -18,6 +18,7 @@ import type { CustomerSightings } from '../ports/customerSightings';
 import type { TypingSignals } from '../ports/typingSignals';
 import type { FileStore } from '../ports/fileStore';
 import type { FileLinks } from './fileLinks';
+import type { EventFeed } from '../ports/eventFeed';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -39,6 +40,8 @@ export interface Ports {
   typing: TypingSignals;
   /** The files customers attach to Direct Line messages. */
   files: FileStore;
+  /** The live feeds of agents' pages and queues' boards (core/feed.ts). */
+  feed: EventFeed;
 }
 
 export interface Settings {

@@ -8,6 +8,7 @@ import { updateAgentState } from './agentStates';
 import { requestDispatchForMember } from './agentCapacity';
 import { conversationCommandMessage, dispatchMessage } from './commands';
 import { offerExpiryKey } from './dispatchQueue';
+import { setAbsentAgentsOffline } from './agentWorkspace';
 import { anyWaitExperience, waitSlotAfter, waitTickMessage } from './queueWait';
 import type { Services } from './services';
 
@@ -24,6 +25,8 @@ export interface SweepReport {
   chatsRerouted: number;
   /** Offers past their expiry that are still live: their expiry was lost. */
   offerExpiriesResent: number;
+  /** Agents signed in to the workspace none of whose tabs was seen lately (agentWorkspace.offlineAfterSeconds). */
+  agentsSetOffline: number;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface SweepReport {
 export async function sweep(s: Services): Promise<SweepReport> {
   const now = s.clock.now();
   const cutoff = new Date(now.getTime() - SWEEP_GRACE_IN_MS).toISOString();
-  const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0 };
+  const report: SweepReport = { dispatchesRequested: 0, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0, agentsSetOffline: 0 };
   const out: OutgoingMessage[] = [];
 
   for (const { value: c } of await s.conversations.listUnclosedUpdatedBefore(cutoff, { limit: SWEEP_BATCH })) {
@@ -90,6 +93,7 @@ export async function sweep(s: Services): Promise<SweepReport> {
 
   if (out.length > 0) await s.bus.send(out);
   report.reservationsReleased = await releaseStrayReservations(s, cutoff);
+  report.agentsSetOffline = await setAbsentAgentsOffline(s);
   if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent + report.chatsRerouted + report.offerExpiriesResent > 0) {
     s.telemetry.trackEvent('SweepRepaired', {}, { ...report });
   }

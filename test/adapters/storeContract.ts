@@ -126,6 +126,17 @@ export function describeConversationStoreContract(name: string, makeStore: MakeS
       expect(await store().listByAssignee('agent-3')).toEqual([]);
     });
 
+    it("lists a customer's conversations newest first, Closed ones included, up to the limit", async () => {
+      const of = (id: string, customerId: string, createdAt: string, extra: Partial<Conversation> = {}) => ({ ...conversation(id, extra), customer: { id: customerId, name: 'Dana' }, createdAt });
+      await store().create(of('c-old', 'dl_dana', at(1), { status: 'Closed', statusReason: 'ConversationEndedByAgent', queue: null }));
+      await store().create(of('c-new', 'dl_dana', at(5)));
+      await store().create(of('c-mid', 'dl_dana', at(3)));
+      await store().create(of('c-other', 'dl_eve', at(4)));
+      expect((await store().listByCustomer('dl_dana', { limit: 10 })).map((v) => v.value.id)).toEqual(['c-new', 'c-mid', 'c-old']);
+      expect((await store().listByCustomer('dl_dana', { limit: 2 })).map((v) => v.value.id)).toEqual(['c-new', 'c-mid']);
+      expect(await store().listByCustomer('dl_nobody', { limit: 10 })).toEqual([]);
+    });
+
     it('lists unclosed conversations last updated strictly before a time, up to the limit', async () => {
       await store().create(conversation('c-old', { updatedAt: at(1) }));
       await store().create(conversation('c-older', { updatedAt: at(0) }));

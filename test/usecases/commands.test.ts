@@ -267,7 +267,7 @@ describe('sweep', () => {
     expect((await stored(chat.conversationId)).status).toBe('Open');
 
     clock.advance(1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 2, chatsRerouted: 0, offerExpiriesResent: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 2, chatsRerouted: 0, offerExpiriesResent: 0, agentsSetOffline: 0 });
     const active = await assigned(chat.conversationId);
     expect(active.assignee).toEqual({ id: 'alice', kind: 'agent' });
     await idle();
@@ -294,7 +294,7 @@ describe('sweep', () => {
     expect((await stored(chat.conversationId)).assignmentAnnounced).toBe(false);
 
     clock.advance(SWEEP_GRACE_IN_MS + 1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 0, announcementsResent: 1, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 0, announcementsResent: 1, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0, agentsSetOffline: 0 });
     await conversationWhere(chat.conversationId, (c) => c.assignmentAnnounced, 'the announcement');
     await idle();
     expect((await messages(chat)).filter((m) => m.text === 'Alice joined the chat.')).toHaveLength(1);
@@ -312,7 +312,7 @@ describe('sweep', () => {
     await idle();
     expect((await stored(chat.conversationId)).status).toBe('Open');
 
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0, agentsSetOffline: 0 });
     const active = await assigned(chat.conversationId);
     expect(active.assignee).toEqual({ id: 'alice', kind: 'agent' });
   });
@@ -326,12 +326,12 @@ describe('sweep', () => {
     await services.conversations.create(startConversation(input, { kind: 'queue', rule: 'CreditCardRule', queue: 'CreditCardQueue' }, clock.iso()));
 
     clock.advance(20 * MINUTE - 1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 0, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0, agentsSetOffline: 0 });
     await idle();
     expect((await stored('lost-timer')).status).toBe('Open');
 
     clock.advance(1);
-    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 1, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0 });
+    expect(await sweep(services)).toEqual({ dispatchesRequested: 1, announcementsResent: 0, autoClosesResent: 1, reservationsReleased: 0, chatsRerouted: 0, offerExpiriesResent: 0, agentsSetOffline: 0 });
     const closed = await conversationWhere('lost-timer', (c) => c.status === 'Closed', 'the re-sent auto-close');
     expect(closed).toMatchObject({ statusReason: 'AutoClosedBySystem', closedAt: clock.iso() });
   });

@@ -112,6 +112,15 @@ export class CosmosConversationStore implements ConversationStore {
     return found.sort((a, b) => compareOrdinal(a.value.id, b.value.id));
   }
 
+  /** Cross-partition: asked when an agent opens a chat's details (its customer's previous chats), never on a hot path. */
+  async listByCustomer(customerId: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
+    if (checkLimit(options.limit) < 1) return [];
+    return this.query(`SELECT TOP @limit * FROM c WHERE c.customer.id = @customerId ORDER BY c.createdAt DESC`, [
+      { name: '@limit', value: options.limit },
+      { name: '@customerId', value: customerId },
+    ]);
+  }
+
   /** Cross-partition: the sweep's question, asked once a minute, never on a hot path. */
   async listUnclosedUpdatedBefore(updatedBefore: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
     if (checkLimit(options.limit) < 1) return [];

@@ -38,6 +38,10 @@ export class SqliteConversationStore implements ConversationStore {
       listByAssignee: db.prepare<[string], Row>(
         "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND assignee_id = ? ORDER BY id",
       ),
+      // Served by the expression index conversations_by_customer.
+      listByCustomer: db.prepare<[string, number], Row>(
+        "SELECT doc, etag FROM conversations WHERE json_extract(doc, '$.customer.id') = ? ORDER BY json_extract(doc, '$.createdAt') DESC, id LIMIT ?",
+      ),
       listUnclosedUpdatedBefore: db.prepare<[string, number], Row>(
         "SELECT doc, etag FROM conversations WHERE status <> 'Closed' AND updated_at < ? ORDER BY updated_at, id LIMIT ?",
       ),
@@ -93,6 +97,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   async listByAssignee(assigneeId: string): Promise<Versioned<Conversation>[]> {
     return this.statements.listByAssignee.all(assigneeId).map(toVersioned);
+  }
+
+  async listByCustomer(customerId: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {
+    return this.statements.listByCustomer.all(customerId, options.limit).map(toVersioned);
   }
 
   async listUnclosedUpdatedBefore(updatedBefore: string, options: { limit: number }): Promise<Versioned<Conversation>[]> {

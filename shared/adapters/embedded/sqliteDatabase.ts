@@ -65,6 +65,8 @@ function upgrade(db: SqliteDatabase): void {
     db.exec('ALTER TABLE conversations ADD COLUMN message_bytes INTEGER NOT NULL DEFAULT 0');
   }
   db.exec("CREATE INDEX IF NOT EXISTS conversations_waiting_unoffered ON conversations (queue, enqueued_at, id) WHERE status = 'Open' AND offered_to IS NULL");
+  // A customer's previous chats (listByCustomer), read from the document without a column of its own.
+  db.exec("CREATE INDEX IF NOT EXISTS conversations_by_customer ON conversations (json_extract(doc, '$.customer.id'), json_extract(doc, '$.createdAt'))");
 }
 
 function columnsOf(db: SqliteDatabase, table: string): string[] {

@@ -1,0 +1,61 @@
+import type { AgentState } from '../core/agent';
+import type { Conversation } from '../core/conversation';
+import { agentScope, queueScope, type FeedEvent } from '../core/feed';
+import { kpiQueueOf, type KpiEvent } from '../core/kpis';
+import { agentRow, liveEventsOf } from '../core/liveEvents';
+import type { TranscriptMessage } from '../core/transcript';
+import type { Services } from './services';
+
+/** A telemetry event of a change: tracked to Application Insights, and to the queue feeds when a KPI counts it. */
+export type ChangeEvent = KpiEvent;
+
+export interface CommittedChange {
+  before: Conversation | undefined;
+  after: Conversation;
+  appended: readonly TranscriptMessage[];
+  events: readonly ChangeEvent[];
+  /** Names the change, the same on every retry of it (a command's key): the KPI events' feed ids come from it. */
+  key: string;
+}
+
+/**
+ * The feed events of a committed conversation change: the live ones (core/liveEvents.ts) and the
+ * telemetry events the queue KPIs count (core/kpis.ts), with the conversation id their dimensions carry.
+ */
+export function feedEventsOfChange(s: Services, change: CommittedChange): FeedEvent[] {
+  const { after } = change;
+  const allowReject = s.directory.workstream(after.workstream)?.offers?.allowReject ?? true;
+  const kpiEvents: FeedEvent[] = [];
+  change.events.forEach((event, index) => {
+    const properties = { conversationId: after.id, ...event.properties };
+    const queue = kpiQueueOf({ ...event, properties });
+    if (queue) kpiEvents.push({ scope: queueScope(queue), id: `kpi:${change.key}:${index}`, type: 'kpi', at: after.updatedAt, data: { name: event.name, properties, measurements: event.measurements ?? {} } });
+  });
+  return [...liveEventsOf({ before: change.before, after, appended: change.appended, allowReject }), ...kpiEvents];
+}
+
+/** Tracks the change's telemetry and appends its feed events (idempotent: a retry appends nothing twice). */
+export async function publishChange(s: Services, change: CommittedChange, feedEvents = feedEventsOfChange(s, change)): Promise<void> {
+  for (const event of change.events) s.telemetry.trackEvent(event.name, { conversationId: change.after.id, ...event.properties }, event.measurements);
+  if (feedEvents.length > 0) await s.feed.append(feedEvents);
+}
+
+
+/**
+ * The feed events of an agent's committed state change: its presence to its own page, and its row to
+ * the board of every queue it serves when the row changed. Ids name the state (updatedAt), so a retry
+ * appends nothing twice.
+ */
+export function agentFeedEvents(s: Services, before: AgentState, after: AgentState): FeedEvent[] {
+  const events: FeedEvent[] = [];
+  const at = after.updatedAt;
+  if (before.presence !== after.presence) {
+    events.push({ scope: agentScope(after.id), id: `presence:${at}:${after.presence}`, type: 'presence', at, data: { presence: after.presence, since: after.presenceSince ?? at } });
+  }
+  const row = agentRow(after);
+  const old = agentRow(before);
+  if (row.presence !== old.presence || row.usedUnits !== old.usedUnits || row.activeChats !== old.activeChats) {
+    for (const queue of s.directory.queuesOf(after.id)) events.push({ scope: queueScope(queue.name), id: `agent:${at}:${row.presence}:${row.usedUnits}:${row.activeChats}`, type: 'agent', at, data: row });
+  }
+  return events;
+}

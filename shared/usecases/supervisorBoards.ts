@@ -1,0 +1,150 @@
+import type { AgentUser, Presence } from '../core/config';
+import { PRESENCES } from '../core/config';
+import { queueScope } from '../core/feed';
+import { DEFAULT_SERVICE_LEVEL_SECONDS, queueKpis } from '../core/kpis';
+import { agentRow, type AgentRow, type BoardConversationRow } from '../core/liveEvents';
+import { countersSince, dropHoursBefore, emptyBoard, foldQueueEvents, noChanges, type BoardChanges, type QueueBoard } from '../core/queueBoard';
+import { getAgentState } from './agentStates';
+import type { Services } from './services';
+
+/** The KPI window of the real-time view: D365's real-time dashboards show today and the last 24 hours. */
+export const KPI_WINDOW_HOURS = 24;
+const READ_PAGE = 500;
+
+/**
+ * This process's copy of every queue's board (core/queueBoard.ts), brought up to the feeds' heads on
+ * demand. Each instance folds the same feeds, so each has the same boards; nothing here is shared
+ * state. A refresh reads one partition per queue (its feed), never a cross-partition query.
+ */
+export class SupervisorBoards {
+  private readonly boards = new Map<string, QueueBoard>();
+  private refreshing: Promise<BoardChanges> | undefined;
+
+  constructor(private readonly s: Services) {}
+
+  /** Folds what each queue's feed gained since the last refresh; concurrent callers share one refresh. */
+  refresh(): Promise<BoardChanges> {
+    this.refreshing ??= this.foldAll().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** The boards' positions, as a cursor a client can come back with. */
+  cursor(): string {
+    const seqs: Record<string, number> = {};
+    for (const [queue, board] of this.boards) seqs[queue] = board.seq;
+    return Buffer.from(JSON.stringify(seqs)).toString('base64url');
+  }
+
+  /** The snapshot of GET /api/supervisor/overview, from the boards as they are. */
+  overview() {
+    const now = this.s.clock.now();
+    const from = new Date(now.getTime() - KPI_WINDOW_HOURS * 3_600_000).toISOString();
+    const agents = this.agentRows();
+    return {
+      asOf: now.toISOString(),
+      window: { from, to: now.toISOString() },
+      serviceLevelSeconds: [...DEFAULT_SERVICE_LEVEL_SECONDS],
+      queues: this.queueRows(from, agents),
+      agents: [...agents.values()],
+      conversations: [...this.conversationRows().values()],
+      cursor: this.cursor(),
+    };
+  }
+
+  private async foldAll(): Promise<BoardChanges> {
+    const changes = noChanges();
+    for (const queue of this.s.config.queues) {
+      const board = this.boards.get(queue.name) ?? (await this.newBoard(queue.name, changes));
+      this.boards.set(queue.name, board);
+      for (;;) {
+        const page = await this.s.feed.read(queueScope(queue.name), { after: board.seq, limit: READ_PAGE });
+        foldQueueEvents(board, page.events, DEFAULT_SERVICE_LEVEL_SECONDS, changes);
+        if (page.events.length < READ_PAGE) break;
+      }
+      dropHoursBefore(board, new Date(this.s.clock.now().getTime() - KPI_WINDOW_HOURS * 3_600_000).toISOString());
+    }
+    return changes;
+  }
+
+  /** A board's first fold starts from the agents' stored states: an agent unchanged for days has no event left. */
+  private async newBoard(queue: string, changes: BoardChanges): Promise<QueueBoard> {
+    const board = emptyBoard(queue);
+    for (const agent of this.membersOf(queue)) {
+      board.agents[agent.id] = agentRow((await getAgentState(this.s, agent)).value);
+      changes.agents.add(agent.id);
+    }
+    changes.kpis = true;
+    return board;
+  }
+
+  private membersOf(queue: string): AgentUser[] {
+    return (this.s.directory.queue(queue)?.members ?? []).map((id) => this.s.directory.agent(id)).filter((a): a is AgentUser => a !== undefined);
+  }
+
+  /** Every human agent of some queue, with its latest row from any board. */
+  agentRows() {
+    const rows = new Map<string, AgentRow & { name: string; capacity: number; freeUnits: number; queues: string[] }>();
+    for (const agent of this.s.directory.agents()) {
+      const queues = this.s.directory.queuesOf(agent.id).map((q) => q.name);
+      if (queues.length === 0) continue;
+      let latest: AgentRow | undefined;
+      for (const queue of queues) {
+        const row = this.boards.get(queue)?.agents[agent.id];
+        if (row && (!latest || row.at > latest.at)) latest = row;
+      }
+      const row = latest ?? { id: agent.id, presence: agent.presence, presenceSince: '', usedUnits: 0, activeChats: 0, at: '' };
+      rows.set(agent.id, { ...row, name: agent.name, capacity: agent.capacity, freeUnits: Math.max(0, agent.capacity - row.usedUnits), queues });
+    }
+    return rows;
+  }
+
+  /** Every ongoing chat once: of two boards' rows (a chat moving between queues), the higher epoch. */
+  conversationRows() {
+    const rows = new Map<string, BoardConversationRow & { assignee: (BoardConversationRow['assignee'] & { name: string }) | null }>();
+    for (const board of this.boards.values()) {
+      for (const row of Object.values(board.conversations)) {
+        const known = rows.get(row.id);
+        if (known && known.epoch >= row.epoch) continue;
+        const assignee = row.assignee ? { ...row.assignee, name: this.s.directory.user(row.assignee.id)?.name ?? row.assignee.id } : null;
+        rows.set(row.id, { ...row, assignee });
+      }
+    }
+    return rows;
+  }
+
+  private queueRows(from: string, agents: ReturnType<SupervisorBoards['agentRows']>) {
+    const working = new Set<Presence>(this.s.config.workstreams.flatMap((w) => w.allowedPresences));
+    const conversations = [...this.conversationRows().values()];
+    return this.s.config.queues.map((queue) => {
+      const board = this.boards.get(queue.name);
+      const waiting = conversations.filter((c) => c.queue === queue.name && c.status === 'Open');
+      const members = queue.members.map((id) => agents.get(id)).filter((a) => a !== undefined);
+      const agentsByPresence = Object.fromEntries(PRESENCES.map((p) => [p, members.filter((m) => m.presence === p).length]));
+      return {
+        name: queue.name,
+        waiting: waiting.filter((c) => !c.offeredTo).length,
+        offered: waiting.filter((c) => c.offeredTo).length,
+        longestWaitSince: waiting.reduce<string | null>((oldest, c) => (c.enqueuedAt && (!oldest || c.enqueuedAt < oldest) ? c.enqueuedAt : oldest), null),
+        agentsByPresence,
+        freeCapacity: members.filter((m) => working.has(m.presence)).reduce((sum, m) => sum + m.freeUnits, 0),
+        ...queueKpis(board ? countersSince(board, from) : countersSince(emptyBoard(queue.name), from), DEFAULT_SERVICE_LEVEL_SECONDS),
+      };
+    });
+  }
+}
+
+const perServices = new WeakMap<Services, SupervisorBoards>();
+
+/** The boards of this process (one per composition root). */
+export function supervisorBoardsOf(s: Services): SupervisorBoards {
+  let boards = perServices.get(s);
+  if (!boards) perServices.set(s, (boards = new SupervisorBoards(s)));
+  return boards;
+}
+
+/** GET /api/supervisor/overview. */
+export async function supervisorOverview(s: Services) {
+  const boards = supervisorBoardsOf(s);
+  await boards.refresh();
+  return boards.overview();
+}
