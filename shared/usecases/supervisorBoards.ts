@@ -10,6 +10,8 @@ import type { Services } from './services';
 /** The KPI window of the real-time view: D365's real-time dashboards show today and the last 24 hours. */
 export const KPI_WINDOW_HOURS = 24;
 const READ_PAGE = 500;
+/** How many refreshes' changes a process keeps for its readers; a reader further behind gets every row again. */
+const CHANGES_KEPT = 1_000;
 
 /**
  * This process's copy of every queue's board (core/queueBoard.ts), brought up to the feeds' heads on
@@ -18,14 +20,75 @@ const READ_PAGE = 500;
  */
 export class SupervisorBoards {
   private readonly boards = new Map<string, QueueBoard>();
-  private refreshing: Promise<BoardChanges> | undefined;
+  private refreshing: Promise<void> | undefined;
+  /** Counts the refreshes that changed something; each one's changes are kept in `recent`. */
+  version = 0;
+  private readonly recent: { version: number; changes: BoardChanges }[] = [];
 
   constructor(private readonly s: Services) {}
 
   /** Folds what each queue's feed gained since the last refresh; concurrent callers share one refresh. */
-  refresh(): Promise<BoardChanges> {
-    this.refreshing ??= this.foldAll().finally(() => (this.refreshing = undefined));
+  refresh(): Promise<void> {
+    this.refreshing ??= this.foldAll()
+      .then((changes) => this.remember(changes))
+      .finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  private remember(changes: BoardChanges): void {
+    if (changes.conversations.size === 0 && changes.agents.size === 0 && !changes.kpis) return;
+    this.version++;
+    this.recent.push({ version: this.version, changes });
+    if (this.recent.length > CHANGES_KEPT) this.recent.shift();
+  }
+
+  /** What changed after `version`, merged; undefined when those changes are no longer kept. */
+  changesAfter(version: number): BoardChanges | undefined {
+    const merged = noChanges();
+    if (version >= this.version) return merged;
+    if (!this.recent[0] || this.recent[0].version > version + 1) return undefined;
+    for (const { version: v, changes } of this.recent) if (v > version) mergeChanges(merged, changes);
+    return merged;
+  }
+
+  /** Every row there is, as changes: what a reader left too far behind is sent again. */
+  everything(): BoardChanges {
+    return { conversations: new Set(this.conversationRows().keys()), agents: new Set(this.agentRows().keys()), kpis: true };
+  }
+
+  /**
+   * The rows changed between a client's cursor (the boards' positions it had) and now, from the feeds'
+   * events in between. A queue whose events are gone, or unknown to the cursor, sends all its rows.
+   */
+  async changesSinceCursor(seqs: Record<string, number>): Promise<BoardChanges> {
+    const changes = noChanges();
+    changes.kpis = true;
+    for (const [queue, board] of this.boards) {
+      const from = seqs[queue];
+      if (from === undefined || from >= board.seq) {
+        if (from === undefined) for (const id of Object.keys(board.conversations)) changes.conversations.add(id);
+        continue;
+      }
+      for (let after = from; after < board.seq; ) {
+        const page = await this.s.feed.read(queueScope(queue), { after, limit: READ_PAGE });
+        if (page.truncated) {
+          for (const id of Object.keys(board.conversations)) changes.conversations.add(id);
+          for (const id of Object.keys(board.agents)) changes.agents.add(id);
+          break;
+        }
+        for (const event of page.events) {
+          if (event.seq > board.seq) break;
+          const id = (event.data as { id?: unknown }).id;
+          if (typeof id !== 'string') continue;
+          if (event.type === 'agent') changes.agents.add(id);
+          else if (event.type === 'conversation' || event.type === 'conversationRemoved') changes.conversations.add(id);
+        }
+        const last = page.events.at(-1);
+        if (!last) break;
+        after = last.seq;
+      }
+    }
+    return changes;
   }
 
   /** The boards' positions, as a cursor a client can come back with. */
@@ -131,6 +194,12 @@ export class SupervisorBoards {
       };
     });
   }
+}
+
+function mergeChanges(into: BoardChanges, from: BoardChanges): void {
+  for (const id of from.conversations) into.conversations.add(id);
+  for (const id of from.agents) into.agents.add(id);
+  into.kpis ||= from.kpis;
 }
 
 const perServices = new WeakMap<Services, SupervisorBoards>();

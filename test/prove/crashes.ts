@@ -167,6 +167,8 @@ function writeConfig(dir: string, botUrl: string): string {
   doc.limits = { rate: { chatStartsPerAddress: false, requestsPerAddress: false, requestsPerToken: false } };
   for (const id of AGENTS.slice(4)) doc.users.push({ id, kind: 'agent', name: id, capacity: 3, token: `dev-${id}` });
   const [chat] = doc.workstreams;
+  // The sample's workstream offers its chats; here it assigns at once, and the second one offers.
+  delete chat.offers;
   doc.workstreams.push({ ...chat, name: OFFER_WORKSTREAM, offers: OFFER_SETTINGS });
   for (const queue of doc.queues) {
     if (queue.name === 'CreditCardQueue') queue.members.push('erin', 'frank');

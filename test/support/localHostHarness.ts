@@ -11,11 +11,14 @@ import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 /**
  * The sample configuration, with the demo bot reached on whatever port the test host got. Its rate
  * limits are off: every test client calls from 127.0.0.1, and test/e2e/rateLimits.test.ts turns them on.
+ * Its offers are off too unless asked for (`offers: true`), so a chat goes straight to an agent.
  */
-export function sampleConfig(change: (config: Config) => void = () => undefined): Config {
+export function sampleConfig(change: (config: Config) => void = () => undefined, options: { offers?: boolean } = {}): Config {
   const config = loadConfigOrThrow(SAMPLE_CONFIG_PATH);
   for (const user of config.users) if (user.kind === 'bot') user.endpoint = '/api/demo-bot/messages';
   config.limits.rate = { chatStartsPerAddress: false, requestsPerAddress: false, requestsPerToken: false };
+  // The sample offers each chat (Accept/Reject); tests of routing assign at once unless they ask for offers.
+  if (!options.offers) for (const workstream of config.workstreams) delete workstream.offers;
   change(config);
   return config;
 }
