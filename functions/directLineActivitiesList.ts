@@ -9,4 +9,4 @@ export const directLineActivitiesList = edge(async (request) => {
   return json(200, await listActivities(s, callerOf(s, request), param(request, 'id'), request.query.get('watermark')));
 });
 
-registerHttp({ name: 'directLineActivitiesList', methods: ['GET', 'OPTIONS'], route: 'directline/conversations/{id}/activities', handler: directLineActivitiesList, rateLimit: 'directLinePoll', cors: 'directLine' });
+registerHttp({ name: 'directLineActivitiesList', methods: ['GET', 'OPTIONS'], route: 'directline/conversations/{id}/activities', handler: directLineActivitiesList, rateLimit: 'directLinePoll', cors: 'directLine', heldOpen: true });

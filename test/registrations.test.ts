@@ -47,6 +47,10 @@ test('browsers of other origins may call the Direct Line routes (CORS), and no o
   expect(registered.http().filter((f) => f.route.startsWith('directline/') && !f.cors)).toEqual([]);
 });
 
+test('only the Direct Line poll is held open (neither shed nor counted in flight by the local host)', () => {
+  expect(registered.http().filter((f) => f.heldOpen).map((f) => f.name)).toEqual(['directLineActivitiesList']);
+});
+
 test('only the upload route reads a body larger than the local host\'s default, as large as the configured files', async () => {
   expect(registered.http().filter((f) => f.maxBodyBytes).map((f) => f.name)).toEqual(['directLineUpload']);
 });
@@ -119,36 +123,39 @@ test('pages carry no key and no rate limit: they are static files, and every act
   for (const page of registered.http().filter((f) => f.surface === 'page')) expect([page.name, page.authLevel ?? 'anonymous', page.rateLimit]).toEqual([page.name, 'anonymous', undefined]);
 });
 
-describe('the demo bot (unauthenticated) is served only by the local host, or in Azure when an operator opts in', () => {
-  /** Imports the function files as the Azure Functions host does (SWITCHBOARD_HOST unset), in a fresh module registry. */
-  function azureRegistrations(env: Record<string, string>): { registered: string[]; toAzure: string[]; routes: Record<string, string> } {
-    const saved = { ...process.env };
-    delete process.env.SWITCHBOARD_HOST;
-    Object.assign(process.env, env);
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // @azure/functions: "test mode" outside the host
-    try {
-      let result: { registered: string[]; toAzure: string[]; routes: Record<string, string> } = { registered: [], toAzure: [], routes: {} };
-      jest.isolateModules(() => {
-        const { app } = jest.requireActual<typeof import('@azure/functions')>('@azure/functions');
-        const toAzure: string[] = [];
-        const routes: Record<string, string> = {};
-        const http = jest.spyOn(app, 'http').mockImplementation((name, options) => {
-          toAzure.push(name);
-          routes[name] = options.route ?? '';
-        });
-        for (const file of readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts')).sort()) jest.requireActual(join(root, 'functions', file));
-        const { registrations } = jest.requireActual<typeof import('../shared/host/registry')>('../shared/host/registry');
-        result = { registered: registrations.http().map((f) => f.name), toAzure, routes };
-        http.mockRestore();
+/** Imports the function files as the Azure Functions host does (SWITCHBOARD_HOST unset), in a fresh module registry. */
+function azureRegistrations(env: Record<string, string>): { registered: string[]; toAzure: string[]; routes: Record<string, string>; setups: unknown[] } {
+  const saved = { ...process.env };
+  delete process.env.SWITCHBOARD_HOST;
+  Object.assign(process.env, env);
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // @azure/functions: "test mode" outside the host
+  try {
+    let result: { registered: string[]; toAzure: string[]; routes: Record<string, string>; setups: unknown[] } = { registered: [], toAzure: [], routes: {}, setups: [] };
+    jest.isolateModules(() => {
+      const { app } = jest.requireActual<typeof import('@azure/functions')>('@azure/functions');
+      const toAzure: string[] = [];
+      const routes: Record<string, string> = {};
+      const http = jest.spyOn(app, 'http').mockImplementation((name, options) => {
+        toAzure.push(name);
+        routes[name] = options.route ?? '';
       });
-      return result;
-    } finally {
-      warn.mockRestore();
-      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-      Object.assign(process.env, saved);
-    }
+      const setups: unknown[] = [];
+      const setup = jest.spyOn(app, 'setup').mockImplementation((options) => void setups.push(options));
+      for (const file of readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts')).sort()) jest.requireActual(join(root, 'functions', file));
+      const { registrations } = jest.requireActual<typeof import('../shared/host/registry')>('../shared/host/registry');
+      result = { registered: registrations.http().map((f) => f.name), toAzure, routes, setups };
+      http.mockRestore();
+      setup.mockRestore();
+    });
+    return result;
+  } finally {
+    warn.mockRestore();
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
   }
+}
 
+describe('the demo bot (unauthenticated) is served only by the local host, or in Azure when an operator opts in', () => {
   test('in Azure, by default, the demo bot route does not exist', () => {
     const { registered, toAzure } = azureRegistrations({});
     expect(toAzure).toEqual(registered);
@@ -168,5 +175,16 @@ describe('the demo bot (unauthenticated) is served only by the local host, or in
 
   test('the local host serves it', () => {
     expect(registered.http().map((f) => f.name)).toContain('demoBotMessages');
+  });
+});
+
+test('in Azure, HTTP streaming is turned on once (event streams write their body as it comes); the local host never calls app.*', () => {
+  expect(azureRegistrations({}).setups).toEqual([{ enableHttpStream: true }]);
+  jest.isolateModules(() => {
+    const { app } = jest.requireActual<typeof import('@azure/functions')>('@azure/functions');
+    const calls = [jest.spyOn(app, 'setup'), jest.spyOn(app, 'http')];
+    jest.requireActual<typeof import('../shared/host/local/functionsLoader')>('../shared/host/local/functionsLoader').loadFunctions();
+    expect(calls.map((call) => call.mock.calls.length)).toEqual([0, 0]);
+    calls.forEach((call) => call.mockRestore());
   });
 });

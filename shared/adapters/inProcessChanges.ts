@@ -1,4 +1,4 @@
-import type { ConversationChanges } from '../ports/conversationChanges';
+import type { ChangesNextOptions, ConversationChanges } from '../ports/conversationChanges';
 import type { TranscriptStore } from '../ports/transcriptStore';
 import type { TypingSignals } from '../ports/typingSignals';
 
@@ -14,18 +14,22 @@ export class InProcessChanges implements ConversationChanges {
 
   constructor(private readonly maxWaitInMs = Number.POSITIVE_INFINITY) {}
 
-  next(conversationId: string, timeoutInMs: number): Promise<'woken' | 'closing'> {
+  next(conversationId: string, timeoutInMs: number, options: ChangesNextOptions = {}): Promise<'woken' | 'closing'> {
     if (this.closing) return Promise.resolve('closing');
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve('woken');
     return new Promise((resolve) => {
       const set = this.waiters.get(conversationId) ?? new Set<() => void>();
       this.waiters.set(conversationId, set);
       const wake = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
         set.delete(wake);
         if (set.size === 0 && this.waiters.get(conversationId) === set) this.waiters.delete(conversationId);
         resolve(this.closing ? 'closing' : 'woken');
       };
       const timer = setTimeout(wake, Math.max(0, Math.min(timeoutInMs, this.maxWaitInMs)));
+      signal?.addEventListener('abort', wake, { once: true });
       set.add(wake);
     });
   }

@@ -37,6 +37,12 @@ export interface HttpFunction {
    * per request, as it follows the configuration. The Functions host has its own bound (100 MB).
    */
   maxBodyBytes?: () => Promise<number>;
+  /**
+   * The response is held open while it waits for events (a long-poll, an event stream): the local host
+   * neither sheds it nor counts it in flight, as it waits idle. Its bounds are its own: a wait, a
+   * lifetime, a rate limit.
+   */
+  heldOpen?: boolean;
 }
 
 export interface QueueFunction {
@@ -79,7 +85,22 @@ export function registerHttp(registration: HttpFunction): void {
   // CORS outermost, so that a refusal (a 429, a 401) reaches the page readable.
   const fn = { ...registration, handler: registration.cors === 'directLine' ? directLineCors(limited) : limited };
   httpFunctions.push(fn);
-  if (inAzureHost()) app.http(fn.name, { methods: fn.methods, route: servedRoute(fn), authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
+  if (!inAzureHost()) return;
+  enableHttpStreaming();
+  app.http(fn.name, { methods: fn.methods, route: servedRoute(fn), authLevel: fn.authLevel ?? 'anonymous', handler: fn.handler });
+}
+
+let httpStreaming = false;
+
+/**
+ * Event streams (http/eventStream.ts) write their body over minutes; without streaming the Functions
+ * worker reads a response whole before it sends any of it. Set once, before the app starts (it throws
+ * after); the local host streams without it.
+ */
+function enableHttpStreaming(): void {
+  if (httpStreaming) return;
+  app.setup({ enableHttpStream: true });
+  httpStreaming = true;
 }
 
 export function registerQueue(registration: QueueFunction): void {

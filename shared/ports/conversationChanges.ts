@@ -7,6 +7,11 @@ export interface ConversationChanges {
   /**
    * Resolves at the conversation's next change, or after `timeoutInMs` at the latest (`woken`); at once
    * with `closing` once the host shuts down: the reader answers with what it has instead of waiting on.
+   * `signal` ends the wait early (`woken`): a reader that went away leaves no waiter behind.
    */
-  next(conversationId: string, timeoutInMs: number): Promise<'woken' | 'closing'>;
+  next(conversationId: string, timeoutInMs: number, options?: ChangesNextOptions): Promise<'woken' | 'closing'>;
+}
+
+export interface ChangesNextOptions {
+  signal?: AbortSignal;
 }

@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { pipeline, Readable, type Duplex } from 'node:stream';
+import { ReadableStream } from 'node:stream/web';
 import type { EdgeContext, EdgeRequest } from '../../http/edgeRequest';
 import { servedRoute, type HttpFunction } from '../registry';
 import { Admission } from './admission';
@@ -32,8 +33,6 @@ export function compileRoute(fn: HttpFunction): CompiledRoute {
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const HEALTH_PATH = /^\/api\/health\/?$/;
-/** GET of a Direct Line conversation's activities: the poll (see the server below). */
-const DIRECT_LINE_POLL_PATH = /^\/api\/directline\/conversations\/[^/]+\/activities\/?$/;
 
 /**
  * Serves the registered HTTP functions the way the Functions host does: the same routes (the API under /api, pages at the root),
@@ -42,17 +41,28 @@ const DIRECT_LINE_POLL_PATH = /^\/api\/directline\/conversations\/[^/]+\/activit
  * 503 so a probe or a load balancer stops sending; the other routes keep serving (a bot's reply to a
  * delivery still in flight comes through them).
  */
-export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission(), shuttingDown: () => boolean = () => false, operatorAccess: OperatorAccess = { kind: 'open' }): Server {
+export interface FunctionsHttpServer extends Server {
+  /**
+   * Resolves once every streamed response has ended and been written out, or after `timeoutInMs`. At
+   * shutdown the streams end on their own (their waits answer `closing`); cutting the connections before
+   * they are written out would end them with an error instead.
+   */
+  streamsEnded(timeoutInMs: number): Promise<void>;
+}
+
+export function createFunctionsHttpServer(functions: readonly HttpFunction[], baseUrl: () => string, admission = new Admission(), shuttingDown: () => boolean = () => false, operatorAccess: OperatorAccess = { kind: 'open' }): FunctionsHttpServer {
   const routes = functions.map(compileRoute);
+  const streams = new Set<Promise<void>>();
+  const held = routes.filter((route) => route.fn.heldOpen);
   const contexts = new Map(functions.map((fn) => [fn, consoleContext(fn.name)]));
   // Host is not needed to route (the base URL is the host's own), so its absence is no reason for a bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (HEALTH_PATH.test(path) && shuttingDown()) return writeJson(res, 503, { status: 'shutting down' });
-    // Direct Line polls are never shed: one 503 stops Web Chat's polling for good (reference faces.md A.6),
-    // and a held poll waits idle, so counting it in flight would shed real work at a few hundred open chats.
-    // Their own bound is limits.rate, which answers an empty set instead.
-    if (req.method === 'GET' && DIRECT_LINE_POLL_PATH.test(path)) return serveAndReport(req, res);
+    // Held responses (a Direct Line poll, an event stream) are never shed: one 503 stops Web Chat's polling
+    // for good (reference faces.md A.6), and an EventSource's stream too. They wait idle, so counting them in
+    // flight would shed real work at a few hundred open chats or pages. Their bounds are their own (heldOpen).
+    if (heldOpen(req.method, path)) return serveAndReport(req, res);
     const shed = admission.admit(path);
     if (shed !== undefined) {
       // The connection stays open: a client sent away would otherwise come back through the accept queue,
@@ -64,7 +74,17 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
     serveAndReport(req, res);
   });
   server.on('clientError', answerClientError);
-  return server;
+  return Object.assign(server, {
+    async streamsEnded(timeoutInMs: number): Promise<void> {
+      const deadline = new Promise((resolve) => setTimeout(resolve, timeoutInMs).unref());
+      await Promise.race([Promise.all(streams), deadline]);
+    },
+  });
+
+  function heldOpen(method: string | undefined, path: string): boolean {
+    const verb = (method ?? 'GET').toUpperCase() as HttpFunction['methods'][number];
+    return held.some(({ fn, pattern }) => fn.methods.includes(verb) && pattern.test(path));
+  }
 
   function serveAndReport(req: IncomingMessage, res: ServerResponse): void {
     void serve(req, res).catch((error) => {
@@ -108,7 +128,11 @@ export function createFunctionsHttpServer(functions: readonly HttpFunction[], ba
     if (params === undefined) return writeJson(res, 400, { error: { code: 'InvalidPath', message: 'the path has an invalid percent-encoding' } });
     const { fn } = hit.route;
     const request = new LocalRequest(method, url, req.headers, params, body, req.socket.remoteAddress);
-    writeResponse(res, await fn.handler(request, contexts.get(fn) as EdgeContext));
+    const streamed = writeResponse(res, await fn.handler(request, contexts.get(fn) as EdgeContext));
+    if (streamed) {
+      streams.add(streamed);
+      void streamed.then(() => streams.delete(streamed));
+    }
   }
 }
 
@@ -203,16 +227,41 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | unde
   });
 }
 
-function writeResponse(res: ServerResponse, response: HttpResponseInit | { status?: number; jsonBody?: unknown; body?: unknown; headers?: unknown }): void {
+/** Writes the response; for a streamed body, returns when it has ended. */
+function writeResponse(res: ServerResponse, response: HttpResponseInit | { status?: number; jsonBody?: unknown; body?: unknown; headers?: unknown }): Promise<void> | undefined {
   if (response.headers !== undefined) {
     new Headers(response.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, name) => res.setHeader(name, value));
   }
   const status = response.status ?? 200;
-  if (response.jsonBody !== undefined) return writeJson(res, status, response.jsonBody);
+  if (response.jsonBody !== undefined) return void writeJson(res, status, response.jsonBody);
   const body = response.body;
   res.statusCode = status;
   if (body === undefined || body === null) return void res.end();
-  res.end(typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body));
+  if (typeof body === 'string' || body instanceof Uint8Array) return void res.end(body);
+  const streamed = streamedBody(body);
+  if (streamed) return writeStreamed(res, streamed);
+  res.end(JSON.stringify(body));
+  return undefined;
+}
+
+/** A body the handler writes over time (an event stream), in the forms the Functions host takes: a web stream, a Node stream, an async iterable. */
+function streamedBody(body: unknown): Readable | undefined {
+  if (body instanceof ReadableStream) return Readable.fromWeb(body);
+  if (body instanceof Readable) return body;
+  if (typeof (body as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator] === 'function') return Readable.from(body as AsyncIterable<Uint8Array>);
+  return undefined;
+}
+
+/**
+ * Each chunk goes out as it comes (chunked, no length, nothing held back here). A client that goes away
+ * destroys the body, which cancels a web stream at once: the handler's reads stop.
+ */
+function writeStreamed(res: ServerResponse, body: Readable): Promise<void> {
+  res.flushHeaders();
+  return new Promise((resolve) => pipeline(body, res, (error) => {
+    if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') console.error('[local host] a streamed response failed', error);
+    resolve();
+  }));
 }
 
 function writeJson(res: ServerResponse, status: number, body: unknown): void {

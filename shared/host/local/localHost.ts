@@ -294,7 +294,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       changes.close();
       // Streams read the store, which closes below: their clients reconnect (to this host once it is back).
       // Handlers first: a bot delivery in flight needs the HTTP server for the bot's replies.
-      await Promise.all([streams.close(), ...triggers.map((t) => t.close())]);
+      await Promise.all([streams.close(), server.streamsEnded(STREAMS_END_GRACE_IN_MS), ...triggers.map((t) => t.close())]);
       await backend.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -303,6 +303,9 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     },
   };
 }
+
+/** At shutdown, how long the event streams have to end (they end at once; a read in flight finishes first). */
+const STREAMS_END_GRACE_IN_MS = 2000;
 
 /** A per-data-directory secret, so customer tokens stay valid across restarts of the same data. */
 export function localTokenSecret(dataDir: string | undefined): string {
