@@ -11,7 +11,10 @@ import type { EdgeContext, EdgeRequest } from './edgeRequest';
  * itself after `lifetimeInMs`, inside functionTimeout, and the client resumes from the last id it had.
  */
 export interface EventStreamOptions {
-  /** How long an SSE response lasts before the server ends it (240 s by default). */
+  /**
+   * How long an SSE response lasts before the server ends it: 210 s by default, under Azure's 230 s rule for
+   * an HTTP response and host.json's 5-minute functionTimeout; the client resumes from its last id.
+   */
   lifetimeInMs?: number;
   /** How often an SSE response sends a `: ping` comment, so proxies and load balancers keep an idle connection (15 s by default). */
   pingEveryInMs?: number;
@@ -22,7 +25,7 @@ export interface EventStreamOptions {
   heartbeat?: () => Promise<void>;
 }
 
-export const DEFAULT_LIFETIME_IN_MS = 240_000;
+export const DEFAULT_LIFETIME_IN_MS = 210_000;
 export const DEFAULT_PING_EVERY_IN_MS = 15_000;
 /** The reconnect delay an SSE client is told to use (EventSource's `retry:`). */
 export const RETRY_IN_MS = 2000;
