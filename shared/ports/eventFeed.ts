@@ -19,3 +19,10 @@ export interface EventFeed {
   /** Deletes events older than `before` (ISO) in every scope; the sweep calls it. Returns how many went. */
   prune(before: string): Promise<number>;
 }
+
+/**
+ * How long events are kept unless a host says otherwise (48 h): long past any reader's reconnect, short
+ * enough that a feed stays small. The SQLite host's sweep prunes to it; in Cosmos DB it is the `feeds`
+ * container's defaultTtl (infra/).
+ */
+export const DEFAULT_FEED_RETENTION_IN_SECONDS = 48 * 60 * 60;

@@ -55,7 +55,7 @@ export class CosmosTranscriptStore implements TranscriptStore {
   async list(conversationId: string): Promise<TranscriptMessage[]> {
     const docs = await this.places.query(conversationId, 'ORDER BY c.seq');
     const last = docs.at(-1);
-    if (last) this.places.saw(conversationId, last.seq);
+    if (last) this.places.saw(conversationId, last);
     const seen = new Set<string>();
     const messages: TranscriptMessage[] = [];
     for (const doc of docs) {

@@ -13,8 +13,9 @@ export interface SequencedPartitionOptions {
   /** The field that holds an item's own id (the message's, the event's): the claim and placesOf go by it. */
   itemIdField: string;
   /**
-   * How long this process trusts its hint of a partition's last place. Where items expire, shorter than the
-   * container's TTL: a hint that outlived every item would take a place after a seq that others went past.
+   * How long after the last place was written this process trusts its hint of it. Where items expire, far
+   * shorter than the container's TTL: a place that young still exists, so the partition is not empty and
+   * nobody can have started it again past it (see cosmosEventFeed.ts).
    */
   hintMaxAgeInMs?: number;
 }
@@ -35,8 +36,8 @@ const MAX_SEQ_ATTEMPTS = 100;
  * The transcripts (cosmosTranscriptStore.ts) and the feeds (cosmosEventFeed.ts) use it.
  */
 export class SequencedPartition<D extends { id: string; seq: number }> {
-  /** The last place this process took or saw per partition: a hint that saves the TOP 1 query when one instance serves the partition. */
-  private readonly hints = new BoundedMap<string, { seq: number; at: number }>(10_000);
+  /** The last place this process took or saw per partition, and when it was written: a hint that saves the TOP 1 query when one instance serves the partition. */
+  private readonly hints = new BoundedMap<string, { seq: number; writtenAt: number }>(10_000);
 
   constructor(
     private readonly container: Container,
@@ -52,12 +53,12 @@ export class SequencedPartition<D extends { id: string; seq: number }> {
   /** The last place this process knows of, while its hint is fresh. */
   hint(partition: string): number | undefined {
     const hint = this.hints.get(partition);
-    return hint && Date.now() - hint.at <= (this.options.hintMaxAgeInMs ?? Number.POSITIVE_INFINITY) ? hint.seq : undefined;
+    return hint && Date.now() - hint.writtenAt <= (this.options.hintMaxAgeInMs ?? Number.POSITIVE_INFINITY) ? hint.seq : undefined;
   }
 
-  /** Records a place this process saw, so the next take starts after it. */
-  saw(partition: string, seq: number): void {
-    if (seq > (this.hint(partition) ?? 0)) this.hints.set(partition, { seq, at: Date.now() });
+  /** Records a place this process read, so the next take starts after it. */
+  saw(partition: string, place: D & Resource): void {
+    if (place.seq > (this.hint(partition) ?? 0)) this.hints.set(partition, { seq: place.seq, writtenAt: place._ts * 1000 });
   }
 
   /** Creates `build(seq)` at the first free place after `after` (by default the hint, or the last place); returns its seq. */
@@ -65,7 +66,7 @@ export class SequencedPartition<D extends { id: string; seq: number }> {
     let seq = (after ?? this.hint(partition) ?? (await this.last(partition))) + 1;
     for (let attempt = 1; attempt <= MAX_SEQ_ATTEMPTS; attempt++) {
       if (await succeeds(() => this.container.items.create(build(seq)), [409])) {
-        this.hints.set(partition, { seq, at: Date.now() });
+        this.hints.set(partition, { seq, writtenAt: Date.now() });
         return seq;
       }
       // Place `seq` is taken, so the next one is free unless others took it too; every few tries, ask where the end is.
