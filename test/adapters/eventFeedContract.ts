@@ -109,7 +109,7 @@ export function describeEventFeedContract(name: string, makeFeed: MakeFeed): voi
       let appending = true;
       // A reader following the scope while the appends run: each page must go on from its position.
       const following = (async () => {
-        const deadline = Date.now() + 20_000;
+        const deadline = Date.now() + 10_000;
         while (appending || seen.length < 40) {
           if (Date.now() > deadline) throw new Error(`timed out following the feed at ${seen.length} events`);
           const page = await reader.read(AGENT, { after: seen.at(-1)?.seq ?? 0, limit: 3 });
