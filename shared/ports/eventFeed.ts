@@ -12,6 +12,8 @@ import type { FeedEvent, FeedPage, FeedScope } from '../core/feed';
  * - `read` returns the events with seq > `after`, oldest first, at most `limit`.
  * - Events older than the retention may be pruned; a read from before the oldest kept event says
  *   `truncated`.
+ * - Events come only as a run without gaps from the asked position on (core/feedPage.ts), so a reader never
+ *   steps over a pruned one; a position past the head (one the scope never reached) also says `truncated`.
  */
 export interface EventFeed {
   append(events: FeedEvent[]): Promise<void>;

@@ -3,7 +3,6 @@ import type { FeedEvent, FeedPage, FeedScope, StoredFeedEvent } from '../../core
 import { checkFeedRead, feedRun, type FeedRun } from '../../core/feedPage';
 import type { EventFeed } from '../../ports/eventFeed';
 import { COSMOS_CONTAINERS } from './cosmosContainers';
-import { cosmosStatus } from './cosmosDocuments';
 import { SequencedPartition } from './sequencedPartition';
 
 /** An event in its place: the item id is `seq:<n>`, the event's own id is `eventId`. */
@@ -144,12 +143,8 @@ export class CosmosEventFeed implements EventFeed {
   }
 
   private async readMark(scope: FeedScope): Promise<MarkDocument | undefined> {
-    try {
-      return (await this.container.item('mark', scope).read<MarkDocument>()).resource;
-    } catch (error) {
-      if (cosmosStatus(error) === 404) return undefined;
-      throw error;
-    }
+    const { resource } = await this.container.item('mark', scope).read<MarkDocument>();
+    return resource;
   }
 
   private async mark(scope: FeedScope, seq: number): Promise<void> {
