@@ -64,6 +64,8 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
 // ttl expire (closed conversations, SWITCHBOARD_CLOSED_TTL_DAYS); transcripts keep their messages.
 // waiting has no TTL (an entry leaves with its chat) and is listed oldest first by two fields, which
 // needs the composite index.
+// feeds (the live feeds of agents and queues) keep events 2 days (172800 s, the code's
+// DEFAULT_FEED_RETENTION_IN_SECONDS): Cosmos DB deletes them by TTL, nothing else prunes them.
 var containers = [
   {
     id: 'conversations'
@@ -137,6 +139,16 @@ var containers = [
       ]
       kind: 'Hash'
     }
+  }
+  {
+    id: 'feeds'
+    partitionKey: {
+      paths: [
+        '/scope'
+      ]
+      kind: 'Hash'
+    }
+    defaultTtl: 172800
   }
 ]
 

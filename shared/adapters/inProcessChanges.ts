@@ -1,10 +1,11 @@
 import type { ChangesNextOptions, ConversationChanges } from '../ports/conversationChanges';
+import type { EventFeed } from '../ports/eventFeed';
 import type { TranscriptStore } from '../ports/transcriptStore';
 import type { TypingSignals } from '../ports/typingSignals';
 
 /**
  * Changes seen in this process: the transcript store's appends wake the readers waiting on that
- * conversation at once. A waiter never sleeps past `maxWaitInMs`, so where another process may append
+ * conversation at once, and the feed's appends those waiting on that scope. A waiter never sleeps past `maxWaitInMs`, so where another process may append
  * (a Function App's other instances) it reads again at least that often: polling, with a fast path.
  * Idle waiters are timers and a set entry: no work until something happens.
  */
@@ -73,6 +74,18 @@ export class InProcessChanges implements ConversationChanges {
       },
       get: (conversationId, side) => signals.get(conversationId, side),
       delete: (conversationId, side) => signals.delete(conversationId, side),
+    };
+  }
+
+  /** The feeds, telling these waiters of every scope an append wrote to (an event skipped as a duplicate wakes them for nothing, harmlessly). */
+  watchFeed(feed: EventFeed): EventFeed {
+    return {
+      append: async (events) => {
+        await feed.append(events);
+        for (const scope of new Set(events.map((event) => event.scope))) this.notify(scope);
+      },
+      read: (scope, options) => feed.read(scope, options),
+      prune: (before) => feed.prune(before),
     };
   }
 }

@@ -12,6 +12,8 @@ import type { FeedEvent, FeedPage, FeedScope } from '../core/feed';
  * - `read` returns the events with seq > `after`, oldest first, at most `limit`.
  * - Events older than the retention may be pruned; a read from before the oldest kept event says
  *   `truncated`.
+ * - Events come only as a run without gaps from the asked position on (core/feedPage.ts), so a reader never
+ *   steps over a pruned one; a position past the head (one the scope never reached) also says `truncated`.
  */
 export interface EventFeed {
   append(events: FeedEvent[]): Promise<void>;
@@ -19,3 +21,10 @@ export interface EventFeed {
   /** Deletes events older than `before` (ISO) in every scope; the sweep calls it. Returns how many went. */
   prune(before: string): Promise<number>;
 }
+
+/**
+ * How long events are kept unless a host says otherwise (48 h): long past any reader's reconnect, short
+ * enough that a feed stays small. The SQLite host's sweep prunes to it; in Cosmos DB it is the `feeds`
+ * container's defaultTtl (infra/).
+ */
+export const DEFAULT_FEED_RETENTION_IN_SECONDS = 48 * 60 * 60;

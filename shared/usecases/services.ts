@@ -17,8 +17,8 @@ import type { ConversationChanges } from '../ports/conversationChanges';
 import type { CustomerSightings } from '../ports/customerSightings';
 import type { TypingSignals } from '../ports/typingSignals';
 import type { FileStore } from '../ports/fileStore';
-import type { FileLinks } from './fileLinks';
 import type { EventFeed } from '../ports/eventFeed';
+import type { FileLinks } from './fileLinks';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -40,7 +40,11 @@ export interface Ports {
   typing: TypingSignals;
   /** The files customers attach to Direct Line messages. */
   files: FileStore;
-  /** The live feeds of agents' pages and queues' boards (core/feed.ts). */
+  /**
+   * The live feeds the agent workspace and the supervisor's view follow (core/feed.ts): per agent and per
+   * queue, ordered events from any instance. Appends wake the readers waiting on the scope in this process
+   * (`changes`, keyed by scope); the sweep prunes what is older than `settings.feedRetentionInSeconds`.
+   */
   feed: EventFeed;
 }
 
@@ -64,6 +68,11 @@ export interface Settings {
    * local one); absent on Azure Functions, which cannot accept a WebSocket: clients poll there.
    */
   directLineStreamBaseUrl?: string;
+  /**
+   * How long the feeds keep events (DEFAULT_FEED_RETENTION_IN_SECONDS, 48 h): the sweep prunes older ones.
+   * SQLite only in effect: in Cosmos DB the `feeds` container's defaultTtl (infra/) deletes them, and prune does nothing.
+   */
+  feedRetentionInSeconds: number;
 }
 
 export interface AgentAuthentication {

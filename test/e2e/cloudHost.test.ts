@@ -93,3 +93,14 @@ test('what one conversation costs in Cosmos DB requests, start to close (counted
   expect(requests.length).toBeGreaterThan(0);
   expect(requests.filter((r) => r.includes('/colls/') && !/\/colls\/(conversations|waiting|agents|transcripts)\//.test(r))).toEqual([]);
 }, 60_000);
+
+test("the live feeds are Cosmos DB's: an append lands in the feeds container and wakes the scope's readers", async () => {
+  const before = cosmos.requests.length;
+  let woke: string | undefined;
+  const waiting = host.services.changes.next('agent:alice', 60_000).then((how) => (woke = how));
+  await host.services.feed.append([{ scope: 'agent:alice', id: 'e2e-1', type: 'presence', at: new Date().toISOString(), data: { presence: 'Available' } }]);
+  expect(cosmos.requests.slice(before).some((r) => r.startsWith('POST') && r.includes('/colls/feeds/'))).toBe(true);
+  expect((await host.services.feed.read('agent:alice', { after: 0, limit: 10 })).events.map((e) => e.id)).toEqual(['e2e-1']);
+  await eventually('the wake-up', async () => woke);
+  await waiting;
+});

@@ -1,4 +1,5 @@
 import type { ContainerRequest, Database } from '@azure/cosmos';
+import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 
 /** The database a deployment uses unless COSMOS_DATABASE names another. */
 export const DEFAULT_COSMOS_DATABASE = 'switchboard';
@@ -13,6 +14,8 @@ export const DEFAULT_COSMOS_DATABASE = 'switchboard';
  * - transcripts `/conversationId`: the messages of one conversation live in one partition.
  * - queues `/id`: one small statistics record per routing queue (the average wait), point read and
  *   replaced with If-Match by queue name.
+ * - feeds `/scope`: the live feed of one agent or one queue (core/feed.ts) lives in one partition, read
+ *   from a position by one-partition queries (see cosmosEventFeed.ts).
  */
 export const COSMOS_CONTAINERS = {
   conversations: { id: 'conversations', partitionKeyPath: '/id' },
@@ -20,6 +23,7 @@ export const COSMOS_CONTAINERS = {
   agents: { id: 'agents', partitionKeyPath: '/id' },
   transcripts: { id: 'transcripts', partitionKeyPath: '/conversationId' },
   queues: { id: 'queues', partitionKeyPath: '/id' },
+  feeds: { id: 'feeds', partitionKeyPath: '/scope' },
 } as const;
 
 export type CosmosContainerName = keyof typeof COSMOS_CONTAINERS;
@@ -36,6 +40,12 @@ export interface EnsureCosmosContainersOptions {
    * keeps messages (TTL on, nothing expires). Make it longer than a chat lives plus the closed-conversation TTL.
    */
   transcriptTtlInSeconds?: number;
+  /**
+   * `defaultTtl` of `feeds`: the feeds' retention (DEFAULT_FEED_RETENTION_IN_SECONDS, 2 days, by default).
+   * Events go that long after their write; a reader from before them is told `truncated`. infra/ declares
+   * the same number.
+   */
+  feedTtlInSeconds?: number;
 }
 
 /** The container definitions, as infra/ must declare them too. */
@@ -64,6 +74,7 @@ export function cosmosContainerRequests(options: EnsureCosmosContainersOptions =
     agents: define('agents'),
     transcripts: define('transcripts', { defaultTtl: transcriptTtl }),
     queues: define('queues'),
+    feeds: define('feeds', { defaultTtl: options.feedTtlInSeconds ?? DEFAULT_FEED_RETENTION_IN_SECONDS }),
   };
 }
 

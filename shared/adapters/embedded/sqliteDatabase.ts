@@ -127,6 +127,25 @@ CREATE TABLE IF NOT EXISTS files (
   content         BLOB NOT NULL
 );
 
+-- The live feeds (core/feed.ts): per scope, events at seq 1, 2, ... (feed_heads holds each scope's last
+-- seq, so a seq is never reused once its events are pruned); (scope, id) is unique, so appends are idempotent.
+-- New in an existing data file: both are created empty when it is opened.
+CREATE TABLE IF NOT EXISTS feed_events (
+  scope TEXT NOT NULL,
+  seq   INTEGER NOT NULL,
+  id    TEXT NOT NULL,
+  type  TEXT NOT NULL,
+  at    TEXT NOT NULL,
+  data  TEXT NOT NULL,
+  PRIMARY KEY (scope, seq),
+  UNIQUE (scope, id)
+);
+CREATE INDEX IF NOT EXISTS feed_events_by_age ON feed_events (at);
+CREATE TABLE IF NOT EXISTS feed_heads (
+  scope TEXT PRIMARY KEY,
+  seq   INTEGER NOT NULL
+);
+
 -- When each Direct Line customer's client was last seen (the chat reconnect window counts from it).
 CREATE TABLE IF NOT EXISTS customer_sightings (
   conversation_id TEXT PRIMARY KEY,

@@ -10,6 +10,8 @@ import { CosmosConversationStore } from '../../adapters/cosmos/cosmosConversatio
 import { CosmosTranscriptStore } from '../../adapters/cosmos/cosmosTranscriptStore';
 import { CosmosQueueStatsStore } from '../../adapters/cosmos/cosmosQueueStatsStore';
 import { CosmosTypingSignals } from '../../adapters/cosmos/cosmosTypingSignals';
+import { CosmosEventFeed } from '../../adapters/cosmos/cosmosEventFeed';
+import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessageBus';
@@ -63,6 +65,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     typing: changes.watchTyping(new CosmosTypingSignals(database)),
     queueStats: new CosmosQueueStatsStore(database),
     files: filesOf(settings),
+    feed: changes.watchFeed(new CosmosEventFeed(database)),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
     botAuthenticator: new BotFrameworkAuthenticator(config),
@@ -79,6 +82,8 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       agentAuthentication: { tokens: settings.allowAgentTokens, appServicePrincipal: settings.appServiceAuthentication, tenantId: settings.agentTenantId },
       // App Service's front end appends the client's address to X-Forwarded-For; no request reaches the app around it.
       trustForwardedFor: true,
+      // What infra/ gives the feeds container as defaultTtl: Cosmos DB expires events, the sweep's prune does nothing.
+      feedRetentionInSeconds: DEFAULT_FEED_RETENTION_IN_SECONDS,
     },
     customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(settings.tokenSecret),

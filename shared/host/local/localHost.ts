@@ -13,6 +13,8 @@ import { SqliteCustomerSightings } from '../../adapters/embedded/sqliteCustomerS
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
 import { SqliteFileStore } from '../../adapters/embedded/sqliteFileStore';
+import { SqliteEventFeed } from '../../adapters/embedded/sqliteEventFeed';
+import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { FileLinks } from '../../usecases/fileLinks';
 import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
 import { flushTelemetry } from '../../adapters/appinsights/appInsightsTelemetry';
@@ -58,6 +60,11 @@ export interface LocalHostOptions {
   bots?: BotClient;
   /** Where uploads are kept; by default the host's own database. */
   files?: FileStore;
+  /**
+   * How long the live feeds keep events before the sweep prunes them (SWITCHBOARD_FEED_RETENTION_HOURS; 48 h by
+   * default). Against Cosmos DB (startCloudHost) the feeds container's defaultTtl decides instead.
+   */
+  feedRetentionInSeconds?: number;
   commandWaitInMs?: number;
   /** How often the sweep runs; 0 turns the timer off (tests call it directly). */
   sweepPeriodInMs?: number;
@@ -118,6 +125,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       queueStats: new SqliteQueueStatsStore(db),
       typing: new InMemoryTypingSignals(),
       files: options.files ?? new SqliteFileStore(db),
+      feed: new SqliteEventFeed(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -152,12 +160,13 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
   const { filesOf } = await import('../azure/azureServices');
-  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
     import('../../adapters/cosmos/cosmosTranscriptStore'),
     import('../../adapters/cosmos/cosmosQueueStatsStore'),
     import('../../adapters/cosmos/cosmosTypingSignals'),
+    import('../../adapters/cosmos/cosmosEventFeed'),
     import('../../adapters/cosmos/createCosmosClient'),
     import('../../adapters/servicebus/createServiceBusClient'),
     import('../../adapters/servicebus/serviceBusMessageBus'),
@@ -182,6 +191,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       queueStats: new CosmosQueueStatsStore(database),
       typing: new CosmosTypingSignals(database),
       files: options.files ?? filesOf(azure),
+      feed: new CosmosEventFeed(database),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -202,6 +212,7 @@ interface Backend {
   queueStats: Services['queueStats'];
   typing: TypingSignals;
   files: Services['files'];
+  feed: Services['feed'];
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -233,6 +244,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     changes,
     sightings: new ThrottledSightings(backend.sightings),
     typing: changes.watchTyping(backend.typing),
+    feed: changes.watchFeed(backend.feed),
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
@@ -249,6 +261,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       botDeliveryMaxAttempts: options.maxDeliveryCount,
       agentAuthentication: options.agentAuthentication ?? { tokens: isLoopback(hostname), appServicePrincipal: false },
       trustForwardedFor: options.trustForwardedFor ?? false,
+      feedRetentionInSeconds: options.feedRetentionInSeconds ?? DEFAULT_FEED_RETENTION_IN_SECONDS,
     },
     customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(backend.tokenSecret),

@@ -69,6 +69,19 @@ function trustForwardedForSetting(): boolean {
 }
 
 /**
+ * SWITCHBOARD_FEED_RETENTION_HOURS: how long the live feeds keep events in the data directory before the
+ * sweep prunes them (48 by default). Against Cosmos DB the feeds container's defaultTtl decides instead.
+ */
+function feedRetentionSetting(): number | undefined {
+  const value = process.env.SWITCHBOARD_FEED_RETENTION_HOURS?.trim();
+  if (!value) return undefined;
+  const hours = Number(value);
+  if (Number.isInteger(hours) && hours > 0) return hours * 3600;
+  console.error(new SettingsError([`SWITCHBOARD_FEED_RETENTION_HOURS must be a positive whole number of hours, got "${value}"`]).message);
+  process.exit(1);
+}
+
+/**
  * The pages (/chat) are served from dist/pages: built first when a source is newer, else left as they are.
  * A failed build is reported and the API served all the same: the pages are its clients, not its parts.
  */
@@ -116,7 +129,7 @@ async function main(): Promise<void> {
   const exposure = exposureSettings(hostname);
   for (const warning of exposure.warnings) console.warn(`warning: ${warning}`);
   const common = {
-    config, port, hostname, publicUrl, telemetry, trustForwardedFor: trustForwardedForSetting(),
+    config, port, hostname, publicUrl, telemetry, trustForwardedFor: trustForwardedForSetting(), feedRetentionInSeconds: feedRetentionSetting(),
     // Agent tokens and the operator key follow the same rule in both modes (see exposure.ts).
     agentAuthentication: { tokens: exposure.agentTokens, appServicePrincipal: false },
     operatorKey: exposure.operator.kind === 'key' ? exposure.operator.key : undefined,
