@@ -53,6 +53,7 @@ function activeAgentOf(c: Conversation, action: string): string {
  */
 export async function assignConversation(s: Services, supervisor: AgentUser, conversationId: string, agentId: string) {
   const agent = humanAgent(s, agentId);
+  if (handedOverTo((await getConversation(s, conversationId)).value, 'assign', agent.id)) return { status: 'Active' as const, agentId: agent.id };
   const expectOpen = (c: Conversation) => {
     if (c.status !== 'Open') throw conflict('assign', c, 'only an Open chat can be assigned');
   };
@@ -74,6 +75,9 @@ export async function transferConversation(s: Services, supervisor: AgentUser, c
   const queue = target.queue ?? '';
   if (!s.directory.queue(queue)) throw new ApiError('InvalidBody', `queue: unknown queue "${queue}", expected one of ${s.config.queues.map((q) => q.name).join(', ')}`);
   const { value: before } = await getConversation(s, conversationId);
+  const last = before.history.findLast((h) => h.type === 'supervisor');
+  // Asked again: it waits where a supervisor sent it.
+  if (before.status === 'Open' && last?.type === 'supervisor' && last.action === 'transfer' && last.queue === queue && last.agentId === undefined) return { status: before.status, queue: before.queue };
   const agentId = activeAgentOf(before, 'transfer');
   const after = await run(s, before, { type: 'supervisorTransfer', conversationId, key: `supervisorTransfer:${conversationId}:${before.epoch}`, supervisorId: supervisor.id, agentId, queue });
   if (!recorded(before, after, (h) => h.action === 'transfer' && h.supervisorId === supervisor.id && h.queue === queue)) throw conflict('transfer', after, 'only an Active chat held by an agent can be transferred');
@@ -86,6 +90,7 @@ export async function transferConversation(s: Services, supervisor: AgentUser, c
  */
 async function transferToAgent(s: Services, supervisor: AgentUser, conversationId: string, agentId: string) {
   const agent = humanAgent(s, agentId);
+  if (handedOverTo((await getConversation(s, conversationId)).value, 'transfer', agent.id)) return { status: 'Active' as const, agentId: agent.id };
   let fromAgentId = '';
   const expectActive = (c: Conversation) => {
     fromAgentId = activeAgentOf(c, 'transfer');
@@ -125,6 +130,12 @@ export async function monitorConversation(s: Services, conversationId: string, p
   const { value: c } = await getConversation(s, conversationId);
   const { messages, next } = await s.transcripts.listPage(conversationId, { ...readPage(page), audience: 'agent' });
   return { status: c.status, statusReason: c.statusReason, assignee: c.assignee, messages: messages.map((m) => staffMessageView(s, m)), next };
+}
+
+/** Asked again (a retry after a lost answer): the chat is still with the agent a supervisor's last action gave it to. */
+function handedOverTo(c: Conversation, action: 'assign' | 'transfer', agentId: string): boolean {
+  const last = c.history.findLast((h) => h.type === 'supervisor');
+  return c.status === 'Active' && c.assignee?.id === agentId && last?.type === 'supervisor' && last.action === action && last.agentId === agentId;
 }
 
 /** Whether the command that turned `before` into `after` recorded this supervisor entry (rather than finding the chat moved on). */

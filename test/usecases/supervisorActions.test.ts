@@ -125,6 +125,10 @@ describe('assign', () => {
     expect(desk.body.conversations.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([[id, 'Active']]);
     expect(telemetry.named('SupervisorAction').map((e) => e.properties)).toEqual([expect.objectContaining({ conversationId: id, action: 'assign', supervisor: 'sam', agent: 'carol', queue: 'CreditCardQueue' })]);
     expect(telemetry.named('Assigned').map((e) => [e.properties.agent, e.properties.supervisor, e.measurements?.waitMs])).toEqual([['carol', 'sam', 42 * SECOND]]);
+    // Asked again (an answer lost on the way), the same answer, and nothing more happens.
+    expect(await assign(id, 'carol')).toEqual({ status: 200, body: { status: 'Active', agentId: 'carol' } });
+    expect(await assign(id, 'alice')).toMatchObject({ status: 409 });
+    expect(entries(await stored(id), 'supervisor')).toHaveLength(1);
     // Carol's chat is hers as any other: she writes, ends and closes it; her units go back.
     expect((await api.agent('carol', 'POST', `/conversations/${id}/messages`, { text: 'Hello Dana' })).status).toBe(202);
     expect((await api.agent('carol', 'POST', `/conversations/${id}/end`)).body).toEqual({ status: 'WrapUp' });
@@ -207,9 +211,11 @@ describe('transfer', () => {
     await start();
     const chat = await activeWith('alice');
     const id = chat.conversationId;
-    await api.agent('carol', 'PUT', '/presence', { presence: 'Available' });
 
     expect(await transfer(id, { queue: 'HomeLoanQueue' })).toEqual({ status: 200, body: { status: 'Open', queue: 'HomeLoanQueue' } });
+    // Asked again while it waits there: the same answer.
+    expect(await transfer(id, { queue: 'HomeLoanQueue' })).toEqual({ status: 200, body: { status: 'Open', queue: 'HomeLoanQueue' } });
+    await api.agent('carol', 'PUT', '/presence', { presence: 'Available' });
     const after = await conversationWhere(id, (c) => c.status === 'Active' && c.assignee?.id === 'carol' && c.assignmentAnnounced, 'carol to take the chat');
     expect(entries(after, 'supervisor')).toEqual([{ type: 'supervisor', at: clock.iso(), action: 'transfer', supervisorId: 'sam', fromAgentId: 'alice', queue: 'HomeLoanQueue' }]);
     expect(entries(after, 'transferred')).toEqual([{ type: 'transferred', at: clock.iso(), agentId: 'alice', queue: 'HomeLoanQueue' }]);
@@ -241,6 +247,8 @@ describe('transfer', () => {
     expect((await api.agent('alice', 'POST', `/conversations/${id}/messages`, { text: 'still there?' })).status).toBe(403);
     expect((await api.agent('dave', 'POST', `/conversations/${id}/messages`, { text: 'Dave here' })).status).toBe(202);
     expect(telemetry.named('Transferred').map((e) => e.properties)).toEqual([expect.objectContaining({ agent: 'alice', toAgent: 'dave', supervisor: 'sam' })]);
+    expect(await transfer(id, { agentId: 'dave' })).toEqual({ status: 200, body: { status: 'Active', agentId: 'dave' } });
+    expect(entries(await stored(id), 'supervisor')).toHaveLength(1);
   });
 
   test('refusals: not Active (409 naming the status), held by the agent named (409), full agent (409), unknown queue or agent and bad bodies (400)', async () => {
