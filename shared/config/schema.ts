@@ -259,7 +259,7 @@ const agentSchema = strict(
       .optional()
       .meta({ description: "The agent's Entra ID object id (oid, a GUID), which App Service authentication maps to this agent when the sign-in comes from SWITCHBOARD_AGENT_TENANT_ID; unique, case-insensitive. Never a UPN or email: their owner can change those." }),
     presence: oneOf('presence', PRESENCES).default('Available').meta({ description: 'Presence before the agent sets one.' }),
-    roles: z.array(oneOf('role', ROLES)).default([]).meta({ description: 'Roles of the agent: supervisor, for the supervisor routes of a later part (today it grants nothing more). None by default.' }),
+    roles: z.array(oneOf('role', ROLES)).default([]).meta({ description: 'Roles of the agent: supervisor, for the supervisor routes (/api/supervisor: assign, transfer, force-close and monitor any conversation). None by default.' }),
   },
   { title: 'Agent', description: 'A human agent.' },
 );

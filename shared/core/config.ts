@@ -7,7 +7,7 @@ import type { RateLimit } from './rateLimiter';
 export const PRESENCES = ['Available', 'Busy', 'Busy-DND', 'Away', 'Offline'] as const;
 export type Presence = (typeof PRESENCES)[number];
 
-/** What a human agent may do besides taking chats. Part 8 gives supervisors their routes. */
+/** What a human agent may do besides taking chats: a supervisor also assigns, transfers, force-closes and monitors any chat (/api/supervisor). */
 export const ROLES = ['supervisor'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -21,7 +21,14 @@ export type StatusReason =
   | 'AutoClosedBySystem'
   | 'ClosedDueToOverflow'
   | 'ConversationEndedByBot'
-  | 'ClosedDueToFailure';
+  | 'ClosedDueToFailure'
+  /** A supervisor closed the chat, whatever its status (Omnichannel's ForceClosedBySupervisor, 192350015). */
+  | 'ForceClosedBySupervisor'
+  /** Active because a supervisor assigned it, or transferred it to this agent (Omnichannel's AssignedBySupervisor, 192350017). */
+  | 'AssignedBySupervisor';
+
+/** What a supervisor did to a chat (D365's Assign, Transfer and Force close). */
+export type SupervisorAction = 'assign' | 'transfer' | 'close';
 
 /** What sent the chat to a queue: its start, a bot's escalation or handoff, an agent's transfer, or the sweep's repair. */
 export type RoutingReason = 'start' | 'escalation' | 'transfer' | 'handoff' | 'repair';
@@ -44,7 +51,12 @@ export type HistoryEntry =
   | { type: 'offerWithdrawn'; at: string; agentId: string; offeredAt: string }
   | { type: 'status'; at: string; status: ConversationStatus; reason: StatusReason }
   | { type: 'escalated'; at: string; botId: string; context: Context }
-  | { type: 'transferred'; at: string; agentId: string; queue: string };
+  | { type: 'transferred'; at: string; agentId: string; queue: string }
+  /**
+   * A supervisor's action, recorded before what it did: `agentId` is who got the chat (assign, transfer to an
+   * agent), `fromAgentId` who held it (transfer), `queue` the queue it was assigned from or sent to.
+   */
+  | { type: 'supervisor'; at: string; action: SupervisorAction; supervisorId: string; agentId?: string; fromAgentId?: string; queue?: string };
 
 /** A live offer: the chat is Open, and `agentId`'s capacity is reserved for it until it is answered or expires. */
 export interface Offer {

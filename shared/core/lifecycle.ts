@@ -11,6 +11,9 @@ import type { Placement } from './placement';
  *     ▲                │  └─ escalate / transfer ──► Open (another queue)
  *     └── route ◄──────┘  └─ bot ends / customer leaves a bot ──► Closed
  *   Open ──customer leaves / auto-close──► Closed;  WrapUp ──auto-close──► Closed
+ *
+ * A supervisor also moves chats: Open ──assign──► Active; Active ──transfer──► Open (a queue) or Active
+ * (another agent); anything but Closed ──force close──► Closed.
  */
 export type TransitionErrorCode = 'InvalidStatus' | 'NotAssignee';
 
@@ -236,6 +239,71 @@ export function transfer(conversation: Conversation, agentId: string, placement:
     history: [...conversation.history, { type: 'transferred', at, agentId, queue: placement.kind === 'queue' && placement.redirect ? placement.redirect.from : placement.queue }],
   };
   return place(transferred, placement, 'transfer', at);
+}
+
+/**
+ * A supervisor's transfer to a queue (D365's Transfer): as the agent's own transfer, with the supervisor's
+ * entry first. `queue` is the queue the supervisor chose (placement may redirect it).
+ */
+export function transferBySupervisor(conversation: Conversation, agentId: string, supervisorId: string, queue: string, placement: Placement, at: string): Conversation {
+  expectStatus(conversation, ['Active'], 'transfer');
+  expectAssignee(conversation, { id: agentId, kind: 'agent' }, 'transfer');
+  const entry: HistoryEntry = { type: 'supervisor', at, action: 'transfer', supervisorId, fromAgentId: agentId, queue };
+  return transfer({ ...conversation, history: [...conversation.history, entry] }, agentId, placement, at);
+}
+
+/** The epoch a supervisor's commit was decided at: a chat that moved on meanwhile (or was fenced by the sweep) refuses it. */
+function expectEpoch(conversation: Conversation, epoch: number, action: string): void {
+  if (conversation.epoch !== epoch) {
+    throw new TransitionError('InvalidStatus', `cannot ${action}: the conversation changed meanwhile (${conversation.status} at epoch ${conversation.epoch}, expected epoch ${epoch})`);
+  }
+}
+
+/**
+ * A supervisor's Assign (D365): an Open chat, waiting or offered, goes Active with `agentId`, whose capacity the
+ * caller reserved first (or, when the chat is offered to that same agent, the offer's reservation). A live offer
+ * is withdrawn. Only at `epoch`, read before the reservation: the sweep fences a chat before it gives back a
+ * reservation it takes for a stray, so a commit that stalled past that fails here.
+ */
+export function assignBySupervisor(conversation: Conversation, agentId: string, supervisorId: string, epoch: number, at: string): Conversation {
+  expectStatus(conversation, ['Open'], 'assign');
+  expectEpoch(conversation, epoch, 'assign');
+  const live = conversation.offer;
+  const queue = conversation.queue ?? '';
+  const assignee: Assignee = { id: agentId, kind: 'agent' };
+  const entries: HistoryEntry[] = [
+    ...(live ? [{ type: 'offerWithdrawn', at, agentId: live.agentId, offeredAt: live.offeredAt } as const] : []),
+    { type: 'supervisor', at, action: 'assign', supervisorId, agentId, queue },
+    { type: 'assigned', at, assignee, queue, waitedMs: waitedMs(conversation, at) },
+  ];
+  return toAssignee(withStatus(conversation, 'Active', 'AssignedBySupervisor', at, entries), assignee, conversation, at);
+}
+
+/**
+ * A supervisor's transfer straight to another agent: the chat stays Active, now with `agentId`, whose capacity
+ * the caller reserved first; the old agent's is the caller's to give back. Only at `epoch` (see assignBySupervisor).
+ * The new agent is announced as an assignment is (assignmentAnnounced is false again).
+ */
+export function transferToAgent(conversation: Conversation, fromAgentId: string, agentId: string, supervisorId: string, epoch: number, at: string): Conversation {
+  expectStatus(conversation, ['Active'], 'transfer');
+  expectAssignee(conversation, { id: fromAgentId, kind: 'agent' }, 'transfer');
+  expectEpoch(conversation, epoch, 'transfer');
+  if (agentId === fromAgentId) throw new TransitionError('InvalidStatus', `cannot transfer: agent ${agentId} already holds the conversation`);
+  const entry: HistoryEntry = { type: 'supervisor', at, action: 'transfer', supervisorId, fromAgentId, agentId, ...(conversation.queue ? { queue: conversation.queue } : {}) };
+  return {
+    ...withStatus(conversation, 'Active', 'AssignedBySupervisor', at, [entry]),
+    assignee: { id: agentId, kind: 'agent' },
+    assignedAt: at,
+    assignmentAnnounced: false,
+    counters: { ...conversation.counters, transfers: conversation.counters.transfers + 1 },
+  };
+}
+
+/** A supervisor's Force close: any chat not yet Closed closes now, its live offer withdrawn. */
+export function forceClose(conversation: Conversation, supervisorId: string, at: string): Conversation {
+  expectStatus(conversation, ['Open', 'Active', 'Waiting', 'WrapUp'], 'force-close');
+  const entry: HistoryEntry = { type: 'supervisor', at, action: 'close', supervisorId };
+  return close({ ...conversation, history: [...conversation.history, entry] }, 'ForceClosedBySupervisor', at);
 }
 
 /**

@@ -38,6 +38,14 @@ export const transferBody = z.strictObject({ queue: z.string().min(1).max(100) }
 
 export const emptyBody = z.strictObject({});
 
+/** A supervisor's Assign: the human agent to give the Open chat to. */
+export const supervisorAssignBody = z.strictObject({ agentId: id });
+
+/** A supervisor's Transfer: to a queue (re-routed there) or straight to an agent, one of the two. */
+export const supervisorTransferBody = z
+  .strictObject({ queue: z.string().min(1).max(100).optional(), agentId: id.optional() })
+  .refine((body) => (body.queue === undefined) !== (body.agentId === undefined), { message: 'give either queue or agentId, not both and not neither' });
+
 /**
  * A dry run takes any context a chat can carry, which is more than a customer may send: the variables
  * bots and Switchboard set too (BotFailure). So it has its own schema; explainRouting checks the values.

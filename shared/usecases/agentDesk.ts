@@ -1,6 +1,7 @@
 import type { AgentUser } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import { agentConversationRow } from '../core/liveEvents';
+import type { TranscriptMessage } from '../core/transcript';
 import { summaryOf } from '../core/transcriptSummary';
 import { ApiError } from '../http/apiError';
 import { readPage, type RawPageQuery } from '../http/pageQuery';
@@ -28,16 +29,23 @@ export interface SignedInPrincipal {
 }
 
 export function authenticateAgent(s: Services, agentId: string, credentials: AgentCredentials): AgentUser {
-  const { tokens, appServicePrincipal } = s.settings.agentAuthentication;
-  if (appServicePrincipal && credentials.principal) {
-    const caller = agentSignedIn(s, credentials.principal);
-    if (caller.id !== agentId) throw new ApiError('Forbidden', `signed in as agent ${caller.id}, not ${agentId}`);
-    return caller;
+  const caller = identifyAgent(s, credentials);
+  if (caller.id !== agentId) {
+    throw new ApiError('Forbidden', credentials.principal && s.settings.agentAuthentication.appServicePrincipal ? `signed in as agent ${caller.id}, not ${agentId}` : `the token belongs to agent ${caller.id}, not ${agentId}`);
   }
+  return caller;
+}
+
+/**
+ * Who the credentials name, whoever that is (routes that name no agent in their path: GET /api/me, the
+ * supervisor's): 401 when they name nobody, 403 for a sign-in that is valid but no agent's.
+ */
+export function identifyAgent(s: Services, credentials: AgentCredentials): AgentUser {
+  const { tokens, appServicePrincipal } = s.settings.agentAuthentication;
+  if (appServicePrincipal && credentials.principal) return agentSignedIn(s, credentials.principal);
   if (tokens && credentials.token) {
     const caller = s.directory.agentByToken(credentials.token);
     if (!caller) throw new ApiError('Unauthorized', 'the bearer token is not a known agent token');
-    if (caller.id !== agentId) throw new ApiError('Forbidden', `the token belongs to agent ${caller.id}, not ${agentId}`);
     return caller;
   }
   const ways = [appServicePrincipal ? 'sign in with Entra ID' : '', tokens ? 'send the agent token from the configuration as a bearer token' : ''].filter(Boolean);
@@ -93,13 +101,21 @@ export async function listAgentMessages(s: Services, agent: AgentUser, conversat
   ]);
   return {
     status: conversation.status,
-    messages: messages.map((stored) => {
-      const m = withFreshFileLinks(s, stored);
-      return { id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.attachments?.length ? { attachments: m.attachments } : {}), ...(m.editedAt ? { editedAt: m.editedAt } : {}) };
-    }),
+    messages: messages.map((stored) => staffMessageView(s, stored)),
     next,
     customerTypingAt: typing?.at ?? null,
   };
+}
+
+/** A transcript line as agents and supervisors read it: agent-only lines too, file links signed afresh. */
+export function staffMessageView(s: Services, stored: TranscriptMessage) {
+  const m = withFreshFileLinks(s, stored);
+  return { id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.attachments?.length ? { attachments: m.attachments } : {}), ...(m.editedAt ? { editedAt: m.editedAt } : {}) };
+}
+
+/** GET /api/me: who the credentials name, with what the pages need to know of them. */
+export function describeAgent(s: Services, agent: AgentUser) {
+  return { id: agent.id, name: agent.name, roles: [...(agent.roles ?? [])], capacity: agent.capacity, queues: s.directory.queuesOf(agent.id).map((q) => q.name) };
 }
 
 export async function sendAgentMessage(s: Services, agent: AgentUser, conversationId: string, input: { text: string; id?: string }): Promise<{ id: string }> {

@@ -38,6 +38,10 @@ export const conversationCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agentTransfer'), ...base, agentId: z.string(), queue: z.string() }),
   z.object({ type: z.literal('agentEnd'), ...base, agentId: z.string() }),
   z.object({ type: z.literal('agentClose'), ...base, agentId: z.string() }),
+  /** A supervisor sends the chat `agentId` holds (Active) to a queue; refused (applied as nothing) once it moved on. */
+  z.object({ type: z.literal('supervisorTransfer'), ...base, supervisorId: z.string(), agentId: z.string(), queue: z.string() }),
+  /** A supervisor's force close: whatever the chat's status but Closed. */
+  z.object({ type: z.literal('supervisorClose'), ...base, supervisorId: z.string() }),
   /** Open and WrapUp close at once; Active only once idle (no message for activeIdleMinutes), else it is armed again. */
   z.object({ type: z.literal('autoClose'), ...base, status: z.enum(['Open', 'Active', 'WrapUp']), epoch: z.number() }),
   z.object({

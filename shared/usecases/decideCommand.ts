@@ -135,6 +135,8 @@ class Decision {
       case 'agentTransfer': return this.agentTransfer(c);
       case 'agentEnd': return this.agentEnd(c);
       case 'agentClose': return this.agentClose(c);
+      case 'supervisorTransfer': return this.supervisorTransfer(c);
+      case 'supervisorClose': return this.supervisorClose(c);
       case 'autoClose': return this.autoClose(c);
       case 'reroute': return this.reroute(c);
       case 'waitUpdate': return this.waitUpdate(c);
@@ -315,6 +317,32 @@ class Decision {
     this.closedEvent();
   }
 
+  /** As the agent's transfer, on a supervisor's word: the agent leaves, and the chat waits in the queue chosen. */
+  private supervisorTransfer(c: Command<'supervisorTransfer'>): void {
+    const before = this.next;
+    const placement = this.s.directory.place(this.workstream(), { rule: null, queue: c.queue }, []);
+    this.next = lifecycle.transferBySupervisor(before, c.agentId, c.supervisorId, c.queue, placement, this.at);
+    this.say('system', `The chat was transferred to ${c.queue}.`);
+    this.releaseAgent(c.agentId);
+    this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue, supervisor: c.supervisorId });
+    this.track('SupervisorAction', { action: 'transfer', supervisor: c.supervisorId, agent: c.agentId, queue: c.queue });
+    this.routed();
+  }
+
+  /**
+   * Force close: the customer is told, the agent's session ends (its units go back), a bot holding the chat hears
+   * endOfConversation, a live offer is withdrawn (and its reservation given back).
+   */
+  private supervisorClose(c: Command<'supervisorClose'>): void {
+    const before = this.next;
+    this.next = lifecycle.forceClose(before, c.supervisorId, this.at);
+    this.say('system', 'A supervisor ended the chat.');
+    // No Bot Framework code says "a supervisor"; unknown leaves the reason to the statusReason.
+    this.leftAssignee(before, 'unknown', 'forceClosed');
+    this.track('SupervisorAction', { action: 'close', supervisor: c.supervisorId, fromStatus: before.status, [before.assignee?.kind ?? 'none']: before.assignee?.id, queue: before.queue ?? undefined });
+    this.closedEvent();
+  }
+
   private autoClose(c: Command<'autoClose'>): void {
     if (c.status === 'Active') return this.idleClose(c.epoch);
     const before = this.next;
@@ -435,12 +463,15 @@ class Decision {
     this.routed();
   }
 
-  /** The chat left whoever held it: a bot hears endOfConversation, an agent gets its capacity back. */
-  private leftAssignee(before: Conversation, botCode: string): void {
+  /**
+   * The chat left whoever held it: a bot hears endOfConversation (its session ends with `botOutcome`), an agent
+   * gets its capacity back.
+   */
+  private leftAssignee(before: Conversation, botCode: string, botOutcome: 'abandoned' | 'forceClosed' = 'abandoned'): void {
     if (before.assignee?.kind === 'bot' && before.status === 'Active') {
       const bot = before.assignee.id;
       this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, botCode));
-      this.track('BotSessionEnded', { bot, outcome: 'abandoned', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
+      this.track('BotSessionEnded', { bot, outcome: botOutcome, workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
     }
     if (before.assignee?.kind === 'agent' && !lifecycle.holdsAgentCapacity(this.next, this.workstream())) this.releaseAgent(before.assignee.id);
     if (before.offer) this.releaseAgent(before.offer.agentId, { reservationAt: before.offer.offeredAt });

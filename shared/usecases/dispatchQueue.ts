@@ -295,12 +295,12 @@ type Commit = (current: Conversation, epoch: number) => Conversation;
 const RELEASE_ROUNDS = 8;
 
 /**
- * Gives back the reservation this dispatcher made at `at`, and only that one: if a sweep released it
- * meanwhile, another dispatcher may already hold a newer reservation of the same chat. Nothing else
- * will undo it before the sweep (a minute or more of blocked units), so a contended agent document
- * is retried well past the usual budget, with a short pause between rounds.
+ * Gives back the reservation this dispatcher (or a supervisor's assign) made at `at`, and only that one:
+ * if a sweep released it meanwhile, another dispatcher may already hold a newer reservation of the same
+ * chat. Nothing else will undo it before the sweep (a minute or more of blocked units), so a contended
+ * agent document is retried well past the usual budget, with a short pause between rounds.
  */
-async function releaseOwnReservation(s: Services, agent: AgentUser, conversationId: string, at: string): Promise<Versioned<AgentState>> {
+export async function releaseOwnReservation(s: Services, agent: AgentUser, conversationId: string, at: string): Promise<Versioned<AgentState>> {
   for (let round = 1; ; round++) {
     try {
       const { state } = await updateAgentState(s, agent, (current) => {

@@ -77,6 +77,8 @@ export async function recordAnswered(s: Services, before: Conversation | undefin
   if (!s.config.workstreams.some((w) => w.waitExperience?.averageWaitTime)) return;
   const entry = after.history.findLast((h) => h.type === 'assigned');
   if (!entry || entry.type !== 'assigned') return;
+  // A supervisor's transfer to another agent is announced too, but nobody waited for it: its chat was answered before.
+  if (entry.at !== after.assignedAt) return;
   try {
     for (let attempt = 1; attempt <= STATS_ATTEMPTS; attempt++) {
       const current = await s.queueStats.get(entry.queue);

@@ -104,9 +104,11 @@ export async function sweep(s: Services): Promise<SweepReport> {
 
 /**
  * A reservation older than the grace period whose chat is not held by that agent is a stray. If the
- * chat still waits in the reservation's queue, the dispatcher that reserved it may not have died but
- * stalled between its two writes: its commit could still land, on an agent whose units were given
- * back. So the chat is fenced first (see fenceWaitingChat); only then are the units released.
+ * chat still waits in the reservation's queue, the dispatcher (or a supervisor's assign) that reserved
+ * it may not have died but stalled between its two writes: its commit could still land, on an agent
+ * whose units were given back. An Active chat held by someone else may likewise be in the middle of a
+ * supervisor's transfer to this agent. So the chat is fenced first (see fenceChat); only then are the
+ * units released.
  */
 async function releaseStrayReservations(s: Services, cutoff: string): Promise<number> {
   let released = 0;
@@ -119,7 +121,8 @@ async function releaseStrayReservations(s: Services, cutoff: string): Promise<nu
       const held = conversation && workstream && holdsCapacityOf(conversation.value, agent.id, workstream);
       if (held) continue;
       const waitingThere = conversation?.value.status === 'Open' && conversation.value.queue === reservation.queue;
-      if (waitingThere && !(await fenceWaitingChat(s, conversation))) continue;
+      const activeElsewhere = conversation?.value.status === 'Active';
+      if ((waitingThere || activeElsewhere) && !(await fenceChat(s, conversation))) continue;
       const at = s.clock.now().toISOString();
       const { changed } = await updateAgentState(s, agent, (current) => {
         // That reservation only: a dispatcher may hold a newer one of the same chat by now.
@@ -136,12 +139,13 @@ async function releaseStrayReservations(s: Services, cutoff: string): Promise<nu
 }
 
 /**
- * Moves a waiting chat's epoch on with a conditional write, without moving it in its queue: an
- * assignment commit requires the epoch the dispatcher listed, so a stalled dispatcher's commit fails
- * after this and it gives its own reservation back. The Open auto-close was armed for the old epoch,
- * so it is armed again. False when the chat changed meanwhile (the next sweep looks again).
+ * Moves a chat's epoch on with a conditional write, without moving the chat: an assignment commit (the
+ * dispatcher's, a supervisor's assign or transfer to an agent) requires the epoch read before its
+ * reservation, so a stalled commit fails after this and its reservation is not needed. Timers armed for
+ * the old epoch are armed again: a waiting chat's Open auto-close, an Active chat's idle close, or its
+ * announcement when it has not been made. False when the chat changed meanwhile (the next sweep looks again).
  */
-async function fenceWaitingChat(s: Services, conversation: Versioned<Conversation>): Promise<boolean> {
+async function fenceChat(s: Services, conversation: Versioned<Conversation>): Promise<boolean> {
   const c = conversation.value;
   const fenced: Conversation = { ...c, epoch: c.epoch + 1, updatedAt: s.clock.now().toISOString() };
   try {
@@ -150,11 +154,23 @@ async function fenceWaitingChat(s: Services, conversation: Versioned<Conversatio
     if (isStoreError(error, 'PreconditionFailed') || isStoreError(error, 'NotFound')) return false;
     throw error;
   }
-  const workstream = s.directory.workstream(c.workstream);
-  if (workstream && c.enqueuedAt) {
-    const due = new Date(Date.parse(c.enqueuedAt) + workstream.autoClose.openMinutes * 60_000);
-    const key = `autoClose:${c.id}:Open:${fenced.epoch}`;
-    await s.bus.send([conversationCommandMessage({ type: 'autoClose', conversationId: c.id, key, status: 'Open', epoch: fenced.epoch }, due)]);
-  }
+  const timers = rearmedTimers(s, fenced);
+  if (timers.length > 0) await s.bus.send(timers);
   return true;
+}
+
+function rearmedTimers(s: Services, fenced: Conversation): OutgoingMessage[] {
+  const workstream = s.directory.workstream(fenced.workstream);
+  if (!workstream) return [];
+  const { id, epoch } = fenced;
+  if (fenced.status === 'Open' && fenced.enqueuedAt) {
+    const due = new Date(Date.parse(fenced.enqueuedAt) + workstream.autoClose.openMinutes * 60_000);
+    return [conversationCommandMessage({ type: 'autoClose', conversationId: id, key: `autoClose:${id}:Open:${epoch}`, status: 'Open', epoch }, due)];
+  }
+  if (fenced.status !== 'Active') return [];
+  if (!fenced.assignmentAnnounced) return [conversationCommandMessage({ type: 'assigned', conversationId: id, key: `assigned:${id}:${epoch}`, epoch })];
+  const idleMinutes = workstream.autoClose.activeIdleMinutes;
+  if (idleMinutes === undefined) return [];
+  const due = idleDeadline(fenced, idleMinutes);
+  return [conversationCommandMessage({ type: 'autoClose', conversationId: id, key: `autoClose:${id}:Active:${epoch}:${due}`, status: 'Active', epoch }, new Date(due))];
 }

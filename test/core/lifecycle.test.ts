@@ -1,7 +1,7 @@
 import type { Context, Workstream } from '../../shared/core/config';
 import type { Assignee, Conversation, ConversationStatus } from '../../shared/core/conversation';
 import {
-  acceptOffer, assign, autoClose, closeByAgent, customerLeftAt, declineOffer, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, holdsCapacityOf,
+  acceptOffer, assign, assignBySupervisor, autoClose, closeByAgent, forceClose, transferBySupervisor, transferToAgent, customerLeftAt, declineOffer, endByAgent, endByBot, endByCustomer, escalate, holdsAgentCapacity, holdsCapacityOf,
   markAnnounced, markApplied, offer, recordCustomerMessage, recordForwardedToBot, reroute, startConversation, transfer, TransitionError,
 } from '../../shared/core/lifecycle';
 import type { Placement } from '../../shared/core/placement';
@@ -590,5 +590,53 @@ describe('markApplied', () => {
     expect(next.applied[0]).toBe('k1');
     expect(next.applied.at(-1)).toBe('k200');
     expect(markApplied(started(), 'only').applied).toEqual(['only']);
+  });
+});
+
+describe('a supervisor\'s transitions', () => {
+  const waiting = () => started({}, inQueue('CreditCardQueue', 'CreditCardRule'));
+
+  test('assign: an Open chat goes Active with the agent (AssignedBySupervisor), its live offer withdrawn first', () => {
+    const offered = frozen(offer(waiting(), 'bob', 'CreditCardQueue', waiting().epoch, T1, 120));
+    const assigned = assignBySupervisor(offered, 'alice', 'sam', offered.epoch, T2);
+    expect(assigned).toMatchObject({ status: 'Active', statusReason: 'AssignedBySupervisor', assignee: ALICE, assignedAt: T2, assignmentAnnounced: false, offer: null, firstAgentAssignedAt: T2, epoch: offered.epoch + 1 });
+    expect(assigned.history.slice(offered.history.length)).toEqual([
+      { type: 'offerWithdrawn', at: T2, agentId: 'bob', offeredAt: T1 },
+      { type: 'supervisor', at: T2, action: 'assign', supervisorId: 'sam', agentId: 'alice', queue: 'CreditCardQueue' },
+      { type: 'assigned', at: T2, assignee: ALICE, queue: 'CreditCardQueue', waitedMs: 60_000 },
+      { type: 'status', at: T2, status: 'Active', reason: 'AssignedBySupervisor' },
+    ]);
+  });
+
+  test('assign refuses a chat that is not Open, or that moved on since the epoch it was decided at', () => {
+    expect(() => assignBySupervisor(withAgent(), 'bob', 'sam', withAgent().epoch, T2)).toThrow(TransitionError);
+    const open = waiting();
+    expect(() => assignBySupervisor(open, 'alice', 'sam', open.epoch - 1, T2)).toThrow(/changed meanwhile/);
+  });
+
+  test('transfer to an agent: the chat stays Active, now with the other agent, counted as a transfer and announced again', () => {
+    const held = withAgent();
+    const moved = transferToAgent(held, 'alice', 'bob', 'sam', held.epoch, T3);
+    expect(moved).toMatchObject({ status: 'Active', statusReason: 'AssignedBySupervisor', assignee: { id: 'bob', kind: 'agent' }, assignedAt: T3, assignmentAnnounced: false, counters: { transfers: 1 }, firstAgentAssignedAt: T1 });
+    expect(moved.history.at(-2)).toEqual({ type: 'supervisor', at: T3, action: 'transfer', supervisorId: 'sam', fromAgentId: 'alice', agentId: 'bob', queue: 'CreditCardQueue' });
+    expect(() => transferToAgent(held, 'alice', 'alice', 'sam', held.epoch, T3)).toThrow(/already holds/);
+    expect(() => transferToAgent(held, 'bob', 'carol', 'sam', held.epoch, T3)).toThrow(TransitionError);
+    expect(() => transferToAgent(inWrapUp(), 'alice', 'bob', 'sam', inWrapUp().epoch, T3)).toThrow(TransitionError);
+  });
+
+  test('transfer to a queue: as the agent\'s, with the supervisor\'s entry first', () => {
+    const moved = transferBySupervisor(withAgent(), 'alice', 'sam', 'HomeLoanQueue', inQueue('HomeLoanQueue'), T3);
+    expect(moved).toMatchObject({ status: 'Open', queue: 'HomeLoanQueue', assignee: null, counters: { transfers: 1 } });
+    expect(moved.history.slice(withAgent().history.length).map((h) => h.type)).toEqual(['supervisor', 'transferred', 'routed', 'status']);
+  });
+
+  test('force close: any status but Closed, a live offer withdrawn', () => {
+    const offered = frozen(offer(waiting(), 'bob', 'CreditCardQueue', waiting().epoch, T1, 120));
+    for (const chat of [waiting(), offered, withBot(), withAgent(), inWrapUp()]) {
+      const closed = forceClose(chat, 'sam', T3);
+      expect(closed).toMatchObject({ status: 'Closed', statusReason: 'ForceClosedBySupervisor', closedAt: T3, offer: null, botSession: null });
+      expect(closed.history.slice(chat.history.length).map((h) => h.type)).toEqual(chat.offer ? ['supervisor', 'offerWithdrawn', 'status'] : ['supervisor', 'status']);
+      expect(() => forceClose(closed, 'sam', T4)).toThrow(TransitionError);
+    }
   });
 });

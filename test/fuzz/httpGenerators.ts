@@ -207,6 +207,23 @@ export const transferFields: Record<string, Field> = {
   queue: { valid: fc.constantFrom(...QUEUE_NAMES), invalid: fc.oneof(badString(100), userText(1, 100).filter((s) => !QUEUE_NAMES.includes(s)), fc.constantFrom('botqueue', 'CreditCardQueue ')), required: true },
 };
 
+/** The users of the sample configuration a supervisor may name: its agents (sam is the supervisor) and its bot. */
+export const SAMPLE_USERS = ['alice', 'bob', 'carol', 'dave', 'sam', 'demo-bot'];
+/** A supervisor's Assign: `agentId` a user of the configuration or not (the schema takes any id; the use case checks it). */
+export const assignFields: Record<string, Field> = {
+  agentId: { valid: fc.oneof(fc.constantFrom(...SAMPLE_USERS), userText(1, 200)), invalid: badString(200), required: true },
+};
+/** A supervisor's Transfer: exactly one of `queue` and `agentId`. */
+export const supervisorTransferBodies = {
+  valid: fc.oneof(transferFields.queue!.valid.map((queue) => ({ queue })), assignFields.agentId!.valid.map((agentId) => ({ agentId }))),
+  invalid: fc.oneof(
+    invalidObject(transferFields),
+    invalidObject(assignFields),
+    fc.tuple(transferFields.queue!.valid, assignFields.agentId!.valid).map(([queue, agentId]) => ({ queue, agentId })),
+    fc.constant({}),
+  ),
+};
+
 /** A name a bot may give a variable it sets: 1 to 100 characters (`__proto__` is refused at the edge, whatever the route). */
 const botVariableName = userText(1, 100).filter((name) => name.length <= 100 && name !== '__proto__');
 /** What a bot could never set: a fraction, a number beyond the safe integers, or no string or number at all. */

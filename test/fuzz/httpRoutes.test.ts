@@ -9,7 +9,7 @@ import { FUZZ_TIMEOUT_IN_MS, fuzzRuns, table, type Tally } from './fuzzSupport';
 import { DirectLineTokens } from '../../shared/usecases/directLineTokens';
 import {
   emptyBodyValid, explainFields, garbageAuthorization, generateTokenFields, ignoredActivity, invalidActivity, invalidBodies, invalidIncomingActivity, invalidObject, messageFields, noiseHeaders,
-  presenceFields, segmentFor, startChatFields, startConversationBodies, transferFields, trickSegment, unknownId, validActivity, validBodies, validIncomingActivity, validObject, visitorTokenFields,
+  presenceFields, segmentFor, startChatFields, assignFields, supervisorTransferBodies, QUEUE_NAMES, startConversationBodies, transferFields, trickSegment, unknownId, validActivity, validBodies, validIncomingActivity, validObject, visitorTokenFields,
   type Body, type Field,
 } from './httpGenerators';
 import { rawRequest, type RawRequest, type RawResponse } from './rawHttp';
@@ -515,6 +515,87 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await fuzzer.endBatch();
   });
 
+  // ---- supervisor (sam) ---------------------------------------------------------------------
+
+  /** Credentials on the supervisor routes: sam's (in several spellings), most often; otherwise any agent's (403) or nobody's (401). */
+  const supervisorAuth = () => fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ').map((scheme) => ({ as: 'sam', headers: [['Authorization', `${scheme}dev-sam`] as [string, string]] })) },
+    { weight: 2, arbitrary: agentAuth() },
+  );
+  /** Chats an Assign takes (Open: waiting or offered). */
+  const OPEN = ['waiting', 'offered', 'offeredNoReject'];
+  /** Agents a supervisor's valid call could give a chat to (Available, maybe with room): such calls are never sent. */
+  const MAY_TAKE = ['alice', 'bob', 'sam'];
+
+  /** A supervisor's action on a chat: `mutates` says which (chat, valid body) sam's call would change; it is never generated. */
+  function supervisorCases(route: string, action: string, bodies: fc.Arbitrary<Body & { value?: unknown }>, mutates: (chat: string, body: unknown) => boolean): fc.Arbitrary<Case> {
+    return fc.tuple(supervisorAuth(), chatTarget(), bodies)
+      .filter(([auth, chat, body]) => !(auth.as === 'sam' && body.valid && mutates(chat.name, body.value)))
+      .map(([auth, chat, body]): Case => ({
+        route,
+        kind: `${body.kind}, credentials of ${auth.as}, chat ${chat.name}`,
+        expect: '4xx',
+        request: { method: 'POST', target: `/api/supervisor/conversations/${chat.segment}/${action}`, headers: auth.headers, body: body.bytes },
+      }));
+  }
+  /** Valid bodies that remember their value, for the `mutates` predicates. */
+  const validWithValue = (valid: fc.Arbitrary<Record<string, unknown>>) => valid.map((value) => ({ bytes: JSON.stringify(value), valid: true, kind: 'valid', value }));
+
+  test('GET /api/me', async () => {
+    const cases = fc.oneof(agentAuth(), supervisorAuth()).map((auth): Case => ({
+      route: 'me', kind: `credentials of ${auth.as}`, expect: auth.as === 'nobody' ? '4xx' : 'any', request: { method: 'GET', target: '/api/me', headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(20));
+  });
+
+  test('POST /api/supervisor/conversations/{id}/assign', async () => {
+    const shape = { valid: validObject(assignFields), invalid: invalidObject(assignFields), field: 'agentId' };
+    const bodies = fc.oneof(invalidBodies(shape), validWithValue(shape.valid));
+    const mutates = (chat: string, body: unknown) => OPEN.includes(chat) && MAY_TAKE.includes((body as { agentId: string }).agentId);
+    await fuzz(fuzzer, supervisorCases('supervisorAssign', 'assign', bodies, mutates), RUNS(50));
+  });
+
+  test('POST /api/supervisor/conversations/{id}/transfer', async () => {
+    const shape = { valid: supervisorTransferBodies.valid, invalid: supervisorTransferBodies.invalid, field: 'queue' };
+    const bodies = fc.oneof(invalidBodies(shape), validWithValue(shape.valid));
+    const mutates = (chat: string, body: unknown) => {
+      const { queue, agentId } = body as { queue?: string; agentId?: string };
+      if (chat !== 'agent') return false;
+      return queue !== undefined ? QUEUE_NAMES.includes(queue) : MAY_TAKE.includes(agentId ?? '') && agentId !== activeHolder;
+    };
+    await fuzz(fuzzer, supervisorCases('supervisorTransfer', 'transfer', bodies, mutates), RUNS(50));
+  });
+
+  test('POST /api/supervisor/conversations/{id}/close', async () => {
+    // Any chat not yet Closed would close: only the closed one (closed by its customer: 409) and unknown ones (404) are sent with sam's credentials.
+    await fuzz(fuzzer, supervisorCases('supervisorClose', 'close', emptyBodies(), (chat) => chat !== 'closed'), RUNS(40));
+  });
+
+  test('GET /api/supervisor/conversations/{id}/messages?after=&limit=', async () => {
+    const cases = fc.tuple(supervisorAuth(), chatTarget(), pageQueries()).map(([auth, chat, page]): Case => ({
+      route: 'supervisorConversationMessages',
+      kind: `${page.valid ? 'good' : 'bad'} page ${page.query}, credentials of ${auth.as}, chat ${chat.name}`,
+      expect: auth.as === 'sam' && page.valid && chat.name !== 'unknown' && chat.name !== 'trick' ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/supervisor/conversations/${chat.segment}/messages${page.query}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(40));
+  });
+
+  test('the supervisor\'s refusals say why: not Open or not Active (409 naming the status), unknown agent (400), Offline agent (409), unknown chat (404)', async () => {
+    const post = (chat: string, action: string, body: unknown) => fuzzer.check({
+      route: `supervisor${action[0]!.toUpperCase()}${action.slice(1)}`, kind: 'named refusal', expect: '4xx',
+      request: { method: 'POST', target: `/api/supervisor/conversations/${chat}/${action}`, headers: [bearer('dev-sam')], body: JSON.stringify(body) },
+    });
+    const id = (name: keyof typeof chats) => chats[name].conversationId;
+    expect(await post(id('agent'), 'assign', { agentId: 'bob' })).toMatchObject({ status: 409, json: { error: { code: 'Conflict', message: expect.stringContaining('it is Active') } } });
+    expect(await post(id('waiting'), 'assign', { agentId: 'nobody-here' })).toMatchObject({ status: 400, json: { error: { message: 'agentId: unknown agent "nobody-here"' } } });
+    expect(await post(id('waiting'), 'assign', { agentId: 'carol' })).toMatchObject({ status: 409, json: { error: { message: expect.stringContaining('agent carol is Offline') } } });
+    expect(await post(id('wrapUp'), 'transfer', { queue: 'HomeLoanQueue' })).toMatchObject({ status: 409, json: { error: { message: expect.stringContaining('it is WrapUp') } } });
+    expect(await post(id('closed'), 'close', {})).toMatchObject({ status: 409, json: { error: { message: expect.stringContaining('it is Closed') } } });
+    expect(await post('no-such-chat', 'close', {})).toMatchObject({ status: 404, json: { error: { code: 'NotFound' } } });
+    await fuzzer.endBatch();
+  });
+
   // ---- bot connector (anonymous bots allowed by the sample configuration) --------------------
 
   /** What an anonymous caller claims to be (activity.from.id), and the chat. */
@@ -860,6 +941,8 @@ describe('with bot and agent authentication on, forged and mismatched credential
   /** Agents' Entra ID object ids, and the tenant they sign in from. */
   const PRINCIPALS: Record<string, string> = { alice: '11111111-1111-4111-8111-111111111111', bob: '22222222-2222-4222-8222-222222222222', carol: '33333333-3333-4333-8333-333333333333', dave: '44444444-4444-4444-8444-444444444444' };
   const TENANT = '7a1b2c3d-0000-4000-8000-00000000c0de';
+  /** sam's object id: the sample's supervisor signs in too. */
+  const SUPERVISOR_PRINCIPAL = '55555555-5555-4555-8555-555555555555';
   let issuer: LocalIssuer;
   let host: Host;
   let fuzzer: Fuzzer;
@@ -876,7 +959,7 @@ describe('with bot and agent authentication on, forged and mismatched credential
       c.allowUnauthenticatedBots = false;
       c.botAuthentication = { tokenIssuer: issuer.issuer, openIdMetadataUrl: issuer.metadataUrl, loginUrl: issuer.loginUrl(), channelAudience: CHANNEL_AUDIENCE, knownAuthorities: [new URL(issuer.baseUrl).host] };
       const bot = (b: { id: string; appId: string }): BotUser => ({ id: b.id, kind: 'bot', name: b.id, endpoint: 'http://127.0.0.1:9/unused', capacity: 1000, appId: b.appId, credentials: { secretFromEnv: 'FUZZ_BOT_SECRET' }, contextEventName: 'startConversation', deliveryMode: 'normal', unreachableAfterSeconds: 60 });
-      c.users = [bot(HOLDER), bot(OTHER), ...c.users.filter((u) => u.kind === 'agent').map((u) => ({ ...u, principal: PRINCIPALS[u.id] }))];
+      c.users = [bot(HOLDER), bot(OTHER), ...c.users.filter((u) => u.kind === 'agent').map((u) => ({ ...u, principal: u.id === 'sam' ? SUPERVISOR_PRINCIPAL : PRINCIPALS[u.id] }))];
       c.queues = [...c.queues.map((q) => (q.name === 'BotQueue' ? { ...q, members: [HOLDER.id] } : q)), { name: 'OtherBotQueue', priority: 1, assignment: 'highestCapacity', members: [OTHER.id] }];
     });
     // The bots are not called: every activity to them is accepted, as a bot that answers 200 would.
@@ -1003,6 +1086,48 @@ describe('with bot and agent authentication on, forged and mismatched credential
       .filter((c) => !c.mutates)
       .map(({ mutates: _mutates, ...c }): Case => c);
     await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test('the supervisor routes behind App Service authentication: agents\' principals 403, forged and unknown ones refused, the supervisor\'s reads', async () => {
+    const encode = (claims: unknown) => Buffer.from(JSON.stringify(claims)).toString('base64');
+    const signIn = (oid: string, tid = TENANT) => [['X-MS-CLIENT-PRINCIPAL', encode({ claims: [{ typ: 'oid', val: oid }, { typ: 'tid', val: tid }] })] as [string, string]];
+    const principal = fc.oneof(
+      { weight: 4, arbitrary: fc.boolean().map((upper) => ({ as: 'sam', headers: signIn(upper ? SUPERVISOR_PRINCIPAL.toUpperCase() : SUPERVISOR_PRINCIPAL) })) },
+      fc.constantFrom(...Object.keys(PRINCIPALS)).map((agent) => ({ as: agent, headers: signIn(PRINCIPALS[agent]!) })),
+      // sam's object id from another tenant, his name alone, a principal nobody has, none.
+      fc.constant({ as: 'nobody', headers: signIn(SUPERVISOR_PRINCIPAL, '7a1b2c3d-0000-4000-8000-0000000bad00') }),
+      fc.constant({ as: 'nobody', headers: [['X-MS-CLIENT-PRINCIPAL-NAME', 'sam'], ['X-MS-CLIENT-PRINCIPAL-ID', SUPERVISOR_PRINCIPAL]] as [string, string][] }),
+      fc.constant({ as: 'nobody', headers: signIn('99999999-9999-4999-8999-999999999999') }),
+      fc.constant({ as: 'nobody', headers: [] as [string, string][] }),
+    );
+    const action = fc.constantFrom(
+      { verb: 'assign', body: { agentId: 'bob' } }, { verb: 'transfer', body: { queue: 'HomeLoanQueue' } }, { verb: 'transfer', body: { agentId: 'bob' } },
+      { verb: 'close', body: {} }, { verb: 'messages', body: undefined }, { verb: 'me', body: undefined },
+    );
+    const cases = fc.tuple(principal, chatOf(), action)
+      .map(([who, chat, { verb, body }]): Case & { mutates: boolean } => {
+        const sam = who.as === 'sam';
+        // Both chats are Active (an assign is a 409); sam's transfer of the agent's chat and close of either would apply.
+        const mutates = sam && chat.name !== 'unknown' && (verb === 'close' || (verb === 'transfer' && chat.name === 'agent'));
+        const reads = verb === 'me' ? who.as !== 'nobody' : verb === 'messages' && sam && chat.name !== 'unknown';
+        return {
+          mutates,
+          route: `${verb === 'me' ? 'me' : `supervisor ${verb}`} (App Service principal)`,
+          kind: `principal of ${who.as}, chat ${chat.name}`,
+          expect: reads ? 'any' : '4xx',
+          request: verb === 'me' || verb === 'messages'
+            ? { method: 'GET', target: verb === 'me' ? '/api/me' : `/api/supervisor/conversations/${chat.segment}/messages`, headers: who.headers }
+            : { method: 'POST', target: `/api/supervisor/conversations/${chat.segment}/${verb}`, headers: who.headers, body: JSON.stringify(body) },
+        };
+      })
+      .filter((c) => !c.mutates)
+      .map(({ mutates: _mutates, ...c }): Case => c);
+    await fuzz(fuzzer, cases, RUNS(40));
+    // The supervisor's own sign-in reads; an agent's is refused as no supervisor's.
+    const monitor = (headers: [string, string][]) => fuzzer.check({ route: 'supervisor messages (App Service principal)', kind: 'named', expect: 'any', request: { method: 'GET', target: `/api/supervisor/conversations/${agentChat.conversationId}/messages`, headers } });
+    expect(await monitor(signIn(SUPERVISOR_PRINCIPAL))).toMatchObject({ status: 200 });
+    expect(await monitor(signIn(PRINCIPALS.alice!))).toMatchObject({ status: 403, json: { error: { code: 'Forbidden', message: expect.stringContaining('is no supervisor') } } });
+    await fuzzer.endBatch();
   });
 });
 

@@ -80,17 +80,28 @@ function placeViolations(c: Conversation): string[] {
 
 /**
  * Never two assignees at once: every assignment follows a routing into a queue. Offers: never two
- * live at once; each ends once (accepted, rejected, expired, or withdrawn by a close) before the chat
- * moves on; an offered chat goes Active only with the offer's agent, right after its accept; and an
- * agent takes a chat of a workstream with offers (not autoAccept) only by accepting one.
+ * live at once; each ends once (accepted, rejected, expired, or withdrawn by a close or a supervisor's
+ * assign) before the chat moves on; an offered chat goes Active only with the offer's agent, right after
+ * its accept; and an agent takes a chat of a workstream with offers (not autoAccept) only by accepting
+ * one, or from a supervisor. A supervisor assigns only a waiting chat (its offer withdrawn first), and
+ * transfers to an agent only a chat someone holds.
  */
 function historyViolations(c: Conversation, workstream?: Workstream): string[] {
   let assignable = false;
   let live: { agentId: string; offeredAt: string } | null = null;
   let accepted: string | null = null;
+  let supervisorAssigned: string | null = null;
   const offering = workstream?.offers !== undefined && !workstream.offers.autoAccept;
   for (const entry of c.history) {
     switch (entry.type) {
+      case 'supervisor':
+        if (entry.action === 'assign') {
+          if (live) return [`${c.id}: assigned by supervisor ${entry.supervisorId} to ${entry.agentId} while offered to ${live.agentId}, the offer not withdrawn`];
+          if (!assignable) return [`${c.id}: assigned by supervisor ${entry.supervisorId} to ${entry.agentId} while not waiting to be assigned`];
+          supervisorAssigned = entry.agentId ?? null;
+        }
+        if (entry.action === 'transfer' && entry.agentId !== undefined && assignable) return [`${c.id}: transferred by supervisor ${entry.supervisorId} to ${entry.agentId} while waiting, held by nobody`];
+        break;
       case 'routed':
         if (live) return [`${c.id}: routed again (${entry.queue}) while offered to ${live.agentId}: the offer was lost without an end`];
         assignable = true;
@@ -114,9 +125,11 @@ function historyViolations(c: Conversation, workstream?: Workstream): string[] {
         if (live) return [`${c.id}: assigned to ${entry.assignee.id} while offered to ${live.agentId}`];
         if (!assignable) return [`${c.id}: assigned twice without being routed in between`];
         if (accepted !== null && entry.assignee.id !== accepted) return [`${c.id}: offer accepted by ${accepted}, but assigned to ${entry.assignee.id}`];
-        if (offering && entry.assignee.kind === 'agent' && accepted === null) return [`${c.id}: assigned to agent ${entry.assignee.id} without an accepted offer (workstream ${c.workstream} offers its chats)`];
+        if (supervisorAssigned !== null && entry.assignee.id !== supervisorAssigned) return [`${c.id}: a supervisor assigned ${supervisorAssigned}, but the chat went to ${entry.assignee.id}`];
+        if (offering && entry.assignee.kind === 'agent' && accepted === null && supervisorAssigned === null) return [`${c.id}: assigned to agent ${entry.assignee.id} without an accepted offer (workstream ${c.workstream} offers its chats)`];
         assignable = false;
         accepted = null;
+        supervisorAssigned = null;
         break;
       case 'status':
         if (live && entry.status === 'Closed') return [`${c.id}: closed while offered to ${live.agentId}, without withdrawing the offer`];

@@ -92,6 +92,10 @@ export interface LedgerCounts {
   offersWithdrawn: number;
   /** Older chats skipped at an offer because the offered agent had declined them to the limit. */
   declineLimitSkips: number;
+  /** A supervisor's assign of an Open chat (checked for its reservation, not for FIFO). */
+  supervisorAssignments: number;
+  /** A supervisor's transfer of an Active chat straight to another agent. */
+  supervisorTransfers: number;
 }
 
 export class WriteLedger {
@@ -101,6 +105,7 @@ export class WriteLedger {
     conversationWrites: 0, agentWrites: 0, failedWrites: 0, agentAssignments: 0, contendedAssignments: 0, fifoComparisons: 0, priorityChecks: 0,
     transientDoubleReservations: 0, maxHeldOverCapacityRatio: 0, fences: 0,
     offersMade: 0, offersToDecliners: 0, offersAccepted: 0, offersRejected: 0, offersExpired: 0, offersWithdrawn: 0, declineLimitSkips: 0,
+    supervisorAssignments: 0, supervisorTransfers: 0,
   };
 
   private seq = 0;
@@ -178,9 +183,13 @@ export class WriteLedger {
     if (prev && (history.length < prev.history.length || prev.history.some((h, i) => history[i] !== h))) {
       this.violation(`${c.id}: history rewritten (a write did not build on the previous one): ${prev.history.length} entries before, ${history.length} after`);
     }
-    if (prev?.status === 'Active' && c.status === 'Active' && prev.assignee?.id !== c.assignee?.id && !c.history.slice(prev.history.length).some((h) => h.type === 'routed')) {
+    const added = c.history.slice(prev?.history.length ?? 0);
+    const bySupervisor = added.find((h) => h.type === 'supervisor');
+    const handedOver = bySupervisor?.type === 'supervisor' && bySupervisor.action === 'transfer' && bySupervisor.fromAgentId === prev?.assignee?.id && bySupervisor.agentId === c.assignee?.id;
+    if (prev?.status === 'Active' && c.status === 'Active' && prev.assignee?.id !== c.assignee?.id && !added.some((h) => h.type === 'routed') && !handedOver) {
       this.violation(`${c.id}: went from ${prev.assignee?.id} to ${c.assignee?.id} without being routed`);
     }
+    if (handedOver) this.counts.supervisorTransfers++;
     // Waiting (a chat with a live offer is not: dispatchers skip it), in the same place as before.
     const offerChanged = (prev?.offer?.offeredAt ?? null) !== (c.offer?.offeredAt ?? null);
     const sameWait = prev?.status === 'Open' && c.status === 'Open' && prev.queue === c.queue && prev.enqueuedAt === c.enqueuedAt && !prev.offer && !c.offer;
@@ -203,14 +212,15 @@ export class WriteLedger {
       holder: workstream ? capacityHolder(c, workstream) : undefined,
     };
     if (prev?.status === 'Open' && !prev.offer && c.status === 'Open' && c.offer) this.checkOffer(prev, c);
-    if (prev?.offer && c.status === 'Active') this.checkAccept(prev, c);
+    if (prev?.status === 'Open' && c.status === 'Active' && bySupervisor?.type === 'supervisor' && bySupervisor.action === 'assign') this.checkSupervisorAssign(prev, c);
+    else if (prev?.offer && c.status === 'Active') this.checkAccept(prev, c);
     else if (prev?.status === 'Open' && c.status === 'Active' && c.assignee?.kind === 'agent') this.checkAssignment(prev, c, c.assignee.id);
     if (declined) {
       const last = c.history.findLast((h) => h.type === 'offerRejected' || h.type === 'offerExpired');
       if (last?.type === 'offerRejected') this.counts.offersRejected++;
       else this.counts.offersExpired++;
     }
-    if (prev?.offer && c.status === 'Closed') this.counts.offersWithdrawn++;
+    if (prev?.offer && (c.status === 'Closed' || (c.status === 'Active' && bySupervisor))) this.counts.offersWithdrawn++;
     this.conversations.set(c.id, next);
     this.updateHeld(prev, next);
   }
@@ -241,6 +251,21 @@ export class WriteLedger {
     }
     const atLimit = (w: Shadow) => offers !== undefined && Object.prototype.hasOwnProperty.call(w.declines, agentId) && (w.declines[agentId] ?? 0) >= offers.maxDeclinesPerAgent;
     this.checkAssignment(prev, c, agentId, atLimit);
+  }
+
+  /**
+   * A supervisor's assign: the agent's reservation is in place (the offer's own, made at offeredAt, when the chat
+   * was offered to that agent). A supervisor may pass over older chats and queue priority: no FIFO check.
+   */
+  private checkSupervisorAssign(prev: Shadow, c: Conversation): void {
+    this.counts.supervisorAssignments++;
+    const agentId = c.assignee?.id ?? '';
+    const mine = (this.agents.get(agentId)?.reservations ?? []).filter((r) => r.conversationId === c.id);
+    if (mine.length === 0) this.violation(`${c.id}: assigned by a supervisor to ${agentId} without a reservation on ${agentId}`);
+    const live = prev.offer;
+    if (live?.agentId === agentId && !mine.some((r) => r.at === live.offeredAt)) {
+      this.violation(`${c.id}: offered to ${agentId} and assigned to them by a supervisor, but not on the offer's reservation (made at ${live.offeredAt})`);
+    }
   }
 
   /** An offered chat goes Active: only with the offer's agent, who still holds the offer's reservation. */

@@ -86,6 +86,10 @@ const holdingAgentOnly = (status: number) => ({ ...refusedAs(401), holdingAgent:
 /** Connector routes: only the bot holding the chat; another configured bot is known and refused. */
 const holdingBotOnly = (status: number) => ({ ...refusedAs(401), holdingBot: status, otherBot: 403 });
 const operatorOnly = (status: number) => ({ ...refusedAs(401), operator: status });
+/** Supervisor routes: any agent is known (403 unless a supervisor); anyone else is nobody. */
+const supervisorOnly = (status: number) => ({ ...refusedAs(401), holdingAgent: 403, otherAgent: 403, supervisor: status });
+/** Any signed-in agent, supervisors included. */
+const anyAgent = (status: number) => ({ ...refusedAs(401), holdingAgent: status, otherAgent: status, supervisor: status });
 /**
  * Direct Line routes of one conversation: its token and its site's secret pass; another conversation's token is known
  * and refused (403), another site's secret does not find it (404), an expired token is a 403 TokenExpired; anything
@@ -106,6 +110,7 @@ function refusedAs(status: number): Record<Caller, number> {
 const chatPath = (c: Chat) => `chats/${c.conversationId}`;
 const connectorPath = (c: Chat) => `connector/v3/conversations/${c.conversationId}`;
 const agentPath = (c: Chat) => `agents/alice/conversations/${c.conversationId}`;
+const supervisorPath = (c: Chat) => `supervisor/conversations/${c.conversationId}`;
 const botMessage = { type: 'message', text: 'from the matrix', channelData: { deliveryMode: 'bridged' }, from: { id: BOT_A.id } };
 const dlPath = (c: Chat) => `directline/conversations/${c.conversationId}`;
 const SITE = { name: 'support', secret: 'support-site-secret-for-the-matrix-0123456789' };
@@ -135,6 +140,12 @@ const MATRIX: Record<string, Row> = {
   'agentClose POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/close` }), writes: true, expected: holdingAgentOnly(409) },
   'agentOfferAccept POST': { target: 'offeredChat', call: (t) => ({ method: 'POST', path: `agents/alice/offers/${t.offeredChat.conversationId}/accept` }), writes: true, expected: holdingAgentOnly(200) },
   'agentOfferReject POST': { target: 'offeredChat', call: (t) => ({ method: 'POST', path: `agents/alice/offers/${t.offeredChat.conversationId}/reject` }), writes: true, expected: holdingAgentOnly(200) },
+  'me GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'me' }), expected: anyAgent(200) },
+  // sam (dev-sam) is the supervisor; alice holds agentChat and is offered offeredChat; bob has room and is Available.
+  'supervisorAssign POST': { target: 'offeredChat', call: (t) => ({ method: 'POST', path: `${supervisorPath(t.offeredChat)}/assign`, body: { agentId: 'bob' } }), writes: true, expected: supervisorOnly(200) },
+  'supervisorTransfer POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${supervisorPath(t.agentChat)}/transfer`, body: { queue: 'HomeLoanQueue' } }), writes: true, expected: supervisorOnly(200) },
+  'supervisorClose POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${supervisorPath(t.agentChat)}/close` }), writes: true, expected: supervisorOnly(200) },
+  'supervisorConversationMessages GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `${supervisorPath(t.agentChat)}/messages?limit=10` }), expected: supervisorOnly(200) },
   'conversationGet GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `conversations/${t.agentChat.conversationId}` }), expected: operatorOnly(200) },
   'routingExplain POST': { target: 'agentChat', call: () => ({ method: 'POST', path: 'workstreams/ChatWorkStream/explain', body: { context: { BotHandoffTopic: 'CreditCard' } } }), expected: operatorOnly(200) },
   'connectorActivities POST': { target: 'botChat', call: (t) => ({ method: 'POST', path: `${connectorPath(t.botChat)}/activities`, body: botMessage }), writes: true, expected: holdingBotOnly(200) },
