@@ -47,8 +47,8 @@ test('browsers of other origins may call the Direct Line routes (CORS), and no o
   expect(registered.http().filter((f) => f.route.startsWith('directline/') && !f.cors)).toEqual([]);
 });
 
-test('only the Direct Line poll is held open (neither shed nor counted in flight by the local host)', () => {
-  expect(registered.http().filter((f) => f.heldOpen).map((f) => f.name)).toEqual(['directLineActivitiesList']);
+test('only the Direct Line poll and the live streams are held open (neither shed nor counted in flight by the local host)', () => {
+  expect(registered.http().filter((f) => f.heldOpen).map((f) => f.name).sort()).toEqual(['agentEvents', 'directLineActivitiesList', 'supervisorEvents']);
 });
 
 test('only the upload route reads a body larger than the local host\'s default, as large as the configured files', async () => {
@@ -60,10 +60,14 @@ test('function names are unique and every HTTP route the API documents is regist
   expect(new Set(names).size).toBe(names.length);
   const routes = registered.http().filter((f) => f.surface !== 'page').flatMap((f) => f.methods.map((m) => `${m} ${f.route}`)).sort();
   expect(routes).toEqual([
+    'DELETE agents/{agentId}/session/{sessionId}',
     'DELETE connector/v3/conversations/{conversationId}/activities/{activityId}',
     'GET agents/{agentId}/conversations',
+    'GET agents/{agentId}/conversations/{id}',
     'GET agents/{agentId}/conversations/{id}/messages',
+    'GET agents/{agentId}/events',
     'GET agents/{agentId}/offers',
+    'GET agents/{agentId}/workspace',
     'GET chats/{id}',
     'GET chats/{id}/messages',
     'GET connector/v3/conversations/{conversationId}/activities/{activityId}/members',
@@ -76,6 +80,8 @@ test('function names are unique and every HTTP route the API documents is regist
     'GET health',
     'GET me',
     'GET supervisor/conversations/{id}/messages',
+    'GET supervisor/events',
+    'GET supervisor/overview',
     'OPTIONS directline/conversations',
     'OPTIONS directline/conversations/{id}',
     'OPTIONS directline/conversations/{id}/activities',
@@ -88,10 +94,12 @@ test('function names are unique and every HTTP route the API documents is regist
     'POST agents/{agentId}/conversations/{id}/close',
     'POST agents/{agentId}/conversations/{id}/end',
     'POST agents/{agentId}/conversations/{id}/messages',
+    'POST agents/{agentId}/conversations/{id}/notes',
     'POST agents/{agentId}/conversations/{id}/transfer',
     'POST agents/{agentId}/conversations/{id}/typing',
     'POST agents/{agentId}/offers/{conversationId}/accept',
     'POST agents/{agentId}/offers/{conversationId}/reject',
+    'POST agents/{agentId}/session',
     'POST chats',
     'POST chats/{id}/end',
     'POST chats/{id}/messages',

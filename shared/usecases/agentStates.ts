@@ -29,6 +29,11 @@ export async function getAgentState(s: Services, agent: AgentUser): Promise<Vers
   }
 }
 
+/** The agent's runtime state for reading: the stored one, or the configuration's start when none is stored (nothing is written). */
+export async function readAgentState(s: Services, agent: AgentUser): Promise<AgentState> {
+  return (await s.agents.get(agent.id))?.value ?? initialAgentState(agent, s.clock.now().toISOString());
+}
+
 /**
  * Read-modify-write of an agent with If-Match, re-read and retried on conflict. `change` returns
  * the next state, or undefined to leave the agent as it is. Returns what was written (or read).

@@ -9,7 +9,7 @@ import { BoundedMap } from '../adapters/boundedMap';
 import { requestDispatchForMember } from './agentCapacity';
 import { listAgentConversations } from './agentDesk';
 import { listOffers } from './agentOffers';
-import { getAgentState, updateAgentState } from './agentStates';
+import { getAgentState, readAgentState, updateAgentState } from './agentStates';
 import type { Services } from './services';
 
 /**
@@ -28,7 +28,7 @@ const PREVIOUS_CHATS = 10;
 export async function workspaceSnapshot(s: Services, agent: AgentUser) {
   // The cursor is read before the state: an event between the two is replayed, never missed (the page applies it again).
   const { head } = await s.feed.read(agentScope(agent.id), { after: 0, limit: 1 });
-  const [{ value: state }, offers, conversations] = await Promise.all([getAgentState(s, agent), listOffers(s, agent), listAgentConversations(s, agent)]);
+  const [state, offers, conversations] = await Promise.all([readAgentState(s, agent), listOffers(s, agent), listAgentConversations(s, agent)]);
   return {
     agent: { id: agent.id, name: agent.name, presence: state.presence, presenceSince: state.presenceSince ?? state.updatedAt, capacity: agent.capacity, usedUnits: usedUnits(state) },
     presences: [...PRESENCES],

@@ -4,7 +4,7 @@ import { queueScope } from '../core/feed';
 import { DEFAULT_SERVICE_LEVEL_SECONDS, queueKpis } from '../core/kpis';
 import { agentRow, type AgentRow, type BoardConversationRow } from '../core/liveEvents';
 import { countersSince, dropHoursBefore, emptyBoard, foldQueueEvents, noChanges, type BoardChanges, type QueueBoard } from '../core/queueBoard';
-import { getAgentState } from './agentStates';
+import { readAgentState } from './agentStates';
 import type { Services } from './services';
 
 /** The KPI window of the real-time view: D365's real-time dashboards show today and the last 24 hours. */
@@ -133,7 +133,7 @@ export class SupervisorBoards {
   private async newBoard(queue: string, changes: BoardChanges): Promise<QueueBoard> {
     const board = emptyBoard(queue);
     for (const agent of this.membersOf(queue)) {
-      board.agents[agent.id] = agentRow((await getAgentState(this.s, agent)).value);
+      board.agents[agent.id] = agentRow(await readAgentState(this.s, agent));
       changes.agents.add(agent.id);
     }
     changes.kpis = true;

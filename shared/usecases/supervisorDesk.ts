@@ -6,6 +6,7 @@ import { readPage, type RawPageQuery } from '../http/pageQuery';
 import { identifyAgent, staffMessageView, type AgentCredentials } from './agentDesk';
 import { awaitApplied } from './awaitApplied';
 import { conversationCommandMessage, type ConversationCommand } from './commands';
+import { publishChange } from './liveFeed';
 import type { Services } from './services';
 import { describeStatus, getConversation, handOver } from './supervisorHandover';
 
@@ -62,9 +63,14 @@ export async function assignConversation(s: Services, supervisor: AgentUser, con
     commit: (current, epoch, when) => lifecycle.assignBySupervisor(current, agent.id, supervisor.id, epoch, when),
   });
   const withdrawn = before.offer && before.offer.agentId !== agent.id ? before.offer : undefined;
-  const base = { conversationId, queue: before.queue ?? undefined, workstream: before.workstream, agent: agent.id, supervisor: supervisor.id };
-  s.telemetry.trackEvent('Assigned', base, { waitMs: Date.parse(at) - Date.parse(before.enqueuedAt ?? at) });
-  s.telemetry.trackEvent('SupervisorAction', { ...base, action: 'assign', ...(before.offer ? { withdrawnOfferTo: before.offer.agentId } : {}) });
+  const base = { queue: before.queue ?? undefined, workstream: before.workstream, agent: agent.id, supervisor: supervisor.id };
+  await publishChange(s, {
+    before, after, appended: [], key: `supervisorAssign:${conversationId}:${after.epoch}`,
+    events: [
+      { name: 'Assigned', properties: { ...base, ...(before.firstAgentAssignedAt === null ? { firstAgent: 'true' } : {}) }, measurements: { waitMs: Date.parse(at) - Date.parse(before.enqueuedAt ?? at) } },
+      { name: 'SupervisorAction', properties: { ...base, action: 'assign', ...(before.offer ? { withdrawnOfferTo: before.offer.agentId } : {}) } },
+    ],
+  });
   await followUp(s, after, withdrawn ? [releaseMessage(after, withdrawn.agentId, withdrawn.offeredAt)] : []);
   return { status: 'Active' as const, agentId: agent.id };
 }
@@ -96,16 +102,22 @@ async function transferToAgent(s: Services, supervisor: AgentUser, conversationI
     fromAgentId = activeAgentOf(c, 'transfer');
     if (fromAgentId === agent.id) throw conflict('transfer', c, `agent ${agent.id} already holds it`);
   };
-  const { before, after } = await handOver(s, conversationId, agent, {
+  const { before, after, at } = await handOver(s, conversationId, agent, {
     expect: expectActive,
     commit: (current, epoch, at) => lifecycle.transferToAgent(current, fromAgentId, agent.id, supervisor.id, epoch, at),
   });
   const from = before.assignee?.id ?? fromAgentId;
   const queue = before.queue ?? undefined;
-  s.telemetry.trackEvent('Transferred', { conversationId, agent: from, toAgent: agent.id, fromQueue: queue, queue, supervisor: supervisor.id });
-  // A session of the new agent begins (handled sessions, handle time); nobody waited for it, so no waitMs.
-  s.telemetry.trackEvent('Assigned', { conversationId, queue, workstream: before.workstream, agent: agent.id, supervisor: supervisor.id });
-  s.telemetry.trackEvent('SupervisorAction', { conversationId, action: 'transfer', supervisor: supervisor.id, agent: agent.id, fromAgent: from, queue });
+  await publishChange(s, {
+    before, after, appended: [], key: `supervisorTransfer:${conversationId}:${after.epoch}`,
+    events: [
+      // The old agent's session ends here (handled sessions, handle time, core/kpis.ts).
+      { name: 'Transferred', properties: { agent: from, toAgent: agent.id, fromQueue: queue, queue, supervisor: supervisor.id }, measurements: { activeMs: Date.parse(at) - Date.parse(before.assignedAt ?? at) } },
+      // A session of the new agent begins; nobody waited for it, so no waitMs.
+      { name: 'Assigned', properties: { queue, workstream: before.workstream, agent: agent.id, supervisor: supervisor.id } },
+      { name: 'SupervisorAction', properties: { action: 'transfer', supervisor: supervisor.id, agent: agent.id, fromAgent: from, queue } },
+    ],
+  });
   await followUp(s, after, [releaseMessage(after, from)]);
   return { status: 'Active' as const, agentId: agent.id };
 }

@@ -140,6 +140,15 @@ const MATRIX: Record<string, Row> = {
   'agentClose POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/close` }), writes: true, expected: holdingAgentOnly(409) },
   'agentOfferAccept POST': { target: 'offeredChat', call: (t) => ({ method: 'POST', path: `agents/alice/offers/${t.offeredChat.conversationId}/accept` }), writes: true, expected: holdingAgentOnly(200) },
   'agentOfferReject POST': { target: 'offeredChat', call: (t) => ({ method: 'POST', path: `agents/alice/offers/${t.offeredChat.conversationId}/reject` }), writes: true, expected: holdingAgentOnly(200) },
+  'agentWorkspace GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agents/alice/workspace' }), expected: holdingAgentOnly(200) },
+  'agentConversationGet GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: agentPath(t.agentChat) }), expected: holdingAgentOnly(200) },
+  // The JSON long-poll form of the stream, answering at once (wait=0); without ?session= it marks no tab seen.
+  'agentEvents GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agents/alice/events?wait=0' }), expected: holdingAgentOnly(200) },
+  'agentSignIn POST': { target: 'agentChat', call: () => ({ method: 'POST', path: 'agents/alice/session', body: { sessionId: 'matrix-tab-1' } }), writes: true, expected: holdingAgentOnly(200) },
+  'agentSignOut DELETE': { target: 'agentChat', call: () => ({ method: 'DELETE', path: 'agents/alice/session/matrix-tab-1' }), writes: true, expected: holdingAgentOnly(200) },
+  'agentNote POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/notes`, body: { text: 'a note' } }), writes: true, expected: holdingAgentOnly(202) },
+  'supervisorOverview GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'supervisor/overview' }), expected: supervisorOnly(200) },
+  'supervisorEvents GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'supervisor/events?wait=0' }), expected: supervisorOnly(200) },
   'me GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'me' }), expected: anyAgent(200) },
   // sam (dev-sam) is the supervisor; alice holds agentChat and is offered offeredChat; bob has room and is Available.
   'supervisorAssign POST': { target: 'offeredChat', call: (t) => ({ method: 'POST', path: `${supervisorPath(t.offeredChat)}/assign`, body: { agentId: 'bob' } }), writes: true, expected: supervisorOnly(200) },
@@ -296,6 +305,8 @@ async function directLineChat(site: { secret: string }): Promise<Chat> {
 }
 
 async function targets(): Promise<Targets> {
+  // A sign-out case before may have left alice Offline; the offers below need her Available.
+  await api.agent('alice', 'PUT', '/presence', { presence: 'Available' });
   const [agentChat, offeredChat, botChat, otherChat, dlChat, dlOtherChat, partnerChat] = await Promise.all([
     chatWithBot(), chatWithBot(), chatWithBot(), chatWithBot(), directLineChat(SITE), directLineChat(SITE), directLineChat(PARTNER),
   ]);
