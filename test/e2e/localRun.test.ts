@@ -51,6 +51,12 @@ test('npm start serves the reference setup, stops cleanly on SIGTERM and carries
   const chat = await api.startChat();
   await eventually('the greeting', async () => ((await api.messages(chat)).body.messages.some((m) => m.role === 'bot') ? true : undefined));
   await api.say(chat, 'I lost my credit card');
+  // The sample offers each chat: the agent offered it accepts.
+  const offered = await eventually('an offer', async () => {
+    const { body } = await api.conversation(chat.conversationId);
+    return body.offer?.agentId as string | undefined;
+  });
+  expect((await api.agent(offered, 'POST', `/offers/${chat.conversationId}/accept`)).status).toBe(200);
   const assigned = await eventually('an agent', async () => {
     const { body } = await api.conversation(chat.conversationId);
     return body.assignee?.kind === 'agent' ? body : undefined;
