@@ -111,6 +111,13 @@ describe('the sample configuration', () => {
           { name: 'BotFailure', type: 'text', setBy: ['system'] },
           { name: 'Email', type: 'text', setBy: ['customer'] },
         ],
+        offers: { timeoutSeconds: 120, allowReject: true, autoAccept: false, maxDeclinesPerAgent: 3 },
+        quickReplies: [
+          { title: 'Greeting', text: 'Hello, thanks for waiting. How can I help you today?' },
+          { title: 'One moment', text: 'Thank you. Let me look into that for you; it will take a minute.' },
+          { title: 'Anything else', text: 'Is there anything else I can help you with?' },
+          { title: 'Goodbye', text: 'Thank you for contacting Contoso. Have a great day!' },
+        ],
         reconnect: { windowSeconds: 180 },
         rules: [
           { name: 'BotFailureRule', queue: 'DefaultQueue', when: { variable: 'BotFailure', operator: 'hasData' } },
@@ -207,7 +214,7 @@ describe('shape problems', () => {
 
   it('reports an unknown key with the keys that exist', () => {
     expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
-      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience, reconnect',
+      'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience, quickReplies, reconnect',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
       '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens, directLine',
@@ -505,12 +512,14 @@ describe('file formats and sources', () => {
             autoClose: { openMinutes: 20, wrapUpMinutes: 15, activeIdleMinutes: 30 },
             wrapUpBlocksCapacity: false,
             contextVariables: [],
+            quickReplies: [],
             reconnect: { windowSeconds: 180 },
             rules: [],
           },
         ],
         queues: [{ name: 'Q', priority: 1, assignment: 'highestCapacity', members: [] }],
         users: [],
+        agentWorkspace: { offlineAfterSeconds: 150 },
       },
     });
   });
