@@ -6,6 +6,7 @@ import { QUEUES } from '../../shared/ports/messageBus';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
 import { startServiceBusBroker, type ServiceBusBroker } from '../fixtures/serviceBusBroker';
 import { Api, eventually, sampleConfig } from '../support/localHostHarness';
+import { SseClient } from '../support/sseClient';
 
 /**
  * The Azure adapters together, under the real use cases: Cosmos DB stores against a Cosmos DB
@@ -16,6 +17,7 @@ let cosmos: CosmosTestServer;
 let broker: ServiceBusBroker;
 let host: Awaited<ReturnType<typeof startCloudHost>>;
 let api: Api;
+let azure: AzureSettings;
 
 beforeAll(async () => {
   cosmos = await startCosmosServer();
@@ -25,7 +27,7 @@ beforeAll(async () => {
   const client = createCosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key });
   const { database } = await client.databases.createIfNotExists({ id: 'switchboard' });
   await ensureCosmosContainers(database);
-  const azure: AzureSettings = {
+  azure = {
     configPath: '(in memory)',
     publicUrl: 'http://localhost',
     tokenSecret: '0123456789abcdef0123456789abcdef',
@@ -104,3 +106,33 @@ test("the live feeds are Cosmos DB's: an append lands in the feeds container and
   await eventually('the wake-up', async () => woke);
   await waiting;
 });
+
+test('scaled out: what one instance does reaches the agent and supervisor streams another instance serves', async () => {
+  // A second instance over the same Cosmos DB account and Service Bus namespace, as a Function App scaled out to two.
+  const other = await startCloudHost({ config: sampleConfig(), azure, port: 0, sweepPeriodInMs: 0, sessionWaitInMs: 300, maxConcurrentSessions: 4 });
+  const headers = (token: string) => ({ authorization: `Bearer ${token}` });
+  const agentStream = await SseClient.open(`${other.baseUrl}/api/agents/alice/events`, headers('dev-alice'));
+  const supervisorStream = await SseClient.open(`${other.baseUrl}/api/supervisor/events`, headers('dev-sam'));
+  try {
+    await api.agent('bob', 'PUT', '/presence', { presence: 'Offline' });
+    const chat = await api.startChat();
+    await api.say(chat, 'my credit card was stolen');
+    const held = await eventually('alice holds it, on the other instance\'s stream', async () =>
+      agentStream.events('conversation').find((e) => (e.data as { id: string }).id === chat.conversationId), 20_000);
+    expect(held.data).toMatchObject({ status: 'Active', queue: 'CreditCardQueue' });
+    await api.agent('alice', 'POST', `/conversations/${chat.conversationId}/notes`, { text: 'seen across instances' });
+    await eventually('the note', async () => agentStream.events('message').find((e) => (e.data as { message: { text: string } }).message.text === 'seen across instances'), 20_000);
+    await eventually('the row on the supervisor stream', async () =>
+      supervisorStream.events('conversation').find((e) => (e.data as { id: string; assignee: { id: string } | null }).id === chat.conversationId && (e.data as { assignee: { id: string } | null }).assignee?.id === 'alice'), 20_000);
+    // Appended by this instance alone (the commands above may run on either): only the shared feed can carry it there.
+    await host.services.feed.append([{ scope: 'agent:alice', id: 'from-instance-a', type: 'presence', at: new Date().toISOString(), data: { presence: 'Busy', since: new Date().toISOString() } }]);
+    await eventually('the event appended by the first instance', async () => agentStream.events('presence').find((e) => (e.data as { presence: string }).presence === 'Busy'), 20_000);
+    await api.agent('alice', 'POST', `/conversations/${chat.conversationId}/end`);
+    await api.agent('alice', 'POST', `/conversations/${chat.conversationId}/close`);
+    await api.agent('bob', 'PUT', '/presence', { presence: 'Available' });
+  } finally {
+    agentStream.close();
+    supervisorStream.close();
+    await other.close();
+  }
+}, 60_000);
