@@ -195,7 +195,7 @@ export class WorkspaceApi {
 
 function query(params: Record<string, string | number | undefined>): string {
   const pairs = Object.entries(params).filter((pair): pair is [string, string | number] => pair[1] !== undefined);
-  return pairs.length ? `?${new URLSearchParams(pairs.map(([key, value]) => [key, String(value)])).toString()}` : '';
+  return pairs.length ? `?${new URLSearchParams(Object.fromEntries(pairs.map(([key, value]) => [key, String(value)]))).toString()}` : '';
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations, browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
 import { DirectLineClient, visitorToken } from '../support/directLineClient';
 import { eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
-import { installWorkspaceStandIn, type StandIn } from '../support/workspaceStandIn';
+import { installWorkspaceStandIn, type StandIn, type StandInOptions } from '../support/workspaceStandIn';
 
 /**
  * The agent workspace at /agent in Chromium: the sign-in, the empty workspace, an offer that rings with
@@ -32,7 +32,7 @@ beforeAll(async () => {
   host = await startTestHost({
     config: sampleConfig((config) => {
       const workstream = config.workstreams[0]!;
-      workstream.offers = { timeoutSeconds: 120, allowReject: true, maxDeclinesPerAgent: 3 };
+      workstream.offers = { timeoutSeconds: 120, allowReject: true, maxDeclinesPerAgent: 3, autoAccept: false };
       // Alice alone answers credit cards here, so every chat of the test is offered to her.
       const queue = config.queues.find((q) => q.name === 'CreditCardQueue');
       if (!queue) throw new Error('test setup: the sample configuration has no CreditCardQueue');
@@ -49,8 +49,10 @@ afterAll(async () => {
 /** The browser's lines for answers that are the point (401 before signing in, 404 of /.auth on the local host). */
 const expectedRefusals = /Failed to load resource: the server responded with a status of (401|404)/;
 
-async function standIn(context: BrowserContext): Promise<void> {
-  standIns.push(await installWorkspaceStandIn(context, host, { quickReplies: QUICK_REPLIES }));
+async function standIn(context: BrowserContext, options: StandInOptions = {}): Promise<StandIn> {
+  const installed = await installWorkspaceStandIn(context, host, { quickReplies: QUICK_REPLIES, ...options });
+  standIns.push(installed);
+  return installed;
 }
 
 async function openAgentPage(viewport: ViewportName): Promise<OpenedPage> {
@@ -267,7 +269,7 @@ describe('chats, at narrow width (420): one column at a time, the customer in a 
     await page.getByRole('button', { name: 'Customer' }).click();
     const drawer = page.getByRole('dialog', { name: 'Customer' });
     await drawer.getByRole('heading', { name: 'Routing' }).waitFor({ timeout: 10_000 });
-    await drawer.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((a) => a.finished)));
+    await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     publish(await opened.screenshot('agent-customer'));
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
@@ -286,7 +288,7 @@ describe('chats, at narrow width (420): one column at a time, the customer in a 
     await card.getByRole('button', { name: 'Reject' }).click();
     await eventually('the rejection in the history', async () => {
       const { body } = await host.api.conversation(third.conversationId);
-      return (body.history as { type: string; agentId?: string }[]).some((h) => h.type === 'offerRejected' && h.agentId === AGENT.id) ? true : undefined;
+      return (body.history as { type: string; agentId?: string }[]).some((h: { type: string; agentId?: string }) => h.type === 'offerRejected' && h.agentId === AGENT.id) ? true : undefined;
     });
     // Alice is the queue's only member: the chat is offered to her again.
     await offerCard(page, 'Kim').getByRole('button', { name: 'Accept' }).click({ timeout: 20_000 });
@@ -318,4 +320,62 @@ describe('chats, at narrow width (420): one column at a time, the customer in a 
     await page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor();
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
   }, 40_000);
+});
+
+describe('the live connection', () => {
+  test('SSE that does not get through (JSON instead): the page follows the long-poll form and stays live', async () => {
+    let installed: StandIn | undefined;
+    const opened = await browser.open(`${host.baseUrl}/agent`, 'large', async (context) => (installed = await standIn(context, { sse: false })));
+    const { page } = opened;
+    const polls: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/events')) polls.push(`${request.headers().accept} ${new URL(request.url()).search}`);
+    });
+    await signIn(page);
+    await page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor({ timeout: 15_000 });
+    expect((await host.api.agent(AGENT.id, 'PUT', '/presence', { presence: 'Busy' })).status).toBe(200);
+    await page.getByRole('button', { name: /Presence: Busy/ }).waitFor({ timeout: 10_000 });
+    expect(polls.some((p) => p.startsWith('application/json ?after='))).toBe(true);
+    expect(installed?.missing).toContain('GET /api/agents/{agentId}/events');
+    await host.api.agent(AGENT.id, 'PUT', '/presence', { presence: 'Available' });
+    await opened.context.close();
+  }, 40_000);
+
+  test('a stream that drops: "Reconnecting…", then "Offline" with Try now; back, it catches up and the banner goes', async () => {
+    let installed: StandIn | undefined;
+    const opened = await browser.open(`${host.baseUrl}/agent`, 'large', async (context) => (installed = await standIn(context)));
+    const { page } = opened;
+    await signIn(page);
+    await page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor({ timeout: 15_000 });
+    installed?.breakStream(true);
+    await page.getByText('Reconnecting…').waitFor({ timeout: 10_000 });
+    await page.getByText('Offline', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    publish(await opened.screenshot('agent-offline'));
+    // What happens meanwhile is not lost: the stream resumes from where it was.
+    expect((await host.api.agent(AGENT.id, 'PUT', '/presence', { presence: 'Away' })).status).toBe(200);
+    installed?.breakStream(false);
+    await page.getByRole('button', { name: 'Try now' }).click();
+    await page.getByRole('button', { name: /Presence: Away/ }).waitFor({ timeout: 10_000 });
+    await page.getByText('Offline', { exact: true }).waitFor({ state: 'detached' });
+    await host.api.agent(AGENT.id, 'PUT', '/presence', { presence: 'Available' });
+    expect(opened.errors.filter((e) => !/status of (401|404|503)/.test(e))).toEqual([]);
+    await opened.context.close();
+  }, 60_000);
+});
+
+describe('the supervisor page (a shell for now)', () => {
+  test('signs in with the same sign-in, and says who may use it', async () => {
+    const opened = await browser.open(`${host.baseUrl}/supervisor`, 'large', standIn);
+    const { page } = opened;
+    await page.getByRole('heading', { name: "Sign in to the supervisor's view" }).waitFor();
+    await signIn(page, 'sam', 'dev-sam');
+    await page.getByRole('heading', { name: 'Queues, agents and ongoing chats will show here.' }).waitFor({ timeout: 10_000 });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page);
+    await page.getByRole('heading', { name: /Alice is not a supervisor/ }).waitFor({ timeout: 10_000 });
+    expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
+    await opened.context.close();
+  });
 });

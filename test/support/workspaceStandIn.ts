@@ -24,7 +24,15 @@ import type { TestHost } from './localHostHarness';
 export interface StandIn {
   /** The contract routes the host lacks, stood in for here. */
   missing: string[];
+  /** While broken, the stream's requests answer 503 (a host or network down), to see the page reconnect. */
+  breakStream(broken: boolean): void;
   close(): void;
+}
+
+export interface StandInOptions {
+  quickReplies?: Record<string, { title: string; text: string }[]>;
+  /** false: the stream answers JSON even when asked for SSE (a proxy in the way), to see the page fall back to long-polling. */
+  sse?: boolean;
 }
 
 interface ContractRoute {
@@ -47,7 +55,7 @@ const POLL_EVERY_MS = 100;
 /** How long a stream request is held for news before it ends empty (the page comes back at once). */
 const HOLD_MS = 2_000;
 
-export async function installWorkspaceStandIn(context: BrowserContext, host: TestHost, options: { quickReplies?: Record<string, { title: string; text: string }[]> } = {}): Promise<StandIn> {
+export async function installWorkspaceStandIn(context: BrowserContext, host: TestHost, options: StandInOptions = {}): Promise<StandIn> {
   const missing: ContractRoute[] = [];
   for (const route of ROUTES) {
     const answer = await host.api.call('GET', route.probe, { token: 'dev-alice' });
@@ -60,6 +68,7 @@ export async function installWorkspaceStandIn(context: BrowserContext, host: Tes
     return feed;
   };
   const s = host.services;
+  let broken = false;
   const sessions = new Map<string, Set<string>>();
   const sessionsOf = (agentId: string) => {
     let live = sessions.get(agentId);
@@ -105,10 +114,11 @@ export async function installWorkspaceStandIn(context: BrowserContext, host: Tes
         return json(route, 200, live.size === 0 ? await setPresence(s, caller.id, 'Offline') : { presence: (await getAgentState(s, caller)).value.presence });
       }
       case 'GET /api/agents/{agentId}/events': {
+        if (broken) return json(route, 503, { error: { code: 'ServiceUnavailable', message: 'stand-in: the stream is broken on purpose' } });
         const url = new URL(request.url());
         const after = request.headers()['last-event-id'] ?? url.searchParams.get('after') ?? '0';
         const events = await feedOf(caller).after(Number(after), HOLD_MS);
-        if ((request.headers().accept ?? '').includes('text/event-stream')) {
+        if (options.sse !== false && (request.headers().accept ?? '').includes('text/event-stream')) {
           const body = ['retry: 2000\n\n', ...events.map((e) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`), ': ping\n\n'].join('');
           return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body });
         }
@@ -134,6 +144,9 @@ export async function installWorkspaceStandIn(context: BrowserContext, host: Tes
   });
   return {
     missing: missing.map((r) => r.name),
+    breakStream: (value) => {
+      broken = value;
+    },
     close: () => {
       for (const feed of feeds.values()) feed.stop();
     },
@@ -142,6 +155,16 @@ export async function installWorkspaceStandIn(context: BrowserContext, host: Tes
 
 function json(route: Route, status: number, body: unknown) {
   return route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+}
+
+interface RoutingStep {
+  at: string;
+  type: string;
+  queue: string;
+  rule?: string | null;
+  reason?: string;
+  assignee?: { id: string; kind: string };
+  why: string;
 }
 
 interface Event {
@@ -262,11 +285,11 @@ function sidebarOf(host: TestHost, c: Conversation) {
   return {
     id: c.id, status: c.status, statusReason: c.statusReason, workstream: c.workstream, channel: c.channel, site: c.site, queue: c.queue,
     customer: c.customer,
-    context: Object.entries(c.context).map(([name, value]) => ({ name, value, setBy: variables.find((v) => v.name === name)?.setBy[0] ?? 'system' })),
+    context: Object.entries(c.context).map(([name, value]) => ({ name, value, setBy: variables.find((v) => v.name === name)?.setBy?.[0] ?? 'system' })),
     escalationSummary: c.escalationSummary,
     createdAt: c.createdAt, enqueuedAt: c.enqueuedAt, assignedAt: c.assignedAt,
     waitedSeconds: assigned && 'waitedMs' in assigned ? Math.round(assigned.waitedMs / 1000) : null,
-    routing: c.history.flatMap((h) => {
+    routing: c.history.flatMap((h): RoutingStep[] => {
       if (h.type === 'routed') return [{ at: h.at, type: 'routed', queue: h.queue, rule: h.rule, reason: h.reason, why: h.why ?? `rule ${h.rule ?? '(fallback)'} matched` }];
       if (h.type === 'assigned') return [{ at: h.at, type: 'assigned', queue: h.queue, assignee: h.assignee, why: `assigned after ${Math.round(h.waitedMs / 1000)} s in the queue` }];
       if (h.type === 'offered') return [{ at: h.at, type: 'offered', queue: h.queue, assignee: { id: h.agentId, kind: 'agent' }, why: 'offered to the agent' }];
