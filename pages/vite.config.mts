@@ -47,6 +47,10 @@ export default defineConfig({
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
       },
+      output: {
+        // What the agent and supervisor pages share (React, Fluent UI, pages/workspace) in one chunk named for it.
+        codeSplitting: { groups: [{ name: 'workspace', test: /node_modules|[\\/]pages[\\/]workspace[\\/]/, minShareCount: 2 }] },
+      },
       input: {
         chat: resolve(pagesRoot, 'chat', 'index.html'),
         agent: resolve(pagesRoot, 'agent', 'index.html'),

@@ -4,6 +4,7 @@ import { StatusScreen } from '../workspace/StatusScreen';
 import { tabSessionId } from '../workspace/signIn';
 import { useSignIn } from '../workspace/useSignIn';
 import { AgentWorkspace } from './AgentWorkspace';
+import { alertSound } from './offers/alertSound';
 import { askForNotifications } from './offers/desktopNotices';
 
 const PAGE_PATH = '/agent';
@@ -30,7 +31,8 @@ export function AgentPage() {
           problem={state.problem}
           busy={state.busy}
           onSignIn={(userId, token) => {
-            // The click is the gesture browsers want before a page may ask to show notifications.
+            // The click is the gesture browsers want before a page may play sound or ask to show notifications.
+            alertSound().unlock();
             void askForNotifications();
             void signIn(userId, token);
           }}

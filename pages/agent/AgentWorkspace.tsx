@@ -14,7 +14,7 @@ import { messageOf } from '../workspace/useSignIn';
 import { ConversationPane } from './conversation/ConversationPane';
 import { EmptyConversation } from './conversation/EmptyConversation';
 import { useTranscript } from './conversation/useTranscript';
-import { AlertSound } from './offers/alertSound';
+import { alertSound } from './offers/alertSound';
 import { DesktopNotices } from './offers/desktopNotices';
 import { OfferStack } from './offers/OfferStack';
 import { useOfferAlerts } from './offers/useAlerts';
@@ -61,7 +61,7 @@ export function AgentWorkspace({ me, api, onSignOut, onRefused }: AgentWorkspace
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [detailsOpen, setDetailsOpen] = useState(false);
   const layout = useLayout();
-  const sound = useMemo(() => new AlertSound(), []);
+  const sound = alertSound();
   const notices = useMemo(() => new DesktopNotices(), []);
   const latest = useRef(state);
   latest.current = state;

@@ -24,6 +24,9 @@ const QUICK_REPLIES = {
   ],
 };
 
+/** A 1x1 PNG: what a customer's photo looks like to the upload checks (magic bytes and all). */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 const browser = browserPerFile();
 let host: TestHost;
 const standIns: StandIn[] = [];
@@ -91,7 +94,7 @@ describe.each<ViewportName>(['narrow', 'large'])('at %s width', (viewport) => {
     await page.getByRole('heading', { name: 'Sign in to the agent workspace' }).waitFor();
     expect(await page.title()).toBe('Sign in · Agent workspace');
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-sign-in'));
+    await opened.screenshot('agent-sign-in');
     await signIn(page, AGENT.id, 'dev-bob');
     await page.getByRole('alert').getByText("That token is bob's, not alice's.").waitFor();
     await signIn(page, AGENT.id, 'not-a-token');
@@ -106,13 +109,28 @@ describe.each<ViewportName>(['narrow', 'large'])('at %s width', (viewport) => {
     await signIn(page);
     await page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor({ timeout: 15_000 });
     expect(await page.title()).toBe('Agent workspace');
-    await page.getByRole('button', { name: /Presence: Available/ }).waitFor();
+    await page.getByRole('button', { name: /Presence: Available/ }).waitFor({ timeout: 10_000 });
     expect(await accessibilityViolations(page)).toEqual([]);
     publish(await opened.screenshot('agent-empty'));
     await page.reload();
     await page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor({ timeout: 15_000 });
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('heading', { name: 'Sign in to the agent workspace' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Sign in to the agent workspace' }).waitFor({ timeout: 10_000 });
+    expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
+    await opened.context.close();
+  }, 60_000);
+
+  test('a tab that comes back signed in has had no click: it is silent and says "Click to enable sound" until clicked', async () => {
+    const opened = await browser.open(`${host.baseUrl}/agent`, viewport, async (context) => {
+      await standIn(context);
+      // This tab signed in before (its token is in its sessionStorage), and nothing on the new page was clicked.
+      await context.addInitScript((token) => (globalThis as any).sessionStorage.setItem('switchboard.workspace.token', token), AGENT.token);
+    });
+    const { page } = opened;
+    const enable = page.getByRole('button', { name: 'Click to enable sound' });
+    await enable.waitFor({ timeout: 15_000 });
+    await enable.click();
+    await page.getByRole('button', { name: 'Sound on' }).waitFor({ timeout: 10_000 });
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
     await opened.context.close();
   });
@@ -202,6 +220,21 @@ describe('chats, at large width (1440)', () => {
     publish(await opened.screenshot('agent-conversation'));
   }, 40_000);
 
+  test("the customer's files: a picture as a thumbnail that links to it, another file as a link", async () => {
+    const { page } = opened;
+    const form = new FormData();
+    const files = [{ name: 'card.png', type: 'image/png', content: Buffer.from(ONE_PIXEL_PNG, 'base64') }, { name: 'statement.txt', type: 'text/plain', content: Buffer.from('the statement') }];
+    form.append('activity', new Blob([JSON.stringify({ type: 'message', text: 'Here it is', attachments: files.map((f) => ({ contentType: f.type, name: f.name })) })], { type: 'application/vnd.microsoft.activity' }));
+    for (const file of files) form.append('file', new Blob([file.content], { type: file.type }), file.name);
+    const sent = await fetch(`${host.baseUrl}/api/directline/conversations/${first.conversationId}/upload?userId=${first.userId}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${first.token}` } });
+    expect(sent.status).toBe(200);
+    const picture = transcript(page).getByRole('img', { name: 'card.png' });
+    await picture.waitFor({ timeout: 10_000 });
+    await eventually('the thumbnail loaded', async () => ((await picture.evaluate((img: any) => img.complete && img.naturalWidth)) > 0 ? true : undefined));
+    expect(await transcript(page).getByRole('link', { name: 'card.png (image, opens in a new tab)' }).getAttribute('href')).toContain('/api/directline/');
+    expect(await transcript(page).getByRole('link', { name: 'statement.txt' }).getAttribute('href')).toContain('/api/directline/');
+  }, 30_000);
+
   test('a second chat: a line in the chat not on screen counts as unread (badge and title); Alt+↑ goes back and reads it', async () => {
     const { page } = opened;
     const firstName = await customerName(first.conversationId);
@@ -233,6 +266,8 @@ describe('chats, at large width (1440)', () => {
     await page.getByRole('toolbar', { name: 'Chat actions' }).getByRole('button', { name: 'End' }).click();
     await session(page, firstName).getByText('Wrap-up').waitFor({ timeout: 10_000 });
     await eventually('the chat in wrap-up', async () => ((await host.api.conversation(first.conversationId)).body.status === 'WrapUp' ? true : undefined));
+    await first.received('the end notice', (a) => (a as { text?: string }).text === 'Alice ended the chat.');
+    await transcript(page).getByText('Alice ended the chat.').waitFor({ timeout: 10_000 });
     // In wrap-up the reply is closed; a note is still possible.
     await page.getByRole('textbox', { name: 'Internal note (agents only)' }).waitFor();
     await page.getByRole('toolbar', { name: 'Chat actions' }).getByRole('button', { name: 'Close' }).click();
@@ -276,7 +311,7 @@ describe('chats, at narrow width (420): one column at a time, the customer in a 
 
     await page.getByRole('button', { name: 'Back to my chats' }).click();
     await page.getByRole('tab', { name: /^Robin/ }).waitFor();
-    publish(await opened.screenshot('agent-sessions'));
+    await opened.screenshot('agent-sessions');
   }, 40_000);
 
   test('Reject declines the offer (the workstream allows it); the chat comes back, is accepted, then closed with a confirmation', async () => {
@@ -351,7 +386,7 @@ describe('the live connection', () => {
     await page.getByText('Reconnecting…').waitFor({ timeout: 10_000 });
     await page.getByText('Offline', { exact: true }).waitFor({ timeout: 20_000 });
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-offline'));
+    await opened.screenshot('agent-offline');
     // What happens meanwhile is not lost: the stream resumes from where it was.
     expect((await host.api.agent(AGENT.id, 'PUT', '/presence', { presence: 'Away' })).status).toBe(200);
     installed?.breakStream(false);

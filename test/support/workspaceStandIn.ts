@@ -179,12 +179,14 @@ class AgentFeed {
   private seen: Seen | undefined;
   private readonly timer: NodeJS.Timeout;
   private polling: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly host: TestHost, private readonly agent: AgentUser) {
     this.timer = setInterval(() => void this.poll(), POLL_EVERY_MS);
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -196,7 +198,7 @@ class AgentFeed {
 
   async after(cursor: number, holdMs: number): Promise<Event[]> {
     const deadline = Date.now() + holdMs;
-    while (this.events.length <= cursor && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while (this.events.length <= cursor && Date.now() < deadline && !this.stopped) await new Promise((r) => setTimeout(r, 25));
     return this.events.slice(cursor);
   }
 

@@ -1,7 +1,7 @@
 import { Button, Tooltip } from '@fluentui/react-components';
 import { Speaker2Regular, SpeakerMuteRegular, SpeakerOffRegular } from '@fluentui/react-icons';
 import { askForNotifications } from './desktopNotices';
-import type { AlertSound } from './alertSound';
+import { SOUND_SWITCH, type AlertSound } from './alertSound';
 import { useSoundState } from './useAlerts';
 
 const LOOK = {
@@ -29,6 +29,7 @@ export function SoundButton({ sound, compact }: { sound: AlertSound; compact: bo
         icon={look.icon}
         onClick={toggle}
         aria-pressed={state === 'on'}
+        {...{ [SOUND_SWITCH]: '' }}
         aria-label={compact ? look.label : undefined}
       >
         {compact ? undefined : look.label}

@@ -9,6 +9,9 @@ export type SoundState = 'on' | 'off' | 'blocked';
 
 const PREFERENCE_KEY = 'switchboard.workspace.sound';
 
+/** The attribute that marks the sound switch (SoundButton), which the page-wide unlock leaves alone. */
+export const SOUND_SWITCH = 'data-sound-switch';
+
 type Listener = (state: SoundState) => void;
 
 export class AlertSound {
@@ -18,14 +21,19 @@ export class AlertSound {
 
   constructor() {
     this.wanted = localStorage.getItem(PREFERENCE_KEY) !== 'off';
-    // A click or key press anywhere lets the sound start, if the agent wants it.
-    const unlock = () => {
+    // A click or key press anywhere lets the sound start, if the agent wants it; the sound switch itself
+    // decides on its own (started here first, its click would read "on" and turn the sound off).
+    const unlock = (event: Event) => {
+      if (event.target instanceof Element && event.target.closest(`[${SOUND_SWITCH}]`)) return;
       if (this.wanted) void this.start();
     };
     document.addEventListener('pointerdown', unlock, { capture: true });
     document.addEventListener('keydown', unlock, { capture: true });
-    // The page may already have had a gesture (the sign-in click) before this object existed.
-    if (this.wanted && navigator.userActivation?.hasBeenActive) void this.start();
+  }
+
+  /** Called from a gesture the page already handles (the sign-in click): the sound may start now. */
+  unlock(): void {
+    if (this.wanted) void this.start();
   }
 
   get state(): SoundState {
@@ -88,4 +96,12 @@ export class AlertSound {
   private changed(): void {
     for (const listener of this.listeners) listener(this.state);
   }
+}
+
+let pageSound: AlertSound | undefined;
+
+/** The page's one AlertSound, made on first use (the sign-in click, or the workspace opening). */
+export function alertSound(): AlertSound {
+  pageSound ??= new AlertSound();
+  return pageSound;
 }

@@ -14,8 +14,14 @@ const useStyles = makeStyles({
   heading: { padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalM}`, display: 'flex', justifyContent: 'space-between', alignItems: 'baseline' },
   hint: { color: tokens.colorNeutralForeground3 },
   list: { overflowY: 'auto', paddingInline: tokens.spacingHorizontalXS, paddingBottom: tokens.spacingVerticalM },
-  // The tab's content is a whole card, as wide as the list.
-  tab: { width: '100%', paddingBlock: tokens.spacingVerticalS, [`& .${tabClassNames.content}`]: { display: 'block', flexGrow: 1, width: '100%' } },
+  // The tab's content is a whole card, as wide as the list (a tab is a grid sized to its content otherwise).
+  tab: {
+    width: '100%',
+    paddingBlock: tokens.spacingVerticalS,
+    justifyContent: 'stretch',
+    gridTemplateColumns: 'minmax(0, 1fr)',
+    [`& .${tabClassNames.content}`]: { display: 'block', width: '100%' },
+  },
   empty: { padding: tokens.spacingHorizontalM, color: tokens.colorNeutralForeground3 },
 });
 
