@@ -200,7 +200,11 @@ describe('chats, at large width (1440)', () => {
     await first.post({ type: 'typing' });
     await page.getByText(`${name} is typing…`).waitFor({ timeout: 10_000 });
 
+    // The agent's typing reaches the customer (Web Chat shows "Alice is typing").
     await replyBox(page).click();
+    await replyBox(page).pressSequentially('One moment');
+    await first.received("the agent's typing", (a) => a.type === 'typing' && (a as { from?: { name?: string } }).from?.name === AGENT.name);
+    await replyBox(page).fill('');
     await replyBox(page).pressSequentially('/card');
     await page.getByRole('list', { name: 'Quick replies' }).getByText('Card blocked').waitFor();
     await replyBox(page).press('Enter');
