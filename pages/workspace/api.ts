@@ -209,7 +209,7 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 /** The server's `{ error: { code, message } }`, or a code made from the status when the body is not that. */
-async function errorOf(response: Response): Promise<ApiError> {
+export async function errorOf(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
   const code = typeof body?.error?.code === 'string' ? body.error.code : `Http${response.status}`;
   const message = typeof body?.error?.message === 'string' ? body.error.message : `Switchboard answered ${response.status} ${response.statusText}`.trim();

@@ -1,5 +1,5 @@
 import { fetchEventSource, type EventSourceMessage } from '@microsoft/fetch-event-source';
-import { ApiError, type WorkspaceApi } from './api';
+import { ApiError, errorOf, type WorkspaceApi } from './api';
 import type { EventBatch, StreamEvent } from './contract';
 
 /**
@@ -108,10 +108,10 @@ export class LiveStream {
           this.live();
           return;
         }
-        if (response.status === 401 || response.status === 403) throw new StopStream('refused', await errorFrom(response));
+        if (response.status === 401 || response.status === 403) throw new StopStream('refused', await errorOf(response));
         // Something between here and the server answered with something other than a stream.
         if (response.ok) throw new StopStream('fallBack');
-        throw await errorFrom(response);
+        throw await errorOf(response);
       },
       onmessage: (message) => this.receive(message),
       onclose: () => {
@@ -185,9 +185,4 @@ function parseData(data: string): unknown {
   } catch {
     return {};
   }
-}
-
-async function errorFrom(response: Response): Promise<ApiError> {
-  const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  return new ApiError(response.status, body?.error?.code ?? `Http${response.status}`, body?.error?.message ?? `the stream answered ${response.status}`);
 }

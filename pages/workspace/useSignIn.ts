@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type WorkspaceApi } from './api';
 import type { Me } from './contract';
-import { resumeSignIn, signInWithToken, signOut, type SignIn } from './signIn';
+import { resumeSignIn, signInWithToken, signOut } from './signIn';
 
 export type SignInState =
   | { kind: 'checking' }
@@ -32,7 +32,7 @@ export function useSignIn(pagePath: string): SignInHandle {
   const signIn = useCallback(async (userId: string, token: string) => {
     setState({ kind: 'signedOut', busy: true });
     try {
-      setState(toState(await signInWithToken(userId, token)));
+      setState(await signInWithToken(userId, token));
     } catch (error) {
       setState({ kind: 'signedOut', problem: messageOf(error) });
     }
@@ -45,8 +45,6 @@ export function useSignIn(pagePath: string): SignInHandle {
 
   return { state, signIn, signOut: leave, retry: check };
 }
-
-const toState = (result: SignIn): SignInState => result;
 
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
