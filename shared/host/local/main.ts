@@ -148,6 +148,7 @@ async function main(): Promise<void> {
   }
   console.log(`Switchboard is listening on ${host.baseUrl}/api`);
   console.log(`  chat page:     ${host.baseUrl}/chat`);
+  console.log(`  agent page:    ${host.baseUrl}/agent`);
   console.log(`  configuration: ${file}`);
   if (publicUrl) console.log(`  bots reply to: ${publicUrl}/api/connector/ (${SETTINGS.publicUrl})`);
   console.log(cloud ? `  data:          Cosmos DB ${cloud.cosmos.endpoint}, Service Bus ${'connectionString' in cloud.serviceBus ? '(connection string)' : cloud.serviceBus.fullyQualifiedNamespace}` : `  data:          ${dataDir}`);
