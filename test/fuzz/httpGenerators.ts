@@ -194,6 +194,15 @@ export const messageFields: Record<string, Field> = {
   id: { valid: userText(1, 200).filter((id) => !id.includes(':')), invalid: fc.oneof(badString(200), userText(0, 199).map((id) => `${id}:`)) },
 };
 
+/** A workspace tab's sign-in (POST /api/agents/{agentId}/session): 8 to 64 of [A-Za-z0-9_-]. */
+export const sessionFields: Record<string, Field> = {
+  sessionId: {
+    valid: fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/),
+    invalid: fc.oneof(nonString, fc.constantFrom('', 'short', 'has space in it', 'a'.repeat(65), 'tab/../../x', 'tab%2F..%2F'), injection, withLoneSurrogate),
+    required: true,
+  },
+};
+
 export const presenceFields: Record<string, Field> = {
   presence: {
     valid: fc.constantFrom(...PRESENCES),

@@ -8,7 +8,7 @@ import { eventually, sampleConfig, startTestHost } from '../support/localHostHar
 import { FUZZ_TIMEOUT_IN_MS, fuzzRuns, table, type Tally } from './fuzzSupport';
 import { DirectLineTokens } from '../../shared/usecases/directLineTokens';
 import {
-  emptyBodyValid, explainFields, garbageAuthorization, generateTokenFields, ignoredActivity, invalidActivity, invalidBodies, invalidIncomingActivity, invalidObject, messageFields, noiseHeaders,
+  emptyBodyValid, explainFields, garbageAuthorization, generateTokenFields, ignoredActivity, invalidActivity, invalidBodies, invalidIncomingActivity, invalidObject, messageFields, noiseHeaders, sessionFields,
   presenceFields, segmentFor, startChatFields, assignFields, supervisorTransferBodies, QUEUE_NAMES, startConversationBodies, transferFields, trickSegment, unknownId, validActivity, validBodies, validIncomingActivity, validObject, visitorTokenFields,
   type Body, type Field,
 } from './httpGenerators';
@@ -469,6 +469,69 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await fuzz(fuzzer, agentChatCases('agentTyping', 'typing', emptyBodies(), (agent, chat) => (holds(agent, chat) === 'active' ? 'noop' : 'refused')), RUNS(30));
   });
 
+  test('POST /api/agents/{agentId}/conversations/{id}/notes', async () => {
+    const shape = { valid: validObject(messageFields), invalid: invalidObject(messageFields) };
+    await fuzz(fuzzer, agentChatCases('agentNote', 'notes', fc.oneof(invalidBodies(shape), validBodies(shape.valid)), (agent, chat) => (holds(agent, chat) === 'no' ? 'refused' : 'mutates')), RUNS(40));
+  });
+
+  test('GET /api/agents/{agentId}/conversations/{id} (the customer sidebar)', async () => {
+    const cases = fc.tuple(agentCall(), chatTarget()).map(([{ path, auth }, chat]): Case => ({
+      route: 'agentConversationGet',
+      kind: `${auth.as === path.agent ? 'own credentials' : `credentials of ${auth.as}`}, chat ${chat.name}`,
+      // The holder reads it, and so does the agent it is offered to (to decide). A trick segment may resolve to
+      // another read (`.` is the agent's list, `agents/..` the operator's conversation route, open on loopback):
+      // any answer but a 5xx, and nothing changes.
+      expect: chat.name === 'trick' || path.agent === 'trick' || (path.agent === auth.as && (holds(path.agent, chat.name) !== 'no' || offeredTo[chat.name as keyof typeof offeredTo] === path.agent)) ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/agents/${path.segment}/conversations/${chat.segment}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  test('GET /api/agents/{agentId}/workspace', async () => {
+    const cases = agentCall().map(({ path, auth }): Case => ({
+      route: 'agentWorkspace', kind: `credentials of ${auth.as}`, expect: path.agent === auth.as ? 'any' : '4xx', request: { method: 'GET', target: `/api/agents/${path.segment}/workspace`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(20));
+  });
+
+  /** A live stream's long-poll query: never a held one here (wait=0), and bad cursors or waits, which are 400s. */
+  const streamQueries = (cursor: fc.Arbitrary<string>) => fc.oneof(
+    { weight: 2, arbitrary: cursor.map((after) => ({ query: `?wait=0&after=${encodeURIComponent(after)}`, valid: true })) },
+    fc.constant({ query: '?wait=0', valid: true }),
+    fc.constantFrom('?wait=21', '?wait=-1', '?wait=abc', '?wait=1e3', '?wait=', '?wait=0&after=-1', '?wait=0&after=1.5', '?wait=0&after=%00').map((query) => ({ query, valid: false })),
+  );
+
+  test('GET /api/agents/{agentId}/events (the long-poll form)', async () => {
+    const cases = fc.tuple(agentCall(), streamQueries(fc.nat({ max: 10_000 }).map(String))).map(([{ path, auth }, q]): Case => ({
+      route: 'agentEvents',
+      kind: `${q.valid ? 'good' : 'bad'} query ${q.query}, ${auth.as === path.agent ? 'own credentials' : `credentials of ${auth.as}`}`,
+      expect: path.agent === auth.as && q.valid ? 'any' : '4xx',
+      request: { method: 'GET', target: `/api/agents/${path.segment}/events${q.query}`, headers: auth.headers },
+    }));
+    await fuzz(fuzzer, cases, RUNS(30));
+  });
+
+  test('POST /api/agents/{agentId}/session and DELETE …/session/{sessionId}: bad ids and strangers change nothing', async () => {
+    const shape = { valid: validObject(sessionFields), invalid: invalidObject(sessionFields), field: 'sessionId' };
+    const signIns = fc.tuple(agentCall(), fc.oneof(invalidBodies(shape), validBodies(shape.valid)))
+      // An agent's own valid sign-in changes its presence: never sent here.
+      .filter(([{ path, auth }, body]) => !(path.agent === auth.as && body.valid))
+      .map(([{ path, auth }, body]): Case => ({
+        route: 'agentSignIn', kind: `${body.kind}, credentials of ${auth.as}`, expect: '4xx',
+        request: { method: 'POST', target: `/api/agents/${path.segment}/session`, headers: auth.headers, body: body.bytes },
+      }));
+    const badIds = fc.oneof(fc.constantFrom('short', 'a'.repeat(65), 'has%20space', '..', '%2e%2e'), trickSegment);
+    // A well-formed id signs the agent's tab out (Offline once none is left), whichever generator made it.
+    const wellFormed = (segment: string) => /^[A-Za-z0-9_-]{8,64}$/.test(segment);
+    const signOuts = fc.tuple(agentCall(), fc.oneof(badIds, fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/)).map((segment) => ({ segment, valid: wellFormed(segment) })))
+      .filter(([{ path, auth }, id]) => !(path.agent === auth.as && id.valid))
+      .map(([{ path, auth }, id]): Case => ({
+        route: 'agentSignOut', kind: `${id.valid ? 'good' : 'bad'} id, credentials of ${auth.as}`, expect: '4xx',
+        request: { method: 'DELETE', target: `/api/agents/${path.segment}/session/${id.segment}`, headers: auth.headers },
+      }));
+    await fuzz(fuzzer, fc.oneof(signIns, signOuts), RUNS(40));
+  });
+
   test('POST /api/agents/{agentId}/conversations/{id}/close', async () => {
     await fuzz(fuzzer, agentChatCases('agentClose', 'close', emptyBodies(), (agent, chat) => (holds(agent, chat) === 'wrapUp' ? 'mutates' : 'refused')), RUNS(40));
   });
@@ -546,6 +609,23 @@ describe('every route of the local host refuses bad input and changes nothing', 
       route: 'me', kind: `credentials of ${auth.as}`, expect: auth.as === 'nobody' ? '4xx' : 'any', request: { method: 'GET', target: '/api/me', headers: auth.headers },
     }));
     await fuzz(fuzzer, cases, RUNS(20));
+  });
+
+  test('GET /api/supervisor/overview and /events (the long-poll form)', async () => {
+    const cursors = fc.oneof(fc.constant(Buffer.from('{}').toString('base64url')), fc.string({ maxLength: 40 }));
+    const cases = fc.tuple(supervisorAuth(), fc.boolean(), streamQueries(cursors)).map(([auth, overview, q]): Case => {
+      const own = auth.as === 'sam';
+      // A random cursor is no position of the boards: a 400, which 'any' allows besides a 200.
+      return overview
+        ? { route: 'supervisorOverview', kind: `credentials of ${auth.as}`, expect: own ? 'any' : '4xx', request: { method: 'GET', target: '/api/supervisor/overview', headers: auth.headers } }
+        : {
+            route: 'supervisorEvents',
+            kind: `query ${q.query}, credentials of ${auth.as}`,
+            expect: own && q.valid ? 'any' : '4xx',
+            request: { method: 'GET', target: `/api/supervisor/events${q.query}`, headers: auth.headers },
+          };
+    });
+    await fuzz(fuzzer, cases, RUNS(30));
   });
 
   test('POST /api/supervisor/conversations/{id}/assign', async () => {
