@@ -12,6 +12,14 @@ import { webChatBundle } from './webChatBundle.mts';
  * code splitting, and Vite gives that with no configuration of its own; the customer page is plain
  * TypeScript and costs it nothing. Assets get content hashes (served as immutable) and a gzip twin.
  *
+ * Why React 19 + Fluent UI v9 (@fluentui/react-components) for the agent and supervisor pages: it is
+ * the look Omnichannel's agents already know (D365's workspace is Fluent), it is accessible by default
+ * (keyboard navigation, focus management, ARIA on every component, dialogs that trap focus), and it
+ * ships design tokens and makeStyles, so the pages style with the theme's values instead of ad-hoc CSS.
+ * Its styles are injected at run time by Griffel into empty <style> elements through CSSOM: the pages'
+ * content security policy allows exactly that and no inline style text (shared/http/fileResponse.ts).
+ * JSX is compiled by Vite's own transform (the automatic runtime); Fast Refresh is not needed for builds.
+ *
  * Web Chat is not bundled: its UMD bundle (which carries its own React 16) is copied in as
  * assets/webchat-<version>.js and loaded by a <script> tag, so no CDN is needed at run time and
  * botframework-webchat stays a devDependency (webChatBundle.mts).
@@ -35,8 +43,17 @@ export default defineConfig({
     // Web Chat's 3.9 MB is expected; the page's own code stays small.
     chunkSizeWarningLimit: 4096,
     rolldownOptions: {
-      input: { chat: resolve(pagesRoot, 'chat', 'index.html') },
+      // Fluent marks its modules 'use client' for React Server Components; a browser bundle has no server part.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+      input: {
+        chat: resolve(pagesRoot, 'chat', 'index.html'),
+        agent: resolve(pagesRoot, 'agent', 'index.html'),
+        supervisor: resolve(pagesRoot, 'supervisor', 'index.html'),
+      },
     },
   },
+  oxc: { jsx: { runtime: 'automatic' } },
   plugins: [webChatBundle(webChatPackage), gzipCopies()],
 });

@@ -3,11 +3,11 @@ import { dirname, join } from 'node:path';
 import type { HttpResponseInit } from '@azure/functions';
 import { ApiError } from './apiError';
 import type { EdgeRequest } from './edgeRequest';
-import { fileResponse } from './fileResponse';
+import { fileResponse, PAGE_CONTENT_SECURITY_POLICY } from './fileResponse';
 import { StaticFiles } from './staticFiles';
 
 /**
- * The pages (customer chat now; agent, supervisor and insights next) are built by `npm run build` into
+ * The pages (customer chat, agent workspace, supervisor's view; insights next) are built by `npm run build` into
  * dist/pages (pages/vite.config.ts): one HTML file per page and its hashed assets under dist/pages/assets.
  * Both hosts serve them from there: the local host from the repository, the Function App from its package.
  */
@@ -23,11 +23,14 @@ function appRoot(): string {
 
 const files = new StaticFiles(PAGES_DIR);
 
-/** A page's HTML (`chat/index.html`): revalidated on each visit, since it names the current asset hashes. */
-export async function servePage(request: EdgeRequest, htmlPath: string): Promise<HttpResponseInit> {
+/**
+ * A page's HTML (`chat/index.html`): revalidated on each visit, since it names the current asset hashes,
+ * and sent with the page's content security policy (fileResponse.ts has one per kind of page).
+ */
+export async function servePage(request: EdgeRequest, htmlPath: string, contentSecurityPolicy = PAGE_CONTENT_SECURITY_POLICY): Promise<HttpResponseInit> {
   const file = await files.get(htmlPath);
   if (!file) throw new ApiError('NotFound', 'the pages are not built: run npm run build (npm start builds them when they are stale)');
-  return fileResponse(request, file, 'revalidate');
+  return fileResponse(request, file, 'revalidate', contentSecurityPolicy);
 }
 
 /** A file under /assets: its name carries its content hash, so it is cached for good. */

@@ -77,6 +77,24 @@ describe('the chat page', () => {
   });
 });
 
+describe('the agent workspace and the supervisor\'s view', () => {
+  test.each(['/agent', '/supervisor'])('%s is HTML that is revalidated, under a policy without inline style text, and cannot be framed', async (path) => {
+    const page = await get(path);
+    expect(page.status).toBe(200);
+    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    const policy = String(page.headers['content-security-policy']).split('; ');
+    expect(policy).toEqual(expect.arrayContaining(["script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]));
+    // Fluent's styles go into empty <style> elements filled through CSSOM: the empty element's hash, nothing inline.
+    expect(policy).toContain("style-src 'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='");
+    expect(policy.join('; ')).not.toContain('unsafe-inline');
+    expect(page.body.toString()).toMatch(/<script type="module" crossorigin src="\/assets\/[\w-]+\.js">/);
+  });
+
+  test('the chat page keeps its own policy (Web Chat writes style text)', async () => {
+    expect(String((await get('/chat')).headers['content-security-policy'])).toContain("style-src 'self' 'unsafe-inline'");
+  });
+});
+
 describe('the assets', () => {
   test("the page's script: JavaScript cached for good, gzipped for a client that takes it", async () => {
     const path = `/assets/${assetNamed('chat')}`;

@@ -175,6 +175,10 @@ const MATRIX: Record<string, Row> = {
   // Pages are static files anyone may load; what they then do is the API's rows above.
   'chatPage GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'chat/contoso', page: true }), expected: everyone(200) },
   'chatPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'chat', page: true }), expected: everyone(200) },
+  'agentPage GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'agent', page: true }), expected: everyone(200) },
+  'agentPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'agent', page: true }), expected: everyone(200) },
+  'supervisorPage GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'supervisor', page: true }), expected: everyone(200) },
+  'supervisorPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'supervisor', page: true }), expected: everyone(200) },
   'pageAssets GET': { target: 'agentChat', call: () => ({ method: 'GET', path: `assets/${builtAsset()}`, page: true }), expected: everyone(200) },
   'pageAssets HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: `assets/${builtAsset()}`, page: true }), expected: everyone(200) },
   // Direct Line. tokens/generate: a site's secret, each for its own site; a token is known and refused (403).

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -11,10 +11,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS_DIR = join(__dirname, '..', 'screenshots');
 
-/** The two layouts every page must look right in. */
+/** The layouts every page must look right in; the agent workspace is also seen narrow (420) and on a large screen (1440). */
 export const VIEWPORTS = {
   phone: { width: 390, height: 844 },
+  narrow: { width: 420, height: 860 },
   wide: { width: 1280, height: 800 },
+  large: { width: 1440, height: 900 },
 } as const;
 export type ViewportName = keyof typeof VIEWPORTS;
 
@@ -29,7 +31,8 @@ export interface OpenedPage {
 }
 
 export interface BrowserHarness {
-  open(url: string, viewport?: ViewportName): Promise<OpenedPage>;
+  /** `prepare` runs on the new context before the page loads (request routing, permissions). */
+  open(url: string, viewport?: ViewportName, prepare?: (context: BrowserContext) => Promise<unknown>): Promise<OpenedPage>;
   browser(): Browser;
 }
 
@@ -48,8 +51,9 @@ export function browserPerFile(): BrowserHarness {
   };
   return {
     browser: running,
-    async open(url, viewport = 'wide') {
+    async open(url, viewport = 'wide', prepare) {
       const context = await running().newContext({ viewport: VIEWPORTS[viewport], deviceScaleFactor: 1, locale: 'en-US' });
+      await prepare?.(context);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('console', (message) => {
@@ -70,4 +74,45 @@ export function browserPerFile(): BrowserHarness {
       };
     },
   };
+}
+
+/** Impacts that fail a page: a blocker for some users (axe's serious and critical). */
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Fluent UI's focus manager (Tabster) keeps hidden focus sentinels, `<i tabindex="0" aria-hidden
+ * data-tabster-dummy>`, at the edges of toolbars, lists and dialogs: focusing one moves focus on at
+ * once, so no one ever lands on it, which is what it is for; axe cannot tell and reports them.
+ */
+const FOCUS_SENTINELS = '[data-tabster-dummy]';
+
+/**
+ * Runs axe-core (Deque's accessibility rules engine) in the page as it is now and returns the serious
+ * and critical violations, each with the elements it found. axe is evaluated through the DevTools
+ * protocol, which the page's content security policy does not govern, so the page runs under its real
+ * policy. `expect(await accessibilityViolations(page)).toEqual([])` shows every violation when it fails.
+ */
+export async function accessibilityViolations(page: Page, options: { exclude?: string[] } = {}): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === 'object');
+  if (!loaded) await page.evaluate(axeSource());
+  const violations = await page.evaluate(async (exclude) => {
+    const axe = (globalThis as any).axe;
+    const context = { include: [(globalThis as any).document], exclude: exclude.map((selector: string) => [selector]) };
+    const result = await axe.run(context, { resultTypes: ['violations'] });
+    return (result.violations as any[]).map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n: any) => String(n.target)) }));
+  }, [FOCUS_SENTINELS, ...(options.exclude ?? [])]);
+  return violations.filter((v: AxeViolation) => FAILING_IMPACTS.has(String(v.impact)));
+}
+
+let axe: string | undefined;
+function axeSource(): string {
+  axe ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  return axe;
 }

@@ -28,12 +28,16 @@ function newestChange(dir: string): number {
   return newest;
 }
 
-/** Runs `vite build` (as `npm run build:pages` does) in a child process; rejects with its output when it fails. */
+/**
+ * Runs `vite build` (as `npm run build:pages` does) in a child process; rejects with its output when it fails.
+ * Always a production build: Vite follows NODE_ENV, and jest sets it to `test`, which would build React and
+ * Fluent UI in development mode (slower, and with warnings the browser tests would count as errors).
+ */
 export function buildPages(options: { quiet?: boolean } = {}): Promise<void> {
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) return Promise.reject(new Error('vite is not installed: run npm ci'));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--config', join('pages', 'vite.config.mts')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [vite, 'build', '--config', join('pages', 'vite.config.mts')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

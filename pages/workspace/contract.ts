@@ -1,0 +1,258 @@
+/**
+ * The agent workspace and supervisor API as the pages see it: docs/workspace-api.md written as types,
+ * and nothing the document does not say. The pages read only these shapes, so a change of the contract
+ * is a change here that the compiler then walks through every screen. Plain data: no DOM, no fetch,
+ * so the stores and their unit tests use it too.
+ */
+
+export const PRESENCES = ['Available', 'Busy', 'Busy-DND', 'Away', 'Offline'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+/** `GET /api/me`: who the credentials name. */
+export interface Me {
+  id: string;
+  name: string;
+  roles: string[];
+  capacity: number;
+  queues: string[];
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+}
+
+export type ContextValue = string | number;
+
+/** A row of `GET …/offers` and the `offer` event. */
+export interface Offer {
+  conversationId: string;
+  workstream: string;
+  queue: string;
+  customer: Customer;
+  context: Record<string, ContextValue>;
+  escalationSummary: string | null;
+  offeredAt: string;
+  expiresAt: string;
+  allowReject: boolean;
+}
+
+export type MessageRole = 'customer' | 'bot' | 'agent' | 'system';
+
+export interface LastMessage {
+  id: string;
+  role: MessageRole;
+  text: string;
+  timestamp: string;
+}
+
+export type ConversationStatus = 'Open' | 'Active' | 'WrapUp' | 'Waiting' | 'Closed';
+
+/** A row of `GET …/conversations` and the `conversation` event: a chat the agent holds (Active or Wrap-up). */
+export interface ConversationRow {
+  id: string;
+  workstream: string;
+  status: ConversationStatus;
+  statusReason: string;
+  queue: string | null;
+  customer: Customer;
+  context: Record<string, ContextValue>;
+  escalationSummary: string | null;
+  assignedAt: string | null;
+  messageCount: number;
+  lastMessage: LastMessage | null;
+}
+
+/** An attachment as the transcript keeps it (Bot Framework's shape: a file link, or a card's content). */
+export interface Attachment {
+  contentType: string;
+  contentUrl?: string;
+  content?: unknown;
+  name?: string;
+}
+
+/** A transcript line: GET …/messages pages and the `message` event. */
+export interface Message {
+  id: string;
+  role: MessageRole;
+  text: string;
+  timestamp: string;
+  /** `agents`: an escalation summary or an internal note; never shown to the customer. */
+  visibility: 'everyone' | 'agents';
+  authorId?: string;
+  attachments?: Attachment[];
+  editedAt?: string;
+}
+
+/** `GET …/conversations/{id}/messages`: one page of the transcript. */
+export interface MessagePage {
+  status: ConversationStatus;
+  messages: Message[];
+  /** The cursor of the next page (`?after=`), null on the last one. */
+  next: string | null;
+  customerTypingAt: string | null;
+}
+
+export interface QueueTarget {
+  name: string;
+  workstream: string;
+}
+
+export interface QuickReply {
+  title: string;
+  text: string;
+}
+
+/** `GET /api/agents/{agentId}/workspace`: the snapshot the agent page starts from. */
+export interface Workspace {
+  agent: { id: string; name: string; presence: Presence; presenceSince: string; capacity: number; usedUnits: number };
+  presences: Presence[];
+  queues: QueueTarget[];
+  /** By workstream. */
+  quickReplies: Record<string, QuickReply[]>;
+  offers: Offer[];
+  conversations: ConversationRow[];
+  cursor: string;
+}
+
+export interface ContextEntry {
+  name: string;
+  value: ContextValue;
+  /** Who may set the variable: `customer` for pre-chat answers, `bot`, `system`. */
+  setBy: string;
+}
+
+export interface RoutingStep {
+  at: string;
+  type: string;
+  queue?: string;
+  rule?: string | null;
+  reason?: string;
+  assignee?: { id: string; kind: 'agent' | 'bot' };
+  /** Why the rule matched, or why this agent was picked. */
+  why?: string;
+}
+
+export interface PreviousChat {
+  id: string;
+  createdAt: string;
+  closedAt: string | null;
+  statusReason: string;
+  queue: string | null;
+  agent: string | null;
+}
+
+/** `GET /api/agents/{agentId}/conversations/{id}`: the customer sidebar. */
+export interface ConversationDetails {
+  id: string;
+  status: ConversationStatus;
+  statusReason: string;
+  workstream: string;
+  channel: string;
+  site?: string;
+  queue: string | null;
+  customer: Customer;
+  context: ContextEntry[];
+  escalationSummary: string | null;
+  createdAt: string;
+  enqueuedAt: string | null;
+  assignedAt: string | null;
+  waitedSeconds: number | null;
+  routing: RoutingStep[];
+  previous: PreviousChat[];
+}
+
+export type OfferOutcome = 'accepted' | 'rejected' | 'expired' | 'withdrawn';
+export type RemovalReason = 'transferred' | 'closed' | 'reassigned';
+
+/** The agent stream's events (`event:` is the type, `data:` the JSON). */
+export type AgentEvent =
+  | { type: 'presence'; data: { presence: Presence; since: string } }
+  | { type: 'offer'; data: Offer }
+  | { type: 'offerEnded'; data: { conversationId: string; outcome: OfferOutcome } }
+  | { type: 'conversation'; data: ConversationRow }
+  | { type: 'conversationRemoved'; data: { conversationId: string; reason: RemovalReason } }
+  | { type: 'message'; data: { conversationId: string; message: Message } }
+  | { type: 'typing'; data: { conversationId: string; at: string } }
+  | { type: 'reset'; data: Record<string, never> };
+
+/** An event as the stream carries it, before its type is checked. */
+export interface StreamEvent {
+  id: string;
+  type: string;
+  data: unknown;
+}
+
+/** The long-poll form of a stream: `GET …/events?after=<cursor>&wait=<s>` with `Accept: application/json`. */
+export interface EventBatch {
+  events: StreamEvent[];
+  cursor: string;
+}
+
+export const AGENT_EVENT_TYPES: ReadonlySet<string> = new Set<AgentEvent['type']>([
+  'presence', 'offer', 'offerEnded', 'conversation', 'conversationRemoved', 'message', 'typing', 'reset',
+]);
+
+/** A queue row of `GET /api/supervisor/overview` and the `queues` event. Rates are fractions, null when undefined. */
+export interface QueueBoardRow {
+  name: string;
+  workstream: string;
+  waiting: number;
+  offered: number;
+  longestWaitSince: string | null;
+  agentsByPresence: Record<Presence, number>;
+  freeCapacity: number;
+  incoming: number;
+  answered: number;
+  abandoned: number;
+  handled: number;
+  /** By threshold in seconds ("20", "60"). */
+  serviceLevel: Record<string, number | null>;
+  averageSpeedToAnswerSeconds: number | null;
+  abandonRate: number | null;
+  averageHandleTimeSeconds: number | null;
+}
+
+export interface AgentBoardRow {
+  id: string;
+  name: string;
+  presence: Presence;
+  presenceSince: string;
+  capacity: number;
+  usedUnits: number;
+  activeChats: number;
+  queues: string[];
+}
+
+export interface ConversationBoardRow {
+  id: string;
+  customer: { name: string };
+  workstream: string;
+  queue: string | null;
+  status: ConversationStatus;
+  statusReason: string;
+  assignee: { id: string; kind: 'agent' | 'bot'; name: string } | null;
+  offeredTo: string | null;
+  createdAt: string;
+  enqueuedAt: string | null;
+  assignedAt: string | null;
+}
+
+/** `GET /api/supervisor/overview`: the snapshot the supervisor page starts from. */
+export interface Overview {
+  asOf: string;
+  window: { from: string; to: string };
+  serviceLevelSeconds: number[];
+  queues: QueueBoardRow[];
+  agents: AgentBoardRow[];
+  conversations: ConversationBoardRow[];
+  cursor: string;
+}
+
+/** The supervisor stream's events. */
+export type SupervisorEvent =
+  | { type: 'queues'; data: { asOf: string; queues: QueueBoardRow[] } }
+  | { type: 'agent'; data: AgentBoardRow }
+  | { type: 'conversation'; data: ConversationBoardRow }
+  | { type: 'conversationRemoved'; data: { id: string } }
+  | { type: 'reset'; data: Record<string, never> };
