@@ -16,7 +16,7 @@ async function openStream(host: TestHost, path: string, token: string, lastEvent
 
 const typesOf = (client: SseClient) => client.events().map((e) => e.type);
 
-async function eventWhere(client: SseClient, what: string, match: (e: { type: string; data: any }) => boolean) {
+async function eventWhere(client: SseClient, what: string, match: (e: { type: string; data: any }) => boolean): Promise<{ id: string; type: string; data: any }> {
   return eventually(what, async () => client.events().find(match));
 }
 
