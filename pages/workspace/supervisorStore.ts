@@ -160,10 +160,12 @@ export interface AgentChoice {
   unavailable?: string;
 }
 
+export const HOLDS_IT = 'has this chat';
+
 /** Any presence but Offline, with a free unit (the server refuses the rest); not the agent who holds the chat. */
 export function agentChoices(agents: readonly AgentBoardRow[], holderId?: string): AgentChoice[] {
   return agents.map((agent) => {
-    if (agent.id === holderId) return { agent, unavailable: 'has this chat' };
+    if (agent.id === holderId) return { agent, unavailable: HOLDS_IT };
     if (agent.presence === 'Offline') return { agent, unavailable: 'Offline' };
     if (agent.freeUnits <= 0) return { agent, unavailable: 'no free capacity' };
     return { agent };
