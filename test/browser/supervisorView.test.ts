@@ -196,7 +196,7 @@ describe('at large width (1440)', () => {
     await host.api.say(dana, 'It was a blue Visa card');
     await log.getByText('It was a blue Visa card').waitFor({ timeout: 5_000 });
     expect(await drawer.getByRole('textbox').count()).toBe(0);
-    await drawer.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((a) => a.finished)));
+    await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('supervisor-monitor'));
     await drawer.getByRole('button', { name: 'Close the monitor' }).click();
@@ -335,7 +335,7 @@ describe('at narrow width (420): one screen at a time, as cards', () => {
     await page.getByRole('group', { name: 'Lee', exact: true }).getByRole('button', { name: 'Monitor' }).click();
     const drawer = page.getByRole('dialog', { name: "Monitoring Lee's chat" });
     await drawer.getByText('Carol joined the chat.').waitFor({ timeout: 10_000 });
-    await drawer.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((a) => a.finished)));
+    await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('supervisor-monitor'));
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
