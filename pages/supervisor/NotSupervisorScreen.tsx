@@ -13,6 +13,7 @@ const useStyles = makeStyles({
   },
   card: { width: '100%', maxWidth: '28rem', padding: tokens.spacingHorizontalXXL, gap: tokens.spacingVerticalL },
   icon: { fontSize: '40px', color: tokens.colorPaletteMarigoldForeground1 },
+  title: { margin: 0 },
   hint: { color: tokens.colorNeutralForeground2 },
   actions: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap' },
 });
@@ -31,7 +32,7 @@ export function NotSupervisorScreen({ name, reason, onSignOut }: NotSupervisorSc
     <main className={styles.root}>
       <Card className={styles.card}>
         <ShieldLockRegular className={styles.icon} aria-hidden />
-        <Title2 as="h1">{name} is not a supervisor</Title2>
+        <Title2 as="h1" className={styles.title}>{name} is not a supervisor</Title2>
         <Text>You are signed in as {name}, who is not a supervisor: this view is for users with the supervisor role.</Text>
         <Text size={200} className={styles.hint}>Switchboard said: {reason}</Text>
         <div className={styles.actions}>

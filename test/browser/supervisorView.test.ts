@@ -126,12 +126,14 @@ async function cellText(page: Page, table: string, rowHeader: string, column: st
   return (await tableRows(page, table)).find((r) => Object.values(r)[0] === rowHeader)?.[column];
 }
 
+// The chats of the tests below, in the order they start (each test goes on from where the last left off).
+let dana: Chat;
+let kim: Chat;
+let lee: Chat;
+
 describe('at large width (1440)', () => {
   let opened: OpenedPage;
   let page: Page;
-  let dana: Chat;
-  let kim: Chat;
-  let lee: Chat;
 
   afterAll(async () => {
     await opened?.context.close();
@@ -331,10 +333,16 @@ describe('at narrow width (420): one screen at a time, as cards', () => {
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('supervisor-agents'));
 
+    await host.api.say(lee, 'Can I pay my home loan off early?');
+    expect((await host.api.agent('carol', 'POST', `/conversations/${lee.conversationId}/messages`, { text: 'Yes, with no fee. Shall I send you the form?' })).status).toBe(202);
+    expect((await host.api.agent('carol', 'POST', `/conversations/${lee.conversationId}/notes`, { text: 'Check the fixed-rate period first' })).status).toBe(202);
+    await host.api.say(lee, 'Yes please');
     await page.getByRole('tab', { name: 'Chats' }).click();
     await page.getByRole('group', { name: 'Lee', exact: true }).getByRole('button', { name: 'Monitor' }).click();
     const drawer = page.getByRole('dialog', { name: "Monitoring Lee's chat" });
     await drawer.getByText('Carol joined the chat.').waitFor({ timeout: 10_000 });
+    await drawer.getByRole('article', { name: /^Agent, agents only/ }).getByText('Check the fixed-rate period first').waitFor();
+    await drawer.getByText('Yes please').waitFor();
     await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('supervisor-monitor'));

@@ -2,6 +2,7 @@ import {
   Button, DrawerBody, DrawerHeader, DrawerHeaderTitle, makeStyles, MessageBar, MessageBarBody, OverlayDrawer, Spinner, Text, tokens,
 } from '@fluentui/react-components';
 import { DismissRegular, EyeRegular } from '@fluentui/react-icons';
+import { useEffect, useRef } from 'react';
 import type { WorkspaceApi } from '../../workspace/api';
 import type { AgentBoardRow, ConversationBoardRow } from '../../workspace/contract';
 import { STATUS_LABELS } from '../../workspace/format';
@@ -32,6 +33,12 @@ export function MonitorDrawer({ api, row, live, agents, fullWidth, onClose }: Mo
   const transcript = useMonitoredTranscript(api, row?.id ?? null);
   const shown = live ?? row;
   const status = transcript.status ?? shown?.status ?? null;
+  // The newest line in sight as lines come in, as in a chat.
+  const end = useRef<HTMLDivElement>(null);
+  const count = transcript.messages.length;
+  useEffect(() => {
+    if (count > 0) end.current?.scrollIntoView({ block: 'end' });
+  }, [count]);
   return (
     <OverlayDrawer position="end" size={fullWidth ? 'full' : 'medium'} open={row !== null} onOpenChange={(_, data) => !data.open && onClose()}>
       <DrawerHeader>
@@ -57,6 +64,7 @@ export function MonitorDrawer({ api, row, live, agents, fullWidth, onClose }: Mo
           <div className={styles.log} role="log" aria-label="Monitored transcript">
             {transcript.messages.length === 0 && <Text className={styles.empty}>No messages yet.</Text>}
             {transcript.messages.map((m) => <MonitorLine key={m.id} message={m} customerName={shown?.customer.name ?? 'Customer'} />)}
+            <div ref={end} />
           </div>
         )}
       </DrawerBody>

@@ -3,7 +3,7 @@ import { PRESENCES, type Presence } from '../../workspace/contract';
 import { PRESENCE_BADGES, PRESENCE_LABELS } from '../../workspace/format';
 
 const useStyles = makeStyles({
-  root: { display: 'inline-flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+  root: { display: 'inline-flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   one: { display: 'inline-flex', gap: tokens.spacingHorizontalXXS, alignItems: 'center', whiteSpace: 'nowrap' },
 });
 

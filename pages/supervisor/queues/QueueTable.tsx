@@ -9,7 +9,9 @@ const useStyles = makeStyles({
   table: { minWidth: '1100px', tableLayout: 'auto' },
   group: { textAlign: 'center', color: tokens.colorNeutralForeground2, fontWeight: tokens.fontWeightRegular },
   firstOfGroup: { borderLeft: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}` },
-  number: { fontVariantNumeric: 'tabular-nums' },
+  // A figure and its name on one line: narrower screens scroll the table sideways instead.
+  number: { fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' },
+  heading: { whiteSpace: 'nowrap' },
   queue: { whiteSpace: 'nowrap' },
 });
 
@@ -39,7 +41,7 @@ export function QueueTable({ queues, columns, liveColumns, context }: QueueTable
           <TableRow>
             <TableHeaderCell>Queue</TableHeaderCell>
             {columns.map((column, i) => (
-              <TableHeaderCell key={column.key} className={mergeClasses(startsGroup(i) && styles.firstOfGroup)}>
+              <TableHeaderCell key={column.key} className={mergeClasses(styles.heading, startsGroup(i) && styles.firstOfGroup)}>
                 <DefinedTerm label={column.label} definition={column.definition} />
               </TableHeaderCell>
             ))}
