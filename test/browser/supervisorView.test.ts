@@ -346,8 +346,25 @@ describe('at narrow width (420): one screen at a time, as cards', () => {
     await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('supervisor-monitor'));
-    expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
+    await drawer.getByRole('button', { name: 'Close the monitor' }).click();
+    await drawer.waitFor({ state: 'detached' });
   }, 60_000);
+
+  test('Transfer straight to an agent: Dave (Away, all his capacity free) has the chat at once, Carol leaves it', async () => {
+    await setPresence('dave', 'Away');
+    const card = page.getByRole('group', { name: 'Lee', exact: true });
+    await card.getByRole('button', { name: 'Transfer' }).click();
+    const dialog = page.getByRole('dialog', { name: "Transfer Lee's chat" });
+    await dialog.getByRole('radio', { name: 'An agent' }).check();
+    expect(await dialog.getByRole('radio', { name: /^Carol .*has this chat/ }).isDisabled()).toBe(true);
+    await dialog.getByRole('radio', { name: /^Dave Away 2 of 2 free/ }).check();
+    expect(await settledViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Transfer' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    await card.getByText('HomeLoanQueue · Dave').waitFor();
+    expect(await status(lee)).toMatchObject({ status: 'Active', assignee: { id: 'dave' } });
+    expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
+  }, 30_000);
 });
 
 describe.each<ViewportName>(['narrow', 'large'])('an agent who is no supervisor, at %s width', (viewport) => {
@@ -360,6 +377,7 @@ describe.each<ViewportName>(['narrow', 'large'])('an agent who is no supervisor,
     publish(await opened.screenshot('supervisor-not-supervisor'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: "Sign in to the supervisor's view" }).waitFor();
+    expect(await settledViolations(page)).toEqual([]);
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
     await opened.context.close();
   }, 30_000);
