@@ -48,9 +48,9 @@ export function ConversationActions({ row, compact, onAction }: ConversationActi
         {compact ? undefined : label}
       </Button>
     );
-    if (!enabled) return <Tooltip key={kind} content={WHY_NOT[kind]} relationship="description">{control}</Tooltip>;
-    if (compact) return <Tooltip key={kind} content={name} relationship="label">{control}</Tooltip>;
-    return <span key={kind}>{control}</span>;
+    if (!enabled) return <Tooltip content={WHY_NOT[kind]} relationship="description">{control}</Tooltip>;
+    if (compact) return <Tooltip content={name} relationship="label">{control}</Tooltip>;
+    return control;
   };
   return (
     <div className={styles.root} role="group" aria-label={`Actions on ${chat}`}>
