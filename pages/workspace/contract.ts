@@ -196,7 +196,6 @@ export const AGENT_EVENT_TYPES: ReadonlySet<string> = new Set<AgentEvent['type']
 /** A queue row of `GET /api/supervisor/overview` and the `queues` event. Rates are fractions, null when undefined. */
 export interface QueueBoardRow {
   name: string;
-  workstream: string;
   waiting: number;
   offered: number;
   longestWaitSince: string | null;
@@ -206,11 +205,13 @@ export interface QueueBoardRow {
   answered: number;
   abandoned: number;
   handled: number;
+  transferred: number;
   /** By threshold in seconds ("20", "60"). */
   serviceLevel: Record<string, number | null>;
   averageSpeedToAnswerSeconds: number | null;
   abandonRate: number | null;
   averageHandleTimeSeconds: number | null;
+  transferRate: number | null;
 }
 
 export interface AgentBoardRow {
@@ -220,12 +221,15 @@ export interface AgentBoardRow {
   presenceSince: string;
   capacity: number;
   usedUnits: number;
+  freeUnits: number;
   activeChats: number;
   queues: string[];
 }
 
 export interface ConversationBoardRow {
   id: string;
+  /** Orders two rows of one chat: the higher is the newer. */
+  epoch: number;
   customer: { name: string };
   workstream: string;
   queue: string | null;
@@ -235,7 +239,9 @@ export interface ConversationBoardRow {
   offeredTo: string | null;
   createdAt: string;
   enqueuedAt: string | null;
+  escalatedAt: string | null;
   assignedAt: string | null;
+  wrapUpAt: string | null;
 }
 
 /** `GET /api/supervisor/overview`: the snapshot the supervisor page starts from. */
@@ -256,3 +262,5 @@ export type SupervisorEvent =
   | { type: 'conversation'; data: ConversationBoardRow }
   | { type: 'conversationRemoved'; data: { id: string } }
   | { type: 'reset'; data: Record<string, never> };
+
+export const SUPERVISOR_EVENT_TYPES: ReadonlySet<string> = new Set<SupervisorEvent['type']>(['queues', 'agent', 'conversation', 'conversationRemoved', 'reset']);

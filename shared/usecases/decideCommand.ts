@@ -324,7 +324,8 @@ class Decision {
     this.next = lifecycle.transferBySupervisor(before, c.agentId, c.supervisorId, c.queue, placement, this.at);
     this.say('system', `The chat was transferred to ${c.queue}.`);
     this.releaseAgent(c.agentId);
-    this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue, supervisor: c.supervisorId });
+    // The agent's session ends here: its active time is the handle time it counts (core/kpis.ts), as for the agent's own transfer.
+    this.track('Transferred', { agent: c.agentId, fromQueue: before.queue ?? undefined, queue: c.queue, supervisor: c.supervisorId }, { activeMs: this.msSince(before.assignedAt) });
     this.track('SupervisorAction', { action: 'transfer', supervisor: c.supervisorId, agent: c.agentId, queue: c.queue });
     this.routed();
   }

@@ -211,6 +211,7 @@ describe('transfer', () => {
     await start();
     const chat = await activeWith('alice');
     const id = chat.conversationId;
+    clock.advance(90 * SECOND);
 
     expect(await transfer(id, { queue: 'HomeLoanQueue' })).toEqual({ status: 200, body: { status: 'Open', queue: 'HomeLoanQueue' } });
     // Asked again while it waits there: the same answer.
@@ -225,6 +226,8 @@ describe('transfer', () => {
     expect(await texts(chat)).toEqual(['Alice joined the chat.', 'The chat was transferred to HomeLoanQueue.', 'Carol joined the chat.']);
     expect((await api.agent('alice', 'GET', '/conversations')).body.conversations).toEqual([]);
     expect(telemetry.named('Transferred').map((e) => e.properties)).toEqual([expect.objectContaining({ agent: 'alice', fromQueue: 'CreditCardQueue', queue: 'HomeLoanQueue', supervisor: 'sam' })]);
+    // Alice's session ended with the transfer: its 90 s count as her handle time.
+    expect(telemetry.named('Transferred').map((e) => e.measurements)).toEqual([{ activeMs: 90 * SECOND }]);
   });
 
   test('to an agent: the chat stays Active, now theirs (announced), and the old agent\'s units go back', async () => {
