@@ -1,6 +1,6 @@
 import type { AgentUser } from '../core/config';
 import type { Conversation } from '../core/conversation';
-import { agentConversationRow } from '../core/liveEvents';
+import { agentConversationRow, agentMessageOf } from '../core/liveEvents';
 import type { TranscriptMessage } from '../core/transcript';
 import { summaryOf } from '../core/transcriptSummary';
 import { ApiError } from '../http/apiError';
@@ -109,8 +109,7 @@ export async function listAgentMessages(s: Services, agent: AgentUser, conversat
 
 /** A transcript line as agents and supervisors read it: agent-only lines too, file links signed afresh. */
 export function staffMessageView(s: Services, stored: TranscriptMessage) {
-  const m = withFreshFileLinks(s, stored);
-  return { id: m.id, role: m.role, text: m.text, timestamp: m.timestamp, visibility: m.visibility, ...(m.attachments?.length ? { attachments: m.attachments } : {}), ...(m.editedAt ? { editedAt: m.editedAt } : {}) };
+  return agentMessageOf(withFreshFileLinks(s, stored));
 }
 
 /** GET /api/me: who the credentials name, with what the pages need to know of them. */
