@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type ClientRequest } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { AgentUser, Config } from '../../shared/core/config';
 import { DEFAULT_ADMISSION } from '../../shared/host/local/admission';
 import { customersPickTheTopic } from '../support/localHostHarness';
@@ -58,7 +58,7 @@ function workspaceBenchConfig(): Config {
 
 // ---------------------------------------------------------------- child process: the host
 
-type HostQuestion = { ask: number; cpu: true } | { ask: number; memory: true };
+type HostQuestion = { ask: number; cpu: true } | { ask: number; memory: true } | { ask: number; loop: true };
 interface HostAnswer {
   answer: number;
   /** process.cpuUsage(), user + system, in microseconds. */
@@ -66,6 +66,8 @@ interface HostAnswer {
   /** After a full collection, in bytes. */
   heapUsed?: number;
   rss?: number;
+  /** The event loop since the last such question: the share of the time it was busy, and how late it ran (ms). */
+  loop?: { utilization: number; delayP50: number; delayP99: number; delayMax: number };
 }
 
 let closeHost = async (): Promise<void> => undefined;
@@ -77,11 +79,19 @@ async function serveHost(): Promise<void> {
   const admission = { ...DEFAULT_ADMISSION, maxEventLoopUtilization: 1, maxEventLoopDelayInMs: Number.POSITIVE_INFINITY };
   const host = await startBenchHost({ config: workspaceBenchConfig(), admission });
   closeHost = () => host.close();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let utilizationSince: EventLoopUtilization = performance.eventLoopUtilization();
   process.on('message', (question: HostQuestion) => {
     const answer: HostAnswer = { answer: question.ask };
     if ('cpu' in question) {
       const { user, system } = process.cpuUsage();
       answer.cpuInUs = user + system;
+    } else if ('loop' in question) {
+      const now = performance.eventLoopUtilization();
+      answer.loop = { utilization: performance.eventLoopUtilization(now, utilizationSince).utilization, delayP50: delay.percentile(50) / 1e6, delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6 };
+      utilizationSince = now;
+      delay.reset();
     } else {
       collectGarbage();
       const { heapUsed, rss } = process.memoryUsage();
@@ -113,7 +123,7 @@ function startHost(): Promise<Host> {
 }
 
 let asked = 0;
-function ask(host: Host, question: { cpu: true } | { memory: true }): Promise<HostAnswer> {
+function ask(host: Host, question: { cpu: true } | { memory: true } | { loop: true }): Promise<HostAnswer> {
   const id = ++asked;
   return new Promise((resolve) => {
     const onMessage = (answer: HostAnswer) => {
@@ -423,6 +433,7 @@ interface Load {
   /** When the last chat was over (closed or failed). */
   overAt: number;
   hostCpuInMs: number;
+  hostLoop: NonNullable<HostAnswer['loop']>;
   benchCpuInMs: number;
   /** This process's event-loop delay over the load (ms). */
   loopP99: number;
@@ -435,6 +446,7 @@ async function load(host: Host): Promise<Load> {
   const total = CHATS_PER_S * LOAD_SECONDS;
   const interval = 1000 / CHATS_PER_S;
   const cpuBefore = await hostCpuInMs(host);
+  await ask(host, { loop: true });
   const benchCpuBefore = process.cpuUsage();
   loop.enable();
   const startedAt = nowInMs() + 10;
@@ -451,11 +463,13 @@ async function load(host: Host): Promise<Load> {
   const overAt = nowInMs();
   loop.disable();
   const hostCpu = (await hostCpuInMs(host)) - cpuBefore;
+  const hostLoop = (await ask(host, { loop: true })).loop;
+  if (!hostLoop) throw new Error('the host did not say how its event loop did');
   const benchCpu = process.cpuUsage(benchCpuBefore);
   // The supervisors' last rows may still be on their way.
   await sleep(1_500);
   report(phase);
-  return { phase, startedAt, overAt, hostCpuInMs: hostCpu, benchCpuInMs: (benchCpu.user + benchCpu.system) / 1000, loopP99: loop.percentile(99) / 1e6 };
+  return { phase, startedAt, overAt, hostCpuInMs: hostCpu, hostLoop, benchCpuInMs: (benchCpu.user + benchCpu.system) / 1000, loopP99: loop.percentile(99) / 1e6 };
 }
 
 interface Idle {
@@ -581,7 +595,7 @@ export async function main(): Promise<BenchReport> {
         metric: `host CPU over the load (${LOAD_SECONDS} s of starts and the drain)`,
         value: `${fmt(cpuPerS, 0)} ms/s (${fmt(cpuPerS / 10, 0)}% of a core)`,
         baseline: `${fmt(connected.cpuMsPerS, 1)} ms/s (${AGENTS + SUPERVISORS} pages idle)`,
-        ratio: `${fmt(loaded.hostCpuInMs / Math.max(1, phase.closedAt.length), 2)} ms per chat`,
+        ratio: `${fmt(loaded.hostCpuInMs / Math.max(1, phase.closedAt.length), 2)} ms per chat; event loop busy ${fmt(loaded.hostLoop.utilization * 100, 0)}%, late p99 ${ms(loaded.hostLoop.delayP99)}`,
         target: 'report',
         met: true,
       },
