@@ -153,12 +153,17 @@ interface Reply {
   body: any;
 }
 
-function callOnce(baseUrl: string, method: string, path: string, token: string | undefined, body: unknown): Promise<Reply & { retryAfter: boolean }> {
+/**
+ * One request. A keep-alive socket the host closed as it was reused fails with ECONNRESET before any answer:
+ * that request is sent again once, on a new socket (Node's documented pattern; a browser does the same). Any
+ * other failure of the connection answers status 0.
+ */
+function callOnce(baseUrl: string, method: string, path: string, token: string | undefined, body: unknown, resent = false): Promise<Reply & { retryAfter: boolean }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const req = request(`${baseUrl}${path}`, { method, headers, agent: callSockets }, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -167,8 +172,12 @@ function callOnce(baseUrl: string, method: string, path: string, token: string |
         const json = (res.headers['content-type'] ?? '').includes('json') && text !== '';
         resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text, retryAfter: res.headers['retry-after'] !== undefined });
       });
+      res.on('error', (error) => resolve({ status: 0, body: error.message, retryAfter: false }));
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && error.code === 'ECONNRESET' && !resent) resolve(callOnce(baseUrl, method, path, token, body, true));
+      else resolve({ status: 0, body: `${error.code ?? ''} ${error.message}`, retryAfter: false });
+    });
     req.end(payload);
   });
 }
@@ -218,6 +227,8 @@ class LivePage {
         }
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => this.parser.feed(chunk));
+        // A broken response closes too: the page reconnects from its last id, as after the server's end.
+        res.on('error', () => undefined);
         res.once('close', () => this.reconnectLater());
         resolve();
       });
@@ -458,7 +469,8 @@ async function load(host: Host): Promise<Load> {
     const now = nowInMs();
     while (chats.length < total && startedAt + chats.length * interval <= now) {
       phase.lateness.push(now - (startedAt + chats.length * interval));
-      chats.push(chat(host, phase, LOAD_TOPIC, chats.length));
+      // Never a rejection left waiting for the Promise.all below (Node would end the process on it).
+      chats.push(chat(host, phase, LOAD_TOPIC, chats.length).catch((error: Error) => fail(phase, `an error: ${error.message}`)));
     }
     await sleep(1);
   }
