@@ -61,6 +61,12 @@ export class CursorError extends Error {
   override readonly name = 'CursorError';
 }
 
+/**
+ * Why a reader lets go of a wait: abort() without a reason builds a DOMException (a stack trace), and a busy
+ * stream lets go of one at every batch; under load that was a few percent of the host's time.
+ */
+export const LET_GO = 'let go';
+
 /** At most this many events per read: a reader far behind catches up in several batches, each written at once. */
 export const FEED_PAGE_SIZE = 100;
 
@@ -104,7 +110,7 @@ class FeedReader implements LiveReader {
       // The wait is armed before the read, so an append between the two still wakes it; it is let go
       // once not needed, so a busy stream leaves no waiters behind.
       const done = new AbortController();
-      const stop = () => done.abort();
+      const stop = () => done.abort(LET_GO);
       signal?.addEventListener('abort', stop, { once: true });
       const changed = this.s.changes.next(this.scope, Math.max(0, deadline - Date.now()), { signal: done.signal });
       try {
@@ -114,7 +120,7 @@ class FeedReader implements LiveReader {
         if (signal?.aborted || Date.now() >= deadline) return { events: [], closing: false };
       } finally {
         signal?.removeEventListener('abort', stop);
-        done.abort();
+        done.abort(LET_GO);
       }
     }
   }

@@ -7,11 +7,24 @@ import { countersSince, dropHoursBefore, emptyBoard, foldQueueEvents, noChanges,
 import { readAgentState } from './agentStates';
 import type { Services } from './services';
 
+/** An agents row of the overview and the stream. */
+export type SupervisorAgentRow = AgentRow & { name: string; capacity: number; freeUnits: number; queues: string[] };
+/** A conversations row of the overview and the stream: the board's row, its assignee named. */
+export type SupervisorConversationRow = BoardConversationRow & { assignee: (BoardConversationRow['assignee'] & { name: string }) | null };
+
+/** The stream's `queues` event. */
+export interface QueueSummary {
+  asOf: string;
+  queues: ReturnType<SupervisorBoards['queueRows']>;
+}
+
 /** The KPI window of the real-time view: D365's real-time dashboards show today and the last 24 hours. */
 export const KPI_WINDOW_HOURS = 24;
 const READ_PAGE = 500;
 /** How many refreshes' changes a process keeps for its readers; a reader further behind gets every row again. */
 const CHANGES_KEPT = 1_000;
+/** How long unchanged boards give the same queue rows (the KPI window moves with the clock, so not for ever). */
+const SUMMARY_REUSE_MS = 1_000;
 
 /**
  * This process's copy of every queue's board (core/queueBoard.ts), brought up to the feeds' heads on
@@ -24,6 +37,7 @@ export class SupervisorBoards {
   /** Counts the refreshes that changed something; each one's changes are kept in `recent`. */
   version = 0;
   private readonly recent: { version: number; changes: BoardChanges }[] = [];
+  private lastSummary: { version: number; atMs: number; summary: QueueSummary } | undefined;
 
   constructor(private readonly s: Services) {}
 
@@ -100,18 +114,37 @@ export class SupervisorBoards {
 
   /** The snapshot of GET /api/supervisor/overview, from the boards as they are. */
   overview() {
-    const now = this.s.clock.now();
-    const from = new Date(now.getTime() - KPI_WINDOW_HOURS * 3_600_000).toISOString();
+    const { now, from } = this.kpiWindow();
     const agents = this.agentRows();
+    const conversations = [...this.conversationRows().values()];
     return {
       asOf: now.toISOString(),
       window: { from, to: now.toISOString() },
       serviceLevelSeconds: [...DEFAULT_SERVICE_LEVEL_SECONDS],
-      queues: this.queueRows(from, agents),
+      queues: this.queueRows(from, agents, conversations),
       agents: [...agents.values()],
-      conversations: [...this.conversationRows().values()],
+      conversations,
       cursor: this.cursor(),
     };
+  }
+
+  /**
+   * The overview's queue rows alone (the stream's `queues` event), without the lists it does not send. Every
+   * open stream asks once a second, mostly right after the same refresh: boards unchanged since the last answer
+   * (the same version) within SUMMARY_REUSE_MS give that answer again, asOf and all, instead of one per stream.
+   */
+  queueSummary(): QueueSummary {
+    const { now, from } = this.kpiWindow();
+    const last = this.lastSummary;
+    if (last && last.version === this.version && now.getTime() - last.atMs < SUMMARY_REUSE_MS) return last.summary;
+    const summary = { asOf: now.toISOString(), queues: this.queueRows(from, this.agentRows(), [...this.conversationRows().values()]) };
+    this.lastSummary = { version: this.version, atMs: now.getTime(), summary };
+    return summary;
+  }
+
+  private kpiWindow() {
+    const now = this.s.clock.now();
+    return { now, from: new Date(now.getTime() - KPI_WINDOW_HOURS * 3_600_000).toISOString() };
   }
 
   private async foldAll(): Promise<BoardChanges> {
@@ -145,39 +178,65 @@ export class SupervisorBoards {
   }
 
   /** Every human agent of some queue, with its latest row from any board. */
-  agentRows() {
-    const rows = new Map<string, AgentRow & { name: string; capacity: number; freeUnits: number; queues: string[] }>();
+  agentRows(): Map<string, SupervisorAgentRow> {
+    const rows = new Map<string, SupervisorAgentRow>();
     for (const agent of this.s.directory.agents()) {
-      const queues = this.s.directory.queuesOf(agent.id).map((q) => q.name);
-      if (queues.length === 0) continue;
-      let latest: AgentRow | undefined;
-      for (const queue of queues) {
-        const row = this.boards.get(queue)?.agents[agent.id];
-        if (row && (!latest || row.at > latest.at)) latest = row;
-      }
-      const row = latest ?? { id: agent.id, presence: agent.presence, presenceSince: '', usedUnits: 0, activeChats: 0, at: '' };
-      rows.set(agent.id, { ...row, name: agent.name, capacity: agent.capacity, freeUnits: Math.max(0, agent.capacity - row.usedUnits), queues });
+      const row = this.agentRowOf(agent);
+      if (row) rows.set(agent.id, row);
     }
     return rows;
+  }
+
+  /**
+   * One agent's row, as agentRows has it; undefined for an agent of no queue. The stream builds only the rows
+   * that changed: building every row for each batch of each open stream was most of a busy host's time.
+   */
+  agentRow(agentId: string): SupervisorAgentRow | undefined {
+    const agent = this.s.directory.agent(agentId);
+    return agent && this.agentRowOf(agent);
+  }
+
+  private agentRowOf(agent: AgentUser): SupervisorAgentRow | undefined {
+    const queues = this.s.directory.queuesOf(agent.id).map((q) => q.name);
+    if (queues.length === 0) return undefined;
+    let latest: AgentRow | undefined;
+    for (const queue of queues) {
+      const row = this.boards.get(queue)?.agents[agent.id];
+      if (row && (!latest || row.at > latest.at)) latest = row;
+    }
+    const row = latest ?? { id: agent.id, presence: agent.presence, presenceSince: '', usedUnits: 0, activeChats: 0, at: '' };
+    return { ...row, name: agent.name, capacity: agent.capacity, freeUnits: Math.max(0, agent.capacity - row.usedUnits), queues };
   }
 
   /** Every ongoing chat once: of two boards' rows (a chat moving between queues), the higher epoch. */
-  conversationRows() {
-    const rows = new Map<string, BoardConversationRow & { assignee: (BoardConversationRow['assignee'] & { name: string }) | null }>();
+  conversationRows(): Map<string, SupervisorConversationRow> {
+    const newest = new Map<string, BoardConversationRow>();
     for (const board of this.boards.values()) {
       for (const row of Object.values(board.conversations)) {
-        const known = rows.get(row.id);
-        if (known && known.epoch >= row.epoch) continue;
-        const assignee = row.assignee ? { ...row.assignee, name: this.s.directory.user(row.assignee.id)?.name ?? row.assignee.id } : null;
-        rows.set(row.id, { ...row, assignee });
+        const known = newest.get(row.id);
+        if (!known || row.epoch > known.epoch) newest.set(row.id, row);
       }
     }
-    return rows;
+    return new Map([...newest].map(([id, row]) => [id, this.withAssigneeName(row)]));
   }
 
-  private queueRows(from: string, agents: ReturnType<SupervisorBoards['agentRows']>) {
+  /** One chat's row, as conversationRows has it; undefined once no board holds it (closed). */
+  conversationRow(id: string): SupervisorConversationRow | undefined {
+    let newest: BoardConversationRow | undefined;
+    for (const board of this.boards.values()) {
+      const row = Object.hasOwn(board.conversations, id) ? board.conversations[id] : undefined;
+      if (row && (!newest || row.epoch > newest.epoch)) newest = row;
+    }
+    return newest && this.withAssigneeName(newest);
+  }
+
+  private withAssigneeName(row: BoardConversationRow): SupervisorConversationRow {
+    const assignee = row.assignee ? { ...row.assignee, name: this.s.directory.user(row.assignee.id)?.name ?? row.assignee.id } : null;
+    return { ...row, assignee };
+  }
+
+  private queueRows(from: string, agents: Map<string, SupervisorAgentRow>, conversations: readonly SupervisorConversationRow[]) {
     const working = new Set<Presence>(this.s.config.workstreams.flatMap((w) => w.allowedPresences));
-    const conversations = [...this.conversationRows().values()];
     return this.s.config.queues.map((queue) => {
       const board = this.boards.get(queue.name);
       const waiting = conversations.filter((c) => c.queue === queue.name && c.status === 'Open');

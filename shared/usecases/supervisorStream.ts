@@ -1,6 +1,6 @@
 import { queueScope } from '../core/feed';
 import { noChanges, type BoardChanges } from '../core/queueBoard';
-import { CursorError, type LiveBatch, type LiveEvent, type LiveNextOptions, type LiveReader, type LiveSource } from './liveStream';
+import { CursorError, LET_GO, type LiveBatch, type LiveEvent, type LiveNextOptions, type LiveReader, type LiveSource } from './liveStream';
 import type { Services } from './services';
 import { supervisorBoardsOf, type SupervisorBoards } from './supervisorBoards';
 
@@ -79,20 +79,17 @@ class SupervisorReader implements LiveReader {
     const queuesChanged = all.kpis || changes.kpis || all.conversations.size > 0 || all.agents.size > 0 || changes.conversations.size > 0 || changes.agents.size > 0;
     const cursor = this.boards.cursor();
     const events: LiveEvent[] = [];
-    const rows = this.boards.conversationRows();
     for (const id of changes.conversations) {
-      const row = rows.get(id);
+      const row = this.boards.conversationRow(id);
       events.push(row ? { id: cursor, type: 'conversation', data: row } : { id: cursor, type: 'conversationRemoved', data: { id } });
     }
-    const agents = this.boards.agentRows();
     for (const id of changes.agents) {
-      const row = agents.get(id);
+      const row = this.boards.agentRow(id);
       if (row) events.push({ id: cursor, type: 'agent', data: row });
     }
     if (queuesChanged) this.queuesDue = true;
     if (this.queuesDue && Date.now() - this.lastQueuesAt >= QUEUES_EVERY_MS) {
-      const { asOf, queues } = this.boards.overview();
-      events.push({ id: cursor, type: 'queues', data: { asOf, queues } });
+      events.push({ id: cursor, type: 'queues', data: this.boards.queueSummary() });
       this.queuesDue = false;
       this.lastQueuesAt = Date.now();
     }
@@ -102,14 +99,14 @@ class SupervisorReader implements LiveReader {
   /** Waits for an append to any queue's feed, at most `timeoutInMs`. */
   private async woken(timeoutInMs: number, signal: AbortSignal | undefined): Promise<'woken' | 'closing'> {
     const done = new AbortController();
-    const stop = () => done.abort();
+    const stop = () => done.abort(LET_GO);
     signal?.addEventListener('abort', stop, { once: true });
     try {
       const waits = this.s.config.queues.map((q) => this.s.changes.next(queueScope(q.name), timeoutInMs, { signal: done.signal }));
       return await Promise.race(waits);
     } finally {
       signal?.removeEventListener('abort', stop);
-      done.abort();
+      done.abort(LET_GO);
     }
   }
 }
