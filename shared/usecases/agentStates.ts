@@ -58,7 +58,7 @@ export async function updateAgentState(
       current = await getAgentState(s, agent);
       continue;
     }
-    await appendAgentEvents(s, current.value, next);
+    await appendAgentEvents(s, current.value, written);
     return { state: written, changed: true };
   }
   throw new AgentUpdateConflictError(`agent ${agent.id}: update kept conflicting after ${MAX_CONFLICT_RETRIES} attempts`);
@@ -68,10 +68,10 @@ export async function updateAgentState(
  * The agent's change to its feeds, after its commit. A failed append is reported, not thrown: the change
  * is committed and its caller must go on; the page or board shows it at its next snapshot (a reconnect).
  */
-async function appendAgentEvents(s: Services, before: AgentState, after: AgentState): Promise<void> {
+async function appendAgentEvents(s: Services, before: AgentState, after: Versioned<AgentState>): Promise<void> {
   try {
     await s.feed.append(agentFeedEvents(s, before, after));
   } catch (error) {
-    s.telemetry.trackException(error, { agent: after.id, operation: 'feedAppend' });
+    s.telemetry.trackException(error, { agent: after.value.id, operation: 'feedAppend' });
   }
 }

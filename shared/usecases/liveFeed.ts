@@ -1,4 +1,5 @@
 import type { AgentState } from '../core/agent';
+import type { Versioned } from '../ports/storeErrors';
 import type { Conversation } from '../core/conversation';
 import { agentScope, queueScope, type FeedEvent } from '../core/feed';
 import { kpiQueueOf, type KpiEvent } from '../core/kpis';
@@ -43,19 +44,22 @@ export async function publishChange(s: Services, change: CommittedChange, feedEv
 
 /**
  * The feed events of an agent's committed state change: its presence to its own page, and its row to
- * the board of every queue it serves when the row changed. Ids name the state (updatedAt), so a retry
- * appends nothing twice.
+ * the board of every queue it serves when the row changed. Ids name the write (its ETag, new with every
+ * write), so two changes within one millisecond are two events. The appends follow the write once and
+ * are not retried: a lost one leaves a page or board a change behind until its next snapshot.
  */
-export function agentFeedEvents(s: Services, before: AgentState, after: AgentState): FeedEvent[] {
+export function agentFeedEvents(s: Services, before: AgentState, written: Versioned<AgentState>): FeedEvent[] {
+  const after = written.value;
+  const version = written.etag.replace(/"/g, '');
   const events: FeedEvent[] = [];
   const at = after.updatedAt;
   if (before.presence !== after.presence) {
-    events.push({ scope: agentScope(after.id), id: `presence:${at}:${after.presence}`, type: 'presence', at, data: { presence: after.presence, since: after.presenceSince ?? at } });
+    events.push({ scope: agentScope(after.id), id: `presence:${version}`, type: 'presence', at, data: { presence: after.presence, since: after.presenceSince ?? at } });
   }
   const row = agentRow(after);
   const old = agentRow(before);
   if (row.presence !== old.presence || row.usedUnits !== old.usedUnits || row.activeChats !== old.activeChats) {
-    for (const queue of s.directory.queuesOf(after.id)) events.push({ scope: queueScope(queue.name), id: `agent:${at}:${row.presence}:${row.usedUnits}:${row.activeChats}`, type: 'agent', at, data: row });
+    for (const queue of s.directory.queuesOf(after.id)) events.push({ scope: queueScope(queue.name), id: `agent:${after.id}:${version}`, type: 'agent', at, data: row });
   }
   return events;
 }
