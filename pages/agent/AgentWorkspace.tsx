@@ -2,7 +2,7 @@ import { makeStyles, mergeClasses, OverlayDrawer, DrawerBody, DrawerHeader, Draw
 import { DismissRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { isApiError, type ApiError, type WorkspaceApi } from '../workspace/api';
-import { agentReducer, attentionCount, customerIsTyping, initialAgentState, matchingQuickReplies, selectedConversation } from '../workspace/agentStore';
+import { agentReducer, attentionCount, customerIsTyping, initialAgentState, isUnknownChat, matchingQuickReplies, selectedConversation } from '../workspace/agentStore';
 import { AGENT_EVENT_TYPES, type AgentEvent, type Me, type StreamEvent } from '../workspace/contract';
 import { ConnectionBanner } from '../workspace/ConnectionBanner';
 import { tabSessionId } from '../workspace/signIn';
@@ -23,6 +23,7 @@ import { CustomerSidebar } from './sidebar/CustomerSidebar';
 import { useConversationDetails } from './sidebar/useConversationDetails';
 import { TopBar } from './TopBar';
 import { useAgentActions, type Say } from './useAgentActions';
+import { useListRefresh } from './useListRefresh';
 
 const TITLE = 'Agent workspace';
 
@@ -70,6 +71,8 @@ export function AgentWorkspace({ me, api, onSignOut, onRefused }: AgentWorkspace
   const { dispatchToast } = useToastController(toasterId);
   const say: Say = useCallback((text, intent) => dispatchToast(<Toast><ToastTitle>{text}</ToastTitle></Toast>, { intent }), [dispatchToast]);
   const actions = useAgentActions(api, me.id, dispatch, say);
+  const refreshList = useListRefresh(api, me.id, dispatch);
+  const sessionId = useMemo(() => tabSessionId(), []);
 
   const refused = useCallback((error: ApiError) => onRefused(error.status === 401 ? 'Your sign-in has ended: sign in again.' : error.message), [onRefused]);
 
@@ -84,7 +87,7 @@ export function AgentWorkspace({ me, api, onSignOut, onRefused }: AgentWorkspace
     let cancelled = false;
     setLoad({ kind: 'loading' });
     (async () => {
-      await api.createSession(me.id, tabSessionId());
+      await api.createSession(me.id, sessionId);
       const cursor = await readSnapshot();
       if (!cancelled) setLoad({ kind: 'ready', cursor });
     })().catch((error: unknown) => {
@@ -95,13 +98,14 @@ export function AgentWorkspace({ me, api, onSignOut, onRefused }: AgentWorkspace
     return () => {
       cancelled = true;
     };
-  }, [api, me.id, readSnapshot, refused, attempt]);
+  }, [api, me.id, sessionId, readSnapshot, refused, attempt]);
 
   const onEvent = useCallback((raw: StreamEvent) => {
     if (!AGENT_EVENT_TYPES.has(raw.type)) return;
     const event = raw as AgentEvent;
+    const now = latest.current;
+    if (event.type === 'message' && isUnknownChat(now, event.data.conversationId)) refreshList();
     if (event.type === 'message' && event.data.message.role === 'customer') {
-      const now = latest.current;
       const onScreen = now.selectedId === event.data.conversationId && !document.hidden;
       if (!onScreen) {
         sound.blip();
@@ -110,12 +114,12 @@ export function AgentWorkspace({ me, api, onSignOut, onRefused }: AgentWorkspace
       }
     }
     dispatch({ type: 'event', event });
-  }, [sound, notices]);
+  }, [sound, notices, refreshList]);
 
   const live = useLiveStream({
     api,
-    path: api.agentEventsPath(me.id),
-    listEvents: (after, wait, signal) => api.listAgentEvents(me.id, after, wait, signal),
+    path: api.agentEventsPath(me.id, sessionId),
+    listEvents: (after, wait, signal) => api.listAgentEvents(me.id, sessionId, after, wait, signal),
     cursor: load.kind === 'ready' ? load.cursor : null,
     onEvent,
     onReset: readSnapshot,
@@ -201,7 +205,7 @@ export function AgentWorkspace({ me, api, onSignOut, onRefused }: AgentWorkspace
             {selected ? (
               <ConversationPane
                 conversation={selected}
-                agentId={me.id}
+                agent={state.agent}
                 messages={transcript?.messages ?? []}
                 loading={reading.loading}
                 problem={reading.problem}

@@ -35,11 +35,11 @@ export function useAgentActions(api: WorkspaceApi, agentId: string, dispatch: (a
     try {
       if (accept) await api.acceptOffer(agentId, offer.conversationId);
       else await api.rejectOffer(agentId, offer.conversationId);
-      dispatch({ type: 'offerAnswered', conversationId: offer.conversationId });
+      dispatch({ type: 'offerAnswered', conversationId: offer.conversationId, offeredAt: offer.offeredAt });
       if (accept) dispatch({ type: 'select', conversationId: offer.conversationId });
     } catch (error) {
       const gone = isApiError(error) ? OFFER_GONE[error.code] : undefined;
-      if (gone) dispatch({ type: 'offerAnswered', conversationId: offer.conversationId, notice: gone });
+      if (gone) dispatch({ type: 'offerAnswered', conversationId: offer.conversationId, offeredAt: offer.offeredAt, notice: gone });
       else say(`Could not ${accept ? 'accept' : 'reject'} the chat: ${messageOf(error)}`, 'error');
     } finally {
       mark(offer.conversationId, false);

@@ -45,12 +45,14 @@ export interface AgentPageState {
   selectedId: string | null;
   /** Whether the tab is on screen: a line for the chat on screen counts as unread while it is not. */
   visible: boolean;
+  /** Chats that left the agent (transferred, closed): the lines that trail their removal (its notice) are not kept. */
+  left: Record<string, true>;
   notice: Notice | null;
 }
 
 export const initialAgentState: AgentPageState = {
   agent: null, presences: [], queues: [], quickReplies: {}, offers: [], conversations: [],
-  transcripts: {}, unread: {}, typing: {}, selectedId: null, visible: true, notice: null,
+  transcripts: {}, unread: {}, typing: {}, selectedId: null, visible: true, notice: null, left: {},
 };
 
 export type AgentAction =
@@ -64,8 +66,13 @@ export type AgentAction =
   | { type: 'sending'; conversationId: string; message: Message }
   | { type: 'sendFailed'; conversationId: string; messageId: string; reason: string }
   | { type: 'presenceChanged'; presence: Presence; since?: string }
-  /** An answered offer, as the answer said (the stream's offerEnded may come later, or first). */
-  | { type: 'offerAnswered'; conversationId: string; notice?: string };
+  /**
+   * An answered offer, as the answer said (the stream's offerEnded may come later, or first). By when it was
+   * made: the chat offered again (after a Reject) while the answer was on its way is another offer, and stays.
+   */
+  | { type: 'offerAnswered'; conversationId: string; offeredAt: string; notice?: string }
+  /** GET …/conversations, read because a line came for a chat the list lacks: the chats the page has lines of join it. */
+  | { type: 'conversationsListed'; conversations: ConversationRow[] };
 
 export function agentReducer(state: AgentPageState, action: AgentAction): AgentPageState {
   switch (action.type) {
@@ -87,8 +94,12 @@ export function agentReducer(state: AgentPageState, action: AgentAction): AgentP
       return markFailed(state, action.conversationId, action.messageId, action.reason);
     case 'presenceChanged':
       return state.agent ? { ...state, agent: { ...state.agent, presence: action.presence, presenceSince: action.since ?? state.agent.presenceSince } } : state;
-    case 'offerAnswered':
-      return withNotice({ ...state, offers: state.offers.filter((o) => o.conversationId !== action.conversationId) }, action.notice, 'warning');
+    case 'offerAnswered': {
+      const offers = state.offers.filter((o) => o.conversationId !== action.conversationId || o.offeredAt !== action.offeredAt);
+      return withNotice({ ...state, offers }, action.notice, 'warning');
+    }
+    case 'conversationsListed':
+      return action.conversations.filter((row) => isOrphan(state, row.id)).reduce(upsertConversation, state);
   }
 }
 
@@ -108,6 +119,7 @@ function applySnapshot(state: AgentPageState, workspace: Workspace): AgentPageSt
     transcripts: Object.fromEntries(Object.entries(keep(state.transcripts)).map(([id, t]) => [id, { ...t, loaded: false }])),
     unread: keep(state.unread),
     typing: keep(state.typing),
+    left: Object.fromEntries(Object.entries(state.left).filter(([id]) => !held.has(id))),
     selectedId,
   };
 }
@@ -152,7 +164,7 @@ function upsertConversation(state: AgentPageState, row: ConversationRow): AgentP
   // A chat that just became the agent's is opened when none is (the agent accepted it, or it was assigned).
   const selectedId = known ? state.selectedId : (state.selectedId ?? row.id);
   const offers = state.offers.filter((o) => o.conversationId !== row.id);
-  return { ...state, conversations, offers, selectedId };
+  return { ...state, conversations, offers, selectedId, left: without(state.left, row.id) };
 }
 
 const REMOVED: Partial<Record<string, string>> = {
@@ -173,13 +185,29 @@ function removeConversation(state: AgentPageState, conversationId: string, reaso
     transcripts: without(state.transcripts, conversationId),
     unread: without(state.unread, conversationId),
     typing: without(state.typing, conversationId),
+    left: { ...state.left, [conversationId]: true as const },
   };
   // The agent's own Close needs no toast; anything else happened to the agent.
   return reason === 'closed' ? next : withNotice(next, `The chat with ${gone.customer.name} ${REMOVED[reason] ?? `ended (${reason})`}.`, 'info');
 }
 
+/**
+ * A chat the page has stream lines of but no row for: its line came before the `conversation` event that
+ * makes it the agent's (another writer appended first). A chat removed since has no transcript left, so
+ * a list read before its removal does not bring it back.
+ */
+function isOrphan(state: AgentPageState, conversationId: string): boolean {
+  return conversationId in state.transcripts && !state.conversations.some((c) => c.id === conversationId);
+}
+
+/** Whether a line of this chat would be an orphan: the chat is neither on the list nor one that left it. */
+export function isUnknownChat(state: AgentPageState, conversationId: string): boolean {
+  return !(conversationId in state.left) && !state.conversations.some((c) => c.id === conversationId);
+}
+
 /** A line from the stream: into its transcript (replacing this tab's pending copy), the list's last line, and the unread count. */
 function receiveLine(state: AgentPageState, conversationId: string, message: Message): AgentPageState {
+  if (conversationId in state.left) return state;
   const seen = state.transcripts[conversationId]?.messages.some((m) => m.id === message.id && !m.pending) ?? false;
   let next = withLine(state, conversationId, message);
   next = {
@@ -215,9 +243,12 @@ function markFailed(state: AgentPageState, conversationId: string, messageId: st
  * own still on their way) stay, after the pages, unless the pages hold them already.
  */
 function loadTranscript(state: AgentPageState, conversationId: string, pages: MessagePage[]): AgentPageState {
-  const read = pages.flatMap((p) => p.messages);
+  const known = state.transcripts[conversationId]?.messages ?? [];
+  // The pages carry no author; the stream's copy of a line does (whose agent line it is).
+  const authors = new Map(known.flatMap((m) => (m.authorId ? [[m.id, m.authorId] as const] : [])));
+  const read = pages.flatMap((p) => p.messages).map((m) => (m.authorId || !authors.has(m.id) ? m : { ...m, authorId: authors.get(m.id) }));
   const ids = new Set(read.map((m) => m.id));
-  const extra = (state.transcripts[conversationId]?.messages ?? []).filter((m) => !ids.has(m.id));
+  const extra = known.filter((m) => !ids.has(m.id));
   const typingAt = pages.at(-1)?.customerTypingAt;
   const typing = typingAt ? { ...state.typing, [conversationId]: typingAt } : state.typing;
   return { ...state, typing, transcripts: { ...state.transcripts, [conversationId]: { messages: [...read, ...extra], loaded: true } } };

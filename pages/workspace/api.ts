@@ -64,13 +64,16 @@ export class WorkspaceApi {
     return this.call('DELETE', `agents/${enc(agentId)}/session/${enc(sessionId)}`);
   }
 
-  /** The agent stream's path; `listAgentEvents` is its long-poll form. */
-  agentEventsPath(agentId: string): string {
-    return `agents/${enc(agentId)}/events`;
+  /**
+   * The agent stream's path for one tab; `listAgentEvents` is its long-poll form. `?session=` is the tab's
+   * session id: every stream or poll carrying it keeps the tab, and so the agent, present.
+   */
+  agentEventsPath(agentId: string, sessionId: string): string {
+    return `agents/${enc(agentId)}/events${query({ session: sessionId })}`;
   }
 
-  listAgentEvents(agentId: string, after: string, waitSeconds: number, signal?: AbortSignal): Promise<EventBatch> {
-    return this.listEvents(this.agentEventsPath(agentId), after, waitSeconds, signal);
+  listAgentEvents(agentId: string, sessionId: string, after: string, waitSeconds: number, signal?: AbortSignal): Promise<EventBatch> {
+    return this.call('GET', `agents/${enc(agentId)}/events${query({ session: sessionId, after, wait: waitSeconds })}`, undefined, signal);
   }
 
   replacePresence(agentId: string, presence: Presence): Promise<{ presence: Presence }> {

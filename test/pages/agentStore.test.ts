@@ -1,5 +1,5 @@
 import {
-  agentReducer, attentionCount, customerIsTyping, initialAgentState, matchingQuickReplies, selectedConversation, type AgentAction, type AgentPageState,
+  agentReducer, attentionCount, customerIsTyping, initialAgentState, isUnknownChat, matchingQuickReplies, selectedConversation, type AgentAction, type AgentPageState,
 } from '../../pages/workspace/agentStore';
 import type { AgentEvent, ConversationRow, Message, Offer, Workspace } from '../../pages/workspace/contract';
 
@@ -75,9 +75,17 @@ describe('offers', () => {
   test('the same offer twice is one offer; an answer that came too late removes it and says why', () => {
     const state = run(event({ type: 'offer', data: offer('o1', 'Kim') }), event({ type: 'offer', data: offer('o1', 'Kim') }));
     expect(state.offers).toHaveLength(1);
-    const late = agentReducer(state, { type: 'offerAnswered', conversationId: 'o1', notice: 'The offer expired before your answer arrived.' });
+    const late = agentReducer(state, { type: 'offerAnswered', conversationId: 'o1', offeredAt: state.offers[0]!.offeredAt, notice: 'The offer expired before your answer arrived.' });
     expect(late.offers).toEqual([]);
     expect(late.notice?.text).toBe('The offer expired before your answer arrived.');
+  });
+
+  test('a Reject whose answer comes after the chat was offered again removes the rejected offer, not the new one', () => {
+    const first = offer('o1', 'Kim', '2024-05-01T09:00:00.000Z');
+    const again = offer('o1', 'Kim', '2024-05-01T09:00:05.000Z');
+    const state = run(event({ type: 'offer', data: first }), event({ type: 'offerEnded', data: { conversationId: 'o1', outcome: 'rejected' } }), event({ type: 'offer', data: again }));
+    const answered = agentReducer(state, { type: 'offerAnswered', conversationId: 'o1', offeredAt: first.offeredAt });
+    expect(answered.offers).toEqual([again]);
   });
 });
 
@@ -151,6 +159,37 @@ describe('lines', () => {
     expect(echoed.transcripts.a?.messages).toEqual([line('m1', 'agent', 'Hello')]);
     const failed = [{ type: 'sending', conversationId: 'a', message: line('m2', 'agent', 'Again') } as const, { type: 'sendFailed', conversationId: 'a', messageId: 'm2', reason: 'the conversation is WrapUp' } as const].reduce(agentReducer, echoed);
     expect(failed.transcripts.a?.messages[1]).toMatchObject({ id: 'm2', pending: false, failed: 'the conversation is WrapUp' });
+  });
+
+  test('a line of a chat not on the list yet is kept; the list read then adds that chat, and only a chat the page has lines of', () => {
+    const early = agentReducer(held(), message('c', line('1', 'customer', 'Hello?')));
+    expect(early.transcripts.c?.messages.map((m) => m.text)).toEqual(['Hello?']);
+    expect(early.unread).toEqual({ c: 1 });
+    const listed = agentReducer(early, { type: 'conversationsListed', conversations: [row('a', 'Sam'), row('c', 'Kim'), row('d', 'Lee')] });
+    expect(listed.conversations.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    expect(attentionCount(listed)).toBe(1);
+    // Its `conversation` event, coming late, changes the row it is, not the list.
+    expect(agentReducer(listed, event({ type: 'conversation', data: row('c', 'Kim') })).conversations.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    // A chat removed before the list's answer came stays removed.
+    const removed = [event({ type: 'conversation', data: row('c', 'Kim') }), event({ type: 'conversationRemoved', data: { conversationId: 'c', reason: 'transferred' } })].reduce(agentReducer, early);
+    expect(agentReducer(removed, { type: 'conversationsListed', conversations: [row('c', 'Kim')] }).conversations.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
+  test('the notice that trails a chat\'s removal is not kept and asks for no list; a chat that comes back takes lines again', () => {
+    const transferred = [message('b', line('1')), event({ type: 'conversationRemoved', data: { conversationId: 'b', reason: 'transferred' } })].reduce(agentReducer, held());
+    expect(isUnknownChat(transferred, 'b')).toBe(false);
+    const trailing = agentReducer(transferred, message('b', line('2', 'system', 'Alice transferred the chat to HomeLoanQueue.')));
+    expect(trailing.transcripts.b).toBeUndefined();
+    expect(isUnknownChat(trailing, 'zz')).toBe(true);
+    const back = [event({ type: 'conversation', data: row('b', 'Robin') }), message('b', line('3'))].reduce(agentReducer, trailing);
+    expect(back.transcripts.b?.messages.map((m) => m.id)).toEqual(['3']);
+  });
+
+  test("a line read from the pages keeps the author the stream's copy had (the pages carry none)", () => {
+    const fromStream = { ...line('m1', 'agent', 'Hello'), authorId: 'alice' };
+    const loaded: AgentAction = { type: 'transcriptLoaded', conversationId: 'a', pages: [{ status: 'Active', messages: [line('m1', 'agent', 'Hello'), line('m2', 'agent')], next: null, customerTypingAt: null }] };
+    const state = [message('a', fromStream), loaded].reduce(agentReducer, held());
+    expect(state.transcripts.a?.messages.map((m) => m.authorId)).toEqual(['alice', undefined]);
   });
 
   test('the transcript read from its pages keeps the stream\'s lines that are not in them, once each, after them', () => {

@@ -4,6 +4,7 @@ import type { ShownMessage } from '../../workspace/agentStore';
 import type { ConversationRow, QueueTarget, QuickReply } from '../../workspace/contract';
 import { CloseDialog } from './CloseDialog';
 import { ConversationHeader } from './ConversationHeader';
+import type { AgentName } from './MessageLine';
 import { ReplyBox, type ReplyMode } from './ReplyBox';
 import { TransferDialog } from './TransferDialog';
 import { Transcript } from './Transcript';
@@ -15,7 +16,8 @@ const useStyles = makeStyles({
 
 export interface ConversationPaneProps {
   conversation: ConversationRow;
-  agentId: string;
+  /** The signed-in agent: their own lines carry their name. */
+  agent: AgentName;
   messages: ShownMessage[];
   loading: boolean;
   problem?: string;
@@ -79,7 +81,7 @@ export function ConversationPane(props: ConversationPaneProps) {
         problem={props.problem}
         onRetry={props.onRetry}
         customerName={conversation.customer.name}
-        agentId={props.agentId}
+        agent={props.agent}
       />
       <TypingIndicator name={conversation.customer.name} typing={props.customerTyping} />
       <ReplyBox

@@ -31,11 +31,17 @@ const useStyles = makeStyles({
   failed: { color: tokens.colorPaletteRedForeground1 },
 });
 
+/** Who is signed in, as the snapshot names them. */
+export interface AgentName {
+  id: string;
+  name: string;
+}
+
 export interface MessageLineProps {
   message: ShownMessage;
   customerName: string;
-  /** The signed-in agent: their own lines say "You". */
-  agentId: string;
+  /** The signed-in agent: their own lines carry their name. */
+  agent: AgentName;
 }
 
 /**
@@ -43,14 +49,14 @@ export interface MessageLineProps {
  * left with its icon, agents on the right, Switchboard's notices centred; lines only agents see (the
  * bot's escalation summary, internal notes) marked "Agents only" in the note colour.
  */
-export function MessageLine({ message, customerName, agentId }: MessageLineProps) {
+export function MessageLine({ message, customerName, agent }: MessageLineProps) {
   const styles = useStyles();
   const agentsOnly = message.visibility === 'agents';
   if (message.role === 'system' && !agentsOnly) {
     return <Text size={200} className={styles.systemText} as="p">{message.text} · {timeOf(message.timestamp)}</Text>;
   }
   const mine = message.role === 'agent';
-  const author = authorName(message, customerName, agentId);
+  const author = authorName(message, customerName, agent);
   const bubble = mergeClasses(
     styles.bubble,
     message.role === 'customer' && styles.customer,
@@ -78,14 +84,19 @@ export function MessageLine({ message, customerName, agentId }: MessageLineProps
   );
 }
 
-function authorName(message: ShownMessage, customerName: string, agentId: string): string {
+/**
+ * The stream's lines say who wrote them (authorId); the transcript's pages do not. An agent line of the
+ * signed-in agent carries their name, another agent's their id, one whose author is not known "Agent".
+ */
+function authorName(message: ShownMessage, customerName: string, agent: AgentName): string {
   switch (message.role) {
     case 'customer':
       return customerName;
     case 'bot':
       return message.authorId ?? 'Bot';
     case 'agent':
-      return message.authorId === agentId || !message.authorId ? 'You' : message.authorId;
+      if (!message.authorId) return 'Agent';
+      return message.authorId === agent.id ? agent.name : message.authorId;
     case 'system':
       return 'Switchboard';
   }

@@ -1,7 +1,7 @@
 import { Button, makeStyles, MessageBar, MessageBarActions, MessageBarBody, Spinner, tokens } from '@fluentui/react-components';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { ShownMessage } from '../../workspace/agentStore';
-import { MessageLine } from './MessageLine';
+import { MessageLine, type AgentName } from './MessageLine';
 
 const useStyles = makeStyles({
   log: {
@@ -26,11 +26,11 @@ export interface TranscriptProps {
   problem?: string;
   onRetry: () => void;
   customerName: string;
-  agentId: string;
+  agent: AgentName;
 }
 
 /** The whole chat, the bot's part before the handoff included, as a live log. */
-export function Transcript({ messages, loading, problem, onRetry, customerName, agentId }: TranscriptProps) {
+export function Transcript({ messages, loading, problem, onRetry, customerName, agent }: TranscriptProps) {
   const styles = useStyles();
   const log = useRef<HTMLDivElement>(null);
   const following = useRef(true);
@@ -71,7 +71,7 @@ export function Transcript({ messages, loading, problem, onRetry, customerName, 
       {loading && messages.length === 0 && <Spinner label="Reading the transcript…" size="small" />}
       <div ref={lines} className={styles.lines}>
         {messages.map((message) => (
-          <MessageLine key={message.id} message={message} customerName={customerName} agentId={agentId} />
+          <MessageLine key={message.id} message={message} customerName={customerName} agent={agent} />
         ))}
       </div>
     </div>

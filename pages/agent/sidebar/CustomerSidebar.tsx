@@ -23,8 +23,9 @@ const useStyles = makeStyles({
  */
 export function CustomerSidebar({ state }: { state: DetailsState }) {
   const styles = useStyles();
+  // Focusable: a long routing trace scrolls, and keyboard users must be able to scroll it too.
   return (
-    <aside className={styles.root} aria-label="Customer details">
+    <aside className={styles.root} aria-label="Customer details" tabIndex={0}>
       {state.kind === 'loading' && <Spinner size="small" label="Reading the customer's details…" />}
       {state.kind === 'error' && (
         <MessageBar intent="warning">
