@@ -114,7 +114,7 @@ export function liveEventsOf(change: ConversationChange): FeedEvent[] {
   return [...agentEvents(change), ...queueEvents(change)];
 }
 
-const heldBy = (c: Conversation | undefined): string | undefined =>
+const heldBy = (c: Pick<Conversation, 'status' | 'assignee'> | undefined): string | undefined =>
   c && c.assignee?.kind === 'agent' && (c.status === 'Active' || c.status === 'WrapUp') ? c.assignee.id : undefined;
 
 /** The state a row event describes: a new value of any of these is a new event. */
@@ -147,6 +147,16 @@ function agentEvents({ before, after, appended, allowReject }: ConversationChang
     for (const m of appended) if (!m.deletedAt) event(reader, `message:${after.id}:${m.id}`, 'message', { conversationId: after.id, message: agentMessageOf(m) });
   }
   return events;
+}
+
+/**
+ * The customer is typing in a chat an agent holds: that agent's stream says so (the `typing` event), so
+ * the page shows it at once instead of polling. A chat no agent holds (a bot's, a waiting one) tells no one.
+ */
+export function customerTypingEvent(conversationId: string, state: Pick<Conversation, 'status' | 'assignee'>, at: string): FeedEvent | undefined {
+  const holder = heldBy(state);
+  if (!holder) return undefined;
+  return { scope: agentScope(holder), id: `typing:${conversationId}:${at}`, type: 'typing', at, data: { conversationId, at } };
 }
 
 function offerOutcome(after: Conversation, agentId: string): 'accepted' | 'rejected' | 'expired' | 'withdrawn' {

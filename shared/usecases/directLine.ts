@@ -14,7 +14,7 @@ import { beginChat } from './customerChats';
 import type { DirectLineClaims } from './directLineTokens';
 import { withFreshFileLinks } from './fileLinks';
 import type { Services } from './services';
-import { freshTyping, signalTyping, typingEnded } from './typingSignals';
+import { customerTyping, freshTyping, typingEnded } from './typingSignals';
 
 /**
  * Direct Line 3.0 (faces.md §A), over the same conversations as the customer API: a site's backend
@@ -290,7 +290,7 @@ export async function postActivity(s: Services, caller: DirectLineCaller, conver
   const messageId = s.ids.newId();
   // Typing is a signal for the agent, never a message: nothing is appended, nothing goes to the bot.
   if (activity.type === 'typing') {
-    await signalTyping(s, conversationId, 'customer', claims.user);
+    await customerTyping(s, conversationId, state, claims.user);
     return { id: messageId };
   }
   const text = activity.text ?? '';

@@ -1,4 +1,6 @@
+import { customerTypingEvent } from '../core/liveEvents';
 import { freshSignal } from '../core/typing';
+import type { ConversationState } from '../ports/conversationStore';
 import type { TypingSide, TypingSignal } from '../ports/typingSignals';
 import type { Services } from './services';
 
@@ -11,6 +13,13 @@ export async function signalTyping(s: Services, conversationId: string, side: Ty
   const signal = { conversationId, side, userId, at: s.clock.now().toISOString() };
   await s.typing.upsert(signal);
   return signal;
+}
+
+/** The customer typed: the signal, and the `typing` event on the stream of the agent holding the chat (none for a bot's). */
+export async function customerTyping(s: Services, conversationId: string, state: Pick<ConversationState, 'status' | 'assignee'>, customerId: string): Promise<void> {
+  const signal = await signalTyping(s, conversationId, 'customer', customerId);
+  const event = customerTypingEvent(conversationId, state, signal.at);
+  if (event) await s.feed.append([event]);
 }
 
 /** Its author sent a message: the typing is over (the message itself clears Web Chat's indicator). */

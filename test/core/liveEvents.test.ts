@@ -2,7 +2,7 @@ import type { Workstream } from '../../shared/core/config';
 import type { Conversation } from '../../shared/core/conversation';
 import type { FeedEvent, StoredFeedEvent } from '../../shared/core/feed';
 import { countKpiEvent, emptyCounters, kpiQueueOf, queueKpis, type KpiEvent } from '../../shared/core/kpis';
-import { liveEventsOf } from '../../shared/core/liveEvents';
+import { customerTypingEvent, liveEventsOf } from '../../shared/core/liveEvents';
 import { acceptOffer, assign, closeByAgent, declineOffer, endByAgent, endByCustomer, offer, startConversation, transfer } from '../../shared/core/lifecycle';
 import { countersSince, emptyBoard, foldQueueEvents, noChanges } from '../../shared/core/queueBoard';
 import type { TranscriptMessage } from '../../shared/core/transcript';
@@ -60,6 +60,15 @@ describe('live events of a conversation change', () => {
     ]);
     const withBot = assign(open, { id: 'demo-bot', kind: 'bot' }, 'CreditCardQueue', open.epoch, T1);
     expect(change(withBot, withBot, [line('m1', 'customer')])).toEqual([]);
+  });
+
+  it("the customer's typing tells the agent holding the chat (in wrap-up too), and no one while a bot or the queue has it", () => {
+    const open = waiting();
+    const active = assign(open, { id: 'alice', kind: 'agent' }, 'CreditCardQueue', open.epoch, T1);
+    expect(customerTypingEvent('conv-1', active, T2)).toEqual({ scope: 'agent:alice', id: `typing:conv-1:${T2}`, type: 'typing', at: T2, data: { conversationId: 'conv-1', at: T2 } });
+    expect(customerTypingEvent('conv-1', endByAgent(active, 'alice', T2), T3)?.scope).toBe('agent:alice');
+    expect(customerTypingEvent('conv-1', open, T2)).toBeUndefined();
+    expect(customerTypingEvent('conv-1', assign(open, { id: 'demo-bot', kind: 'bot' }, 'CreditCardQueue', open.epoch, T1), T2)).toBeUndefined();
   });
 
   it('a transfer removes the chat from the agent and moves its row to the new queue', () => {

@@ -2,6 +2,7 @@ import type { Activity } from '../../shared/core/activity';
 import { GREETING } from '../../shared/demo-bot/demoBot';
 import { DirectLineClient, textOf, visitorToken } from '../support/directLineClient';
 import { conversationWhere, eventually, hostPerTest, postBotActivity, type TestHost } from '../support/localHostHarness';
+import { SseClient } from '../support/sseClient';
 
 /**
  * Typing both ways, with botframework-directlinejs 0.15.5: the customer's typing reaches the agent's
@@ -37,17 +38,24 @@ async function activitiesNow(h: TestHost, client: DirectLineClient): Promise<{ a
   return (await response.json()) as { activities: Activity[]; watermark: string | null };
 }
 
-test("the customer's typing reaches the agent's messages route while it counts, and never the transcript", async () => {
+test("the customer's typing reaches the agent's messages route while it counts and the agent's stream, and never the transcript", async () => {
   const h = await start({});
   const client = await connect(h, true);
   const agent = await withAgent(h, client);
   const messagesRoute = `/conversations/${client.conversationId}/messages`;
   expect((await h.api.agent(agent, 'GET', messagesRoute)).body.customerTypingAt).toBeNull();
   const transcript = await h.services.transcripts.list(client.conversationId);
+  const stream = await SseClient.open(`${h.baseUrl}/api/agents/${agent}/events`, { authorization: `Bearer dev-${agent}` });
 
-  await client.post({ type: 'typing' });
-  const typingAt = (await h.api.agent(agent, 'GET', messagesRoute)).body.customerTypingAt;
-  expect(Date.parse(typingAt)).toBeGreaterThan(Date.now() - 5000);
+  try {
+    await client.post({ type: 'typing' });
+    const typingAt = (await h.api.agent(agent, 'GET', messagesRoute)).body.customerTypingAt;
+    expect(Date.parse(typingAt)).toBeGreaterThan(Date.now() - 5000);
+    const told = await eventually('the typing on the stream', async () => stream.events('typing')[0]);
+    expect(told.data).toEqual({ conversationId: client.conversationId, at: typingAt });
+  } finally {
+    stream.close();
+  }
   expect(await h.services.transcripts.list(client.conversationId)).toEqual(transcript);
 
   // A message ends the typing at once; a typing nobody follows up goes stale after 5 s.
