@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { queueScope } from '../core/feed';
 import { noChanges, type BoardChanges } from '../core/queueBoard';
 import { CursorError, type LiveBatch, type LiveEvent, type LiveNextOptions, type LiveReader, type LiveSource } from './liveStream';
@@ -57,12 +58,26 @@ class SupervisorReader implements LiveReader {
   async next({ timeoutInMs, signal }: LiveNextOptions): Promise<LiveBatch> {
     const deadline = Date.now() + timeoutInMs;
     for (;;) {
-      const events = this.take();
-      if (events.length > 0 || signal?.aborted) return { events, closing: false };
-      const wait = Math.max(0, Math.min(deadline - Date.now(), REFRESH_EVERY_MS, this.queuesDue ? this.lastQueuesAt + QUEUES_EVERY_MS - Date.now() : Infinity));
-      if ((await this.woken(wait, signal)) === 'closing') return { events: [], closing: true };
-      await this.boards.refresh();
-      if (signal?.aborted || (Date.now() >= deadline && !this.queuesDue)) return { events: this.take(), closing: false };
+      // The wait is armed before the refresh, as FeedReader's is before its read: an append while the last
+      // batch went out, or during the refresh, still wakes it (read after, it slept until the next queues
+      // event or REFRESH_EVERY_MS). It is let go once not needed.
+      const done = new AbortController();
+      const stop = () => done.abort();
+      signal?.addEventListener('abort', stop, { once: true });
+      const appended = this.woken(REFRESH_EVERY_MS, done.signal);
+      try {
+        await this.boards.refresh();
+        const events = this.take();
+        if (events.length > 0 || signal?.aborted) return { events, closing: false };
+        // Queue rows still due go out when due, past the deadline too; otherwise the deadline ends the wait.
+        if (Date.now() >= deadline && !this.queuesDue) return { events: [], closing: false };
+        const wakeAt = this.queuesDue ? this.lastQueuesAt + QUEUES_EVERY_MS : deadline;
+        const due = sleep(Math.max(0, wakeAt - Date.now()), undefined, { signal: done.signal }).then(() => 'woken' as const, () => 'woken' as const);
+        if ((await Promise.race([appended, due])) === 'closing') return { events: [], closing: true };
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        done.abort();
+      }
     }
   }
 
