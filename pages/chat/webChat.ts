@@ -97,6 +97,8 @@ export function mountWebChat(WebChat: WebChatGlobal, options: WebChatOptions): M
     store,
     locale: options.locale,
     ...(options.username && { username: options.username }),
+    // Web Chat sends no typing unless asked; the agent's page shows "… is typing" from these.
+    sendTypingIndicator: true,
     styleOptions: STYLE_OPTIONS,
     activityMiddleware: systemNotices,
     avatarMiddleware: senderAvatars,

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import { cellText, has, is, waitForRow } from '../support/boardTables';
 import { customersPickTheTopic, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
 /**
@@ -14,7 +15,7 @@ import { customersPickTheTopic, sampleConfig, startTestHost, type TestHost } fro
  * passes axe's serious and critical rules. Screenshots at 420 and 1440 px are the README's pictures
  * (UPDATE_SCREENSHOTS=1 copies them into docs/images).
  *
- * The tables are read as the supervisor reads them: each row's cells by their column's name.
+ * The tables are read as the supervisor reads them: each row's cells by their column's name (test/support/boardTables.ts).
  */
 const SUPERVISOR = { id: 'sam', token: 'dev-sam' };
 
@@ -77,54 +78,7 @@ const setPresence = async (agentId: string, presence: string) => {
 
 const status = async (chat: Chat) => (await host.api.conversation(chat.conversationId)).body as { status: string; queue: string; assignee: { id: string } | null };
 
-// Reading the tables: a cell matches `is` (its whole text) or `has` (a part of it).
-type CellMatch = { is: string } | { has: string };
-const is = (text: string): CellMatch => ({ is: text });
-const has = (text: string): CellMatch => ({ has: text });
-type RowMatch = Record<string, CellMatch>;
-
-/**
- * Waits, with a deadline, until the table named `table` has a row whose cells (by their column's name in
- * the last header row) match, or has none when `present` is false. Runs in the page on every frame.
- */
-async function waitForRow(page: Page, table: string, match: RowMatch, options: { present?: boolean; timeoutInMs?: number } = {}): Promise<void> {
-  const { present = true, timeoutInMs = 10_000 } = options;
-  try {
-    await page.waitForFunction(({ table, match, present }) => {
-      const element = (globalThis as any).document.querySelector(`table[aria-label="${table}"]`);
-      const rows: Record<string, string>[] = [];
-      if (element) {
-        const heads = element.tHead.rows;
-        const names = [...heads[heads.length - 1].cells].map((c: any) => c.innerText.trim());
-        for (const row of element.tBodies[0]?.rows ?? []) rows.push(Object.fromEntries([...row.cells].map((c: any, i: number) => [names[i], c.innerText.trim()])));
-      }
-      const matches = (row: Record<string, string>) => Object.entries(match).every(([column, m]) => {
-        const text = row[column];
-        if (text === undefined) return false;
-        return 'is' in m ? text === m.is : text.includes(m.has);
-      });
-      return rows.some(matches) === present;
-    }, { table, match, present }, { timeout: timeoutInMs, polling: 'raf' });
-  } catch (error) {
-    throw new Error(`${table}: no row ${present ? 'with' : 'left with'} ${JSON.stringify(match)} within ${timeoutInMs} ms; the rows are ${JSON.stringify(await tableRows(page, table))}`, { cause: error });
-  }
-}
-
-async function tableRows(page: Page, table: string): Promise<Record<string, string>[]> {
-  return page.evaluate((table) => {
-    const element = (globalThis as any).document.querySelector(`table[aria-label="${table}"]`);
-    if (!element) return [];
-    const heads = element.tHead.rows;
-    const names = [...heads[heads.length - 1].cells].map((c: any) => c.innerText.trim());
-    return [...element.tBodies[0].rows].map((row: any) => Object.fromEntries([...row.cells].map((c: any, i: number) => [names[i], c.innerText.trim()])));
-  }, table);
-}
-
 const chatRow = (page: Page, customer: string) => page.getByRole('table', { name: 'Ongoing chats' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: customer, exact: true }) });
-
-async function cellText(page: Page, table: string, rowHeader: string, column: string): Promise<string | undefined> {
-  return (await tableRows(page, table)).find((r) => Object.values(r)[0] === rowHeader)?.[column];
-}
 
 // The chats of the tests below, in the order they start (each test goes on from where the last left off).
 let dana: Chat;
