@@ -524,19 +524,3 @@ describe('the live connection', () => {
     }
   }, 90_000);
 });
-
-describe('the supervisor page (a shell for now)', () => {
-  test('signs in with the same sign-in, and says who may use it', async () => {
-    const opened = await browser.open(`${host.baseUrl}/supervisor`, 'large');
-    const { page } = opened;
-    await page.getByRole('heading', { name: "Sign in to the supervisor's view" }).waitFor();
-    await signIn(page, 'sam', 'dev-sam');
-    await page.getByRole('heading', { name: 'Queues, agents and ongoing chats will show here.' }).waitFor({ timeout: 10_000 });
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await signIn(page);
-    await page.getByRole('heading', { name: /Alice is not a supervisor/ }).waitFor({ timeout: 10_000 });
-    expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
-    await opened.context.close();
-  });
-});

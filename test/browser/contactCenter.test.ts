@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { has, is, rowIsShown, waitForRow, type RowMatch } from '../support/boardTables';
-import { accessibilityViolations, browserPerFile, type AxeViolation, type OpenedPage } from '../support/browser';
+import { accessibilityViolations, browserPerFile, type OpenedPage } from '../support/browser';
 import { eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
 /**
@@ -110,15 +110,8 @@ async function directLineActivities(token: string): Promise<{ type: string; text
 /** axe's serious and critical violations once the page is still (Fluent fades in; a colour read halfway is a false contrast failure). */
 async function settledViolations(page: Page) {
   await page.evaluate(() => Promise.all((globalThis as any).document.getAnimations().map((a: any) => a.finished)));
-  return (await accessibilityViolations(page)).filter((v) => !isKnownSidebarBug(v));
+  return accessibilityViolations(page);
 }
-
-/**
- * KNOWN BUG, fixed on the agent-e2e branch (not merged here yet): the agent page's customer sidebar scrolls
- * once the routing trace is long, as it is after a rejected offer, and cannot take the focus, so keyboard
- * users cannot scroll it. Only that one finding, on that one element, is let through; drop this with the merge.
- */
-const isKnownSidebarBug = (v: AxeViolation) => v.id === 'scrollable-region-focusable' && v.targets.length === 1 && v.targets[0] === 'aside';
 
 interface BoardChange {
   table: 'Queues' | 'Agents' | 'Ongoing chats';
