@@ -141,7 +141,7 @@ function applyEvent(state: AgentPageState, event: AgentEvent): AgentPageState {
     case 'conversation':
       return upsertConversation(state, event.data);
     case 'conversationRemoved':
-      return removeConversation(state, event.data.conversationId, event.data.reason);
+      return removeConversation(state, event.data.conversationId, event.data.reason, event.data.statusReason);
     case 'message':
       return receiveLine(state, event.data.conversationId, event.data.message);
     case 'typing':
@@ -173,7 +173,7 @@ const REMOVED: Partial<Record<string, string>> = {
   reassigned: 'was given to another agent',
 };
 
-function removeConversation(state: AgentPageState, conversationId: string, reason: string): AgentPageState {
+function removeConversation(state: AgentPageState, conversationId: string, reason: string, statusReason?: string): AgentPageState {
   const gone = state.conversations.find((c) => c.id === conversationId);
   if (!gone) return state;
   const conversations = state.conversations.filter((c) => c.id !== conversationId);
@@ -187,8 +187,10 @@ function removeConversation(state: AgentPageState, conversationId: string, reaso
     typing: without(state.typing, conversationId),
     left: { ...state.left, [conversationId]: true as const },
   };
-  // The agent's own Close needs no toast; anything else happened to the agent.
-  return reason === 'closed' ? next : withNotice(next, `The chat with ${gone.customer.name} ${REMOVED[reason] ?? `ended (${reason})`}.`, 'info');
+  // The agent's own Close (from wrap-up) needs no toast; anything else happened to the agent (a supervisor's force close).
+  if (reason === 'closed' && gone.status === 'WrapUp') return next;
+  const what = reason === 'closed' && statusReason === 'ForceClosedBySupervisor' ? 'was closed by a supervisor' : (REMOVED[reason] ?? `ended (${reason})`);
+  return withNotice(next, `The chat with ${gone.customer.name} ${what}.`, 'info');
 }
 
 /**

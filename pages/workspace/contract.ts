@@ -171,7 +171,7 @@ export type AgentEvent =
   | { type: 'offer'; data: Offer }
   | { type: 'offerEnded'; data: { conversationId: string; outcome: OfferOutcome } }
   | { type: 'conversation'; data: ConversationRow }
-  | { type: 'conversationRemoved'; data: { conversationId: string; reason: RemovalReason } }
+  | { type: 'conversationRemoved'; data: { conversationId: string; reason: RemovalReason; statusReason?: string } }
   | { type: 'message'; data: { conversationId: string; message: Message } }
   | { type: 'typing'; data: { conversationId: string; at: string } }
   | { type: 'reset'; data: Record<string, never> };

@@ -137,7 +137,7 @@ function agentEvents({ before, after, appended, allowReject }: ConversationChang
   const holderBefore = heldBy(before);
   const holderAfter = heldBy(after);
   if (holderBefore && holderBefore !== holderAfter) {
-    event(holderBefore, `removed:${stateKey(after)}`, 'conversationRemoved', { conversationId: after.id, reason: removalReason(after) });
+    event(holderBefore, `removed:${stateKey(after)}`, 'conversationRemoved', { conversationId: after.id, reason: removalReason(after), statusReason: after.statusReason });
   }
   if (holderAfter && (holderAfter !== holderBefore || stateKey(after) !== stateKey(before!))) {
     event(holderAfter, `conversation:${stateKey(after)}`, 'conversation', agentConversationRow(after));

@@ -77,7 +77,7 @@ describe('live events of a conversation change', () => {
     const moved = transfer(active, 'alice', { kind: 'queue', rule: null, queue: 'HomeLoanQueue' }, T2);
     const events = change(active, moved, [line('t1', 'system')]);
     expect(summary(events)).toEqual(['agent:alice conversationRemoved', 'agent:alice message', 'queue:CreditCardQueue conversationRemoved', 'queue:HomeLoanQueue conversation']);
-    expect(events[0]!.data).toEqual({ conversationId: 'conv-1', reason: 'transferred' });
+    expect(events[0]!.data).toEqual({ conversationId: 'conv-1', reason: 'transferred', statusReason: 'AwaitingAgentAssignment' });
   });
 
   it('ids name the state, so the same change twice appends the same ids, and a later state new ones', () => {

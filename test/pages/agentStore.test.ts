@@ -102,7 +102,7 @@ describe('chats', () => {
   });
 
   test('a transferred chat leaves with a notice and off the screen; the agent\'s own Close needs none', () => {
-    const state = run({ type: 'snapshot', workspace: workspace({ conversations: [row('a', 'Sam'), row('b', 'Robin')] }) });
+    const state = run({ type: 'snapshot', workspace: workspace({ conversations: [row('a', 'Sam'), row('b', 'Robin', { status: 'WrapUp' })] }) });
     const transferred = agentReducer(state, event({ type: 'conversationRemoved', data: { conversationId: 'a', reason: 'transferred' } }));
     expect(transferred.conversations.map((c) => c.id)).toEqual(['b']);
     expect(transferred.selectedId).toBeNull();
@@ -111,6 +111,13 @@ describe('chats', () => {
     expect(closed.conversations).toEqual([]);
     expect(closed.notice).toBe(transferred.notice);
     expect(agentReducer(closed, event({ type: 'conversationRemoved', data: { conversationId: 'zz', reason: 'closed' } }))).toBe(closed);
+  });
+
+  test('a chat a supervisor force-closes while the agent is in it leaves with a notice saying so', () => {
+    const state = run({ type: 'snapshot', workspace: workspace({ conversations: [row('a', 'Sam')] }) });
+    const closed = agentReducer(state, event({ type: 'conversationRemoved', data: { conversationId: 'a', reason: 'closed', statusReason: 'ForceClosedBySupervisor' } }));
+    expect(closed.conversations).toEqual([]);
+    expect(closed.notice?.text).toBe('The chat with Sam was closed by a supervisor.');
   });
 
   test('Alt+↓ and Alt+↑ go round the list, and reading a chat clears its unread count', () => {
