@@ -326,6 +326,7 @@ describe('a customer, two agents and a supervisor, one chat, at 1440 px', () => 
     await customer.page.getByRole('button', { name: 'Start a new chat' }).waitFor();
     expect(await sendBox(customer.page).count()).toBe(0);
     await sessionTab(rejecter.page).waitFor({ state: 'detached' });
+    await rejecter.page.getByText(`The chat with ${CUSTOMER} was closed by a supervisor.`).first().waitFor();
     await rejecter.page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor();
     expect((await host.api.conversation(conversationId)).body).toMatchObject({ status: 'Closed', statusReason: 'ForceClosedBySupervisor' });
 
