@@ -22,7 +22,8 @@ test(`${CHATS} concurrent escalations against 4 agents of capacity 2: no double 
   try {
     const chats = await Promise.all(Array.from({ length: CHATS }, async (_, i) => {
       const chat = await api.startChat({ customer: { name: `c${i}` } });
-      await eventually(`bot session of ${chat.conversationId}`, async () => ((await api.messages(chat)).body.messages.some((m) => m.role === 'bot') ? true : undefined), 30_000);
+      // A deadline against a hang, not a speed claim: 240 chats start at once, and CI shares 2 cores with another test file.
+      await eventually(`bot session of ${chat.conversationId}`, async () => ((await api.messages(chat)).body.messages.some((m) => m.role === 'bot') ? true : undefined), 60_000);
       const res = await api.say(chat, i % 2 === 0 ? 'credit card' : 'home loan');
       expect(res.status).toBe(202);
       return chat;
