@@ -71,7 +71,7 @@ export async function getSite(name: string | undefined): Promise<SiteResult> {
 export async function createToken(site: string, request: TokenRequest): Promise<TokenResult> {
   let response: Response;
   try {
-    response = await fetch(`${DIRECT_LINE_BASE}/sites/${encodeURIComponent(site)}/tokens`, {
+    response = await fetchThroughShedding(`${DIRECT_LINE_BASE}/sites/${encodeURIComponent(site)}/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(request),
@@ -88,7 +88,7 @@ export async function createToken(site: string, request: TokenRequest): Promise<
 
 async function getJson<T>(url: string): Promise<{ kind: 'ok'; body: T } | { kind: 'notFound' } | { kind: 'unreachable' }> {
   try {
-    const response = await fetch(url, { headers: { accept: 'application/json' } });
+    const response = await fetchThroughShedding(url, { headers: { accept: 'application/json' } });
     if (response.ok) return { kind: 'ok', body: (await response.json()) as T };
     return response.status === 404 ? { kind: 'notFound' } : { kind: 'unreachable' };
   } catch {
@@ -105,6 +105,24 @@ async function errorMessage(response: Response): Promise<string> {
     // not JSON: fall through
   }
   return `the request was refused (${response.status})`;
+}
+
+/** How often, and for how long at most each time, a shed request is tried again before the page gives up. */
+const SHED_RETRIES = 3;
+const SHED_WAIT_CAP_SECONDS = 5;
+
+/**
+ * fetch, tried again when a busy host sheds the request: its 503 with Retry-After (1 s on the local host)
+ * asks for exactly that, and a customer should see the chat a second later, not "cannot reach".
+ */
+async function fetchThroughShedding(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, init);
+    const retryAfter = response.headers.get('retry-after');
+    if (response.status !== 503 || retryAfter === null || attempt === SHED_RETRIES) return response;
+    const seconds = Math.min(retryAfterSeconds(retryAfter), SHED_WAIT_CAP_SECONDS);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
 }
 
 /** Retry-After in seconds (or an HTTP date); a minute when absent or unreadable. */

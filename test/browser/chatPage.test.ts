@@ -29,6 +29,19 @@ test.each<ViewportName>(['phone', 'wide'])('a site that does not exist: "This ch
   await context.close();
 });
 
+test('a request the busy host sheds (503 with Retry-After) is tried again after the wait, not shown as "cannot reach"', async () => {
+  let shed = 0;
+  const { page, context } = await browser.open(`${host.baseUrl}/chat/no-such-site`, 'phone', (c) =>
+    c.route('**/api/directline/sites/no-such-site', async (route) => {
+      if (shed++ > 0) return route.continue();
+      await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"code":"ServiceUnavailable","message":"Switchboard is at capacity"}}' });
+    }),
+  );
+  await page.getByRole('heading', { name: 'This chat is not available' }).waitFor();
+  expect(shed).toBe(2);
+  await context.close();
+});
+
 test("Web Chat's bundle loads from this origin and runs under the page's content security policy; nothing else is fetched", async () => {
   const requested: string[] = [];
   const { page, errors, context } = await browser.open('about:blank');
