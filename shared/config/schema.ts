@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GUID_PATTERN } from '../core/guid';
 import { canonicalLocale } from '../core/locale';
 import { WAIT_PLACEHOLDERS } from '../core/waitNotices';
+import { DEFAULT_SERVICE_LEVEL_SECONDS, SERVICE_LEVEL_CHOICES } from '../core/kpis';
 import { ASSIGNMENT_METHODS, type Condition, type Config, CONTEXT_EVENT_NAMES, CONTEXT_WRITERS, OPERATORS, PRECHAT_TYPES, PRESENCES, ROLES, VARIABLE_TYPES } from '../core/config';
 
 /**
@@ -403,6 +404,7 @@ const directLineSchema = strict(
 ).default(() => ({ sites: [], longPollSeconds: 10, uploads: defaultUploads() }));
 
 const DEFAULT_AGENT_WORKSPACE = { offlineAfterSeconds: 150 };
+const DEFAULT_INSIGHTS = { topicVariable: 'BotHandoffTopic', rawEventRetentionDays: 35 };
 
 const agentWorkspaceSchema = strict(
   {
@@ -410,6 +412,20 @@ const agentWorkspaceSchema = strict(
   },
   { title: 'Agent workspace', description: 'The agent workspace page (/agent) and its sign-in.' },
 ).default(() => ({ ...DEFAULT_AGENT_WORKSPACE }));
+
+const insightsSchema = strict(
+  {
+    serviceLevelSeconds: z
+      .array(z.literal([...SERVICE_LEVEL_CHOICES]))
+      .min(1)
+      .default([...DEFAULT_SERVICE_LEVEL_SECONDS])
+      .transform((values) => [...new Set(values)].sort((a, b) => a - b))
+      .meta({ description: `Service level (N s): the share of answered chats whose speed to answer was N seconds or less, for each N here. One of ${SERVICE_LEVEL_CHOICES.join(', ')} (Omnichannel's choices; the hourly aggregates count every one of them, so changing this never needs a recount). Default [20, 60].` }),
+    topicVariable: z.string().min(1).default(DEFAULT_INSIGHTS.topicVariable).meta({ description: "The context variable whose value is a bot conversation's topic (bot insights by topic). Default BotHandoffTopic." }),
+    rawEventRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_INSIGHTS.rawEventRetentionDays).meta({ description: 'How long raw insight events are kept (days); the hourly aggregates the insights read stay. Default 35. In Cosmos DB it is the insightEvents container\'s defaultTtl (infra/).' }),
+  },
+  { title: 'Insights', description: 'Bot insights and queue analytics (/insights, GET /api/insights).' },
+).default(() => ({ ...DEFAULT_INSIGHTS, serviceLevelSeconds: [...DEFAULT_SERVICE_LEVEL_SECONDS] }));
 
 export const configSchema = strict(
   {
@@ -426,6 +442,7 @@ export const configSchema = strict(
     customerTokens: customerTokensSchema,
     directLine: directLineSchema,
     agentWorkspace: agentWorkspaceSchema,
+    insights: insightsSchema,
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

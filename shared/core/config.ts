@@ -272,6 +272,17 @@ export interface Config {
   customerTokens: CustomerTokenSettings;
   directLine: DirectLineSettings;
   agentWorkspace: AgentWorkspaceSettings;
+  insights: InsightsSettings;
+}
+
+/** The insights page and API (GET /api/insights): what its KPIs count and how long raw events are kept. */
+export interface InsightsSettings {
+  /** Service-level thresholds in seconds, from Omnichannel's set (core/kpis.ts SERVICE_LEVEL_CHOICES). */
+  serviceLevelSeconds: number[];
+  /** The context variable whose value at the end of a bot session is its topic (bot insights by topic). */
+  topicVariable: string;
+  /** How long the raw insight events are kept; the hourly aggregates stay. */
+  rawEventRetentionDays: number;
 }
 
 export interface AgentWorkspaceSettings {

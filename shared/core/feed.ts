@@ -7,8 +7,10 @@
  * - `agent:<agentId>`: what one agent's page shows (offers, its chats, their messages, its presence).
  * - `queue:<queue>`: what happens in one routing queue (conversation rows and the events the queue's
  *   KPIs are computed from); the supervisor's view folds these (core/queueBoard.ts).
+ * - `insights:<workstream>:<hour>`: the events the insights count, in their own store with its own
+ *   retention (ports/insightsStore.ts, core/insights.ts).
  */
-export type FeedScope = `agent:${string}` | `queue:${string}`;
+export type FeedScope = `agent:${string}` | `queue:${string}` | `insights:${string}`;
 
 export const agentScope = (agentId: string): FeedScope => `agent:${agentId}`;
 export const queueScope = (queue: string): FeedScope => `queue:${queue}`;

@@ -19,6 +19,12 @@
  *   (`ConversationClosed` with activeMs). Handle time = active time (activeMs) + wrap-up time (wrapUpMs,
  *   on `ConversationClosed` after wrap-up). Average handle time = total handle time / handled sessions.
  * - Transferred: sessions an agent transferred out of the queue (`Transferred`, counted in fromQueue).
+ *   Transfer rate = transferred / handled sessions.
+ * - First wait: of every chat that left the queue's wait for the first time, answered or abandoned, the
+ *   time it waited (waitMs of the first human accept, or of the abandoning close). Average first wait =
+ *   total first wait / (answered + abandoned): unlike the speed to answer, it counts who gave up.
+ * - Offers (part 5): offered (`Offered`), rejected (`OfferRejected`) and timed out (`OfferExpired`).
+ *   Offer rejection rate = rejected / offered; offer timeout rate = timed out / offered.
  */
 
 /** A telemetry event as Application Insights receives it (name, customDimensions, customMeasurements). */
@@ -30,6 +36,11 @@ export interface KpiEvent {
 
 /** Default service-level thresholds in seconds (D365's real-time dashboard shows 20 s and 60 s among others). */
 export const DEFAULT_SERVICE_LEVEL_SECONDS = [20, 60] as const;
+/**
+ * The thresholds a service level may use (Omnichannel's N = 10, 20, 30, 40, 60, 120 s). Stored counters
+ * count all of them, so a configuration may switch between them without recounting history.
+ */
+export const SERVICE_LEVEL_CHOICES = [10, 20, 30, 40, 60, 120] as const;
 
 /** What one queue counted in one period. */
 export interface QueueCounters {
@@ -42,10 +53,15 @@ export interface QueueCounters {
   handled: number;
   handleMs: number;
   transferred: number;
+  /** Total first wait of the answered and the abandoned (their count is answered + abandoned). */
+  firstWaitMs: number;
+  offered: number;
+  rejected: number;
+  timedOut: number;
 }
 
 export function emptyCounters(): QueueCounters {
-  return { incoming: 0, answered: 0, speedToAnswerMs: 0, answeredWithin: {}, abandoned: 0, handled: 0, handleMs: 0, transferred: 0 };
+  return { incoming: 0, answered: 0, speedToAnswerMs: 0, answeredWithin: {}, abandoned: 0, handled: 0, handleMs: 0, transferred: 0, firstWaitMs: 0, offered: 0, rejected: 0, timedOut: 0 };
 }
 
 const INCOMING_REASONS = new Set(['start', 'escalation', 'handoff']);
@@ -86,6 +102,7 @@ export function countKpiEvent(counters: QueueCounters, event: KpiEvent, serviceL
       const waitMs = Math.max(0, m.waitMs ?? 0);
       next.answered++;
       next.speedToAnswerMs += waitMs;
+      next.firstWaitMs += waitMs;
       for (const seconds of serviceLevelSeconds) if (waitMs <= seconds * 1000) next.answeredWithin[seconds] = (next.answeredWithin[seconds] ?? 0) + 1;
       break;
     }
@@ -99,12 +116,24 @@ export function countKpiEvent(counters: QueueCounters, event: KpiEvent, serviceL
       next.handleMs += Math.max(0, m.activeMs ?? 0);
       break;
     case 'ConversationClosed':
-      if (m.waitMs !== undefined && p.accepted === 'false') next.abandoned++;
+      if (m.waitMs !== undefined && p.accepted === 'false') {
+        next.abandoned++;
+        next.firstWaitMs += Math.max(0, m.waitMs);
+      }
       if (m.activeMs !== undefined) {
         next.handled++;
         next.handleMs += Math.max(0, m.activeMs);
       }
       if (m.wrapUpMs !== undefined) next.handleMs += Math.max(0, m.wrapUpMs);
+      break;
+    case 'Offered':
+      next.offered++;
+      break;
+    case 'OfferRejected':
+      next.rejected++;
+      break;
+    case 'OfferExpired':
+      next.timedOut++;
       break;
   }
   return next;
@@ -122,15 +151,17 @@ export function addCounters(a: QueueCounters, b: QueueCounters): QueueCounters {
     handled: a.handled + b.handled,
     handleMs: a.handleMs + b.handleMs,
     transferred: a.transferred + b.transferred,
+    firstWaitMs: (a.firstWaitMs ?? 0) + (b.firstWaitMs ?? 0),
+    offered: (a.offered ?? 0) + (b.offered ?? 0),
+    rejected: (a.rejected ?? 0) + (b.rejected ?? 0),
+    timedOut: (a.timedOut ?? 0) + (b.timedOut ?? 0),
   };
 }
 
 /** The KPIs of counted events; a rate is a fraction (0.8 = 80 %), null when nothing was counted for it. */
 export function queueKpis(c: QueueCounters, serviceLevelSeconds: readonly number[]) {
-  const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
   const serviceLevel: Record<string, number | null> = {};
   for (const seconds of serviceLevelSeconds) serviceLevel[seconds] = ratio(c.answeredWithin[seconds] ?? 0, c.answered);
-  const seconds = (ms: number, n: number) => (n > 0 ? Math.round(ms / n / 100) / 10 : null);
   return {
     incoming: c.incoming,
     answered: c.answered,
@@ -142,6 +173,22 @@ export function queueKpis(c: QueueCounters, serviceLevelSeconds: readonly number
     abandonRate: ratio(c.abandoned, c.incoming),
     averageHandleTimeSeconds: seconds(c.handleMs, c.handled),
     transferRate: ratio(c.transferred, c.handled),
+    averageFirstWaitSeconds: seconds(c.firstWaitMs, c.answered + c.abandoned),
   };
 }
+
+/** The offer KPIs (the queue feeds do not carry offer events: the supervisor's boards have none of these). */
+export function offerKpis(c: QueueCounters) {
+  return { offered: c.offered, offerRejectionRate: ratio(c.rejected, c.offered), offerTimeoutRate: ratio(c.timedOut, c.offered) };
+}
 export type QueueKpis = ReturnType<typeof queueKpis>;
+
+/** part / whole as a fraction, null when nothing was counted for it (a rate of nothing is unknown, not 0). */
+export function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}
+
+/** The average of `n` durations totalling `ms`, in seconds to a tenth; null for none. */
+export function seconds(ms: number, n: number): number | null {
+  return n > 0 ? Math.round(ms / n / 100) / 10 : null;
+}

@@ -125,7 +125,7 @@ class Decision {
     switch (c.type) {
       case 'start': return;
       case 'customerMessage': return this.customerMessage(c);
-      case 'customerEnd': return this.customerLeft('The customer left the chat.');
+      case 'customerEnd': return this.customerLeft('The customer left the chat.', 'customer');
       case 'customerAway': return this.customerAway();
       case 'botActivity': return this.botActivity(c);
       case 'botUnreachable': return this.botUnreachable(c);
@@ -161,11 +161,11 @@ class Decision {
   }
 
   /** The customer's part of the chat ends: they left it, or their page was gone for the reconnect window. */
-  private customerLeft(notice: string): void {
+  private customerLeft(notice: string, endedBy: 'customer' | 'disconnected'): void {
     const before = this.next;
     this.next = lifecycle.endByCustomer(before, this.at);
     this.say('system', notice);
-    this.leftAssignee(before, 'userCancelled');
+    this.leftAssignee(before, 'userCancelled', endedBy);
     if (this.next.status === 'WrapUp') this.scheduleAutoClose('WrapUp');
     this.closedEvent();
   }
@@ -202,7 +202,7 @@ class Decision {
         if (command.text) this.say('bot', command.text, { id: c.activityId, authorId: bot });
         this.next = lifecycle.endByBot(before, bot, this.at);
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
-        this.track('BotSessionEnded', { bot, outcome: 'resolved', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
+        this.botSessionEnded(before, bot, 'resolved', 'bot');
         this.closedEvent();
         return;
       case 'escalate':
@@ -215,8 +215,8 @@ class Decision {
           this.toBot(bot, (ctx, id) => handoffStatusActivity(ctx, id, this.at, 'accepted'));
         }
         this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, 'completedSuccessfully'));
-        this.track('BotSessionEnded', { bot, outcome: 'escalated', workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
-        this.track('Escalated', { bot, rule: this.lastRouting()?.rule ?? undefined, queue: this.next.queue ?? undefined });
+        this.botSessionEnded(before, bot, 'escalated', 'bot');
+        this.track('Escalated', { bot, rule: this.lastRouting()?.rule ?? undefined, queue: this.next.queue ?? undefined, topic: this.topic(), botContext: botContextDimension(command.context) });
         this.routed();
         return;
       }
@@ -245,7 +245,7 @@ class Decision {
     const context = { BotFailure: c.failure };
     this.next = lifecycle.escalate(before, c.botId, context, `The bot ${c.botId} could not be reached.`, this.route, this.at);
     this.say('system', `The bot ${c.botId} could not be reached; the chat was routed on.`, { visibility: 'agents' });
-    this.track('BotSessionEnded', { bot: c.botId, outcome: 'escalated', failure: c.failure, workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
+    this.botSessionEnded(before, c.botId, 'escalated', 'system', { failure: c.failure });
     this.track('BotUnreachable', { bot: c.botId, failure: c.failure, reason: redactUrls(c.reason), queue: this.next.queue ?? undefined });
     this.routed();
   }
@@ -339,7 +339,7 @@ class Decision {
     this.next = lifecycle.forceClose(before, c.supervisorId, this.at);
     this.say('system', 'A supervisor ended the chat.');
     // No Bot Framework code says "a supervisor"; unknown leaves the reason to the statusReason.
-    this.leftAssignee(before, 'unknown', 'forceClosed');
+    this.leftAssignee(before, 'unknown', 'supervisor');
     this.track('SupervisorAction', { action: 'close', supervisor: c.supervisorId, fromStatus: before.status, [before.assignee?.kind ?? 'none']: before.assignee?.id, queue: before.queue ?? undefined });
     this.closedEvent();
   }
@@ -372,7 +372,7 @@ class Decision {
     this.next = lifecycle.autoClose(before, 'Active', epoch, this.at);
     this.say('system', `The chat was closed by the system after ${minutes} minutes without a message.`);
     // No Bot Framework code says "idle"; unknown leaves the reason to the statusReason.
-    this.leftAssignee(before, 'unknown');
+    this.leftAssignee(before, 'unknown', 'system');
     this.closedEvent();
   }
 
@@ -391,7 +391,7 @@ class Decision {
     const seenAt = seen !== undefined && seen > before.createdAt ? seen : before.createdAt;
     if (Date.parse(this.at) < Date.parse(seenAt) + windowSeconds * 1000) return this.armReconnectCheck(seenAt);
     this.track('CustomerDisconnected', { workstream: before.workstream, site: before.site, queue: before.queue ?? undefined }, { awayMs: Date.parse(this.at) - Date.parse(seenAt) });
-    this.customerLeft(`The customer left the chat (their page was gone for more than ${durationText(windowSeconds)}).`);
+    this.customerLeft(`The customer left the chat (their page was gone for more than ${durationText(windowSeconds)}).`, 'disconnected');
   }
 
   /** Arms the reconnect check for the end of the window that starts at `seenAt` (Direct Line chats only). */
@@ -468,11 +468,11 @@ class Decision {
    * The chat left whoever held it: a bot hears endOfConversation (its session ends with `botOutcome`), an agent
    * gets its capacity back.
    */
-  private leftAssignee(before: Conversation, botCode: string, botOutcome: 'abandoned' | 'forceClosed' = 'abandoned'): void {
+  private leftAssignee(before: Conversation, botCode: string, endedBy: BotSessionEnder): void {
     if (before.assignee?.kind === 'bot' && before.status === 'Active') {
       const bot = before.assignee.id;
       this.toBot(bot, (ctx, id) => endOfConversationActivity(ctx, id, this.at, botCode));
-      this.track('BotSessionEnded', { bot, outcome: botOutcome, workstream: before.workstream, queue: before.queue ?? undefined }, { botTimeMs: this.msSince(before.assignedAt) });
+      this.botSessionEnded(before, bot, endedBy === 'supervisor' ? 'forceClosed' : 'abandoned', endedBy);
     }
     if (before.assignee?.kind === 'agent' && !lifecycle.holdsAgentCapacity(this.next, this.workstream())) this.releaseAgent(before.assignee.id);
     if (before.offer) this.releaseAgent(before.offer.agentId, { reservationAt: before.offer.offeredAt });
@@ -554,6 +554,24 @@ class Decision {
     });
   }
 
+  /**
+   * A bot's part of the chat ended (core/botKpis.ts counts it): who ended it, the rule that placed the chat
+   * with the bot, and the topic the chat had by then.
+   */
+  private botSessionEnded(before: Conversation, bot: string, outcome: 'resolved' | 'escalated' | 'abandoned' | 'forceClosed', endedBy: BotSessionEnder | 'bot', extra: { failure?: string } = {}): void {
+    const placedBy = [...before.history].reverse().find((entry) => entry.type === 'routed');
+    this.track('BotSessionEnded', {
+      bot, outcome, endedBy, workstream: before.workstream, queue: before.queue ?? undefined,
+      rule: placedBy?.type === 'routed' ? placedBy.rule ?? undefined : undefined, topic: this.topic(), ...extra,
+    }, { botTimeMs: this.msSince(before.assignedAt) });
+  }
+
+  /** The chat's topic for the insights: the value of the configured topic variable, as text. */
+  private topic(): string | undefined {
+    const value = this.next.context[this.s.config.insights.topicVariable];
+    return value === undefined || value === null ? undefined : String(value).slice(0, MAX_DIMENSION_LENGTH);
+  }
+
   track(name: string, properties: CommandEffect['events'][number]['properties'], measurements?: Record<string, number>): void {
     this.events.push({ name, properties, measurements });
   }
@@ -595,4 +613,23 @@ class Decision {
   private msSince(iso: string | null): number {
     return iso ? Date.parse(this.at) - Date.parse(iso) : 0;
   }
+}
+
+/** Who ended a bot's session when the bot did not: the customer, their page going away, the system (idle close, an unreachable bot), a supervisor. */
+type BotSessionEnder = 'customer' | 'disconnected' | 'system' | 'supervisor';
+
+/** Dimension values are kept short: a topic or context value is a label, not a document. */
+const MAX_DIMENSION_LENGTH = 100;
+const MAX_BOT_CONTEXT_VARIABLES = 10;
+
+/**
+ * The context values a bot set when it escalated, as the `botContext` dimension (JSON of variable → value):
+ * the insights' top escalation reasons count them per "variable = value".
+ */
+export function botContextDimension(context: Context | undefined): string | undefined {
+  const entries = Object.entries(context ?? {})
+    .filter(([, value]) => value !== null && value !== undefined)
+    .slice(0, MAX_BOT_CONTEXT_VARIABLES)
+    .map(([name, value]) => [name, String(value).slice(0, MAX_DIMENSION_LENGTH)]);
+  return entries.length > 0 ? JSON.stringify(Object.fromEntries(entries)) : undefined;
 }

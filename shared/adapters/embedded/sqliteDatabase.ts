@@ -146,6 +146,36 @@ CREATE TABLE IF NOT EXISTS feed_heads (
   seq   INTEGER NOT NULL
 );
 
+-- The insights (ports/insightsStore.ts): the log of counted events per workstream and hour, a feed like the
+-- live ones with its own retention, and the hour aggregates folded from it with each workstream's cursor.
+CREATE TABLE IF NOT EXISTS insight_events (
+  scope TEXT NOT NULL,
+  seq   INTEGER NOT NULL,
+  id    TEXT NOT NULL,
+  type  TEXT NOT NULL,
+  at    TEXT NOT NULL,
+  data  TEXT NOT NULL,
+  PRIMARY KEY (scope, seq),
+  UNIQUE (scope, id)
+);
+CREATE INDEX IF NOT EXISTS insight_events_by_age ON insight_events (at);
+CREATE TABLE IF NOT EXISTS insight_heads (
+  scope TEXT PRIMARY KEY,
+  seq   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS insight_hours (
+  workstream TEXT NOT NULL,
+  hour       TEXT NOT NULL,
+  etag       TEXT NOT NULL,
+  doc        TEXT NOT NULL,
+  PRIMARY KEY (workstream, hour)
+);
+CREATE TABLE IF NOT EXISTS insight_cursors (
+  workstream TEXT PRIMARY KEY,
+  etag       TEXT NOT NULL,
+  doc        TEXT NOT NULL
+);
+
 -- When each Direct Line customer's client was last seen (the chat reconnect window counts from it).
 CREATE TABLE IF NOT EXISTS customer_sightings (
   conversation_id TEXT PRIMARY KEY,

@@ -12,8 +12,17 @@ interface EventRow {
   data: string;
 }
 
+/** The two tables a feed lives in (sqliteDatabase.ts creates both pairs). */
+export interface FeedTables {
+  events: 'feed_events' | 'insight_events';
+  heads: 'feed_heads' | 'insight_heads';
+}
+
+const LIVE_FEED_TABLES: FeedTables = { events: 'feed_events', heads: 'feed_heads' };
+
 /**
- * The feeds in the embedded database (tables feed_events and feed_heads, sqliteDatabase.ts). An append
+ * The feeds in the embedded database (tables feed_events and feed_heads, sqliteDatabase.ts; the insights
+ * log has a pair of its own, for its own retention). An append
  * is one write transaction: it takes the scope's head, writes the events after it and moves the head,
  * so two processes on one data file never share a seq and a reader never sees n+1 without n. A read is
  * one snapshot of rows and head. Pruning deletes by the events' `at`; the heads stay, so seqs go on.
@@ -21,15 +30,15 @@ interface EventRow {
 export class SqliteEventFeed implements EventFeed {
   private readonly statements;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(protected readonly db: SqliteDatabase, { events, heads }: FeedTables = LIVE_FEED_TABLES) {
     this.statements = {
-      head: db.prepare<[string], { seq: number }>('SELECT seq FROM feed_heads WHERE scope = ?'),
+      head: db.prepare<[string], { seq: number }>(`SELECT seq FROM ${heads} WHERE scope = ?`),
       insert: db.prepare<[string, number, string, string, string, string]>(
-        'INSERT INTO feed_events (scope, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, id) DO NOTHING',
+        `INSERT INTO ${events} (scope, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, id) DO NOTHING`,
       ),
-      moveHead: db.prepare<[string, number]>('INSERT INTO feed_heads (scope, seq) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq'),
-      after: db.prepare<[string, number, number], EventRow>('SELECT scope, seq, id, type, at, data FROM feed_events WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?'),
-      prune: db.prepare<[string]>('DELETE FROM feed_events WHERE at < ?'),
+      moveHead: db.prepare<[string, number]>(`INSERT INTO ${heads} (scope, seq) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq`),
+      after: db.prepare<[string, number, number], EventRow>(`SELECT scope, seq, id, type, at, data FROM ${events} WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      prune: db.prepare<[string]>(`DELETE FROM ${events} WHERE at < ?`),
     };
   }
 
