@@ -228,3 +228,22 @@ function topReasons(hours: readonly HourAggregate[], query: InsightsQuery): { re
     .slice(0, TOP_REASONS)
     .map(([reason, escalations]) => ({ reason, escalations }));
 }
+
+/** One row of the export: a queue's or a bot's KPIs in one period. */
+export type InsightsRow =
+  | ({ period: string; family: 'queue'; name: string } & QueueAnalytics)
+  | ({ period: string; family: 'bot'; name: string } & ReturnType<typeof botKpis>);
+
+/** The export's rows: per period, each queue's analytics, then each bot's insights, in name order. */
+export function insightsRows(hours: readonly HourAggregate[], query: InsightsQuery, serviceLevelSeconds: readonly number[]): InsightsRow[] {
+  const byPeriodAnd = <Row extends { period: string }, C>(rows: readonly Row[], name: (row: Row) => string, countersOf: (row: Row) => C, add: (a: C, b: C) => C, empty: () => C) =>
+    sumBy(rows, (row) => rowKey([row.period, name(row)]), countersOf, add, empty).map(([key, counters]) => {
+      const [period = '', rowName = ''] = rowParts(key);
+      return { period, name: rowName, counters };
+    });
+  const queues = byPeriodAnd(queueRowsOf(hours, query), (r) => r.queue, (r) => r.counters, addCounters, emptyCounters)
+    .map(({ period, name, counters }) => ({ period, family: 'queue' as const, name, ...queueAnalytics(counters, serviceLevelSeconds) }));
+  const bots = byPeriodAnd(botRowsOf(hours, query), (r) => r.bot, (r) => r.counters, addBotCounters, emptyBotCounters)
+    .map(({ period, name, counters }) => ({ period, family: 'bot' as const, name, ...botKpis(counters) }));
+  return [...queues, ...bots].sort((a, b) => a.period.localeCompare(b.period) || a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
+}

@@ -9,7 +9,7 @@ import { conversationCommandSchema, decodeOrPoison, type ConversationCommand } f
 import { decideCommand } from './decideCommand';
 import { releaseAgentCapacity } from './agentCapacity';
 import { recordAnswered } from './queueWait';
-import { feedEventsOfChange, publishChange } from './liveFeed';
+import { appendFeedEvents, feedEventsOfChange, publishChange } from './liveFeed';
 import type { Services } from './services';
 
 /** What applying one command does: the next document, messages to append, work to send, events to track. */
@@ -87,7 +87,7 @@ async function customerMessageAlreadyApplied(s: Services, conversation: Conversa
 
 async function republishOutbox(s: Services, conversation: Conversation, key: string): Promise<void> {
   if (conversation.outbox?.key !== key) return;
-  if (conversation.outbox.feed?.length) await s.feed.append(conversation.outbox.feed);
+  if (conversation.outbox.feed?.length) await appendFeedEvents(s, conversation.outbox.feed);
   if (conversation.outbox.messages.length === 0) return;
   await s.bus.send(conversation.outbox.messages.map((m) => ({ ...m, scheduledEnqueueTimeUtc: m.scheduledEnqueueTimeUtc ? new Date(m.scheduledEnqueueTimeUtc) : undefined })));
 }

@@ -2,9 +2,11 @@ import type { AgentState } from '../core/agent';
 import type { Versioned } from '../ports/storeErrors';
 import type { Conversation } from '../core/conversation';
 import { agentScope, queueScope, type FeedEvent } from '../core/feed';
+import { insightLogEvents } from '../core/insights';
 import { kpiQueueOf, type KpiEvent } from '../core/kpis';
 import { agentRow, liveEventsOf } from '../core/liveEvents';
 import type { TranscriptMessage } from '../core/transcript';
+import { recordInsights } from './insights';
 import type { Services } from './services';
 
 /** A telemetry event of a change: tracked to Application Insights, and to the queue feeds when a KPI counts it. */
@@ -32,13 +34,21 @@ export function feedEventsOfChange(s: Services, change: CommittedChange): FeedEv
     const queue = kpiQueueOf({ ...event, properties });
     if (queue) kpiEvents.push({ scope: queueScope(queue), id: `kpi:${change.key}:${index}`, type: 'kpi', at: after.updatedAt, data: { name: event.name, properties, measurements: event.measurements ?? {} } });
   });
-  return [...liveEventsOf({ before: change.before, after, appended: change.appended, allowReject }), ...kpiEvents];
+  const insightEvents = insightLogEvents(after.workstream, after.updatedAt, change.key, change.events.map((event) => ({ ...event, properties: { conversationId: after.id, ...event.properties } })));
+  return [...liveEventsOf({ before: change.before, after, appended: change.appended, allowReject }), ...kpiEvents, ...insightEvents];
 }
 
 /** Tracks the change's telemetry and appends its feed events (idempotent: a retry appends nothing twice). */
 export async function publishChange(s: Services, change: CommittedChange, feedEvents = feedEventsOfChange(s, change)): Promise<void> {
   for (const event of change.events) s.telemetry.trackEvent(event.name, { conversationId: change.after.id, ...event.properties }, event.measurements);
-  if (feedEvents.length > 0) await s.feed.append(feedEvents);
+  await appendFeedEvents(s, feedEvents);
+}
+
+/** Appends feed events where their scope lives: the live feeds, or the insights' log (usecases/insights.ts). */
+export async function appendFeedEvents(s: Services, events: readonly FeedEvent[]): Promise<void> {
+  const live = events.filter((event) => !event.scope.startsWith('insights:'));
+  if (live.length > 0) await s.feed.append(live);
+  await recordInsights(s, events.filter((event) => event.scope.startsWith('insights:')));
 }
 
 

@@ -18,6 +18,7 @@ import type { CustomerSightings } from '../ports/customerSightings';
 import type { TypingSignals } from '../ports/typingSignals';
 import type { FileStore } from '../ports/fileStore';
 import type { EventFeed } from '../ports/eventFeed';
+import type { InsightsStore } from '../ports/insightsStore';
 import type { FileLinks } from './fileLinks';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
@@ -46,6 +47,8 @@ export interface Ports {
    * (`changes`, keyed by scope); the sweep prunes what is older than `settings.feedRetentionInSeconds`.
    */
   feed: EventFeed;
+  /** The insights' hourly logs and aggregates (core/insights.ts, usecases/insights.ts). */
+  insights: InsightsStore;
 }
 
 export interface Settings {

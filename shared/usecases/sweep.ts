@@ -10,6 +10,7 @@ import { conversationCommandMessage, dispatchMessage } from './commands';
 import { offerExpiryKey } from './dispatchQueue';
 import { setAbsentAgentsOffline } from './agentWorkspace';
 import { anyWaitExperience, waitSlotAfter, waitTickMessage } from './queueWait';
+import { sealInsightHours } from './insights';
 import type { Services } from './services';
 
 /** How long work may look unfinished before the sweep repairs it (longer than any normal hand-off). */
@@ -94,7 +95,9 @@ export async function sweep(s: Services): Promise<SweepReport> {
   if (out.length > 0) await s.bus.send(out);
   report.reservationsReleased = await releaseStrayReservations(s, cutoff);
   report.agentsSetOffline = await setAbsentAgentsOffline(s);
-  // Housekeeping, not a repair: the feeds' events past their retention (SQLite; Cosmos DB's TTL does it there).
+  // Housekeeping, not a repair: the insights' hours whose grace is over are sealed (usecases/insights.ts), and
+  // the feeds' events past their retention pruned (SQLite; Cosmos DB's TTL does it there).
+  await sealInsightHours(s);
   await s.feed.prune(new Date(now.getTime() - s.settings.feedRetentionInSeconds * 1000).toISOString());
   if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent + report.chatsRerouted + report.offerExpiriesResent > 0) {
     s.telemetry.trackEvent('SweepRepaired', {}, { ...report });

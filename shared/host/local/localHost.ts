@@ -13,6 +13,7 @@ import { SqliteCustomerSightings } from '../../adapters/embedded/sqliteCustomerS
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
 import { SqliteFileStore } from '../../adapters/embedded/sqliteFileStore';
+import { SqliteInsightsStore } from '../../adapters/embedded/sqliteInsightsStore';
 import { SqliteEventFeed } from '../../adapters/embedded/sqliteEventFeed';
 import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { FileLinks } from '../../usecases/fileLinks';
@@ -126,6 +127,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       typing: new InMemoryTypingSignals(),
       files: options.files ?? new SqliteFileStore(db),
       feed: new SqliteEventFeed(db),
+      insights: new SqliteInsightsStore(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -213,6 +215,7 @@ interface Backend {
   typing: TypingSignals;
   files: Services['files'];
   feed: Services['feed'];
+  insights: Services['insights'];
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -245,6 +248,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     sightings: new ThrottledSightings(backend.sightings),
     typing: changes.watchTyping(backend.typing),
     feed: changes.watchFeed(backend.feed),
+    insights: backend.insights,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
