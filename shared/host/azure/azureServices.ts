@@ -11,6 +11,7 @@ import { CosmosTranscriptStore } from '../../adapters/cosmos/cosmosTranscriptSto
 import { CosmosQueueStatsStore } from '../../adapters/cosmos/cosmosQueueStatsStore';
 import { CosmosTypingSignals } from '../../adapters/cosmos/cosmosTypingSignals';
 import { CosmosEventFeed } from '../../adapters/cosmos/cosmosEventFeed';
+import { CosmosInsightsStore } from '../../adapters/cosmos/cosmosInsightsStore';
 import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
@@ -25,7 +26,7 @@ import { InProcessChanges } from '../../adapters/inProcessChanges';
 import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { siteSecretsFrom } from '../siteSecrets';
-import { Directory, type Services } from '../../usecases/services';
+import { Directory, insightsRetentionInSeconds, type Services } from '../../usecases/services';
 import { BlobFileStore } from '../../adapters/blob/blobFileStore';
 import { createBlobContainerClient } from '../../adapters/blob/createBlobContainerClient';
 import { noFileStore, type FileStore } from '../../ports/fileStore';
@@ -66,6 +67,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     queueStats: new CosmosQueueStatsStore(database),
     files: filesOf(settings),
     feed: changes.watchFeed(new CosmosEventFeed(database)),
+    insights: new CosmosInsightsStore(database),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
     botAuthenticator: new BotFrameworkAuthenticator(config),
@@ -84,6 +86,8 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       trustForwardedFor: true,
       // What infra/ gives the feeds container as defaultTtl: Cosmos DB expires events, the sweep's prune does nothing.
       feedRetentionInSeconds: DEFAULT_FEED_RETENTION_IN_SECONDS,
+      // In effect only where the log is pruned (SQLite): here the insightEvents container's defaultTtl (infra/) expires it.
+      insightsRetentionInSeconds: insightsRetentionInSeconds(config),
     },
     customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(settings.tokenSecret),

@@ -14,6 +14,7 @@ import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSig
 import { SqliteQueueStatsStore } from '../../adapters/embedded/sqliteQueueStatsStore';
 import { SqliteFileStore } from '../../adapters/embedded/sqliteFileStore';
 import { SqliteEventFeed } from '../../adapters/embedded/sqliteEventFeed';
+import { SqliteInsightsStore } from '../../adapters/embedded/sqliteInsightsStore';
 import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { FileLinks } from '../../usecases/fileLinks';
 import { WalCheckpointer } from '../../adapters/embedded/walCheckpointer';
@@ -35,7 +36,7 @@ import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { InMemoryTypingSignals } from '../../adapters/inMemoryTypingSignals';
 import type { TypingSignals } from '../../ports/typingSignals';
 import { siteSecretsFrom } from '../siteSecrets';
-import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
+import { Directory, insightsRetentionInSeconds, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
 import { installServices } from '../runtime';
 import { loadFunctions } from './functionsLoader';
@@ -126,6 +127,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       typing: new InMemoryTypingSignals(),
       files: options.files ?? new SqliteFileStore(db),
       feed: new SqliteEventFeed(db),
+      insights: new SqliteInsightsStore(db),
       bus,
       clock,
       tokenSecret: process.env.SWITCHBOARD_TOKEN_SECRET ?? localTokenSecret(memory ? undefined : options.dataDir),
@@ -160,13 +162,14 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
   const { filesOf } = await import('../azure/azureServices');
-  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { CosmosInsightsStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
     import('../../adapters/cosmos/cosmosTranscriptStore'),
     import('../../adapters/cosmos/cosmosQueueStatsStore'),
     import('../../adapters/cosmos/cosmosTypingSignals'),
     import('../../adapters/cosmos/cosmosEventFeed'),
+    import('../../adapters/cosmos/cosmosInsightsStore'),
     import('../../adapters/cosmos/createCosmosClient'),
     import('../../adapters/servicebus/createServiceBusClient'),
     import('../../adapters/servicebus/serviceBusMessageBus'),
@@ -192,6 +195,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       typing: new CosmosTypingSignals(database),
       files: options.files ?? filesOf(azure),
       feed: new CosmosEventFeed(database),
+      insights: new CosmosInsightsStore(database),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -213,6 +217,7 @@ interface Backend {
   typing: TypingSignals;
   files: Services['files'];
   feed: Services['feed'];
+  insights: Services['insights'];
   bus: Services['bus'];
   clock: Clock;
   tokenSecret: string;
@@ -245,6 +250,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     sightings: new ThrottledSightings(backend.sightings),
     typing: changes.watchTyping(backend.typing),
     feed: changes.watchFeed(backend.feed),
+    insights: backend.insights,
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
@@ -262,6 +268,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       agentAuthentication: options.agentAuthentication ?? { tokens: isLoopback(hostname), appServicePrincipal: false },
       trustForwardedFor: options.trustForwardedFor ?? false,
       feedRetentionInSeconds: options.feedRetentionInSeconds ?? DEFAULT_FEED_RETENTION_IN_SECONDS,
+      insightsRetentionInSeconds: insightsRetentionInSeconds(options.config),
     },
     customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(backend.tokenSecret),
