@@ -12,6 +12,7 @@ import { CosmosQueueStatsStore } from '../../adapters/cosmos/cosmosQueueStatsSto
 import { CosmosTypingSignals } from '../../adapters/cosmos/cosmosTypingSignals';
 import { CosmosEventFeed } from '../../adapters/cosmos/cosmosEventFeed';
 import { CosmosInsightsStore } from '../../adapters/cosmos/cosmosInsightsStore';
+import { DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS } from '../../adapters/cosmos/cosmosContainers';
 import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
@@ -47,6 +48,10 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
 export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): Services {
   const config = loadConfigOrThrow(isAbsolute(settings.configPath) ? settings.configPath : resolve(PROJECT_ROOT, settings.configPath));
   for (const warning of routingWarnings(config)) console.warn(`warning: ${warning}`);
+  if (insightsRetentionInSeconds(config) !== DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS) {
+    // infra/ gives the insightEvents container the default's TTL; the configuration cannot change it from here.
+    console.warn(`warning: insights.rawEventRetentionDays is ${config.insights.rawEventRetentionDays}, but in Azure the insightEvents container's defaultTtl (infra/modules/cosmos.bicep, ${DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS / 86_400} days) decides how long raw insight events are kept`);
+  }
   const cosmos = createCosmosClient({ endpoint: settings.cosmos.endpoint, key: settings.cosmos.key, managedIdentityClientId: settings.managedIdentityClientId });
   const database = cosmos.database(settings.cosmos.database);
   const serviceBus = createServiceBusClient('connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId });
