@@ -170,12 +170,16 @@ describe('Service Bus', () => {
 // ---- Cosmos DB
 
 describe('Cosmos DB', () => {
-  test('declares every container of cosmosContainers.ts with its partition key, TTL and composite indexes', () => {
+  test('declares every container of cosmosContainers.ts with its partition key, TTL, indexed paths and composite indexes', () => {
     const declared = bicepVar(cosmos, 'containers') as Record<string, any>[];
+    const paths = (list: { path: string }[] | undefined, otherwise: string[]) => list?.map((p) => p.path).filter((p) => p !== '/"_etag"/?') ?? otherwise;
     const shape = (c: Record<string, any>) => ({
       id: c.id,
       partitionKey: c.partitionKey.paths,
       defaultTtl: c.defaultTtl,
+      // Cosmos DB's defaults when a policy names none: everything indexed (and _etag excluded, which Azure adds itself).
+      includedPaths: paths(c.indexingPolicy?.includedPaths, ['/*']),
+      excludedPaths: paths(c.indexingPolicy?.excludedPaths, []),
       compositeIndexes: c.indexingPolicy?.compositeIndexes,
     });
     const expected = Object.values(cosmosContainerRequests()).map((c) => shape(c as Record<string, any>));

@@ -66,6 +66,10 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
 // needs the composite index.
 // feeds (the live feeds of agents and queues) keep events 2 days (172800 s, the code's
 // DEFAULT_FEED_RETENTION_IN_SECONDS): Cosmos DB deletes them by TTL, nothing else prunes them.
+// insightEvents (the insights log) keeps raw events 35 days (3024000 s), the default of the configuration's
+// insights.rawEventRetentionDays: change both together. Its events' data is not indexed (never queried).
+// insights (the hour aggregates and cursors) never expire, and only what the hours query filters and orders
+// by is indexed, so saving an hour costs by its size, not by the number of its counters.
 var containers = [
   {
     id: 'conversations'
@@ -149,6 +153,65 @@ var containers = [
       kind: 'Hash'
     }
     defaultTtl: 172800
+  }
+  {
+    id: 'insightEvents'
+    partitionKey: {
+      paths: [
+        '/scope'
+      ]
+      kind: 'Hash'
+    }
+    defaultTtl: 3024000
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/data/*'
+        }
+        {
+          path: '/"_etag"/?'
+        }
+      ]
+    }
+  }
+  {
+    id: 'insights'
+    partitionKey: {
+      paths: [
+        '/workstream'
+      ]
+      kind: 'Hash'
+    }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/workstream/?'
+        }
+        {
+          path: '/kind/?'
+        }
+        {
+          path: '/hour/?'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/*'
+        }
+        {
+          path: '/"_etag"/?'
+        }
+      ]
+    }
   }
 ]
 

@@ -47,7 +47,10 @@ export interface Ports {
    * (`changes`, keyed by scope); the sweep prunes what is older than `settings.feedRetentionInSeconds`.
    */
   feed: EventFeed;
-  /** The insights' hourly logs and aggregates (core/insights.ts, usecases/insights.ts). */
+  /**
+   * The insights' log of counted events and the hour aggregates folded from it (core/insights.ts); the sweep
+   * prunes the log to `settings.insightsRetentionInSeconds`, the aggregates stay.
+   */
   insights: InsightsStore;
 }
 
@@ -76,6 +79,16 @@ export interface Settings {
    * SQLite only in effect: in Cosmos DB the `feeds` container's defaultTtl (infra/) deletes them, and prune does nothing.
    */
   feedRetentionInSeconds: number;
+  /**
+   * How long the insights' log keeps its raw events (config `insights.rawEventRetentionDays`): the sweep prunes
+   * older ones. SQLite only in effect: in Cosmos DB the `insightEvents` container's defaultTtl (infra/) deletes them.
+   */
+  insightsRetentionInSeconds: number;
+}
+
+/** The insights log's retention the configuration asks for (`insights.rawEventRetentionDays`). */
+export function insightsRetentionInSeconds(config: Config): number {
+  return config.insights.rawEventRetentionDays * 86_400;
 }
 
 export interface AgentAuthentication {

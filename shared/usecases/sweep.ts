@@ -34,7 +34,7 @@ export interface SweepReport {
  * The periodic repair: assignment is event driven, and this finds what a crash or a lost message
  * left behind: queues with waiting chats, assignments never announced, overdue auto-closes,
  * reservations without a chat, and chats waiting where nobody can ever take them. Every repair is a message with a deterministic id, so repeating
- * the sweep is harmless. It also prunes the live feeds to their retention.
+ * the sweep is harmless. It also prunes the live feeds and the insights log to their retention.
  */
 export async function sweep(s: Services): Promise<SweepReport> {
   const now = s.clock.now();
@@ -96,9 +96,10 @@ export async function sweep(s: Services): Promise<SweepReport> {
   report.reservationsReleased = await releaseStrayReservations(s, cutoff);
   report.agentsSetOffline = await setAbsentAgentsOffline(s);
   // Housekeeping, not a repair: the insights' hours whose grace is over are sealed (usecases/insights.ts), and
-  // the feeds' events past their retention pruned (SQLite; Cosmos DB's TTL does it there).
+  // the feeds' and the insights log's events past their retention pruned (SQLite; Cosmos DB's TTL does it there).
   await sealInsightHours(s);
   await s.feed.prune(new Date(now.getTime() - s.settings.feedRetentionInSeconds * 1000).toISOString());
+  await s.insights.prune(new Date(now.getTime() - s.settings.insightsRetentionInSeconds * 1000).toISOString());
   if (report.reservationsReleased + report.announcementsResent + report.autoClosesResent + report.chatsRerouted + report.offerExpiriesResent > 0) {
     s.telemetry.trackEvent('SweepRepaired', {}, { ...report });
   }

@@ -26,10 +26,17 @@ export function event(scope: FeedScope, id: string, extra: Partial<FeedEvent> = 
   return { scope, id, type: 'message', at: at(30), data: { conversationId: 'c-1', text: `text of ${id}` }, ...extra };
 }
 
-const AGENT: FeedScope = 'agent:alice';
-const QUEUE: FeedScope = 'queue:CreditCardQueue';
+/** Three scopes the contract uses: two it writes, one it never does. */
+export interface ContractScopes {
+  first: FeedScope;
+  second: FeedScope;
+  untouched: FeedScope;
+}
 
-export function describeEventFeedContract(name: string, makeFeed: MakeFeed): void {
+const LIVE_SCOPES: ContractScopes = { first: 'agent:alice', second: 'queue:CreditCardQueue', untouched: 'agent:bob' };
+
+export function describeEventFeedContract(name: string, makeFeed: MakeFeed, scopes: ContractScopes = LIVE_SCOPES): void {
+  const { first: AGENT, second: QUEUE, untouched } = scopes;
   describe(`EventFeed contract: ${name}`, () => {
     let harness: FeedHarness | undefined;
     beforeEach(async () => {
@@ -84,7 +91,7 @@ export function describeEventFeedContract(name: string, makeFeed: MakeFeed): voi
 
       expect((await h().feed.read(AGENT, { after: 0, limit: 10 })).events.map((e) => [e.scope, e.seq, e.id])).toEqual([[AGENT, 1, 'e-1'], [AGENT, 2, 'e-2']]);
       expect((await h().feed.read(QUEUE, { after: 0, limit: 10 })).events.map((e) => [e.scope, e.seq, e.id])).toEqual([[QUEUE, 1, 'e-1'], [QUEUE, 2, 'e-2']]);
-      expect(await h().feed.read('agent:bob', { after: 0, limit: 10 })).toEqual({ events: [], head: 0, truncated: false });
+      expect(await h().feed.read(untouched, { after: 0, limit: 10 })).toEqual({ events: [], head: 0, truncated: false });
     });
 
     it('reads in pages from a position, at most the limit, with the head to say where the scope ends', async () => {

@@ -16,6 +16,10 @@ export const DEFAULT_COSMOS_DATABASE = 'switchboard';
  *   replaced with If-Match by queue name.
  * - feeds `/scope`: the live feed of one agent or one queue (core/feed.ts) lives in one partition, read
  *   from a position by one-partition queries (see cosmosEventFeed.ts).
+ * - insightEvents `/scope`: the insights log (core/insights.ts), a feed like those above, one partition per
+ *   workstream and hour (`insights:<workstream>:<hour>`), in a container of its own for its own retention.
+ * - insights `/workstream`: one workstream's hour aggregates and its cursor, so reading a month of insights
+ *   is one single-partition query (see cosmosInsightsStore.ts).
  */
 export const COSMOS_CONTAINERS = {
   conversations: { id: 'conversations', partitionKeyPath: '/id' },
@@ -24,7 +28,12 @@ export const COSMOS_CONTAINERS = {
   transcripts: { id: 'transcripts', partitionKeyPath: '/conversationId' },
   queues: { id: 'queues', partitionKeyPath: '/id' },
   feeds: { id: 'feeds', partitionKeyPath: '/scope' },
+  insightEvents: { id: 'insightEvents', partitionKeyPath: '/scope' },
+  insights: { id: 'insights', partitionKeyPath: '/workstream' },
 } as const;
+
+/** The default of config `insights.rawEventRetentionDays` (35 days), as the insightEvents container's defaultTtl. */
+export const DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS = 35 * 86_400;
 
 export type CosmosContainerName = keyof typeof COSMOS_CONTAINERS;
 
@@ -46,6 +55,11 @@ export interface EnsureCosmosContainersOptions {
    * the same number.
    */
   feedTtlInSeconds?: number;
+  /**
+   * `defaultTtl` of `insightEvents`: the insights' raw-event retention (config `insights.rawEventRetentionDays`,
+   * 35 days by default). The hour aggregates in `insights` never expire: they are the history.
+   */
+  insightEventTtlInSeconds?: number;
 }
 
 /** The container definitions, as infra/ must declare them too. */
@@ -75,6 +89,20 @@ export function cosmosContainerRequests(options: EnsureCosmosContainersOptions =
     transcripts: define('transcripts', { defaultTtl: transcriptTtl }),
     queues: define('queues'),
     feeds: define('feeds', { defaultTtl: options.feedTtlInSeconds ?? DEFAULT_FEED_RETENTION_IN_SECONDS }),
+    // The events' data is never queried (reads go by scope, kind, seq and event id): not indexing it makes appends cheaper.
+    insightEvents: define('insightEvents', {
+      defaultTtl: options.insightEventTtlInSeconds ?? DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS,
+      indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [{ path: '/*' }], excludedPaths: [{ path: '/data/*' }] },
+    }),
+    // Only what hours() filters and orders by is indexed: an hour's counters would be hundreds of index terms on every save.
+    insights: define('insights', {
+      indexingPolicy: {
+        indexingMode: 'consistent',
+        automatic: true,
+        includedPaths: [{ path: '/workstream/?' }, { path: '/kind/?' }, { path: '/hour/?' }],
+        excludedPaths: [{ path: '/*' }],
+      },
+    }),
   };
 }
 

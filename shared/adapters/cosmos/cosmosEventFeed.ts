@@ -2,7 +2,7 @@ import type { Container, Database, Resource } from '@azure/cosmos';
 import type { FeedEvent, FeedPage, FeedScope, StoredFeedEvent } from '../../core/feed';
 import { checkFeedRead, feedRun, type FeedRun } from '../../core/feedPage';
 import type { EventFeed } from '../../ports/eventFeed';
-import { COSMOS_CONTAINERS } from './cosmosContainers';
+import { COSMOS_CONTAINERS, type CosmosContainerName } from './cosmosContainers';
 import { SequencedPartition } from './sequencedPartition';
 
 /** An event in its place: the item id is `seq:<n>`, the event's own id is `eventId`. */
@@ -33,16 +33,20 @@ const RESTART_GAP = 1_000_000;
 /** Far shorter than the feeds' retention: a hint of a place that might have expired would skip the mark. */
 const HINT_MAX_AGE_IN_MS = 60 * 60_000;
 
+/** The containers a feed can live in (cosmosContainers.ts declares both with partition key `/scope`). */
+export type FeedContainer = Extract<CosmosContainerName, 'feeds' | 'insightEvents'>;
+
 /**
  * The feeds in Cosmos DB: container `feeds`, partition key `/scope`, so one agent's or one queue's feed
- * is a one-partition read. Events take their places with the create-once `seq:<n>` sequence of
- * sequencedPartition.ts (no gaps, readers never see n+1 before n), after claiming `id:<event id>` so a
- * retried append adds nothing.
+ * is a one-partition read; the insights log is a feed like them in a container of its own,
+ * `insightEvents`, for its own retention. Events take their places with the create-once `seq:<n>`
+ * sequence of sequencedPartition.ts (no gaps, readers never see n+1 before n), after claiming
+ * `id:<event id>` so a retried append adds nothing.
  *
- * Retention is the container's defaultTtl (2 days by default, infra/): Cosmos DB deletes an item that
- * long after its write, in the background, from spare request units. Items expire in write order, so
- * what goes is always the oldest part of a scope, and a read that finds the place after its position
- * gone says `truncated`. `prune` has nothing to do here.
+ * Retention is the container's defaultTtl (infra/; `feeds` 2 days, `insightEvents` 35 days by default):
+ * Cosmos DB deletes an item that long after its write, in the background, from spare request units.
+ * Items expire in write order, so what goes is always the oldest part of a scope, and a read that finds
+ * the place after its position gone says `truncated`. `prune` has nothing to do here.
  *
  * A seq is never reused, even after every event of a scope expired (a scope quiet for the whole
  * retention): the scope's mark item, which never expires, holds a recent seq (written after every
@@ -63,8 +67,8 @@ export class CosmosEventFeed implements EventFeed {
   private readonly container: Container;
   private readonly places: SequencedPartition<EventDocument>;
 
-  constructor(database: Database) {
-    this.container = database.container(COSMOS_CONTAINERS.feeds.id);
+  constructor(database: Database, container: FeedContainer = 'feeds') {
+    this.container = database.container(COSMOS_CONTAINERS[container].id);
     this.places = new SequencedPartition(this.container, { partitionField: 'scope', kind: 'event', itemIdField: 'eventId', hintMaxAgeInMs: HINT_MAX_AGE_IN_MS });
   }
 

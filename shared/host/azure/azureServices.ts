@@ -11,6 +11,8 @@ import { CosmosTranscriptStore } from '../../adapters/cosmos/cosmosTranscriptSto
 import { CosmosQueueStatsStore } from '../../adapters/cosmos/cosmosQueueStatsStore';
 import { CosmosTypingSignals } from '../../adapters/cosmos/cosmosTypingSignals';
 import { CosmosEventFeed } from '../../adapters/cosmos/cosmosEventFeed';
+import { CosmosInsightsStore } from '../../adapters/cosmos/cosmosInsightsStore';
+import { DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS } from '../../adapters/cosmos/cosmosContainers';
 import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
 import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
@@ -25,7 +27,7 @@ import { InProcessChanges } from '../../adapters/inProcessChanges';
 import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { siteSecretsFrom } from '../siteSecrets';
-import { Directory, type Services } from '../../usecases/services';
+import { Directory, insightsRetentionInSeconds, type Services } from '../../usecases/services';
 import { BlobFileStore } from '../../adapters/blob/blobFileStore';
 import { createBlobContainerClient } from '../../adapters/blob/createBlobContainerClient';
 import { noFileStore, type FileStore } from '../../ports/fileStore';
@@ -46,6 +48,10 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
 export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): Services {
   const config = loadConfigOrThrow(isAbsolute(settings.configPath) ? settings.configPath : resolve(PROJECT_ROOT, settings.configPath));
   for (const warning of routingWarnings(config)) console.warn(`warning: ${warning}`);
+  if (insightsRetentionInSeconds(config) !== DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS) {
+    // infra/ gives the insightEvents container the default's TTL; the configuration cannot change it from here.
+    console.warn(`warning: insights.rawEventRetentionDays is ${config.insights.rawEventRetentionDays}, but in Azure the insightEvents container's defaultTtl (infra/modules/cosmos.bicep, ${DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS / 86_400} days) decides how long raw insight events are kept`);
+  }
   const cosmos = createCosmosClient({ endpoint: settings.cosmos.endpoint, key: settings.cosmos.key, managedIdentityClientId: settings.managedIdentityClientId });
   const database = cosmos.database(settings.cosmos.database);
   const serviceBus = createServiceBusClient('connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId });
@@ -66,6 +72,7 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     queueStats: new CosmosQueueStatsStore(database),
     files: filesOf(settings),
     feed: changes.watchFeed(new CosmosEventFeed(database)),
+    insights: new CosmosInsightsStore(database),
     bus: new ServiceBusMessageBus(serviceBus),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
     botAuthenticator: new BotFrameworkAuthenticator(config),
@@ -84,6 +91,8 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
       trustForwardedFor: true,
       // What infra/ gives the feeds container as defaultTtl: Cosmos DB expires events, the sweep's prune does nothing.
       feedRetentionInSeconds: DEFAULT_FEED_RETENTION_IN_SECONDS,
+      // In effect only where the log is pruned (SQLite): here the insightEvents container's defaultTtl (infra/) expires it.
+      insightsRetentionInSeconds: insightsRetentionInSeconds(config),
     },
     customerTokens: new CustomerTokens(settings.tokenSecret, config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(settings.tokenSecret),

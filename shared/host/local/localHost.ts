@@ -36,7 +36,7 @@ import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { InMemoryTypingSignals } from '../../adapters/inMemoryTypingSignals';
 import type { TypingSignals } from '../../ports/typingSignals';
 import { siteSecretsFrom } from '../siteSecrets';
-import { Directory, type AgentAuthentication, type Services } from '../../usecases/services';
+import { Directory, insightsRetentionInSeconds, type AgentAuthentication, type Services } from '../../usecases/services';
 import { trackDeadLetter } from '../deadLetterReport';
 import { installServices } from '../runtime';
 import { loadFunctions } from './functionsLoader';
@@ -162,13 +162,14 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
   const { filesOf } = await import('../azure/azureServices');
-  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { CosmosInsightsStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
     import('../../adapters/cosmos/cosmosTranscriptStore'),
     import('../../adapters/cosmos/cosmosQueueStatsStore'),
     import('../../adapters/cosmos/cosmosTypingSignals'),
     import('../../adapters/cosmos/cosmosEventFeed'),
+    import('../../adapters/cosmos/cosmosInsightsStore'),
     import('../../adapters/cosmos/createCosmosClient'),
     import('../../adapters/servicebus/createServiceBusClient'),
     import('../../adapters/servicebus/serviceBusMessageBus'),
@@ -194,6 +195,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
       typing: new CosmosTypingSignals(database),
       files: options.files ?? filesOf(azure),
       feed: new CosmosEventFeed(database),
+      insights: new CosmosInsightsStore(database),
       bus,
       clock: systemClock,
       tokenSecret: azure.tokenSecret,
@@ -266,6 +268,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       agentAuthentication: options.agentAuthentication ?? { tokens: isLoopback(hostname), appServicePrincipal: false },
       trustForwardedFor: options.trustForwardedFor ?? false,
       feedRetentionInSeconds: options.feedRetentionInSeconds ?? DEFAULT_FEED_RETENTION_IN_SECONDS,
+      insightsRetentionInSeconds: insightsRetentionInSeconds(options.config),
     },
     customerTokens: new CustomerTokens(backend.tokenSecret, options.config.customerTokens.lifetimeMinutes),
     directLineTokens: new DirectLineTokens(backend.tokenSecret),
