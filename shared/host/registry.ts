@@ -148,7 +148,9 @@ function inQueueInvocation(functionName: string, handler: MessageHandler): Messa
 
 function inHttpInvocation(functionName: string, handler: EdgeHandler): EdgeHandler {
   return (request, context) => {
-    const traceparent = request.headers.get('traceparent') ?? undefined;
+    // In Azure the host's request (which continued the caller's traceparent, if any) parents our items.
+    const invocation = (context as Partial<Pick<InvocationContext, 'traceContext'>>).traceContext?.traceParent;
+    const traceparent = invocation ?? request.headers.get('traceparent') ?? undefined;
     return runInInvocation({ functionName, ...(traceparent ? { traceparent } : {}) }, () => handler(request, context));
   };
 }
