@@ -128,7 +128,8 @@ function receivedInfo(context: InvocationContext): ReceivedMessageInfo {
   const metadata = context.triggerMetadata ?? {};
   const correlation = receivedCorrelation(metadata.correlationId, metadata.applicationProperties);
   const invocation = context.traceContext?.traceParent ?? undefined;
-  const sameTrace = invocation && parseTraceparent(invocation)?.traceId === parseTraceparent(correlation.traceparent)?.traceId;
+  const messageTrace = parseTraceparent(correlation.traceparent)?.traceId;
+  const sameTrace = messageTrace !== undefined && parseTraceparent(invocation)?.traceId === messageTrace;
   return {
     messageId: String(metadata.messageId ?? ''),
     sessionId: String(metadata.sessionId ?? ''),
