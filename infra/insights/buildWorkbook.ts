@@ -86,6 +86,16 @@ export function workbookFromKql(text: string): object {
                 allowCustom: true,
               },
             },
+            {
+              // The conversation-trace query's {ConversationId}: empty lists nothing.
+              id: '5d0c3f3e-6f0e-4c39-9d8e-3f1a3b0f6a02',
+              version: 'KqlParameterItem/1.0',
+              name: 'ConversationId',
+              label: 'Conversation id (for the conversation trace)',
+              type: 1,
+              isRequired: false,
+              value: '',
+            },
           ],
           style: 'pills',
           queryType: 0,

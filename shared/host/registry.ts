@@ -2,7 +2,9 @@ import { app, type HttpMethod, type InvocationContext, type Timer } from '@azure
 import type { EdgeHandler } from '../http/edgeRequest';
 import { directLineCors } from '../http/directLineEdge';
 import { rateLimited, type RateLimitClass } from '../http/rateLimit';
-import type { MessageHandler, QueueName } from '../ports/messageBus';
+import type { MessageHandler, QueueName, ReceivedMessageInfo } from '../ports/messageBus';
+import { runInInvocation } from '../ports/invocationScope';
+import { parseTraceparent, receivedCorrelation } from '../adapters/conversationTrace';
 import { withDeadLetterReport } from './deadLetterReport';
 
 /**
@@ -83,7 +85,8 @@ export const inAzureHost = () => process.env.SWITCHBOARD_HOST !== 'local';
 export function registerHttp(registration: HttpFunction): void {
   const limited = registration.rateLimit ? rateLimited(registration.rateLimit, registration.handler) : registration.handler;
   // CORS outermost, so that a refusal (a 429, a 401) reaches the page readable.
-  const fn = { ...registration, handler: registration.cors === 'directLine' ? directLineCors(limited) : limited };
+  const handler = registration.cors === 'directLine' ? directLineCors(limited) : limited;
+  const fn: HttpFunction = { ...registration, handler: inHttpInvocation(registration.name, handler) };
   httpFunctions.push(fn);
   if (!inAzureHost()) return;
   enableHttpStreaming();
@@ -104,7 +107,7 @@ function enableHttpStreaming(): void {
 }
 
 export function registerQueue(registration: QueueFunction): void {
-  const fn = { ...registration, handler: withDeadLetterReport(registration.queueName, registration.handler) };
+  const fn = { ...registration, handler: inQueueInvocation(registration.name, withDeadLetterReport(registration.queueName, registration.handler)) };
   queueFunctions.push(fn);
   if (inAzureHost()) {
     app.serviceBusQueue(fn.name, {
@@ -116,17 +119,45 @@ export function registerQueue(registration: QueueFunction): void {
   }
 }
 
-/** What the Service Bus trigger tells about the message it delivers. */
-function receivedInfo(context: InvocationContext) {
+/**
+ * What the Service Bus trigger tells about the message it delivers. The traceparent is the invocation's when
+ * the Functions host continued the message's trace (its request telemetry then parents our items), else the
+ * message's own `Diagnostic-Id`.
+ */
+function receivedInfo(context: InvocationContext): ReceivedMessageInfo {
   const metadata = context.triggerMetadata ?? {};
+  const correlation = receivedCorrelation(metadata.correlationId, metadata.applicationProperties);
+  const invocation = context.traceContext?.traceParent ?? undefined;
+  const messageTrace = parseTraceparent(correlation.traceparent)?.traceId;
+  const sameTrace = messageTrace !== undefined && parseTraceparent(invocation)?.traceId === messageTrace;
   return {
     messageId: String(metadata.messageId ?? ''),
     sessionId: String(metadata.sessionId ?? ''),
     deliveryCount: Number(metadata.deliveryCount ?? 1),
+    ...correlation,
+    ...(sameTrace ? { traceparent: invocation } : {}),
   };
 }
 
-export function registerTimer(fn: TimerFunction): void {
+/**
+ * Telemetry emitted while a function runs names the function and what caused it (ports/invocationScope.ts):
+ * a queue function's message, an HTTP function's `traceparent` header (a client that knows the chat's trace).
+ */
+function inQueueInvocation(functionName: string, handler: MessageHandler): MessageHandler {
+  return (body, info) => runInInvocation({ functionName, ...(info.traceparent ? { traceparent: info.traceparent } : {}) }, () => handler(body, info));
+}
+
+function inHttpInvocation(functionName: string, handler: EdgeHandler): EdgeHandler {
+  return (request, context) => {
+    // In Azure the host's request (which continued the caller's traceparent, if any) parents our items.
+    const invocation = (context as Partial<Pick<InvocationContext, 'traceContext'>>).traceContext?.traceParent;
+    const traceparent = invocation ?? request.headers.get('traceparent') ?? undefined;
+    return runInInvocation({ functionName, ...(traceparent ? { traceparent } : {}) }, () => handler(request, context));
+  };
+}
+
+export function registerTimer(registration: TimerFunction): void {
+  const fn: TimerFunction = { ...registration, handler: (timer, context) => runInInvocation({ functionName: registration.name }, () => registration.handler(timer, context)) };
   timerFunctions.push(fn);
   if (inAzureHost()) app.timer(fn.name, { schedule: fn.schedule, handler: fn.handler });
 }

@@ -21,6 +21,12 @@ export interface OutgoingMessage {
   body: unknown;
   /** Deliver no earlier than this (Service Bus scheduledEnqueueTimeUtc). */
   scheduledEnqueueTimeUtc?: Date;
+  /**
+   * The conversation the message is about. It travels as the Service Bus `correlationId`, and as a traceparent
+   * in the `Diagnostic-Id` application property (adapters/conversationTrace.ts), so the consumer's telemetry
+   * joins the conversation's Application Insights operation.
+   */
+  correlationId?: string;
 }
 
 export interface MessageBus {
@@ -32,6 +38,10 @@ export interface ReceivedMessageInfo {
   sessionId: string;
   /** 1 on the first delivery. */
   deliveryCount: number;
+  /** The conversation the sender said the message is about (OutgoingMessage.correlationId). */
+  correlationId?: string;
+  /** The W3C traceparent the message carries (Service Bus `Diagnostic-Id`): the same on every delivery. */
+  traceparent?: string;
 }
 
 /** What a queue-triggered function does with one message. Throwing means "redeliver". */

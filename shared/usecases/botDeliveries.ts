@@ -15,7 +15,7 @@ export type BotDelivery = z.infer<typeof botDeliverySchema>;
 
 export function botDeliveryMessage(conversationId: string, botId: string, activity: Activity): OutgoingMessage {
   const body: BotDelivery = { conversationId, botId, activity };
-  return { queue: QUEUES.botDeliveries, sessionId: conversationId, messageId: `bot:${activity.id}`, body };
+  return { queue: QUEUES.botDeliveries, sessionId: conversationId, messageId: `bot:${activity.id}`, body, correlationId: conversationId };
 }
 
 export function botChannelContext(s: Services, conversation: Conversation, botId: string): BotChannelContext {

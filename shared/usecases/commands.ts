@@ -91,9 +91,10 @@ export function decodeOrPoison<T>(schema: z.ZodType<T>, body: unknown, what: str
 }
 
 export function conversationCommandMessage(command: ConversationCommand, scheduledEnqueueTimeUtc?: Date): OutgoingMessage {
-  return { queue: QUEUES.conversationCommands, sessionId: command.conversationId, messageId: command.key, body: command, scheduledEnqueueTimeUtc };
+  return { queue: QUEUES.conversationCommands, sessionId: command.conversationId, messageId: command.key, body: command, scheduledEnqueueTimeUtc, correlationId: command.conversationId };
 }
 
-export function dispatchMessage(queue: string, messageId: string): OutgoingMessage {
-  return { queue: QUEUES.dispatch, sessionId: queue, messageId, body: { queue } satisfies DispatchRequest };
+/** `conversationId`: the chat that asked for the cycle (it entered the queue), when one did; its trace follows the dispatch. */
+export function dispatchMessage(queue: string, messageId: string, conversationId?: string): OutgoingMessage {
+  return { queue: QUEUES.dispatch, sessionId: queue, messageId, body: { queue } satisfies DispatchRequest, ...(conversationId ? { correlationId: conversationId } : {}) };
 }

@@ -444,7 +444,7 @@ class Decision {
     const onMissed = outcome === 'expired' ? this.workstream().offers?.onMissed : undefined;
     this.releaseAgent(agentId, { reservationAt: offered?.offeredAt, setPresence: onMissed?.setPresence });
     const queue = this.next.queue ?? '';
-    this.outgoing.push(dispatchMessage(queue, `dispatch:${this.next.id}:${this.next.epoch}`));
+    this.outgoing.push(dispatchMessage(queue, `dispatch:${this.next.id}:${this.next.epoch}`, this.next.id));
     // The Open auto-close was armed at an older epoch: armed again, still counted from entering the queue.
     this.scheduleAutoClose('Open', this.next, this.next.enqueuedAt ?? this.at);
     this.track(outcome === 'rejected' ? 'OfferRejected' : 'OfferExpired', {
@@ -501,7 +501,7 @@ class Decision {
       return;
     }
     const queue = conv.queue ?? '';
-    this.outgoing.push(dispatchMessage(queue, `dispatch:${conv.id}:${conv.epoch}`));
+    this.outgoing.push(dispatchMessage(queue, `dispatch:${conv.id}:${conv.epoch}`, conv.id));
     // The customer's wait is told by the queue's wait ticks (queueWait.ts): make sure they run.
     if (hasWaitExperience(this.workstream())) this.outgoing.push(waitTickMessage(queue, waitSlotAfter(new Date(this.at))));
     this.scheduleAutoClose('Open', conv);

@@ -7,6 +7,7 @@ import { ApiError } from '../http/apiError';
 import { receiveBotActivity } from './botConnector';
 import { conversationCommandMessage, decodeOrPoison } from './commands';
 import { botDeliverySchema } from './botDeliveries';
+import type { TelemetryProperties } from '../ports/telemetry';
 import type { Services } from './services';
 
 /** Activities a bot still needs after it lost the chat: it must hear that the chat left it. */
@@ -33,7 +34,7 @@ export async function deliverToBot(s: Services, body: unknown, deliveryCount: nu
   if (!afterSession && !(await holdsChat(s, delivery.conversationId, bot.id))) return;
 
   const properties = { conversationId: delivery.conversationId, bot: bot.id, activityType: activity.type };
-  const outcome = await post(s, bot, activity);
+  const outcome = await post(s, bot, activity, properties);
   if (outcome.ok) {
     for (const reply of outcome.replies) await acceptReply(s, delivery.conversationId, bot, reply);
     return;
@@ -55,19 +56,25 @@ export async function deliverToBot(s: Services, body: unknown, deliveryCount: nu
   })]);
 }
 
-async function post(s: Services, bot: BotUser, activity: Activity): Promise<Outcome> {
+async function post(s: Services, bot: BotUser, activity: Activity, properties: TelemetryProperties): Promise<Outcome> {
   const expectReplies = bot.deliveryMode === 'expectReplies';
   const startedAt = s.clock.now().getTime();
+  // The call as an Application Insights dependency, in the conversation's operation (no URL: it may carry a key).
+  const called = (success: boolean, resultCode: string) => s.telemetry.trackDependency?.({
+    name: `POST ${bot.id}`, type: 'HTTP', httpMethod: 'POST', target: bot.id, durationInMs: s.clock.now().getTime() - startedAt, success, resultCode, properties,
+  });
   let response;
   try {
     response = await s.bots.postActivity(bot, expectReplies ? { ...activity, deliveryMode: 'expectReplies' } : activity);
   } catch (error) {
+    called(false, error instanceof Error ? error.name : 'Error');
     // Refused credentials stay refused: the chat moves on now instead of waiting out the bot's budget.
     // The reason goes to telemetry and logs: any URL in it (a bot endpoint with a key) is redacted.
     return { ok: false, transient: !(error instanceof BotCredentialsRejectedError), reason: redactUrls(error instanceof Error ? error.message : String(error)) };
   }
   s.telemetry.trackMetric('BotDeliveryMs', s.clock.now().getTime() - startedAt, { bot: bot.id, activityType: activity.type });
   const { status } = response;
+  called(status >= 200 && status < 300, String(status));
   if (status >= 200 && status < 300) {
     const replies = expectReplies ? ((response.body as { activities?: unknown } | undefined)?.activities ?? []) : [];
     return { ok: true, replies: Array.isArray(replies) ? replies : [] };

@@ -54,7 +54,8 @@ test('the queries read only event names and dimensions that Switchboard tracks',
     ConversationClosed: ['workstream', 'queue', 'statusReason'],
   };
   const measurements = ['botTimeMs', 'waitMs'];
-  const dimensions = new Set(['conversationId', ...Object.values(tracked).flat()]);
+  // functionName: the function that emitted an item (the telemetry adapter adds it; appInsightsTraces.test.ts).
+  const dimensions = new Set(['conversationId', 'functionName', ...Object.values(tracked).flat()]);
   for (const { id, query } of sections) {
     const code = query.split('\n').filter((line) => !line.trim().startsWith('//')).join('\n');
     for (const [, name] of code.matchAll(/name (?:==|!=) "([A-Za-z]+)"/g)) expect([id, name && Object.keys(tracked).includes(name)]).toEqual([id, true]);
@@ -64,4 +65,17 @@ test('the queries read only event names and dimensions that Switchboard tracks',
     for (const [, dimension] of code.matchAll(/customDimensions\.([A-Za-z]+)/g)) expect([id, dimension && dimensions.has(dimension)]).toEqual([id, true]);
     for (const [, measurement] of code.matchAll(/customMeasurements\.([A-Za-z]+)/g)) expect([id, measurement && measurements.includes(measurement)]).toEqual([id, true]);
   }
+});
+
+test('the conversation trace derives the operation id as the adapter does, and lists every kind of item of that operation', () => {
+  const query = sections.find((s) => s.id === 'conversation-trace')?.query ?? '';
+  expect(query).toContain('let conversationId = "{ConversationId}";');
+  // A GUID without dashes, else the first 32 hex of SHA-256 (operationIdOf in shared/adapters/conversationTrace.ts).
+  expect(query).toContain('substring(hash_sha256(conversationId), 0, 32)');
+  expect(query).toContain('tolower(replace_string(conversationId, "-", ""))');
+  for (const table of ['customEvents', 'dependencies', 'exceptions', 'requests']) expect(query).toMatch(new RegExp(`\\(${table}\\n\\s+\\| where operation_Id == operationId`));
+  for (const step of ['"start"', '"queued"', '"bot"', '"agent"', '"close"']) expect(query).toContain(step);
+  const workbook = JSON.parse(readFileSync(WORKBOOK_PATH, 'utf8'));
+  const parameters = workbook.items.find((i: any) => i.name === 'parameters').content.parameters;
+  expect(parameters.map((p: any) => p.name)).toEqual(['TimeRange', 'ConversationId']);
 });

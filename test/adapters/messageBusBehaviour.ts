@@ -1,3 +1,4 @@
+import { messageSpanIdOf, messageTraceparent } from '../../shared/adapters/conversationTrace';
 import { QUEUES, type MessageBus, type MessageHandler, type OutgoingMessage, type QueueName } from '../../shared/ports/messageBus';
 
 /**
@@ -97,6 +98,29 @@ export function behavesLikeServiceBus(open: () => Promise<BusUnderTest>): void {
 
     expect(deliveries).toEqual([1, 2, 3]);
     expect(await subject.listDeadLetters(QUEUE)).toEqual([]);
+  });
+
+  it("keeps a message's conversation (correlationId) and traceparent (Diagnostic-Id) on every delivery", async () => {
+    const seen: { deliveryCount: number; correlationId?: string; traceparent?: string }[] = [];
+    const uncorrelated: { correlationId?: string; traceparent?: string }[] = [];
+    subject.process(
+      QUEUE,
+      async (_body, info) => {
+        if (info.sessionId === 's-plain') return void uncorrelated.push({ correlationId: info.correlationId, traceparent: info.traceparent });
+        seen.push({ deliveryCount: info.deliveryCount, correlationId: info.correlationId, traceparent: info.traceparent });
+        if (info.deliveryCount < 2) throw new Error('transient');
+      },
+      { maxConcurrentSessions: 2 },
+    );
+
+    const conversationId = '0b4c8a52-9d2e-4f6a-8c1b-5e7d3f9a2b64';
+    await subject.bus.send([{ ...message(conversationId, 'cmd-1'), correlationId: conversationId }, message('s-plain', 'plain-1')]);
+    await subject.whenIdle();
+
+    const traceparent = messageTraceparent(conversationId, 'cmd-1');
+    expect(traceparent).toBe(`00-0b4c8a529d2e4f6a8c1b5e7d3f9a2b64-${messageSpanIdOf('cmd-1')}-01`);
+    expect(seen).toEqual([{ deliveryCount: 1, correlationId: conversationId, traceparent }, { deliveryCount: 2, correlationId: conversationId, traceparent }]);
+    expect(uncorrelated).toEqual([{ correlationId: undefined, traceparent: undefined }]);
   });
 
   it('dead-letters a message after the max delivery count with reason MaxDeliveryCountExceeded, and goes on with its session', async () => {

@@ -1,6 +1,9 @@
 import type { TelemetryClient } from 'applicationinsights';
+import type { Context } from '@opentelemetry/api';
 import { redactUrls } from '../../core/redactUrl';
-import { nullTelemetry, type Telemetry, type TelemetryProperties } from '../../ports/telemetry';
+import { currentInvocation } from '../../ports/invocationScope';
+import { nullTelemetry, type DependencyTelemetry, type Telemetry, type TelemetryProperties } from '../../ports/telemetry';
+import { conversationTrace } from '../conversationTrace';
 
 /**
  * The telemetry port over the applicationinsights 3.x SDK.
@@ -23,6 +26,18 @@ import { nullTelemetry, type Telemetry, type TelemetryProperties } from '../../p
  *   `baseData.metrics[0] = { name, value (sum), count, min, max }` (customMetrics: valueSum, valueCount, ...).
  * - trackException → `Microsoft.ApplicationInsights.Exception`, `ExceptionData`, `baseData.exceptions[0]`
  *   `{ typeName, message, hasFullStack, parsedStack }`, `baseData.properties`.
+ * - trackDependency → `Microsoft.ApplicationInsights.RemoteDependency`, `RemoteDependencyData` (an OpenTelemetry
+ *   client span): `{ name, type, target, duration, success, resultCode }`.
+ *
+ * One operation per conversation (adapters/conversationTrace.ts): an item whose dimensions name a
+ * `conversationId` gets `ai.operation.id` (derived from the id), `ai.operation.name` (`chat <id>`) and
+ * `ai.operation.parentId` (the bus message that caused it, from ports/invocationScope.ts), and every item made
+ * inside a function invocation gets a `functionName` dimension. v3 has no per-call tag overrides: the exporter
+ * takes the operation from the OpenTelemetry context active when the item is made (a log record's or span's
+ * trace and parent ids) and the name from an `ai.operation.name` attribute. So each such call runs inside
+ * `context.with(<the conversation's span context>)`, which needs a context manager registered with the
+ * OpenTelemetry API: the one process-global this adapter sets, and only when none is registered yet.
+ * Metrics are aggregated per export interval and carry no operation.
  */
 
 export interface AppInsightsTelemetryOptions {
@@ -80,7 +95,7 @@ export class AppInsightsTelemetry implements Telemetry {
   }
 
   trackEvent(name: string, properties?: TelemetryProperties, measurements?: Record<string, number>): void {
-    this.guard('trackEvent', (client) => client.trackEvent({ name, properties: dimensions(properties), measurements: finite(measurements) }));
+    this.guard('trackEvent', (client) => this.inOperation(properties, (tags) => client.trackEvent({ name, properties: { ...dimensions(properties), ...tags }, measurements: finite(measurements) })));
   }
 
   trackMetric(name: string, value: number, properties?: TelemetryProperties): void {
@@ -91,7 +106,39 @@ export class AppInsightsTelemetry implements Telemetry {
   }
 
   trackException(error: unknown, properties?: TelemetryProperties): void {
-    this.guard('trackException', (client) => client.trackException({ exception: asError(error), properties: dimensions(properties) }));
+    this.guard('trackException', (client) => this.inOperation(properties, (tags) => client.trackException({ exception: asError(error), properties: { ...dimensions(properties), ...tags } })));
+  }
+
+  trackDependency(dependency: DependencyTelemetry): void {
+    this.guard('trackDependency', (client) => {
+      const { name, type, httpMethod, target, durationInMs, success, resultCode, properties } = dependency;
+      if (!Number.isFinite(durationInMs)) throw new RangeError(`dependency ${name}: duration ${durationInMs} is not a finite number`);
+      // The exporter maps a client span to an HTTP dependency (type, target, result code) by its request method
+      // attribute, which it leaves out of customDimensions; no URL is given (a bot endpoint may carry a key).
+      const http = httpMethod ? { [HTTP_REQUEST_METHOD_ATTRIBUTE]: httpMethod } : {};
+      this.inOperation(properties, (tags) => client.trackDependency({
+        name, dependencyTypeName: type, target, duration: Math.max(0, durationInMs), success, resultCode: resultCode ?? '', data: '',
+        properties: { ...dimensions(properties), ...http, ...tags },
+      }));
+    });
+  }
+
+  /**
+   * Runs one track call in the operation of the conversation its dimensions name (none: as it is), with the
+   * tags the exporter reads from attributes (`ai.operation.name`) and the invocation's `functionName`.
+   */
+  private inOperation(properties: TelemetryProperties | undefined, track: (tags: Record<string, string>) => void): void {
+    const invocation = currentInvocation();
+    const tags: Record<string, string> = {};
+    if (invocation && properties?.functionName === undefined) tags.functionName = invocation.functionName;
+    const conversationId = properties?.conversationId;
+    if (!conversationId) return track(tags);
+    const trace = conversationTrace(conversationId, invocation?.traceparent);
+    tags[OPERATION_NAME_ATTRIBUTE] = trace.operationName;
+    const otel = openTelemetryApi();
+    const spanContext = { traceId: trace.operationId, spanId: trace.parentId, traceFlags: otel.TraceFlags.SAMPLED, isRemote: true };
+    const context: Context = otel.trace.setSpanContext(otel.ROOT_CONTEXT, spanContext);
+    otel.context.with(context, () => track(tags));
   }
 
   /** Sends what is buffered. Resolves within `flushTimeoutInMs` (or the given bound) whatever the endpoint does; never rejects. */
@@ -153,10 +200,37 @@ export class AppInsightsTelemetry implements Telemetry {
   }
 }
 
+/** The attribute the exporter turns into the `ai.operation.name` tag (and leaves out of customDimensions). */
+const OPERATION_NAME_ATTRIBUTE = 'ai.operation.name';
+/** OpenTelemetry's `http.request.method` (semantic conventions). */
+const HTTP_REQUEST_METHOD_ATTRIBUTE = 'http.request.method';
+
+type OpenTelemetryApi = typeof import('@opentelemetry/api');
+let otelApi: OpenTelemetryApi | undefined;
+
+/**
+ * The OpenTelemetry API, with a context manager registered so that `context.with` makes a context active (the
+ * API's default manager ignores it). Registration fails harmlessly when the process already has a manager (an
+ * app that called useAzureMonitor, an instrumentation): that one does the same.
+ */
+function openTelemetryApi(): OpenTelemetryApi {
+  if (otelApi) return otelApi;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the SDK, only when telemetry is on
+  const api = require('@opentelemetry/api') as OpenTelemetryApi;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const probe = api.createContextKey('switchboard.probe');
+  const active = api.context.with(api.ROOT_CONTEXT.setValue(probe, true), () => api.context.active().getValue(probe) === true);
+  if (!active) api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  otelApi = api;
+  return api;
+}
+
 function createClient(options: AppInsightsTelemetryOptions): TelemetryClient {
   // Loaded here, not at module load: a process without a connection string never pays for (or runs) the SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load of an optional, heavy SDK
   const sdk = require('applicationinsights') as typeof import('applicationinsights');
+  openTelemetryApi();
   const client = new sdk.TelemetryClient(options.connectionString, { useGlobalProviders: false });
   const config = client.config;
   config.enableSendLiveMetrics = false;

@@ -1,4 +1,4 @@
-import type { Telemetry, TelemetryProperties } from '../../ports/telemetry';
+import type { DependencyTelemetry, Telemetry, TelemetryProperties } from '../../ports/telemetry';
 import { flushTelemetry } from './appInsightsTelemetry';
 import type { LineSink } from './consoleTelemetry';
 import { formatProblemLine, type TelemetryItem } from './formatProblemLine';
@@ -27,6 +27,10 @@ export class ProblemLinesTelemetry implements Telemetry {
   trackException(error: unknown, properties?: TelemetryProperties): void {
     attempt(() => this.inner.trackException(error, properties));
     this.tell({ kind: 'exception', error, properties });
+  }
+
+  trackDependency(dependency: DependencyTelemetry): void {
+    attempt(() => this.inner.trackDependency?.(dependency));
   }
 
   /** What the wrapped telemetry buffers is sent at shutdown as before (bounded; never rejects). */

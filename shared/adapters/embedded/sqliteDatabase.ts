@@ -54,6 +54,11 @@ function upgrade(db: SqliteDatabase): void {
   }
   // Messages an earlier version accepted were checked for duplicates when sent: sent_at NULL says so.
   if (!columnsOf(db, 'bus_messages').includes('sent_at')) db.exec('ALTER TABLE bus_messages ADD COLUMN sent_at INTEGER');
+  // A message's conversation and traceparent (Service Bus correlationId and Diagnostic-Id); earlier messages had none.
+  if (!columnsOf(db, 'bus_messages').includes('correlation_id')) {
+    db.exec('ALTER TABLE bus_messages ADD COLUMN correlation_id TEXT');
+    db.exec('ALTER TABLE bus_messages ADD COLUMN traceparent TEXT');
+  }
   // Accepted messages are not in their session yet: the session index leaves them out, so a send appends.
   db.exec('DROP INDEX IF EXISTS bus_messages_in_session');
   // A chat with a live offer is Open but not waiting: the waiting index leaves it out. (No earlier version made offers.)
@@ -194,7 +199,9 @@ CREATE TABLE IF NOT EXISTS bus_messages (
   order_key      INTEGER,
   scheduled_for  INTEGER,
   sent_at        INTEGER,
-  delivery_count INTEGER NOT NULL DEFAULT 0
+  delivery_count INTEGER NOT NULL DEFAULT 0,
+  correlation_id TEXT,
+  traceparent    TEXT
 );
 CREATE INDEX IF NOT EXISTS bus_messages_active_in_session ON bus_messages (queue, session_id, order_key) WHERE order_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS bus_messages_scheduled ON bus_messages (queue, scheduled_for, id) WHERE order_key IS NULL;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../ports/clock';
 import type { MessageBus, MessageHandler, OutgoingMessage, QueueName } from '../../ports/messageBus';
+import { messageTraceparent } from '../conversationTrace';
 import type { SqliteDatabase } from './sqliteDatabase';
 
 /**
@@ -18,6 +19,7 @@ import type { SqliteDatabase } from './sqliteDatabase';
  * by the receiving side, as Service Bus does them on its own servers, and a sender (the HTTP edge)
  * pays for an append. A scheduled message is sequenced when its time comes, so it queues behind what
  * its session already holds then and blocks nothing before (as in Service Bus).
+ * A message keeps its correlationId and traceparent (Service Bus `correlationId` and `Diagnostic-Id`) on every delivery.
  * "Now" comes from the Clock; timers (polling, lock renewal) run on real time.
  */
 
@@ -244,6 +246,8 @@ class SessionProcessor {
         messageId: delivery.messageId,
         sessionId: delivery.sessionId,
         deliveryCount: delivery.deliveryCount,
+        ...(delivery.correlationId !== null ? { correlationId: delivery.correlationId } : {}),
+        ...(delivery.traceparent !== null ? { traceparent: delivery.traceparent } : {}),
       });
       clearInterval(renewal);
       this.settle(() => this.tables.complete(delivery, this.now()));
@@ -277,6 +281,8 @@ interface Delivery {
   body: string;
   deliveryCount: number;
   lockToken: string;
+  correlationId: string | null;
+  traceparent: string | null;
 }
 
 interface HeadRow {
@@ -284,6 +290,8 @@ interface HeadRow {
   message_id: string;
   body: string;
   delivery_count: number;
+  correlation_id: string | null;
+  traceparent: string | null;
 }
 
 interface DeadLetterRow {
@@ -316,8 +324,8 @@ class BusTables {
       nextOrderKey: db.prepare<[string, string], { next: number }>(
         'SELECT coalesce(max(order_key), 0) + 1 AS next FROM bus_messages WHERE queue = ? AND session_id = ? AND order_key IS NOT NULL',
       ),
-      append: db.prepare<[string, string, string, string, number, number]>(
-        'INSERT INTO bus_messages (queue, session_id, message_id, body, scheduled_for, sent_at) VALUES (?, ?, ?, ?, ?, ?)',
+      append: db.prepare<[string, string, string, string, number, number, string | null, string | null]>(
+        'INSERT INTO bus_messages (queue, session_id, message_id, body, scheduled_for, sent_at, correlation_id, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       openSession: db.prepare<[string, string, number, string]>(
         `INSERT INTO bus_sessions (queue, session_id, ready_at, turn)
@@ -333,7 +341,7 @@ class BusTables {
         'SELECT session_id FROM bus_sessions WHERE queue = ? AND ready_at <= ? ORDER BY ready_at, turn LIMIT 1',
       ),
       head: db.prepare<[string, string], HeadRow>(
-        `SELECT id, message_id, body, delivery_count FROM bus_messages
+        `SELECT id, message_id, body, delivery_count, correlation_id, traceparent FROM bus_messages
          WHERE queue = ? AND session_id = ? AND order_key IS NOT NULL ORDER BY order_key LIMIT 1`,
       ),
       lockSession: db.prepare<[number, string, string, string, string]>(
@@ -372,7 +380,9 @@ class BusTables {
       for (const message of messages) {
         const scheduledFor = message.scheduledEnqueueTimeUtc?.getTime() ?? 0;
         // Due at once is due since time 0: sequenced before any scheduled message, whatever the clock says.
-        this.sql.append.run(message.queue, message.sessionId, message.messageId, JSON.stringify(message.body) ?? 'null', scheduledFor > now ? scheduledFor : 0, now);
+        const { correlationId } = message;
+        const traceparent = correlationId ? messageTraceparent(correlationId, message.messageId) : null;
+        this.sql.append.run(message.queue, message.sessionId, message.messageId, JSON.stringify(message.body) ?? 'null', scheduledFor > now ? scheduledFor : 0, now, correlationId ?? null, traceparent);
       }
     });
 
@@ -407,6 +417,8 @@ class BusTables {
           body: head.body,
           deliveryCount: head.delivery_count + 1,
           lockToken: randomUUID(),
+          correlationId: head.correlation_id,
+          traceparent: head.traceparent,
         };
         if (head.delivery_count >= options.maxDeliveryCount) {
           // Its last allowed delivery ended with the lock expiring (the receiver died): Service Bus dead-letters it.

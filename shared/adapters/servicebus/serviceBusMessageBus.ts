@@ -1,5 +1,6 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
 import type { MessageBus, OutgoingMessage, QueueName } from '../../ports/messageBus';
+import { DIAGNOSTIC_ID_PROPERTY, messageTraceparent } from '../conversationTrace';
 
 /**
  * The Service Bus side of the message bus port: our code only sends; in Azure the Functions host receives
@@ -9,7 +10,10 @@ import type { MessageBus, OutgoingMessage, QueueName } from '../../ports/message
  * detection drops a repeat within its window), `sessionId` (the conversation or routing queue: one
  * receiver at a time, in order), the body as UTF-8 JSON in one data section with `contentType`
  * application/json, and `scheduledEnqueueTimeUtc` when given (the `x-opt-scheduled-enqueue-time`
- * annotation: Service Bus makes it available no earlier).
+ * annotation: Service Bus makes it available no earlier), and for a message about a conversation its
+ * `correlationId` (the conversation id) and the `Diagnostic-Id` application property (a W3C traceparent in the
+ * conversation's operation, as @azure/service-bus's own tracing sets it: the SDK leaves a message that has one
+ * as it is, and the Functions host's trigger reads it).
  *
  * A send groups the messages by queue and sends each queue's messages in order, in as few batches as fit
  * the link's max message size. Every message is checked and every batch built before anything is sent, so
@@ -102,7 +106,7 @@ const MAX_ID_LENGTH = 128;
 
 /** Checks one message and encodes it; the error names the message and what was expected. */
 function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage {
-  const { queue, messageId, sessionId, scheduledEnqueueTimeUtc } = message;
+  const { queue, messageId, sessionId, scheduledEnqueueTimeUtc, correlationId } = message;
   if (!messageId) throw new TypeError(`A non-empty messageId was expected for a message to queue '${queue}'.`);
   if (!sessionId) throw new TypeError(`A non-empty sessionId was expected for message '${messageId}' to queue '${queue}'.`);
   if (messageId.length > MAX_ID_LENGTH) throw new TypeError(`A messageId of at most ${MAX_ID_LENGTH} characters was expected instead of ${messageId.length} ('${messageId.slice(0, 40)}...').`);
@@ -123,5 +127,6 @@ function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage {
     contentType: 'application/json',
     body: Buffer.from(json, 'utf8'),
     ...(scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc } : {}),
+    ...(correlationId ? { correlationId, applicationProperties: { [DIAGNOSTIC_ID_PROPERTY]: messageTraceparent(correlationId, messageId) } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { isServiceBusError, type ServiceBusClient, type ServiceBusSessionReceiver } from '@azure/service-bus';
-import { PoisonMessageError, type MessageHandler, type QueueName } from '../../ports/messageBus';
+import { PoisonMessageError, type MessageHandler, type QueueName, type ReceivedMessageInfo } from '../../ports/messageBus';
+import { receivedCorrelation } from '../../adapters/conversationTrace';
 
 /** A session with no message for this long is let go, so other sessions get their turn (host.json sessionIdleTimeout). */
 const SESSION_IDLE_TIMEOUT_IN_MS = 2_000;
@@ -62,7 +63,12 @@ export class ServiceBusTrigger {
       if (!message) return;
       this.handlersRunning++;
       // The JS SDK counts earlier failed deliveries; Functions reports 1 for the first delivery.
-      const info = { messageId: String(message.messageId), sessionId: String(message.sessionId), deliveryCount: (message.deliveryCount ?? 0) + 1 };
+      const info: ReceivedMessageInfo = {
+        messageId: String(message.messageId),
+        sessionId: String(message.sessionId),
+        deliveryCount: (message.deliveryCount ?? 0) + 1,
+        ...receivedCorrelation(message.correlationId, message.applicationProperties),
+      };
       try {
         await this.handler(message.body, info);
         await receiver.completeMessage(message);
