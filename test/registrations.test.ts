@@ -78,6 +78,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'GET directline/conversations/{id}/files/{fileId}',
     'GET directline/sites/{site?}',
     'GET health',
+    'GET insights',
     'GET me',
     'GET supervisor/conversations/{id}/messages',
     'GET supervisor/events',

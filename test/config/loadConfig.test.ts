@@ -217,7 +217,7 @@ describe('shape problems', () => {
       'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience, quickReplies, reconnect',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
-      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens, directLine, agentWorkspace',
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens, directLine, agentWorkspace, insights',
     ]);
   });
 
@@ -520,6 +520,7 @@ describe('file formats and sources', () => {
         queues: [{ name: 'Q', priority: 1, assignment: 'highestCapacity', members: [] }],
         users: [],
         agentWorkspace: { offlineAfterSeconds: 150 },
+        insights: { serviceLevelSeconds: [20, 60], topicVariable: 'BotHandoffTopic', rawEventRetentionDays: 35 },
       },
     });
   });

@@ -125,6 +125,8 @@ describe('queue KPIs', () => {
       abandonRate: 0.25,
       averageHandleTimeSeconds: 150,
       transferRate: 0.5,
+      // The answered waited 10 s and 40 s, the abandoned 90 s.
+      averageFirstWaitSeconds: 46.7,
     });
   });
 
