@@ -272,6 +272,27 @@ export interface Config {
   customerTokens: CustomerTokenSettings;
   directLine: DirectLineSettings;
   agentWorkspace: AgentWorkspaceSettings;
+  health: HealthSettings;
+}
+
+/** The thresholds GET /api/health grades its checks against (core/health.ts); past one, a check is degraded. */
+export interface HealthSettings {
+  /** How long one health report is reused, so frequent probes cost one set of reads. 0: none. */
+  cacheSeconds: number;
+  /** A routing queue whose first waiting chat has waited this long (the service-level threshold). */
+  oldestWaitWarningSeconds: number;
+  /** Messages due on one bus queue (ready, locked or retrying; scheduled ones not yet due aside). */
+  busBacklogWarning: number;
+  /** The oldest due message on one bus queue (the embedded bus only: Service Bus does not report it). */
+  busOldestMessageWarningSeconds: number;
+  /** Dead-lettered messages on one bus queue. */
+  deadLetterWarning: number;
+  /** The share of a bot's deliveries that failed within the window, 0 to 1. */
+  botFailureRateWarning: number;
+  /** Fewer failures than this within the window never degrade a bot, whatever the rate. */
+  botFailureMinimum: number;
+  /** The window bot deliveries are counted over. */
+  botFailureWindowSeconds: number;
 }
 
 export interface AgentWorkspaceSettings {

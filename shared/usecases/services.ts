@@ -19,6 +19,7 @@ import type { TypingSignals } from '../ports/typingSignals';
 import type { FileStore } from '../ports/fileStore';
 import type { EventFeed } from '../ports/eventFeed';
 import type { FileLinks } from './fileLinks';
+import type { BotOutcomes } from '../ports/botOutcomes';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -46,6 +47,8 @@ export interface Ports {
    * (`changes`, keyed by scope); the sweep prunes what is older than `settings.feedRetentionInSeconds`.
    */
   feed: EventFeed;
+  /** Each bot delivery's outcome over the health window (health.botFailureWindowSeconds), for GET /api/health. */
+  botOutcomes: BotOutcomes;
 }
 
 export interface Settings {
