@@ -52,7 +52,7 @@ export interface BotMeasure {
 export interface HealthMeasures {
   bus: Measured<BusQueueMeasure[]>;
   queues: Measured<WaitingQueueMeasure[]>;
-  /** Bots with deliveries within the window. */
+  /** Each bot's deliveries within the window. */
   bots: BotMeasure[];
 }
 
@@ -92,7 +92,7 @@ function botCheck(b: BotMeasure, t: HealthSettings): HealthCheck {
     status: degraded ? 'degraded' : 'ok',
     value: Math.round(rate * 1000) / 1000,
     threshold: t.botFailureRateWarning,
-    message: `${b.failed} of ${total} deliveries to bot ${b.bot} failed in the last ${t.botFailureWindowSeconds} s`,
+    message: total === 0 ? `no delivery to bot ${b.bot} in the last ${t.botFailureWindowSeconds} s` : `${b.failed} of ${total} deliveries to bot ${b.bot} failed in the last ${t.botFailureWindowSeconds} s`,
   };
 }
 

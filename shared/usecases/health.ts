@@ -1,4 +1,4 @@
-import { gradeHealth, type HealthReport, type Measured, type WaitingQueueMeasure } from '../core/health';
+import { gradeHealth, type BotMeasure, type HealthReport, type Measured, type WaitingQueueMeasure } from '../core/health';
 import type { Services } from './services';
 
 /** A source that has not answered in this long is failing: a probe must not hang on it. */
@@ -28,7 +28,13 @@ export async function makeHealthReport(s: Services): Promise<HealthReport> {
     measure(s, 'the message bus', () => s.bus.stats()),
     measure(s, 'the conversation store', () => waitingQueues(s, now.getTime())),
   ]);
-  return gradeHealth({ bus, queues, bots: s.botOutcomes.list(windowStart) }, s.config.health);
+  return gradeHealth({ bus, queues, bots: botTallies(s, windowStart) }, s.config.health);
+}
+
+/** Every configured bot, with no delivery when it had none in the window, so the list of checks stays the same. */
+function botTallies(s: Services, since: Date): BotMeasure[] {
+  const tallies = new Map(s.botOutcomes.list(since).map((t) => [t.bot, t]));
+  return s.config.users.filter((u) => u.kind === 'bot').map((bot) => tallies.get(bot.id) ?? { bot: bot.id, delivered: 0, failed: 0 });
 }
 
 /** Per routing queue, the same numbers the sweep sends as QueueLength and OldestWaitMs. */

@@ -24,9 +24,10 @@ export function createServiceBusClient(connection: ServiceBusConnection, options
 /**
  * The namespace's management endpoint (HTTPS, Atom), with the same connection: the health route reads each
  * queue's runtime properties (message counts) through it. The app's identity holds Azure Service Bus Data
- * Owner on the namespace (infra/modules/serviceBus.bicep), which includes reading them. Nothing to close.
+ * Owner on the namespace (infra/modules/serviceBus.bicep), which includes reading them. Nothing to close. No
+ * retries by default: the health route reads again on its next probe, and must not hang on this one.
  */
-export function createServiceBusAdministrationClient(connection: ServiceBusConnection, options: ServiceBusAdministrationClientOptions = {}): ServiceBusAdministrationClient {
+export function createServiceBusAdministrationClient(connection: ServiceBusConnection, options: ServiceBusAdministrationClientOptions = { retryOptions: { maxRetries: 0 } }): ServiceBusAdministrationClient {
   if ('connectionString' in connection) {
     if (!connection.connectionString.trim()) throw new TypeError('A Service Bus connection string was expected instead of an empty string.');
     return new ServiceBusAdministrationClient(connection.connectionString, options);
