@@ -129,14 +129,14 @@ test('a failing bot, a chat waiting past the threshold and a dead letter degrade
   await eventually('the console told of the dead letter', async () => lines.find((l) => l.includes('dead-lettered')));
   const about = (text: string) => lines.filter((l) => l.includes(text));
   expect(about('bot demo-bot')).toEqual([
-    expect.stringMatching(/^\d\d:\d\d:\d\d warn  health degraded: \d+ of \d+ deliveries to bot demo-bot failed in the last 300 s \(threshold 0\.5\)$/),
-    expect.stringMatching(/^\d\d:\d\d:\d\d info  health recovered: no delivery to bot demo-bot in the last 300 s \(threshold 0\.5\)$/),
+    expect.stringMatching(/^\d\d:\d\d:\d\d warn {2}health degraded: \d+ of \d+ deliveries to bot demo-bot failed in the last 300 s \(threshold 0\.5\)$/),
+    expect.stringMatching(/^\d\d:\d\d:\d\d info {2}health recovered: no delivery to bot demo-bot in the last 300 s \(threshold 0\.5\)$/),
   ]);
   expect(about(`queue ${waiting}`)).toEqual([
     expect.stringMatching(new RegExp(`warn  health degraded: 1 chat\\(s\\) wait in queue ${waiting}; the first in line has waited 6\\d s \\(threshold 60\\)$`)),
     expect.stringMatching(new RegExp(`info  health recovered: no chat waits in queue ${waiting} \\(threshold 60\\)$`)),
   ]);
-  expect(about('dead-lettered')).toEqual([expect.stringMatching(/warn  health degraded: 1 dead-lettered message\(s\) on bus queue conversation-commands \(threshold 1\)$/)]);
+  expect(about('dead-lettered')).toEqual([expect.stringMatching(/warn {2}health degraded: 1 dead-lettered message\(s\) on bus queue conversation-commands \(threshold 1\)$/)]);
 });
 
 describe('on the Azure adapters (Cosmos DB and Service Bus peers)', () => {
