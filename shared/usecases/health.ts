@@ -1,3 +1,4 @@
+import { redactUrls } from '../core/redactUrl';
 import { gradeHealth, type BotMeasure, type HealthReport, type Measured, type WaitingQueueMeasure } from '../core/health';
 import type { Services } from './services';
 
@@ -57,7 +58,8 @@ async function measure<T>(s: Services, source: string, read: () => Promise<T>): 
   try {
     return { ok: true, value: await Promise.race([read(), timeout]) };
   } catch (error) {
-    s.telemetry.trackException(error, { operation: 'health', source });
+    // An event, not an exception: npm start's console prints the crossing once (healthWarnings.ts), not a line per probe.
+    s.telemetry.trackEvent('HealthReadFailed', { source, reason: redactUrls(error instanceof Error ? error.message : String(error)) });
     return { ok: false, source };
   } finally {
     clearTimeout(timer);
