@@ -63,6 +63,13 @@ param allowAgentTokens bool = false
 @description('Flex Consumption: the most instances the app scales out to')
 param maximumInstanceCount int = 100
 
+@description('Where the alerts (infra/modules/alerts.bicep) are emailed (SWITCHBOARD_ALERT_EMAIL in the azd environment). Empty: they show in Monitor > Alerts only.')
+param alertEmail string = ''
+
+@minValue(1)
+@description('The oldest-wait alert fires when a queue\'s first waiting chat has waited longer than this many seconds (the service level threshold)')
+param oldestWaitAlertSeconds int = 60
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -162,6 +169,19 @@ module network 'modules/network.bicep' = {
     location: location
     tags: tags
     keyVaultId: keyVault.outputs.id
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    appInsightsId: monitoring.outputs.id
+    serviceBusNamespaceId: serviceBus.outputs.id
+    alertEmail: alertEmail
+    oldestWaitAlertSeconds: oldestWaitAlertSeconds
   }
 }
 

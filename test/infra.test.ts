@@ -383,6 +383,68 @@ test('the bot insights workbook is deployed with Application Insights', () => {
   expect(monitoring).toMatch(/sourceId: appInsights\.id/);
 });
 
+// ---- alerts
+
+describe('alerts (infra/modules/alerts.bicep)', () => {
+  const alerts = read('infra/modules/alerts.bicep');
+  // Each entry of `var logAlerts = [ { key: expression ... } ]`, its values as written (bicepVar reads literals only).
+  const logAlerts = (/^var logAlerts = \[\n([\s\S]*?)^\]/m.exec(alerts)?.[1] ?? '').split(/^ {2}\}$/m).filter((e) => e.includes(':')).map((entry) =>
+    Object.fromEntries([...entry.matchAll(/^ {4}(\w+): (.+)$/gm)].map((m) => [m[1]!, m[2]!.trim().replace(/^'(.*)'$/, '$1')])),
+  );
+  const queryFiles = readdirSync(join(root, 'infra/alerts')).filter((f) => f.endsWith('.kql'));
+
+  test('main.bicep deploys the module with Application Insights, the Service Bus namespace and the optional email', () => {
+    const params = moduleParams('alerts');
+    expect(params).toMatchObject({ appInsightsId: 'monitoring.outputs.id', serviceBusNamespaceId: 'serviceBus.outputs.id', alertEmail: 'alertEmail' });
+    expect(mainDefault('alertEmail')).toBe('');
+    expect(read('infra/modules/monitoring.bicep')).toMatch(/^output id string = appInsights\.id$/m);
+    expect(serviceBus).toMatch(/^output id string = namespace\.id$/m);
+  });
+
+  test('every alert the issue names exists: oldest wait, bot failures, function failures, watchdog repairs (log alerts) and dead letters (metric)', () => {
+    expect(logAlerts.map((a) => a.name)).toEqual(['oldest-wait', 'bot-failures', 'function-failures', 'sweep-repairs']);
+    expect(alerts).toMatch(/resource logAlert 'Microsoft\.Insights\/scheduledQueryRules@[\d-]+' = \[for alert in logAlerts:/);
+    expect(alerts).toMatch(/resource deadLetters 'Microsoft\.Insights\/metricAlerts@[\d-]+'/);
+    expect(alerts).toMatch(/metricName: 'DeadletteredMessages'/);
+    expect(alerts).toMatch(/metricNamespace: 'Microsoft\.ServiceBus\/namespaces'/);
+  });
+
+  test.each(['oldest-wait', 'bot-failures', 'function-failures', 'sweep-repairs'])('%s names its query file, which computes the column it compares, per its dimension', (name) => {
+    const alert = logAlerts.find((a) => a.name === name)!;
+    const loaded = /^loadTextContent\('\.\.\/alerts\/([\w-]+\.kql)'\)$/.exec(alert.query ?? '');
+    expect(loaded?.[1]).toBe(`${name}.kql`);
+    const kql = read(`infra/alerts/${name}.kql`);
+    const code = kql.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+    expect(code).toMatch(new RegExp(`\\b${alert.measure}\\s*=`));
+    if (alert.dimension) expect(code).toMatch(new RegExp(`\\bby\\s+${alert.dimension}\\b`));
+    // A parameter of the module (or one less, as the comparison is GreaterThan and the parameter a count to reach).
+    const threshold = /^(\w+)( - 1)?$/.exec(alert.threshold ?? '')?.[1];
+    expect(alerts).toMatch(new RegExp(`^param ${threshold} int = \\d+$`, 'm'));
+  });
+
+  test('the queries read the names the code sends', () => {
+    expect(read('infra/alerts/oldest-wait.kql')).toMatch(/name == "OldestWaitMs"/);
+    expect(read('shared/usecases/sweep.ts')).toMatch(/trackMetric\('OldestWaitMs'/);
+    expect(read('infra/alerts/bot-failures.kql')).toMatch(/"BotDeliveryFailed", "BotUnreachable"/);
+    expect(read('infra/alerts/sweep-repairs.kql')).toMatch(/name == "SweepRepaired"/);
+    for (const measure of ['reservationsReleased', 'announcementsResent', 'autoClosesResent', 'chatsRerouted', 'offerExpiriesResent']) {
+      expect([measure, read('infra/alerts/sweep-repairs.kql').includes(`m.${measure}`), read('shared/usecases/sweep.ts').includes(`${measure}:`)]).toEqual([measure, true, true]);
+    }
+    expect(read('infra/alerts/dead-letters.kql')).toMatch(/name == "MessageDeadLettered"/);
+  });
+
+  test('every query file is used: by a log alert, or (dead letters) named in the metric alert for the runbook', () => {
+    const used = new Set([...logAlerts.map((a) => `${a.name}.kql`), ...(alerts.includes('infra/alerts/dead-letters.kql') ? ['dead-letters.kql'] : [])]);
+    expect(queryFiles.sort()).toEqual([...used].sort());
+  });
+
+  test('alerts go to the action group only when an email is given', () => {
+    expect(alerts).toMatch(/resource actionGroup 'Microsoft\.Insights\/actionGroups@[\d-]+' = if \(!empty\(alertEmail\)\)/);
+    expect(alerts).toMatch(/var actionGroupIds = empty\(alertEmail\) \? \[\] : \[actionGroup\.id\]/);
+    expect(alerts).toMatch(/actionGroups: actionGroupIds/);
+  });
+});
+
 // ---- azd
 
 describe('azd', () => {

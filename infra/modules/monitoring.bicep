@@ -61,3 +61,4 @@ resource botInsights 'Microsoft.Insights/workbooks@2022-04-01' = {
 }
 
 output name string = appInsights.name
+output id string = appInsights.id

@@ -74,3 +74,4 @@ resource developerDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01'
 // <namespace>.servicebus.windows.net (from https://<namespace>.servicebus.windows.net:443/), what
 // ServiceBusConnection__fullyQualifiedNamespace expects.
 output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '/')[2], ':')[0]
+output id string = namespace.id

@@ -426,6 +426,30 @@ const insightsSchema = strict(
   },
   { title: 'Insights', description: 'Bot insights and queue analytics (/insights, GET /api/insights).' },
 ).default(() => ({ ...DEFAULT_INSIGHTS, serviceLevelSeconds: [...DEFAULT_SERVICE_LEVEL_SECONDS] }));
+export const DEFAULT_HEALTH = {
+  cacheSeconds: 5,
+  oldestWaitWarningSeconds: 60,
+  busBacklogWarning: 1000,
+  busOldestMessageWarningSeconds: 300,
+  deadLetterWarning: 1,
+  botFailureRateWarning: 0.5,
+  botFailureMinimum: 3,
+  botFailureWindowSeconds: 300,
+};
+
+const healthSchema = strict(
+  {
+    cacheSeconds: z.number().int().min(0).max(60).default(DEFAULT_HEALTH.cacheSeconds).meta({ description: 'How long one health report is reused, so frequent probes cost one set of reads. 0 to 60; default 5.' }),
+    oldestWaitWarningSeconds: positiveInteger().default(DEFAULT_HEALTH.oldestWaitWarningSeconds).meta({ description: "A routing queue is degraded when its first waiting chat has waited this long. Default 60 (the service level's 60 s threshold)." }),
+    busBacklogWarning: positiveInteger().default(DEFAULT_HEALTH.busBacklogWarning).meta({ description: 'A bus queue is degraded when this many messages are due on it (ready, locked or waiting for a retry). Default 1000.' }),
+    busOldestMessageWarningSeconds: positiveInteger().default(DEFAULT_HEALTH.busOldestMessageWarningSeconds).meta({ description: 'A bus queue is degraded when its oldest due message has waited this long (the embedded bus; Service Bus does not report it). Default 300.' }),
+    deadLetterWarning: positiveInteger().default(DEFAULT_HEALTH.deadLetterWarning).meta({ description: 'A bus queue is degraded when it holds this many dead-lettered messages. Default 1: any.' }),
+    botFailureRateWarning: z.number().gt(0).max(1).default(DEFAULT_HEALTH.botFailureRateWarning).meta({ description: "A bot is degraded when this share of its deliveries failed within the window (and at least botFailureMinimum did). Above 0, at most 1; default 0.5." }),
+    botFailureMinimum: positiveInteger().default(DEFAULT_HEALTH.botFailureMinimum).meta({ description: 'Fewer failed deliveries than this within the window never degrade a bot. Default 3.' }),
+    botFailureWindowSeconds: z.number().int().min(10).max(86_400).default(DEFAULT_HEALTH.botFailureWindowSeconds).meta({ description: "The window a bot's deliveries are counted over, in seconds. Default 300." }),
+  },
+  { title: 'Health', description: 'The thresholds GET /api/health grades its checks against: past one, the check (and the report) is degraded, and npm start prints a warning line.' },
+).default(() => ({ ...DEFAULT_HEALTH }));
 
 export const configSchema = strict(
   {
@@ -443,6 +467,7 @@ export const configSchema = strict(
     directLine: directLineSchema,
     agentWorkspace: agentWorkspaceSchema,
     insights: insightsSchema,
+    health: healthSchema,
   },
   { title: 'Switchboard configuration', description: 'Workstreams, context variables, routing rules, queues and users.' },
 );

@@ -273,6 +273,7 @@ export interface Config {
   directLine: DirectLineSettings;
   agentWorkspace: AgentWorkspaceSettings;
   insights: InsightsSettings;
+  health: HealthSettings;
 }
 
 /** The insights page and API (GET /api/insights): what its KPIs count and how long raw events are kept. */
@@ -283,6 +284,26 @@ export interface InsightsSettings {
   topicVariable: string;
   /** How long the raw insight events are kept; the hourly aggregates stay. */
   rawEventRetentionDays: number;
+}
+
+/** The thresholds GET /api/health grades its checks against (core/health.ts); past one, a check is degraded. */
+export interface HealthSettings {
+  /** How long one health report is reused, so frequent probes cost one set of reads. 0: none. */
+  cacheSeconds: number;
+  /** A routing queue whose first waiting chat has waited this long (the service-level threshold). */
+  oldestWaitWarningSeconds: number;
+  /** Messages due on one bus queue (ready, locked or retrying; scheduled ones not yet due aside). */
+  busBacklogWarning: number;
+  /** The oldest due message on one bus queue (the embedded bus only: Service Bus does not report it). */
+  busOldestMessageWarningSeconds: number;
+  /** Dead-lettered messages on one bus queue. */
+  deadLetterWarning: number;
+  /** The share of a bot's deliveries that failed within the window, 0 to 1. */
+  botFailureRateWarning: number;
+  /** Fewer failures than this within the window never degrade a bot, whatever the rate. */
+  botFailureMinimum: number;
+  /** The window bot deliveries are counted over. */
+  botFailureWindowSeconds: number;
 }
 
 export interface AgentWorkspaceSettings {

@@ -31,6 +31,19 @@ export interface OutgoingMessage {
 
 export interface MessageBus {
   send(messages: OutgoingMessage[]): Promise<void>;
+  /** What each queue of QUEUES holds now, for GET /api/health: counts and an age, never a message. */
+  stats(): Promise<BusQueueStats[]>;
+}
+
+export interface BusQueueStats {
+  queue: QueueName;
+  /** Messages due: ready, locked by a receiver, or waiting for a retry (Service Bus: activeMessageCount). */
+  activeMessages: number;
+  /** Messages scheduled for later (timers such as auto-close): not a backlog. */
+  scheduledMessages: number;
+  deadLetterMessages: number;
+  /** How long the oldest due message has been due; null when none is, or when the bus cannot tell (Service Bus). */
+  oldestMessageAgeInMs: number | null;
 }
 
 export interface ReceivedMessageInfo {

@@ -35,6 +35,7 @@ export async function deliverToBot(s: Services, body: unknown, deliveryCount: nu
 
   const properties = { conversationId: delivery.conversationId, bot: bot.id, activityType: activity.type };
   const outcome = await post(s, bot, activity, properties);
+  s.botOutcomes.record(bot.id, outcome.ok ? 'delivered' : 'failed', s.clock.now());
   if (outcome.ok) {
     for (const reply of outcome.replies) await acceptReply(s, delivery.conversationId, bot, reply);
     return;

@@ -20,6 +20,7 @@ import type { FileStore } from '../ports/fileStore';
 import type { EventFeed } from '../ports/eventFeed';
 import type { InsightsStore } from '../ports/insightsStore';
 import type { FileLinks } from './fileLinks';
+import type { BotOutcomes } from '../ports/botOutcomes';
 
 /** Everything a use case may touch: the ports, and the configuration compiled once for fast lookups. */
 export interface Ports {
@@ -52,6 +53,8 @@ export interface Ports {
    * prunes the log to `settings.insightsRetentionInSeconds`, the aggregates stay.
    */
   insights: InsightsStore;
+  /** Each bot delivery's outcome over the health window (health.botFailureWindowSeconds), for GET /api/health. */
+  botOutcomes: BotOutcomes;
 }
 
 export interface Settings {

@@ -1,5 +1,5 @@
 import { isServiceBusError, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSessionReceiver } from '@azure/service-bus';
-import { createServiceBusClient, toFullyQualifiedNamespace } from '../../shared/adapters/servicebus/createServiceBusClient';
+import { createServiceBusAdministrationClient, createServiceBusClient, toFullyQualifiedNamespace } from '../../shared/adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus, ServiceBusSendError } from '../../shared/adapters/servicebus/serviceBusMessageBus';
 import { QUEUES, type OutgoingMessage, type QueueName } from '../../shared/ports/messageBus';
 import { ServiceBusTrigger } from '../../shared/host/local/serviceBusTriggerHost';
@@ -196,6 +196,40 @@ describe('ServiceBusMessageBus on the wire', () => {
     } finally {
       await sender.close();
     }
+  });
+});
+
+describe('ServiceBusMessageBus stats, read through the management endpoint (ServiceBusAdministrationClient)', () => {
+  let bus: ServiceBusMessageBus;
+  beforeEach(() => broker.reset());
+  afterEach(async () => bus.close());
+
+  it('reports each queue of QUEUES: active (ready or locked), scheduled and dead-lettered counts; no age (Service Bus does not report it)', async () => {
+    bus = new ServiceBusMessageBus(client, createServiceBusAdministrationClient({ connectionString: broker.connectionString }));
+    await bus.send([
+      { queue: QUEUES.conversationCommands, messageId: 'c-1', sessionId: 'conv-1', body: {} },
+      { queue: QUEUES.conversationCommands, messageId: 'c-2', sessionId: 'conv-2', body: {} },
+      { queue: QUEUES.conversationCommands, messageId: 'c-3', sessionId: 'conv-3', body: {}, scheduledEnqueueTimeUtc: new Date(Date.now() + 60_000) },
+      { queue: QUEUES.botDeliveries, messageId: 'b-1', sessionId: 'conv-1', body: {} },
+    ]);
+    const receiver = await receivingClient.acceptSession(QUEUES.botDeliveries, 'conv-1');
+    const [received] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2_000 });
+    await receiver.deadLetterMessage(received as ServiceBusReceivedMessage, { deadLetterReason: 'PoisonMessage', deadLetterErrorDescription: 'test' });
+    await receiver.close();
+
+    expect(await bus.stats()).toEqual([
+      { queue: QUEUES.conversationCommands, activeMessages: 2, scheduledMessages: 1, deadLetterMessages: 0, oldestMessageAgeInMs: null },
+      { queue: QUEUES.dispatch, activeMessages: 0, scheduledMessages: 0, deadLetterMessages: 0, oldestMessageAgeInMs: null },
+      { queue: QUEUES.botDeliveries, activeMessages: 0, scheduledMessages: 0, deadLetterMessages: 1, oldestMessageAgeInMs: null },
+    ]);
+  });
+
+  it('fails without an administration client, and when the management endpoint refuses, naming the queue', async () => {
+    bus = new ServiceBusMessageBus(client);
+    await expect(bus.stats()).rejects.toThrow('without an administration client');
+    const refusing = createServiceBusAdministrationClient({ connectionString: broker.connectionString.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1') }, { retryOptions: { maxRetries: 0 } });
+    bus = new ServiceBusMessageBus(client, refusing);
+    await expect(bus.stats()).rejects.toThrow("Reading the runtime properties of queue 'conversation-commands' failed");
   });
 });
 

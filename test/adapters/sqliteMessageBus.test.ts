@@ -142,6 +142,44 @@ describe('SqliteMessageBus', () => {
     expect(await bus.listDeadLetters(QUEUES.dispatch)).toEqual([]);
   });
 
+  it('stats: counts due, scheduled and dead-lettered messages per queue, and ages the oldest due one from when it became due', async () => {
+    openBus({ useMemoryClock: true });
+    const at = (ms: number) => new Date((clock as MemoryClock).now().getTime() + ms);
+    await bus.send([
+      message('s-1', 'now-1'),
+      message('s-2', 'now-2'),
+      { ...message('s-3', 'later'), scheduledEnqueueTimeUtc: at(60_000) },
+      { queue: QUEUES.dispatch, messageId: 'd-1', sessionId: 'q', body: {} },
+    ]);
+    clock?.advance(5_000);
+    const byQueue = async () => Object.fromEntries((await bus.stats()).map((q) => [q.queue, q]));
+
+    expect(await byQueue()).toEqual({
+      [QUEUE]: { queue: QUEUE, activeMessages: 2, scheduledMessages: 1, deadLetterMessages: 0, oldestMessageAgeInMs: 5_000 },
+      [QUEUES.dispatch]: { queue: QUEUES.dispatch, activeMessages: 1, scheduledMessages: 0, deadLetterMessages: 0, oldestMessageAgeInMs: 5_000 },
+      [QUEUES.botDeliveries]: { queue: QUEUES.botDeliveries, activeMessages: 0, scheduledMessages: 0, deadLetterMessages: 0, oldestMessageAgeInMs: null },
+    });
+
+    // The poison one is dead-lettered; the others are held by their handlers until the test lets them go.
+    const release = new Map<string, () => void>();
+    bus.process(QUEUE, async (_body, info) => {
+      if (info.messageId === 'now-1') throw new PoisonMessageError('poison');
+      await new Promise<void>((resolve) => release.set(info.messageId, resolve));
+    }, { ...OPTIONS, lockDurationInMs: 600_000 });
+    await waitUntil(async () => (await byQueue())[QUEUE]?.deadLetterMessages === 1 && release.has('now-2'));
+    clock?.advance(65_000);
+    await waitUntil(async () => release.has('later'));
+    expect((await byQueue())[QUEUE]).toEqual({ queue: QUEUE, activeMessages: 2, scheduledMessages: 0, deadLetterMessages: 1, oldestMessageAgeInMs: 70_000 });
+
+    // Scheduled 60 s after it was sent, it has been due for 10 s, not 70.
+    release.get('now-2')?.();
+    await waitUntil(async () => (await byQueue())[QUEUE]?.activeMessages === 1);
+    expect((await byQueue())[QUEUE]?.oldestMessageAgeInMs).toBe(10_000);
+    release.get('later')?.();
+    await waitUntil(async () => (await byQueue())[QUEUE]?.activeMessages === 0);
+    expect((await byQueue())[QUEUE]?.oldestMessageAgeInMs).toBeNull();
+  });
+
   it('drops a message whose id the queue accepted within the duplicate detection window', async () => {
     openBus({ useMemoryClock: true, duplicateDetectionWindowInMs: 60_000 });
     const handled: string[] = [];
@@ -456,6 +494,15 @@ function startHangingReceiver(file: string, lockDurationInMs: number): { firstDe
 
 function message(sessionId: string, messageId: string, body: unknown = { messageId }): OutgoingMessage {
   return { queue: QUEUE, sessionId, messageId, body };
+}
+
+/** Polls `condition` until it holds, failing after 5 s. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 interface MemoryClock extends Clock {

@@ -212,12 +212,25 @@ describe('shape problems', () => {
     ]);
   });
 
+  it('health: thresholds are checked, with the range in the message', () => {
+    expect(problemsOf(`${VALID}\nhealth: { oldestWaitWarning: 60 }\n`)).toEqual([
+      expect.stringMatching(/^health: unknown key "oldestWaitWarning", expected one of cacheSeconds, oldestWaitWarningSeconds, /),
+    ]);
+    const problems = problemsOf(`${VALID}\nhealth: { botFailureRateWarning: 1.5, deadLetterWarning: 0, cacheSeconds: 61 }\n`);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^health\.botFailureRateWarning: /),
+      expect.stringMatching(/^health\.deadLetterWarning: /),
+      expect.stringMatching(/^health\.cacheSeconds: /),
+    ]));
+    expect(problems).toHaveLength(3);
+  });
+
   it('reports an unknown key with the keys that exist', () => {
     expect(problemsOf(edit('fallbackQueue: Default', 'fallbackQueue: Default\n    capacityUnit: 2'))).toEqual([
       'workstreams[0]: unknown key "capacityUnit", expected one of name, capacityUnits, fallbackQueue, allowedPresences, autoClose, wrapUpBlocksCapacity, contextVariables, rules, offers, waitExperience, quickReplies, reconnect',
     ]);
     expect(problemsOf(`${VALID}\nworkstream: []\n`)).toEqual([
-      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens, directLine, agentWorkspace, insights',
+      '(top level): unknown key "workstream", expected one of $schema, allowUnauthenticatedBots, workstreams, queues, users, botAuthentication, limits, customerTokens, directLine, agentWorkspace, insights, health',
     ]);
   });
 
@@ -521,6 +534,7 @@ describe('file formats and sources', () => {
         users: [],
         agentWorkspace: { offlineAfterSeconds: 150 },
         insights: { serviceLevelSeconds: [20, 60], topicVariable: 'BotHandoffTopic', rawEventRetentionDays: 35 },
+        health: { cacheSeconds: 5, oldestWaitWarningSeconds: 60, busBacklogWarning: 1000, busOldestMessageWarningSeconds: 300, deadLetterWarning: 1, botFailureRateWarning: 0.5, botFailureMinimum: 3, botFailureWindowSeconds: 300 },
       },
     });
   });

@@ -38,7 +38,7 @@ export async function startTestHost(options: Partial<LocalHostOptions> = {}): Pr
   // and delay count their work too: shedding on them is off here; a shed page request failed browser tests on
   // loaded cores (test/e2e/loadShedding.test.ts and test/prove/overload.ts, on a host of its own, prove it).
   const admission = { ...DEFAULT_ADMISSION, maxEventLoopUtilization: 1, maxEventLoopDelayInMs: Number.POSITIVE_INFINITY };
-  const host = await startLocalHost({ config: sampleConfig(), dataDir: ':memory:', port: 0, sweepPeriodInMs: 0, admission, ...options });
+  const host = await startLocalHost({ config: sampleConfig(), dataDir: ':memory:', port: 0, sweepPeriodInMs: 0, healthWatchPeriodInMs: 0, admission, ...options });
   return { ...host, api: new Api(host.baseUrl) };
 }
 

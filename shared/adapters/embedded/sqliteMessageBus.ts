@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../ports/clock';
-import type { MessageBus, MessageHandler, OutgoingMessage, QueueName } from '../../ports/messageBus';
+import { QUEUES, type BusQueueStats, type MessageBus, type MessageHandler, type OutgoingMessage, type QueueName } from '../../ports/messageBus';
 import { messageTraceparent } from '../conversationTrace';
 import type { SqliteDatabase } from './sqliteDatabase';
 
@@ -154,6 +154,12 @@ export class SqliteMessageBus implements MessageBus {
 
   async listDeadLetters(queue: QueueName): Promise<DeadLetter[]> {
     return this.tables.listDeadLetters(queue);
+  }
+
+  /** Counts over the queue's rows (messages sent but not yet sequenced count as due once due, as Service Bus counts them active). */
+  async stats(): Promise<BusQueueStats[]> {
+    const now = this.nowInMs();
+    return Object.values(QUEUES).map((queue) => this.tables.stats(queue, now));
   }
 
   /** Stops every processor and waits for the handlers in flight to finish and settle their messages. */
@@ -336,7 +342,8 @@ class BusTables {
         `SELECT id, session_id, message_id, sent_at FROM bus_messages WHERE queue = ? AND order_key IS NULL AND scheduled_for <= ?
          ORDER BY scheduled_for, id LIMIT ?`,
       ),
-      activate: db.prepare<[number, number]>('UPDATE bus_messages SET order_key = ?, scheduled_for = NULL WHERE id = ?'),
+      // scheduled_for stays: with sent_at it tells since when the message has been due (stats).
+      activate: db.prepare<[number, number]>('UPDATE bus_messages SET order_key = ? WHERE id = ?'),
       nextReadySession: db.prepare<[string, number], { session_id: string }>(
         'SELECT session_id FROM bus_sessions WHERE queue = ? AND ready_at <= ? ORDER BY ready_at, turn LIMIT 1',
       ),
@@ -369,6 +376,13 @@ class BusTables {
         'SELECT message_id, session_id, body, reason, description, delivery_count FROM bus_dead_letters WHERE queue = ? ORDER BY id',
       ),
       countSessions: db.prepare<[], { count: number }>('SELECT count(*) AS count FROM bus_sessions'),
+      // Due since the later of when it was sent and when it was scheduled for (0: at once; NULL: sequenced by an earlier version).
+      dueStats: db.prepare<[string, number], { count: number; since: number | null }>(
+        `SELECT count(*) AS count, min(max(coalesce(scheduled_for, 0), coalesce(sent_at, 0))) AS since FROM bus_messages
+         WHERE queue = ? AND (order_key IS NOT NULL OR scheduled_for <= ?)`,
+      ),
+      countScheduled: db.prepare<[string, number], { count: number }>('SELECT count(*) AS count FROM bus_messages WHERE queue = ? AND order_key IS NULL AND scheduled_for > ?'),
+      countDeadLetters: db.prepare<[string], { count: number }>('SELECT count(*) AS count FROM bus_dead_letters WHERE queue = ?'),
       anySession: db.prepare<[], { found: number }>('SELECT 1 AS found FROM bus_sessions LIMIT 1'),
       anyDue: db.prepare<[number], { found: number }>('SELECT 1 AS found FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ? LIMIT 1'),
       countUnsequenced: db.prepare<[number], { count: number }>(
@@ -477,6 +491,18 @@ class BusTables {
       description: row.description,
       deliveryCount: row.delivery_count,
     }));
+  }
+
+  stats(queue: QueueName, now: number): BusQueueStats {
+    const due = this.sql.dueStats.get(queue, now);
+    const activeMessages = due?.count ?? 0;
+    return {
+      queue,
+      activeMessages,
+      scheduledMessages: this.sql.countScheduled.get(queue, now)?.count ?? 0,
+      deadLetterMessages: this.sql.countDeadLetters.get(queue)?.count ?? 0,
+      oldestMessageAgeInMs: activeMessages > 0 && due?.since != null ? Math.max(0, now - due.since) : null,
+    };
   }
 
   private pendingCounts(now: number): { sessions: number; unsequenced: number } {

@@ -1,5 +1,5 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
-import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-bus';
+import { ServiceBusAdministrationClient, ServiceBusClient, type ServiceBusAdministrationClientOptions, type ServiceBusClientOptions } from '@azure/service-bus';
 
 /**
  * How to reach a Service Bus namespace. In Azure: the namespace with an identity (the Function App's
@@ -18,10 +18,26 @@ export function createServiceBusClient(connection: ServiceBusConnection, options
     return new ServiceBusClient(connection.connectionString, options);
   }
   const namespace = toFullyQualifiedNamespace(connection.fullyQualifiedNamespace);
-  const credential =
-    connection.credential ??
-    (connection.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: connection.managedIdentityClientId }) : new DefaultAzureCredential());
-  return new ServiceBusClient(namespace, credential, options);
+  return new ServiceBusClient(namespace, credentialOf(connection), options);
+}
+
+/**
+ * The namespace's management endpoint (HTTPS, Atom), with the same connection: the health route reads each
+ * queue's runtime properties (message counts) through it. The app's identity holds Azure Service Bus Data
+ * Owner on the namespace (infra/modules/serviceBus.bicep), which includes reading them. Nothing to close. No
+ * retries by default: the health route reads again on its next probe, and must not hang on this one.
+ */
+export function createServiceBusAdministrationClient(connection: ServiceBusConnection, options: ServiceBusAdministrationClientOptions = { retryOptions: { maxRetries: 0 } }): ServiceBusAdministrationClient {
+  if ('connectionString' in connection) {
+    if (!connection.connectionString.trim()) throw new TypeError('A Service Bus connection string was expected instead of an empty string.');
+    return new ServiceBusAdministrationClient(connection.connectionString, options);
+  }
+  const namespace = toFullyQualifiedNamespace(connection.fullyQualifiedNamespace);
+  return new ServiceBusAdministrationClient(namespace, credentialOf(connection), options);
+}
+
+function credentialOf(connection: { managedIdentityClientId?: string; credential?: TokenCredential }): TokenCredential {
+  return connection.credential ?? (connection.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: connection.managedIdentityClientId }) : new DefaultAzureCredential());
 }
 
 /** Accepts `ns.servicebus.windows.net`, or the namespace endpoint as the portal and Bicep give it (`sb://ns.servicebus.windows.net:443/`). */

@@ -1,5 +1,5 @@
-import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
-import type { MessageBus, OutgoingMessage, QueueName } from '../../ports/messageBus';
+import type { ServiceBusAdministrationClient, ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
+import { QUEUES, type BusQueueStats, type MessageBus, type OutgoingMessage, type QueueName } from '../../ports/messageBus';
 import { DIAGNOSTIC_ID_PROPERTY, messageTraceparent } from '../conversationTrace';
 
 /**
@@ -24,8 +24,14 @@ export class ServiceBusMessageBus implements MessageBus {
   private readonly senders = new Map<QueueName, ServiceBusSender>();
   private closed = false;
 
-  /** The client stays the caller's: `close()` closes the senders this bus opened, not the client. */
-  constructor(private readonly client: ServiceBusClient) {}
+  /**
+   * The client stays the caller's: `close()` closes the senders this bus opened, not the client. `administration`
+   * (the namespace's HTTPS management endpoint) answers `stats()`; without it `stats()` fails.
+   */
+  constructor(
+    private readonly client: ServiceBusClient,
+    private readonly administration?: Pick<ServiceBusAdministrationClient, 'getQueueRuntimeProperties'>,
+  ) {}
 
   async send(messages: OutgoingMessage[]): Promise<void> {
     if (this.closed) throw new Error('The Service Bus message bus is closed; no message was sent.');
@@ -37,6 +43,27 @@ export class ServiceBusMessageBus implements MessageBus {
     }
     const prepared = await Promise.all([...byQueue].map(async ([queue, list]) => ({ queue, batches: await this.buildBatches(queue, list) })));
     await Promise.all(prepared.map(({ queue, batches }) => this.sendBatches(queue, batches)));
+  }
+
+  /**
+   * One runtime-properties GET per queue (a management read, no message touched). Service Bus reports counts,
+   * not the age of a queue's oldest message: that is null here (the sessions keep a non-session peek out too).
+   */
+  async stats(): Promise<BusQueueStats[]> {
+    const administration = this.administration;
+    if (!administration) throw new Error('The Service Bus message bus was built without an administration client: it cannot read queue statistics.');
+    return Promise.all(Object.values(QUEUES).map(async (queue) => {
+      const properties = await administration.getQueueRuntimeProperties(queue).catch((error: unknown) => {
+        throw new Error(`Reading the runtime properties of queue '${queue}' failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      });
+      return {
+        queue,
+        activeMessages: properties.activeMessageCount,
+        scheduledMessages: properties.scheduledMessageCount,
+        deadLetterMessages: properties.deadLetterMessageCount,
+        oldestMessageAgeInMs: null,
+      };
+    }));
   }
 
   /** Closes the senders; a later send fails. */

@@ -15,7 +15,7 @@ import { CosmosInsightsStore } from '../../adapters/cosmos/cosmosInsightsStore';
 import { DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS } from '../../adapters/cosmos/cosmosContainers';
 import { DEFAULT_FEED_RETENTION_IN_SECONDS } from '../../ports/eventFeed';
 import { createCosmosClient } from '../../adapters/cosmos/createCosmosClient';
-import { createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
+import { createServiceBusAdministrationClient, createServiceBusClient } from '../../adapters/servicebus/createServiceBusClient';
 import { ServiceBusMessageBus } from '../../adapters/servicebus/serviceBusMessageBus';
 import { loadConfigOrThrow, PROJECT_ROOT } from '../../config/loadConfig';
 import { routingWarnings } from '../../config/routingWarnings';
@@ -24,6 +24,7 @@ import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { DirectLineTokens } from '../../usecases/directLineTokens';
 import { InProcessChanges } from '../../adapters/inProcessChanges';
+import { InProcessBotOutcomes } from '../../adapters/inProcessBotOutcomes';
 import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { CosmosCustomerSightings } from '../../adapters/cosmos/cosmosCustomerSightings';
 import { siteSecretsFrom } from '../siteSecrets';
@@ -54,7 +55,8 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
   }
   const cosmos = createCosmosClient({ endpoint: settings.cosmos.endpoint, key: settings.cosmos.key, managedIdentityClientId: settings.managedIdentityClientId });
   const database = cosmos.database(settings.cosmos.database);
-  const serviceBus = createServiceBusClient('connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId });
+  const serviceBusConnection = 'connectionString' in settings.serviceBus ? settings.serviceBus : { ...settings.serviceBus, managedIdentityClientId: settings.managedIdentityClientId };
+  const serviceBus = createServiceBusClient(serviceBusConnection);
   const tokens = new BotTokenProvider(config, env);
   // Another instance may run the command that answers a held Direct Line GET: read again every second.
   const changes = new InProcessChanges(1000);
@@ -73,7 +75,9 @@ export function buildServices(settings: AzureSettings, env: NodeJS.ProcessEnv): 
     files: filesOf(settings),
     feed: changes.watchFeed(new CosmosEventFeed(database)),
     insights: new CosmosInsightsStore(database),
-    bus: new ServiceBusMessageBus(serviceBus),
+    bus: new ServiceBusMessageBus(serviceBus, createServiceBusAdministrationClient(serviceBusConnection)),
+    // This instance's deliveries only: the bot failure alert (infra/alerts/) counts every instance's.
+    botOutcomes: new InProcessBotOutcomes(config.health.botFailureWindowSeconds * 1000),
     bots: new HttpBotClient({ getToken: (bot) => tokens.getToken(bot) }),
     botAuthenticator: new BotFrameworkAuthenticator(config),
     telemetry: createTelemetry(settings.appInsightsConnectionString, {

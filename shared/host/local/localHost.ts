@@ -32,6 +32,7 @@ import { clientRateLimiters } from '../../core/rateLimiter';
 import { CustomerTokens } from '../../usecases/customerTokens';
 import { DirectLineTokens } from '../../usecases/directLineTokens';
 import { InProcessChanges } from '../../adapters/inProcessChanges';
+import { InProcessBotOutcomes } from '../../adapters/inProcessBotOutcomes';
 import { ThrottledSightings } from '../../adapters/throttledSightings';
 import { InMemoryTypingSignals } from '../../adapters/inMemoryTypingSignals';
 import type { TypingSignals } from '../../ports/typingSignals';
@@ -44,6 +45,7 @@ import { Admission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission
 import { isLoopback, type OperatorAccess } from './exposure';
 import { createFunctionsHttpServer } from './httpServer';
 import { directLineStreams, type DirectLineStreams } from './directLineStreams';
+import { watchHealth } from './healthWarnings';
 
 export interface LocalHostOptions {
   config: Config;
@@ -87,6 +89,10 @@ export interface LocalHostOptions {
    * behind a reverse proxy that appends the client's address: the rate limits then count its last entry.
    */
   trustForwardedFor?: boolean;
+  /** How often the console is told of health checks crossing their thresholds (healthWarnings.ts); 0 turns it off. Default 10 s. */
+  healthWatchPeriodInMs?: number;
+  /** Where those lines go; console.warn by default. */
+  writeHealthLine?: (line: string) => void;
 }
 
 export interface LocalHost {
@@ -162,7 +168,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
   const { azure } = options;
   // Loaded on demand: the embedded run never pays for the Azure SDKs.
   const { filesOf } = await import('../azure/azureServices');
-  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { CosmosInsightsStore }, { createCosmosClient }, { createServiceBusClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
+  const [{ CosmosAgentStore }, { CosmosConversationStore }, { CosmosTranscriptStore }, { CosmosQueueStatsStore }, { CosmosTypingSignals }, { CosmosEventFeed }, { CosmosInsightsStore }, { createCosmosClient }, { createServiceBusClient, createServiceBusAdministrationClient }, { ServiceBusMessageBus }, { ServiceBusTrigger }] = await Promise.all([
     import('../../adapters/cosmos/cosmosAgentStore'),
     import('../../adapters/cosmos/cosmosConversationStore'),
     import('../../adapters/cosmos/cosmosTranscriptStore'),
@@ -182,7 +188,7 @@ export async function startCloudHost(options: CloudHostOptions): Promise<Omit<Lo
   // An idle acceptNextSession waits out the operation timeout and an abort does not cut it short:
   // a short one keeps shutdown quick.
   const receiver = createServiceBusClient(connection, { retryOptions: { timeoutInMs: options.sessionWaitInMs ?? 2_000 } });
-  const bus = new ServiceBusMessageBus(sender);
+  const bus = new ServiceBusMessageBus(sender, createServiceBusAdministrationClient(connection));
   return serveFunctions({
     ...options,
     maxDeliveryCount: azure.maxDeliveryCount,
@@ -251,6 +257,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
     typing: changes.watchTyping(backend.typing),
     feed: changes.watchFeed(backend.feed),
     insights: backend.insights,
+    botOutcomes: new InProcessBotOutcomes(options.config.health.botFailureWindowSeconds * 1000),
     // Bot endpoints may be relative ("/api/demo-bot/messages"): this host calls them itself, so they resolve
     // against the address it listens on, never the public URL (which may not lead back here from inside).
     bots: options.bots ?? {
@@ -295,6 +302,8 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
   services.settings.directLineStreamBaseUrl = `${(options.publicUrl ?? baseUrl).replace(/^http/, 'ws')}/api/directline`;
 
   const triggers = backend.startTriggers(registered.queues());
+  const healthPeriod = options.healthWatchPeriodInMs ?? 10_000;
+  const healthWatch = healthPeriod > 0 ? watchHealth(services, { periodInMs: healthPeriod, write: options.writeHealthLine ?? ((line) => console.warn(line)) }) : undefined;
   const sweepPeriod = options.sweepPeriodInMs ?? 60_000;
   const timers = sweepPeriod > 0 ? registered.timers().map((fn) => setInterval(() => {
     const context = new InvocationContext({ functionName: fn.name, logHandler: () => undefined });
@@ -310,6 +319,7 @@ async function serveFunctions(options: Omit<LocalHostOptions, 'dataDir' | 'clock
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
+      healthWatch?.stop();
       // Held GETs and streams answer now, while the store is still open.
       changes.close();
       // Streams read the store, which closes below: their clients reconnect (to this host once it is back).
