@@ -1,0 +1,45 @@
+import '@kusto/language-service-next/bridge';
+import '@kusto/language-service-next/Kusto.Language.Bridge';
+
+/**
+ * Microsoft's Kusto language service (Kusto.Language, the parser and binder behind the portal's editor, compiled
+ * to JavaScript), for checking the KQL in infra/insights/ without Azure: it parses a query, binds every name against
+ * a schema and infers the result's columns and types. It does not run queries (no npm package does): the numbers
+ * are checked in Azure with the recorded sample (README "Insights in Application Insights").
+ */
+
+/** The Application Insights classic `customEvents` table, the columns these queries read. */
+const CUSTOM_EVENTS_COLUMNS: [string, 'datetime' | 'string' | 'dynamic' | 'int'][] = [
+  ['timestamp', 'datetime'], ['name', 'string'], ['itemType', 'string'], ['customDimensions', 'dynamic'], ['customMeasurements', 'dynamic'],
+  ['operation_Name', 'string'], ['operation_Id', 'string'], ['operation_ParentId', 'string'], ['session_Id', 'string'], ['user_Id', 'string'],
+  ['cloud_RoleName', 'string'], ['cloud_RoleInstance', 'string'], ['appId', 'string'], ['appName', 'string'], ['iKey', 'string'],
+  ['sdkVersion', 'string'], ['itemId', 'string'], ['itemCount', 'int'],
+];
+
+export interface KqlDiagnostic { severity: string; code: string; message: string; at: string }
+export interface KqlAnalysis { diagnostics: KqlDiagnostic[]; columns: { name: string; type: string }[] }
+
+let globals: Kusto.Language.GlobalState | undefined;
+
+function customEventsGlobals(): Kusto.Language.GlobalState {
+  if (globals) return globals;
+  const S = Kusto.Language.Symbols;
+  const scalar = { datetime: S.ScalarTypes.DateTime, string: S.ScalarTypes.String, dynamic: S.ScalarTypes.Dynamic, int: S.ScalarTypes.Int };
+  const columns = CUSTOM_EVENTS_COLUMNS.map(([name, type]) => new S.ColumnSymbol(name, scalar[type]));
+  const database = new S.DatabaseSymbol.ctor('applicationinsights', [new S.TableSymbol.$ctor4('customEvents', columns)]);
+  globals = Kusto.Language.GlobalState.Default.WithCluster(new S.ClusterSymbol.ctor('applicationinsights', [database])).WithDatabase(database);
+  return globals;
+}
+
+/** Parses and binds a query against customEvents: its errors and warnings, and the columns it returns. */
+export function analyzeKql(query: string): KqlAnalysis {
+  const code = Kusto.Language.KustoCode.ParseAndAnalyze(query, customEventsGlobals());
+  const diagnostics = Bridge.toArray(code.GetDiagnostics()).map((d) => ({
+    severity: String(d.Severity), code: d.Code ?? '', message: d.Message ?? '', at: query.slice(d.Start, d.End).slice(0, 80),
+  }));
+  const result = code.ResultType as Kusto.Language.Symbols.TableSymbol | null;
+  const columns = result && Bridge.is(result, Kusto.Language.Symbols.TableSymbol)
+    ? Bridge.toArray(result.Columns).map((c) => ({ name: c.Name ?? '', type: c.Type?.Name ?? '' }))
+    : [];
+  return { diagnostics, columns };
+}
