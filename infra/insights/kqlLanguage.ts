@@ -19,27 +19,48 @@ const CUSTOM_EVENTS_COLUMNS: [string, 'datetime' | 'string' | 'dynamic' | 'int']
 export interface KqlDiagnostic { severity: string; code: string; message: string; at: string }
 export interface KqlAnalysis { diagnostics: KqlDiagnostic[]; columns: { name: string; type: string }[] }
 
-let globals: Kusto.Language.GlobalState | undefined;
+/** The few parts of Kusto.Language's Bridge.NET build used here (its own typings are C#'s, overloads numbered). */
+interface Bridged<T> { [index: number]: T; length: number }
+interface KustoLanguage {
+  Symbols: {
+    ScalarTypes: Record<'DateTime' | 'String' | 'Dynamic' | 'Int', unknown>;
+    ColumnSymbol: new (name: string, type: unknown) => unknown;
+    TableSymbol: { $ctor4: new (name: string, columns: unknown[]) => unknown };
+    DatabaseSymbol: { ctor: new (name: string, members: unknown[]) => unknown };
+    ClusterSymbol: { ctor: new (name: string, databases: unknown[]) => unknown };
+  };
+  GlobalState: { Default: GlobalState };
+  KustoCode: { ParseAndAnalyze(text: string, globals: GlobalState): KustoCode };
+}
+interface GlobalState { WithCluster(cluster: unknown): GlobalState; WithDatabase(database: unknown): GlobalState }
+interface KustoCode {
+  GetDiagnostics(): unknown;
+  ResultType: { Columns?: unknown } | null;
+}
+interface Diagnostic { Severity: unknown; Code: string | null; Message: string | null; Start: number; End: number }
+interface Column { Name: string | null; Type: { Name: string | null } | null }
 
-function customEventsGlobals(): Kusto.Language.GlobalState {
+const bridged = globalThis as unknown as { Kusto: { Language: KustoLanguage }; Bridge: { toArray<T>(list: unknown): Bridged<T> } };
+const toArray = <T>(list: unknown): T[] => Array.from(bridged.Bridge.toArray<T>(list) as ArrayLike<T>);
+
+let globals: GlobalState | undefined;
+
+function customEventsGlobals(): GlobalState {
   if (globals) return globals;
-  const S = Kusto.Language.Symbols;
+  const { Symbols: S, GlobalState: G } = bridged.Kusto.Language;
   const scalar = { datetime: S.ScalarTypes.DateTime, string: S.ScalarTypes.String, dynamic: S.ScalarTypes.Dynamic, int: S.ScalarTypes.Int };
   const columns = CUSTOM_EVENTS_COLUMNS.map(([name, type]) => new S.ColumnSymbol(name, scalar[type]));
   const database = new S.DatabaseSymbol.ctor('applicationinsights', [new S.TableSymbol.$ctor4('customEvents', columns)]);
-  globals = Kusto.Language.GlobalState.Default.WithCluster(new S.ClusterSymbol.ctor('applicationinsights', [database])).WithDatabase(database);
+  globals = G.Default.WithCluster(new S.ClusterSymbol.ctor('applicationinsights', [database])).WithDatabase(database);
   return globals;
 }
 
-/** Parses and binds a query against customEvents: its errors and warnings, and the columns it returns. */
+/** Parses and binds a query against customEvents: its errors and warnings, and the columns it returns (none unless tabular). */
 export function analyzeKql(query: string): KqlAnalysis {
-  const code = Kusto.Language.KustoCode.ParseAndAnalyze(query, customEventsGlobals());
-  const diagnostics = Bridge.toArray(code.GetDiagnostics()).map((d) => ({
+  const code = bridged.Kusto.Language.KustoCode.ParseAndAnalyze(query, customEventsGlobals());
+  const diagnostics = toArray<Diagnostic>(code.GetDiagnostics()).map((d) => ({
     severity: String(d.Severity), code: d.Code ?? '', message: d.Message ?? '', at: query.slice(d.Start, d.End).slice(0, 80),
   }));
-  const result = code.ResultType as Kusto.Language.Symbols.TableSymbol | null;
-  const columns = result && Bridge.is(result, Kusto.Language.Symbols.TableSymbol)
-    ? Bridge.toArray(result.Columns).map((c) => ({ name: c.Name ?? '', type: c.Type?.Name ?? '' }))
-    : [];
+  const columns = code.ResultType?.Columns ? toArray<Column>(code.ResultType.Columns).map((c) => ({ name: c.Name ?? '', type: c.Type?.Name ?? '' })) : [];
   return { diagnostics, columns };
 }
