@@ -2,17 +2,27 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Builds infra/insights/workbook.json (an Azure Monitor workbook, "Notebook/1.0") from
- * infra/insights/bot-insights.kql, so the queries live in one place:
+ * Builds infra/insights/workbook.json (an Azure Monitor workbook, "Notebook/1.0") from the .kql files beside it
+ * (kpis.kql: the insights KPIs; bot-insights.kql: the operational queries), so the queries live in one place:
  *
- *   node -r @swc-node/register infra/insights/buildWorkbook.ts
+ *   npm run insights:workbook
  *
- * Each `// @query <id> | <title>` line in the .kql file starts a query; its text runs to the next one.
+ * Each `// @query <id> | <title>` line in a .kql file starts a query; its text runs to the next one.
+ * A query's `let period = 1d;` and `let sampleRun = "";` lines become the workbook's Period and Sample run
+ * parameters, so the pasted query and the workbook's are the same text.
  * test/adapters/appInsightsWorkbook.test.ts fails when workbook.json is out of date.
  */
 
 export const KQL_PATH = join(__dirname, 'bot-insights.kql');
+export const KPI_KQL_PATH = join(__dirname, 'kpis.kql');
+/** The files the workbook shows, in order. */
+export const KQL_PATHS = [KPI_KQL_PATH, KQL_PATH];
 export const WORKBOOK_PATH = join(__dirname, 'workbook.json');
+
+/** Every query file's text, in workbook order. */
+export function readKql(): string {
+  return KQL_PATHS.map((path) => readFileSync(path, 'utf8')).join('\n');
+}
 
 export interface KqlSection {
   id: string;
@@ -44,6 +54,16 @@ export function parseKqlSections(text: string): KqlSection[] {
 
 const RESOURCE_TYPE = 'microsoft.insights/components';
 
+/** A query's parameter lines, as the workbook's parameters fill them. */
+const PARAMETER_LINES: [RegExp, string][] = [
+  [/^let period = 1d;/m, 'let period = {Period};'],
+  [/^let sampleRun = "";/m, 'let sampleRun = "{SampleRun}";'],
+];
+
+export function withWorkbookParameters(query: string): string {
+  return PARAMETER_LINES.reduce((text, [line, parameter]) => text.replace(line, parameter), query);
+}
+
 export function workbookFromKql(text: string): object {
   const sections = parseKqlSections(text);
   return {
@@ -55,9 +75,9 @@ export function workbookFromKql(text: string): object {
           json: [
             '# Switchboard: bot insights and queue KPIs',
             '',
-            'Computed from the custom events Switchboard sends (ConversationStarted, Routed, Assigned, BotSessionStarted, BotSessionEnded, Escalated, Transferred, ConversationClosed).',
-            'Definitions follow Omnichannel for Customer Service; each query states the one it implements.',
-            'Source of truth: `infra/insights/bot-insights.kql` (this workbook is generated from it).',
+            'Computed from the custom events Switchboard sends, with the same definitions as the local insights page (`infra/insights/kpi-definitions.md`).',
+            'Rates are fractions (0.25 = 25 %); averages are in seconds. Each query states the definitions it implements.',
+            'Source of truth: `infra/insights/kpis.kql` and `infra/insights/bot-insights.kql` (this workbook is generated from them).',
           ].join('\n'),
         },
         name: 'title',
@@ -87,8 +107,28 @@ export function workbookFromKql(text: string): object {
               },
             },
             {
-              // The conversation-trace query's {ConversationId}: empty lists nothing.
               id: '5d0c3f3e-6f0e-4c39-9d8e-3f1a3b0f6a02',
+              version: 'KqlParameterItem/1.0',
+              name: 'Period',
+              label: 'Per',
+              type: 2,
+              isRequired: true,
+              value: '1d',
+              typeSettings: { additionalResourceOptions: [], showDefault: false },
+              jsonData: JSON.stringify([{ value: '1h', label: 'hour' }, { value: '1d', label: 'day', selected: true }]),
+            },
+            {
+              id: '5d0c3f3e-6f0e-4c39-9d8e-3f1a3b0f6a03',
+              version: 'KqlParameterItem/1.0',
+              name: 'SampleRun',
+              label: 'Sample run (empty: the application\'s events)',
+              type: 1,
+              isRequired: false,
+              value: '',
+            },
+            {
+              // The conversation-trace query's {ConversationId}: empty lists nothing.
+              id: '5d0c3f3e-6f0e-4c39-9d8e-3f1a3b0f6a04',
               version: 'KqlParameterItem/1.0',
               name: 'ConversationId',
               label: 'Conversation id (for the conversation trace)',
@@ -107,7 +147,7 @@ export function workbookFromKql(text: string): object {
         type: 3,
         content: {
           version: 'KqlItem/1.0',
-          query: section.query,
+          query: withWorkbookParameters(section.query),
           size: 0,
           title: section.title,
           timeContextFromParameter: 'TimeRange',
@@ -129,6 +169,6 @@ export function renderWorkbook(text: string): string {
 }
 
 if (require.main === module) {
-  writeFileSync(WORKBOOK_PATH, renderWorkbook(readFileSync(KQL_PATH, 'utf8')));
+  writeFileSync(WORKBOOK_PATH, renderWorkbook(readKql()));
   console.log(`wrote ${WORKBOOK_PATH}`);
 }

@@ -1,5 +1,5 @@
 // The Switchboard bot insights / queue KPI workbook, on the Application Insights resource.
-// workbook.json is generated from bot-insights.kql (node -r @swc-node/register infra/insights/buildWorkbook.ts).
+// workbook.json is generated from kpis.kql and bot-insights.kql (npm run insights:workbook).
 // Wire it from main.bicep, after the monitoring module:
 //   module insightsWorkbook 'insights/workbook.bicep' = {
 //     name: 'insightsWorkbook'

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { KQL_PATH, parseKqlSections, renderWorkbook, WORKBOOK_PATH } from '../../infra/insights/buildWorkbook';
+import { parseKqlSections, readKql, renderWorkbook, WORKBOOK_PATH } from '../../infra/insights/buildWorkbook';
 
 /**
  * The KQL file and the workbook agree, and the queries read only the events and dimensions that the
- * use cases emit (appInsightsLocalHost.test.ts shows them arriving). The KQL itself cannot run here.
+ * use cases emit (appInsightsLocalHost.test.ts shows them arriving). The KQL itself cannot run here: the
+ * language service checks it (test/insights/kqlQueries.test.ts), Azure runs it with the recorded sample.
  */
 
-const kql = readFileSync(KQL_PATH, 'utf8');
+const kql = readKql();
 const sections = parseKqlSections(kql);
 
-test('workbook.json is generated from bot-insights.kql (run: node -r @swc-node/register infra/insights/buildWorkbook.ts)', () => {
+test('workbook.json is generated from kpis.kql and bot-insights.kql (run: npm run insights:workbook)', () => {
   expect(readFileSync(WORKBOOK_PATH, 'utf8')).toBe(renderWorkbook(kql));
   const workbook = JSON.parse(readFileSync(WORKBOOK_PATH, 'utf8'));
   const queries = workbook.items.filter((i: any) => i.type === 3);
@@ -17,6 +18,11 @@ test('workbook.json is generated from bot-insights.kql (run: node -r @swc-node/r
   for (const item of queries) {
     expect(item.content).toMatchObject({ version: 'KqlItem/1.0', queryType: 0, resourceType: 'microsoft.insights/components', timeContextFromParameter: 'TimeRange' });
   }
+  const parameters = workbook.items.find((i: any) => i.type === 9).content.parameters.map((p: any) => p.name);
+  expect(parameters).toEqual(['TimeRange', 'Period', 'SampleRun', 'ConversationId']);
+  const queueAnalytics = queries.find((i: any) => i.name === 'queue-analytics').content.query;
+  expect(queueAnalytics).toContain('let period = {Period};');
+  expect(queueAnalytics).toContain('let sampleRun = "{SampleRun}";');
 });
 
 test('workbook.bicep deploys that workbook.json on the Application Insights resource', () => {
@@ -26,15 +32,13 @@ test('workbook.bicep deploys that workbook.json on the Application Insights reso
   expect(bicep).toContain('sourceId: appInsightsId');
 });
 
-test('every KPI of DESIGN.md §1 has a query, each stating its definition', () => {
-  expect(sections.map((s) => s.id)).toEqual(expect.arrayContaining([
-    'bot-insights', 'queue-speed-to-answer', 'queue-abandon-rate', 'queue-transfer-rate', 'queue-handle-time',
-  ]));
+test('every KPI query states the definitions it implements', () => {
+  expect(sections.map((s) => s.id)).toEqual(expect.arrayContaining(['bot-insights', 'escalation-reasons', 'queue-analytics']));
   const text = (id: string) => sections.find((s) => s.id === id)?.query ?? '';
-  for (const kpi of ['Bot conversations', 'Bot resolution rate', 'Bot escalation rate', 'Deflection']) expect(text('bot-insights')).toContain(kpi);
-  for (const kpi of ['first wait time', 'Average speed to answer', 'Service level']) expect(text('queue-speed-to-answer')).toContain(kpi);
-  expect(text('queue-abandon-rate')).toContain('Abandon rate = abandoned / incoming');
-  expect(text('queue-transfer-rate')).toContain('Transfer rate = transferred sessions / handled sessions');
+  for (const kpi of ['botConversations', 'resolutionRate', 'escalationRate', 'abandonRate', 'deflectionRate', 'averageBotSessionSeconds']) expect(text('bot-insights')).toContain(kpi);
+  for (const kpi of ['incoming', 'averageSpeedToAnswerSeconds', 'serviceLevel', 'abandonRate = abandoned / incoming', 'averageFirstWaitSeconds', 'transferRate = transferred / handled', 'offerRejectionRate', 'offerTimeoutRate']) {
+    expect(text('queue-analytics')).toContain(kpi);
+  }
   for (const section of sections) {
     // Each query opens with comment lines (its definition), then the query.
     expect(section.query.split('\n')[0]).toMatch(/^\/\/ /);
@@ -45,17 +49,22 @@ test('every KPI of DESIGN.md §1 has a query, each stating its definition', () =
 test('the queries read only event names and dimensions that Switchboard tracks', () => {
   const tracked: Record<string, string[]> = {
     ConversationStarted: ['workstream'],
-    Routed: ['workstream', 'rule', 'queue'],
-    Assigned: ['queue', 'workstream', 'agent', 'bot'],
+    Routed: ['workstream', 'rule', 'queue', 'reason'],
+    Assigned: ['queue', 'workstream', 'agent', 'bot', 'firstAgent'],
     BotSessionStarted: ['bot', 'workstream', 'queue'],
-    BotSessionEnded: ['bot', 'outcome', 'failure'],
-    Escalated: ['bot', 'rule', 'queue'],
+    BotSessionEnded: ['bot', 'outcome', 'endedBy', 'failure', 'workstream', 'queue', 'rule', 'topic'],
+    Escalated: ['bot', 'rule', 'queue', 'topic', 'botContext'],
+    WrapUpStarted: ['agent', 'queue', 'workstream'],
     Transferred: ['agent', 'fromQueue', 'queue'],
-    ConversationClosed: ['workstream', 'queue', 'statusReason'],
+    ConversationClosed: ['workstream', 'queue', 'statusReason', 'agent', 'bot', 'accepted'],
+    Offered: ['agent', 'queue', 'workstream'],
+    OfferRejected: ['agent', 'queue', 'workstream'],
+    OfferExpired: ['agent', 'queue', 'workstream'],
   };
-  const measurements = ['botTimeMs', 'waitMs'];
-  // functionName: the function that emitted an item (the telemetry adapter adds it; appInsightsTraces.test.ts).
-  const dimensions = new Set(['conversationId', 'functionName', ...Object.values(tracked).flat()]);
+  const measurements = ['botTimeMs', 'waitMs', 'activeMs', 'wrapUpMs'];
+  // functionName: the function that emitted an item (the telemetry adapter adds it; appInsightsTraces.test.ts);
+  // sampleRun: only the recorded sample carries it (npm run insights:send-sample); the application's events do not.
+  const dimensions = new Set(['conversationId', 'functionName', 'sampleRun', ...Object.values(tracked).flat()]);
   for (const { id, query } of sections) {
     const code = query.split('\n').filter((line) => !line.trim().startsWith('//')).join('\n');
     for (const [, name] of code.matchAll(/name (?:==|!=) "([A-Za-z]+)"/g)) expect([id, name && Object.keys(tracked).includes(name)]).toEqual([id, true]);
@@ -77,5 +86,5 @@ test('the conversation trace derives the operation id as the adapter does, and l
   for (const step of ['"start"', '"queued"', '"bot"', '"agent"', '"close"']) expect(query).toContain(step);
   const workbook = JSON.parse(readFileSync(WORKBOOK_PATH, 'utf8'));
   const parameters = workbook.items.find((i: any) => i.name === 'parameters').content.parameters;
-  expect(parameters.map((p: any) => p.name)).toEqual(['TimeRange', 'ConversationId']);
+  expect(parameters.map((p: any) => p.name)).toEqual(['TimeRange', 'Period', 'SampleRun', 'ConversationId']);
 });
