@@ -178,7 +178,7 @@ describe('the demo bot (unauthenticated) is served only by the local host, or in
 
   test('in Azure, API routes are registered under api/ and pages at the root', () => {
     const { routes } = azureRegistrations({});
-    expect(routes).toMatchObject({ health: 'api/health', chatsStart: 'api/chats', chatPage: 'chat/{site?}', agentPage: 'agent', supervisorPage: 'supervisor', pageAssets: 'assets/{*path}' });
+    expect(routes).toMatchObject({ health: 'api/health', chatsStart: 'api/chats', chatPage: 'chat/{site?}', agentPage: 'agent', supervisorPage: 'supervisor', insightsPage: 'insights', pageAssets: 'assets/{*path}' });
   });
 
   test(`in Azure with SWITCHBOARD_DEMO_BOT=true it is served (unsafe: the README says so)`, () => {
