@@ -78,6 +78,7 @@ test('function names are unique and every HTTP route the API documents is regist
     'GET directline/conversations/{id}/files/{fileId}',
     'GET directline/sites/{site?}',
     'GET health',
+    'GET insights',
     'GET me',
     'GET supervisor/conversations/{id}/messages',
     'GET supervisor/events',
@@ -126,7 +127,7 @@ test('pages are served at the site root and the API under /api, on both hosts (h
   const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8'));
   expect(host.extensions.http.routePrefix).toBe('');
   const pages = registered.http().filter((f) => f.surface === 'page').map((f) => `${f.methods.join(',')} /${servedRoute(f)}`).sort();
-  expect(pages).toEqual(['GET,HEAD /agent', 'GET,HEAD /assets/{*path}', 'GET,HEAD /chat/{site?}', 'GET,HEAD /supervisor']);
+  expect(pages).toEqual(['GET,HEAD /agent', 'GET,HEAD /assets/{*path}', 'GET,HEAD /chat/{site?}', 'GET,HEAD /insights', 'GET,HEAD /supervisor']);
   const api = registered.http().filter((f) => f.surface !== 'page').map((f) => `/${servedRoute(f)}`);
   expect(api.filter((route) => !route.startsWith('/api/'))).toEqual([]);
   expect(api).toContain('/api/health');

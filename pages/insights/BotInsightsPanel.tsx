@@ -1,4 +1,4 @@
-import { makeStyles, mergeClasses, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, tokens } from '@fluentui/react-components';
+import { makeStyles, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, tokens } from '@fluentui/react-components';
 import { BoardSection } from '../supervisor/BoardSection';
 import type { Insights } from '../workspace/contract';
 import { FigureTable } from './FigureTable';
@@ -8,8 +8,7 @@ import { SeriesChart } from './SeriesChart';
 
 const useStyles = makeStyles({
   panel: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  grid: { display: 'grid', gap: tokens.spacingVerticalM, gridTemplateColumns: 'minmax(0, 1fr)' },
-  twoColumns: { gridTemplateColumns: 'repeat(2, minmax(0, 1fr))' },
+  reasons: { maxWidth: '40rem' },
   empty: { color: tokens.colorNeutralForeground3 },
   number: { fontVariantNumeric: 'tabular-nums' },
 });
@@ -17,7 +16,7 @@ const useStyles = makeStyles({
 const BOT_COLOURS = { resolved: 'good', escalated: 'neutral', abandoned: 'bad' } as const;
 
 /** Bot insights: the totals as tiles, conversations by outcome over time, and the tables by bot, topic and rule with the top escalation reasons. */
-export function BotInsightsPanel({ insights, wide }: { insights: Insights; wide: boolean }) {
+export function BotInsightsPanel({ insights }: { insights: Insights }) {
   const styles = useStyles();
   const { bots, definitions, granularity } = insights;
   const tableProps = { family: 'bot', figures: BOT_FIGURES, definitions, empty: 'No bot conversation ended in this range.' } as const;
@@ -35,33 +34,35 @@ export function BotInsightsPanel({ insights, wide }: { insights: Insights; wide:
           empty="No bot conversation ended in this range."
         />
       </BoardSection>
-      <div className={mergeClasses(styles.grid, wide && styles.twoColumns)}>
-        <BoardSection id="by-bot" title="By bot"><FigureTable label="By bot" rowHeading="Bot" rows={bots.byBot} nameOf={(r) => r.bot} {...tableProps} /></BoardSection>
-        <BoardSection id="reasons" title="Top escalation reasons" hint="The context the bots set when they escalated.">
-          {bots.escalationReasons.length === 0 ? (
-            <Text className={styles.empty}>No bot escalated with a reason in this range.</Text>
-          ) : (
-            <Table size="small" aria-label="Top escalation reasons">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>Reason</TableHeaderCell>
-                  <TableHeaderCell>Escalations</TableHeaderCell>
+      <BoardSection id="by-bot" title="By bot"><FigureTable label="By bot" rowHeading="Bot" rows={bots.byBot} nameOf={(r) => r.bot} {...tableProps} /></BoardSection>
+      <BoardSection id="by-topic" title="By topic" hint="The topic the bot set in the conversation; (none) where it set none.">
+        <FigureTable label="By topic" rowHeading="Topic" rows={bots.byTopic} nameOf={(r) => r.topic} {...tableProps} />
+      </BoardSection>
+      <BoardSection id="reasons" title="Top escalation reasons" hint="The context the bots set when they escalated.">
+        {bots.escalationReasons.length === 0 ? (
+          <Text className={styles.empty}>No bot escalated with a reason in this range.</Text>
+        ) : (
+          <Table size="small" aria-label="Top escalation reasons" className={styles.reasons}>
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Reason</TableHeaderCell>
+                <TableHeaderCell>Escalations</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {bots.escalationReasons.map((r) => (
+                <TableRow key={r.reason}>
+                  <TableHeaderCell scope="row">{r.reason}</TableHeaderCell>
+                  <TableCell className={styles.number}>{r.escalations}</TableCell>
                 </TableRow>
-              </TableHeader>
-              <TableBody>
-                {bots.escalationReasons.map((r) => (
-                  <TableRow key={r.reason}>
-                    <TableHeaderCell scope="row">{r.reason}</TableHeaderCell>
-                    <TableCell className={styles.number}>{r.escalations}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </BoardSection>
-        <BoardSection id="by-topic" title="By topic"><FigureTable label="By topic" rowHeading="Topic" rows={bots.byTopic} nameOf={(r) => r.topic} {...tableProps} /></BoardSection>
-        <BoardSection id="by-rule" title="By routing rule"><FigureTable label="By routing rule" rowHeading="Rule" rows={bots.byRule} nameOf={(r) => r.rule} {...tableProps} /></BoardSection>
-      </div>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </BoardSection>
+      <BoardSection id="by-rule" title="By routing rule" hint="The rule that placed the chat with its bot.">
+        <FigureTable label="By routing rule" rowHeading="Rule" rows={bots.byRule} nameOf={(r) => r.rule} {...tableProps} />
+      </BoardSection>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { definitionOf, figureText, type Figure } from './insightsView';
 const useStyles = makeStyles({
   tiles: {
     display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(150px, 1fr))',
     gap: tokens.spacingHorizontalS,
     margin: 0,
   },

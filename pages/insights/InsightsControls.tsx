@@ -48,7 +48,7 @@ export function InsightsControls({ selection, onChange, insights, narrow, export
   return (
     <div className={styles.bar} role="search" aria-label="Range and filters">
       <Field label="Range" className={field}>
-        <Select value={selection.range} onChange={(_, data) => onChange(withRange(selection, data.value as RangeChoice))}>
+        <Select value={selection.range} onChange={(_, data) => onChange(withRange(selection, data.value as RangeChoice, insights ?? undefined))}>
           {RANGE_CHOICES.map((r) => <option key={r} value={r}>{RANGE_LABELS[r]}</option>)}
         </Select>
       </Field>

@@ -1,4 +1,5 @@
-import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle, mergeClasses, ProgressBar, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import { Button, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, mergeClasses, ProgressBar, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import { FilterRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import { NotSupervisorScreen } from '../supervisor/NotSupervisorScreen';
 import type { WorkspaceApi } from '../workspace/api';
@@ -9,7 +10,7 @@ import { messageOf } from '../workspace/useSignIn';
 import { BotInsightsPanel } from './BotInsightsPanel';
 import { InsightsBar } from './InsightsBar';
 import { InsightsControls } from './InsightsControls';
-import { initialSelection, queryOf, rangeCaption, type InsightsSelection } from './insightsView';
+import { initialSelection, queryOf, RANGE_LABELS, rangeCaption, type InsightsSelection } from './insightsView';
 import { QueueAnalyticsPanel } from './QueueAnalyticsPanel';
 import { saveFile } from './saveFile';
 import { useInsights } from './useInsights';
@@ -24,6 +25,7 @@ const useStyles = makeStyles({
   heading: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalM },
   caption: { color: tokens.colorNeutralForeground2 },
   progress: { height: '2px' },
+  toggle: { backgroundColor: tokens.colorNeutralBackground1, borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`, paddingInline: tokens.spacingHorizontalXS, flexShrink: 0 },
 });
 
 type Family = 'bots' | 'queues';
@@ -44,19 +46,26 @@ export interface InsightsViewProps {
 export function InsightsView({ me, api, onSignOut, onSignedOut }: InsightsViewProps) {
   const styles = useStyles();
   const layout = useLayout();
-  const serverNow = () => Date.now() + api.clockOffsetMs;
-  const [selection, setSelection] = useState<InsightsSelection>(() => initialSelection(serverNow()));
+  const [selection, setSelection] = useState<InsightsSelection>(() => initialSelection(Date.now() + api.clockOffsetMs));
+  // The server's time at the last read: the presets count back from it (a test host's clock is not the browser's).
+  const [serverNow, setServerNow] = useState<number | null>(null);
   const [family, setFamily] = useState<Family>('bots');
   const [exporting, setExporting] = useState(false);
+  // On a phone the range and filters fold away under one button that says what they are.
+  const [controlsOpen, setControlsOpen] = useState(false);
   const [exportProblem, setExportProblem] = useState<string | null>(null);
-  // The query is made when the selection changes: a preset's start is then, not every render.
-  const asked = useMemo(() => queryOf(selection, serverNow()), [selection]);
+  const asked = useMemo(() => queryOf(selection, serverNow ?? Date.now() + api.clockOffsetMs), [selection, serverNow, api]);
   const query = 'query' in asked ? asked.query : null;
   const { insights, load, reading, refresh } = useInsights(api, query, selection.range !== 'custom', onSignedOut);
 
   useEffect(() => {
     document.title = TITLE;
   }, []);
+
+  const generatedAt = insights?.generatedAt;
+  useEffect(() => {
+    if (generatedAt) setServerNow(Date.parse(generatedAt));
+  }, [generatedAt]);
 
   if (load.kind === 'notSupervisor') return <NotSupervisorScreen name={me.name} reason={load.message} onSignOut={onSignOut} />;
   if (load.kind === 'error' && insights === null) return <StatusScreen kind="error" title="The insights could not be read" message={load.message} onRetry={refresh} />;
@@ -76,22 +85,33 @@ export function InsightsView({ me, api, onSignOut, onSignedOut }: InsightsViewPr
       setExporting(false);
     }
   };
+  const filtersOn = [selection.workstream, selection.queue, selection.bot].filter(Boolean).length;
+  const controls = (
+    <InsightsControls
+      selection={selection}
+      onChange={setSelection}
+      insights={insights}
+      narrow={narrow}
+      exporting={exporting}
+      onRefresh={refresh}
+      onExport={() => void exportCsv()}
+    />
+  );
   const problem = 'problem' in asked ? asked.problem : load.kind === 'invalid' || load.kind === 'error' ? load.message : exportProblem;
 
   return (
     <div className={styles.page}>
       <InsightsBar name={me.name} compact={narrow} onSignOut={onSignOut} />
-      <InsightsControls
-        selection={selection}
-        onChange={setSelection}
-        insights={insights}
-        narrow={narrow}
-        exporting={exporting}
-        onRefresh={refresh}
-        onExport={() => void exportCsv()}
-      />
+      {narrow ? (
+        <div className={styles.toggle}>
+          <Button appearance="subtle" icon={<FilterRegular />} aria-expanded={controlsOpen} onClick={() => setControlsOpen((open) => !open)}>
+            {RANGE_LABELS[selection.range]}{filtersOn > 0 ? `, ${filtersOn} filter${filtersOn > 1 ? 's' : ''}` : ''}
+          </Button>
+        </div>
+      ) : controls}
       <div className={styles.progress}>{reading && <ProgressBar thickness="medium" aria-label="Reading the insights" />}</div>
       <main className={styles.main}>
+        {narrow && controlsOpen && controls}
         <div className={mergeClasses(styles.content, narrow && styles.narrow)}>
           <div className={styles.heading}>
             <TabList selectedValue={family} onTabSelect={(_, data) => setFamily(data.value as Family)} aria-label="Insights">
@@ -110,7 +130,7 @@ export function InsightsView({ me, api, onSignOut, onSignedOut }: InsightsViewPr
               </MessageBarBody>
             </MessageBar>
           )}
-          {family === 'bots' ? <BotInsightsPanel insights={insights} wide={layout === 'wide'} /> : <QueueAnalyticsPanel insights={insights} />}
+          {family === 'bots' ? <BotInsightsPanel insights={insights} /> : <QueueAnalyticsPanel insights={insights} />}
         </div>
       </main>
     </div>

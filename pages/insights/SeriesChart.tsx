@@ -87,7 +87,7 @@ export function SeriesChart({ title, description, rows, series, stacked, periodH
               <XAxis dataKey="period" tick={{ fontSize: 12, fill: webLightTheme.colorNeutralForeground2 }} tickLine={false} minTickGap={8} />
               <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: webLightTheme.colorNeutralForeground2 }} tickLine={false} axisLine={false} />
               <Tooltip cursor={{ fill: webLightTheme.colorNeutralBackground1Hover }} />
-              <Legend iconType="square" wrapperStyle={{ fontSize: 12 }} />
+              <Legend iconType="square" itemSorter={null} wrapperStyle={{ fontSize: 12 }} />
               {series.map((s) => (
                 <Bar key={s.key} dataKey={s.key} name={s.name} fill={CHART_COLOURS[s.colour]} stackId={stacked ? 'all' : undefined} isAnimationActive={false} maxBarSize={32} />
               ))}

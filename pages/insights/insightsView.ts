@@ -44,8 +44,9 @@ export const initialSelection = (nowMs: number): InsightsSelection => {
 const DATE = /^\d{4}-\d\d-\d\d$/;
 
 /**
- * The query of a selection at `nowMs` (server time), or what is missing. The last 24 hours is the server's
- * default range (to the end of the current hour); the longer presets start that many hours before now.
+ * The query of a selection at `nowMs` (the server's time), or what is missing. The last 24 hours is the
+ * server's default range (to the end of the current hour); the longer presets are as many hours to that
+ * same end, so their query changes only when the hour does (a minute's refresh reads the same range).
  */
 export function queryOf(selection: InsightsSelection, nowMs: number): { query: InsightsQuery } | { problem: string } {
   const filters = {
@@ -55,17 +56,25 @@ export function queryOf(selection: InsightsSelection, nowMs: number): { query: I
     ...(selection.bot && { bot: selection.bot }),
   };
   if (selection.range === 'last24Hours') return { query: filters };
-  if (selection.range !== 'custom') return { query: { from: new Date(nowMs - PRESET_HOURS[selection.range] * HOUR_MS).toISOString(), ...filters } };
+  if (selection.range !== 'custom') {
+    const endOfThisHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS + HOUR_MS;
+    return { query: { from: new Date(endOfThisHour - PRESET_HOURS[selection.range] * HOUR_MS).toISOString(), ...filters } };
+  }
   if (!DATE.test(selection.fromDate) || !DATE.test(selection.toDate)) return { problem: 'Pick the first and the last day of the range.' };
   if (selection.toDate < selection.fromDate) return { problem: 'The last day is before the first.' };
   const to = new Date(Date.parse(`${selection.toDate}T00:00:00.000Z`) + DAY_MS).toISOString();
   return { query: { from: `${selection.fromDate}T00:00:00.000Z`, to, ...filters } };
 }
 
-/** A new range takes the server's granularity for it again (a long range cannot be had by hour). */
-export function withRange(selection: InsightsSelection, range: RangeChoice): InsightsSelection {
+/**
+ * A new range takes the server's granularity for it again (a long range cannot be had by hour); custom
+ * dates start as the days of the range shown, so the supervisor narrows or widens what they see.
+ */
+export function withRange(selection: InsightsSelection, range: RangeChoice, shown?: Pick<Insights, 'from' | 'to'>): InsightsSelection {
   const { granularity: _dropped, ...rest } = selection;
-  return { ...rest, range };
+  if (range !== 'custom' || !shown) return { ...rest, range };
+  const lastDay = new Date(Date.parse(shown.to) - 1).toISOString().slice(0, 10);
+  return { ...rest, range, fromDate: shown.from.slice(0, 10), toDate: lastDay };
 }
 
 // Figures

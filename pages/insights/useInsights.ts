@@ -35,6 +35,8 @@ export function useInsights(api: WorkspaceApi, query: InsightsQuery | null, live
     setReading(true);
     api.getInsights(query, abort.signal).then(
       (read) => {
+        // An answer to a query no longer asked (its read finished as the next began) is not shown.
+        if (abort.signal.aborted) return;
         setInsights(read);
         setLoad({ kind: 'ready' });
         setReading(false);

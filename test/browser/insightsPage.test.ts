@@ -227,6 +227,7 @@ describe('at wide width (1280)', () => {
     await botQueue.getByText('—').first().hover();
     await page.getByRole('tooltip', { name: 'No chat was answered in this range.' }).waitFor();
     await page.mouse.move(0, 0);
+    await page.getByRole('main').evaluate((main) => main.scrollTo(0, 0));
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('insights-queues'));
   }, 30_000);
@@ -260,9 +261,9 @@ describe('at wide width (1280)', () => {
     await page.getByRole('figure', { name: 'Bot conversations by day, by outcome' }).getByRole('button', { name: 'Show as a table' }).click();
     await waitForRow(page, 'Bot conversations by day, by outcome (table)', { 'Day (UTC)': is('30 Nov'), Resolved: is('1'), Escalated: is('3') });
     expect(await tableRows(page, 'Bot conversations by day, by outcome (table)')).toHaveLength(1);
-    // Last 7 days: the server's choice is by day; the morning is in it.
+    // Last 7 days, to the end of the server's hour (10:00 on the test clock): the server's choice is by day; the morning is in it.
     await page.getByLabel('Range', { exact: true }).selectOption('last7Days');
-    await page.getByText(/UTC, by day/).waitFor();
+    await page.getByText('23 Nov 2026, 11:00 – 30 Nov 2026, 11:00 UTC, by day').waitFor();
     await waitForTiles(page, BOTS, { 'Bot conversations': '4' });
     expect(await settledViolations(page)).toEqual([]);
   }, 40_000);
@@ -302,6 +303,14 @@ describe('at phone width (390)', () => {
     await page.getByRole('figure', { name: 'Bot conversations by hour, by outcome' }).locator('svg.recharts-surface').first().waitFor();
     expect(await settledViolations(page)).toEqual([]);
     publish(await opened.screenshot('insights-bots'));
+    // The range and filters fold under one button, which says what they are.
+    await page.getByRole('button', { name: 'Last 24 hours', expanded: false }).click();
+    await page.getByLabel('Bot', { exact: true }).selectOption('demo-bot');
+    await page.getByRole('button', { name: 'Last 24 hours, 1 filter', expanded: true }).waitFor();
+    await waitForTiles(page, BOTS, { 'Bot conversations': '4' });
+    expect(await settledViolations(page)).toEqual([]);
+    await page.getByRole('table', { name: 'By topic' }).scrollIntoViewIfNeeded();
+    await opened.screenshot('insights-bots-tables');
     await page.getByRole('tab', { name: 'Queue analytics' }).click();
     await waitForTiles(page, QUEUES, { Incoming: '7', Answered: '2' });
     expect(await settledViolations(page)).toEqual([]);
