@@ -311,6 +311,8 @@ describe('at phone width (390)', () => {
     expect(await settledViolations(page)).toEqual([]);
     await page.getByRole('table', { name: 'By topic' }).scrollIntoViewIfNeeded();
     await opened.screenshot('insights-bots-tables');
+    await page.getByLabel('Bot', { exact: true }).selectOption('');
+    await page.getByRole('button', { name: 'Last 24 hours', expanded: true }).click();
     await page.getByRole('tab', { name: 'Queue analytics' }).click();
     await waitForTiles(page, QUEUES, { Incoming: '7', Answered: '2' });
     expect(await settledViolations(page)).toEqual([]);
