@@ -5,7 +5,7 @@ import { insightsRows } from '../shared/core/insights';
 import { agentCredentials } from '../shared/http/agentEdge';
 import { edge, json } from '../shared/http/edge';
 import { insightsCsv } from '../shared/http/insightsCsv';
-import { readInsightsQuery } from '../shared/http/insightsQuery';
+import { insightsFilterChoices, readInsightsQuery } from '../shared/http/insightsQuery';
 import { readInsights } from '../shared/usecases/insights';
 import { authenticateSupervisor } from '../shared/usecases/supervisorDesk';
 
@@ -17,7 +17,8 @@ export const insights = edge(async (request) => {
   const serviceLevelSeconds = s.config.insights.serviceLevelSeconds;
   const { hours, summary } = await readInsights(s, query);
   if (format === 'csv') return insightsCsv(insightsRows(hours, query, serviceLevelSeconds), query, serviceLevelSeconds);
-  return json(200, { ...query, serviceLevelSeconds, generatedAt: s.clock.now().toISOString(), ...summary, definitions: KPI_CATALOGUE });
+  const filterChoices = insightsFilterChoices(s.config);
+  return json(200, { ...query, serviceLevelSeconds, generatedAt: s.clock.now().toISOString(), filterChoices, ...summary, definitions: KPI_CATALOGUE });
 });
 
 registerHttp({ name: 'insights', methods: ['GET'], route: 'insights', handler: insights });

@@ -48,13 +48,14 @@ export default defineConfig({
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
       },
       output: {
-        // What the agent and supervisor pages share (React, Fluent UI, pages/workspace) in one chunk named for it.
+        // What the agent, supervisor and insights pages share (React, Fluent UI, pages/workspace) in one chunk named for it.
         codeSplitting: { groups: [{ name: 'workspace', test: /node_modules|[\\/]pages[\\/]workspace[\\/]/, minShareCount: 2 }] },
       },
       input: {
         chat: resolve(pagesRoot, 'chat', 'index.html'),
         agent: resolve(pagesRoot, 'agent', 'index.html'),
         supervisor: resolve(pagesRoot, 'supervisor', 'index.html'),
+        insights: resolve(pagesRoot, 'insights', 'index.html'),
       },
     },
   },

@@ -127,7 +127,7 @@ test('pages are served at the site root and the API under /api, on both hosts (h
   const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8'));
   expect(host.extensions.http.routePrefix).toBe('');
   const pages = registered.http().filter((f) => f.surface === 'page').map((f) => `${f.methods.join(',')} /${servedRoute(f)}`).sort();
-  expect(pages).toEqual(['GET,HEAD /agent', 'GET,HEAD /assets/{*path}', 'GET,HEAD /chat/{site?}', 'GET,HEAD /supervisor']);
+  expect(pages).toEqual(['GET,HEAD /agent', 'GET,HEAD /assets/{*path}', 'GET,HEAD /chat/{site?}', 'GET,HEAD /insights', 'GET,HEAD /supervisor']);
   const api = registered.http().filter((f) => f.surface !== 'page').map((f) => `/${servedRoute(f)}`);
   expect(api.filter((route) => !route.startsWith('/api/'))).toEqual([]);
   expect(api).toContain('/api/health');
@@ -179,7 +179,7 @@ describe('the demo bot (unauthenticated) is served only by the local host, or in
 
   test('in Azure, API routes are registered under api/ and pages at the root', () => {
     const { routes } = azureRegistrations({});
-    expect(routes).toMatchObject({ health: 'api/health', chatsStart: 'api/chats', chatPage: 'chat/{site?}', agentPage: 'agent', supervisorPage: 'supervisor', pageAssets: 'assets/{*path}' });
+    expect(routes).toMatchObject({ health: 'api/health', chatsStart: 'api/chats', chatPage: 'chat/{site?}', agentPage: 'agent', supervisorPage: 'supervisor', insightsPage: 'insights', pageAssets: 'assets/{*path}' });
   });
 
   test(`in Azure with SWITCHBOARD_DEMO_BOT=true it is served (unsafe: the README says so)`, () => {

@@ -1,27 +1,31 @@
-import { Avatar, Button, makeStyles, Text, tokens } from '@fluentui/react-components';
+import { Avatar, Button, Link, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { SignOutRegular } from '@fluentui/react-icons';
 
 const useStyles = makeStyles({
   bar: {
     display: 'flex',
     alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
+    gap: tokens.spacingHorizontalM,
     minHeight: '48px',
     paddingInline: tokens.spacingHorizontalM,
     backgroundColor: tokens.colorNeutralBackground1,
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     flexShrink: 0,
   },
-  title: { flexGrow: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' },
+  title: { margin: 0, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' },
+  nav: { flexGrow: 1 },
   who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
 });
 
-/** The view's header: its name, who is signed in, and Sign out. */
+/** The view's header: its name, the way to the insights over time, who is signed in, and Sign out. */
 export function SupervisorBar({ name, compact, onSignOut }: { name: string; compact: boolean; onSignOut: () => void }) {
   const styles = useStyles();
   return (
     <header className={styles.bar}>
       <Text as="h1" weight="semibold" size={400} className={styles.title}>Supervisor</Text>
+      <nav className={styles.nav} aria-label="Pages">
+        <Link href="/insights">Insights</Link>
+      </nav>
       <span className={styles.who}>
         <Avatar name={name} size={28} aria-hidden />
         {!compact && <Text>{name}</Text>}

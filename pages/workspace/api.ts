@@ -1,5 +1,5 @@
 import type {
-  ConversationDetails, ConversationRow, ConversationStatus, EventBatch, Me, MessagePage, Offer, Overview, Presence, Workspace,
+  ConversationDetails, ConversationRow, ConversationStatus, EventBatch, Insights, InsightsQuery, Me, MessagePage, Offer, Overview, Presence, Workspace,
 } from './contract';
 
 /**
@@ -158,6 +158,20 @@ export class WorkspaceApi {
     return this.call('POST', `supervisor/conversations/${enc(conversationId)}/close`);
   }
 
+  // Insights (supervisors)
+
+  getInsights(insightsQuery: InsightsQuery, signal?: AbortSignal): Promise<Insights> {
+    return this.call('GET', `insights${query({ ...insightsQuery })}`, undefined, signal);
+  }
+
+  /** The same query as CSV: its text and the file name the server gives it (Content-Disposition). */
+  async getInsightsCsv(insightsQuery: InsightsQuery): Promise<{ csv: Blob; fileName: string }> {
+    const response = await this.send('GET', `insights${query({ ...insightsQuery, format: 'csv' })}`, undefined, undefined, 'text/csv');
+    if (!response.ok) throw await errorOf(response);
+    const fileName = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'switchboard-insights.csv';
+    return { csv: await response.blob(), fileName };
+  }
+
   // The plumbing
 
   private listEvents(path: string, after: string, waitSeconds: number, signal?: AbortSignal): Promise<EventBatch> {
@@ -178,8 +192,8 @@ export class WorkspaceApi {
     }
   }
 
-  private async send(method: string, path: string, body: unknown, signal: AbortSignal | undefined): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', ...this.authHeaders() };
+  private async send(method: string, path: string, body: unknown, signal: AbortSignal | undefined, accept = 'application/json'): Promise<Response> {
+    const headers: Record<string, string> = { accept, ...this.authHeaders() };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       return await fetch(this.url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', signal });

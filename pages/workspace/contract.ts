@@ -264,3 +264,94 @@ export type SupervisorEvent =
   | { type: 'reset'; data: Record<string, never> };
 
 export const SUPERVISOR_EVENT_TYPES: ReadonlySet<string> = new Set<SupervisorEvent['type']>(['queues', 'agent', 'conversation', 'conversationRemoved', 'reset']);
+
+/** `GET /api/insights`'s query: whole hours [from, to) (ISO; absent: the server's default, the last 24 hours). */
+export interface InsightsQuery {
+  from?: string;
+  to?: string;
+  /** Absent: the server's choice (by hour up to 72 hours, else by day). */
+  granularity?: InsightsGranularity;
+  workstream?: string;
+  queue?: string;
+  bot?: string;
+}
+
+export type InsightsGranularity = 'hour' | 'day';
+
+/** A bot's (topic's, rule's, period's) insights. Rates are fractions, times seconds; null when nothing was counted for them. */
+export interface BotInsights {
+  botConversations: number;
+  resolved: number;
+  resolvedByBot: number;
+  resolvedByCustomer: number;
+  resolutionRate: number | null;
+  averageResolutionSeconds: number | null;
+  escalated: number;
+  unreachable: number;
+  escalationRate: number | null;
+  averageTimeToEscalateSeconds: number | null;
+  abandoned: number;
+  abandonRate: number | null;
+  deflected: number;
+  deflectionRate: number | null;
+  averageBotSessionSeconds: number | null;
+}
+
+/** A queue's (workstream's, agent's, period's) analytics, the same null rule. */
+export interface QueueAnalytics {
+  incoming: number;
+  answered: number;
+  abandoned: number;
+  handled: number;
+  transferred: number;
+  /** By threshold in seconds ("20", "60"). */
+  serviceLevel: Record<string, number | null>;
+  averageSpeedToAnswerSeconds: number | null;
+  abandonRate: number | null;
+  averageHandleTimeSeconds: number | null;
+  transferRate: number | null;
+  averageFirstWaitSeconds: number | null;
+  offered: number;
+  offerRejectionRate: number | null;
+  offerTimeoutRate: number | null;
+}
+
+/** One KPI's definition, the one the portal's KQL computes too (shared/core/kpiCatalogue.ts). */
+export interface KpiDefinition {
+  id: string;
+  family: 'bot' | 'queue';
+  label: string;
+  unit: 'count' | 'rate' | 'seconds';
+  definition: string;
+  events: string[];
+}
+
+/** `GET /api/insights` (JSON): the range as the server read it, the KPIs over it, and what each means. */
+export interface Insights {
+  from: string;
+  to: string;
+  granularity: InsightsGranularity;
+  workstream?: string;
+  queue?: string;
+  bot?: string;
+  serviceLevelSeconds: number[];
+  generatedAt: string;
+  /** The names the filters take, from the configuration. */
+  filterChoices: { workstreams: string[]; queues: string[]; bots: string[] };
+  queues: {
+    total: QueueAnalytics;
+    byWorkstream: (QueueAnalytics & { workstream: string })[];
+    byQueue: (QueueAnalytics & { queue: string })[];
+    byAgent: (QueueAnalytics & { agent: string })[];
+    series: (QueueAnalytics & { start: string })[];
+  };
+  bots: {
+    total: BotInsights;
+    byBot: (BotInsights & { bot: string })[];
+    byTopic: (BotInsights & { topic: string })[];
+    byRule: (BotInsights & { rule: string })[];
+    escalationReasons: { reason: string; escalations: number }[];
+    series: (BotInsights & { start: string })[];
+  };
+  definitions: KpiDefinition[];
+}

@@ -29,10 +29,20 @@ export function readInsightsQuery(request: EdgeRequest, now: Date, config: Confi
   const granularity = oneOf('granularity', q.get('granularity'), ['hour', 'day'] as const) ?? (hours <= HOURLY_BY_DEFAULT_UP_TO_HOURS ? 'hour' : 'day');
   if (granularity === 'hour' && hours > MAX_HOURLY_RANGE_HOURS) throw new ApiError('InvalidQuery', `granularity=hour covers at most ${MAX_HOURLY_RANGE_HOURS / 24} days; this range is ${Math.round(hours / 24)} days: ask for granularity=day`);
   const format = oneOf('format', q.get('format'), ['json', 'csv'] as const) ?? 'json';
-  const workstream = named('workstream', q.get('workstream'), config.workstreams.map((w) => w.name));
-  const queue = named('queue', q.get('queue'), config.queues.map((x) => x.name));
-  const bot = named('bot', q.get('bot'), config.users.filter((u) => u.kind === 'bot').map((u) => u.id));
+  const choices = insightsFilterChoices(config);
+  const workstream = named('workstream', q.get('workstream'), choices.workstreams);
+  const queue = named('queue', q.get('queue'), choices.queues);
+  const bot = named('bot', q.get('bot'), choices.bots);
   return { query: { from, to, granularity, ...(workstream && { workstream }), ...(queue && { queue }), ...(bot && { bot }) }, format };
+}
+
+/** The names `workstream`, `queue` and `bot` take (the configuration's), which the insights page offers as its filters. */
+export function insightsFilterChoices(config: Config): { workstreams: string[]; queues: string[]; bots: string[] } {
+  return {
+    workstreams: config.workstreams.map((w) => w.name),
+    queues: config.queues.map((q) => q.name),
+    bots: config.users.filter((u) => u.kind === 'bot').map((u) => u.id),
+  };
 }
 
 function instant(name: string, value: string): string {

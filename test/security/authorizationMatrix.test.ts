@@ -156,6 +156,7 @@ const MATRIX: Record<string, Row> = {
   'supervisorTransfer POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${supervisorPath(t.agentChat)}/transfer`, body: { queue: 'HomeLoanQueue' } }), writes: true, expected: supervisorOnly(200) },
   'supervisorClose POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${supervisorPath(t.agentChat)}/close` }), writes: true, expected: supervisorOnly(200) },
   'supervisorConversationMessages GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `${supervisorPath(t.agentChat)}/messages?limit=10` }), expected: supervisorOnly(200) },
+  'insights GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'insights?granularity=day' }), expected: supervisorOnly(200) },
   'conversationGet GET': { target: 'agentChat', call: (t) => ({ method: 'GET', path: `conversations/${t.agentChat.conversationId}` }), expected: operatorOnly(200) },
   'routingExplain POST': { target: 'agentChat', call: () => ({ method: 'POST', path: 'workstreams/ChatWorkStream/explain', body: { context: { BotHandoffTopic: 'CreditCard' } } }), expected: operatorOnly(200) },
   'connectorActivities POST': { target: 'botChat', call: (t) => ({ method: 'POST', path: `${connectorPath(t.botChat)}/activities`, body: botMessage }), writes: true, expected: holdingBotOnly(200) },
@@ -180,6 +181,8 @@ const MATRIX: Record<string, Row> = {
   'agentPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'agent', page: true }), expected: everyone(200) },
   'supervisorPage GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'supervisor', page: true }), expected: everyone(200) },
   'supervisorPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'supervisor', page: true }), expected: everyone(200) },
+  'insightsPage GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'insights', page: true }), expected: everyone(200) },
+  'insightsPage HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: 'insights', page: true }), expected: everyone(200) },
   'pageAssets GET': { target: 'agentChat', call: () => ({ method: 'GET', path: `assets/${builtAsset()}`, page: true }), expected: everyone(200) },
   'pageAssets HEAD': { target: 'agentChat', call: () => ({ method: 'HEAD', path: `assets/${builtAsset()}`, page: true }), expected: everyone(200) },
   // Direct Line. tokens/generate: a site's secret, each for its own site; a token is known and refused (403).
