@@ -148,7 +148,6 @@ const MATRIX: Record<string, Row> = {
   'agentSignOut DELETE': { target: 'agentChat', call: () => ({ method: 'DELETE', path: 'agents/alice/session/matrix-tab-1' }), writes: true, expected: holdingAgentOnly(200) },
   'agentNote POST': { target: 'agentChat', call: (t) => ({ method: 'POST', path: `${agentPath(t.agentChat)}/notes`, body: { text: 'a note' } }), writes: true, expected: holdingAgentOnly(202) },
   'supervisorOverview GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'supervisor/overview' }), expected: supervisorOnly(200) },
-  'insights GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'insights' }), expected: supervisorOnly(200) },
   'supervisorEvents GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'supervisor/events?wait=0' }), expected: supervisorOnly(200) },
   'me GET': { target: 'agentChat', call: () => ({ method: 'GET', path: 'me' }), expected: anyAgent(200) },
   // sam (dev-sam) is the supervisor; alice holds agentChat and is offered offeredChat; bob has room and is Available.
