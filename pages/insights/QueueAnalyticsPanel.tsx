@@ -32,7 +32,7 @@ export function QueueAnalyticsPanel({ insights }: { insights: Insights }) {
           empty="No chat came into a queue in this range."
         />
       </BoardSection>
-      <BoardSection id="by-queue" title="By queue">
+      <BoardSection id="by-queue" title="By queue" hint={botQueuesHint(queues.botQueues)}>
         <FigureTable label="By queue" rowHeading="Queue" rows={queues.byQueue} nameOf={(r) => r.queue} figures={figures} {...tableProps} />
       </BoardSection>
       <BoardSection id="by-agent" title="By agent" hint="What each agent answered and handled, from any queue.">
@@ -43,4 +43,11 @@ export function QueueAnalyticsPanel({ insights }: { insights: Insights }) {
       </BoardSection>
     </div>
   );
+}
+
+/** Why a bot's queue is not in the table, where one was left out. */
+function botQueuesHint(botQueues: readonly string[]): string | undefined {
+  if (botQueues.length === 0) return undefined;
+  const names = botQueues.join(', ');
+  return `${names} ${botQueues.length === 1 ? 'is a bot\'s queue' : 'are bots\' queues'}: ${botQueues.length === 1 ? 'its' : 'their'} chats are in Bot insights.`;
 }

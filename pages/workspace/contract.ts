@@ -339,6 +339,8 @@ export interface Insights {
   /** The names the filters take, from the configuration. */
   filterChoices: { workstreams: string[]; queues: string[]; bots: string[] };
   queues: {
+    /** Queues bots served chats from: left out of the queue analytics (their chats are the bot insights'). */
+    botQueues: string[];
     total: QueueAnalytics;
     byWorkstream: (QueueAnalytics & { workstream: string })[];
     byQueue: (QueueAnalytics & { queue: string })[];

@@ -134,14 +134,24 @@ export function periodOf(hour: string, granularity: InsightsQuery['granularity']
 interface QueueRow { workstream: string; queue: string; agent: string; counters: QueueCounters }
 interface BotRow { workstream: string; bot: string; queue: string; rule: string; topic: string; counters: BotCounters }
 
+/**
+ * The bots' queues: those a bot session ended from in the hours read. Queue analytics leave them out: a chat
+ * there is with a bot, so it counts in the bot insights, and counting it as incoming would dilute the human
+ * queues' abandon rate with every bot conversation (the KQL does the same, from the same events).
+ */
+export function botQueuesOf(hours: readonly HourAggregate[]): Set<string> {
+  return new Set(hours.flatMap((h) => Object.keys(h.bots).map((key) => rowParts(key)[1] ?? '')));
+}
+
 function queueRowsOf(hours: readonly HourAggregate[], query: InsightsQuery): (QueueRow & { period: string })[] {
+  const botQueues = botQueuesOf(hours);
   return hours.flatMap((h) =>
     Object.entries(h.queues)
       .map(([key, counters]) => {
         const [queue = '', agent = ''] = rowParts(key);
         return { workstream: h.workstream, queue, agent, counters, period: periodOf(h.hour, query.granularity) };
       })
-      .filter((row) => query.queue === undefined || row.queue === query.queue),
+      .filter((row) => !botQueues.has(row.queue) && (query.queue === undefined || row.queue === query.queue)),
   );
 }
 
@@ -194,6 +204,8 @@ export function summarizeInsights(hours: readonly HourAggregate[], query: Insigh
   const botSeries = new Map(bots((r) => r.period));
   return {
     queues: {
+      /** Left out of the queue analytics: the queues bots served chats from (botQueuesOf). */
+      botQueues: [...botQueuesOf(hours)].sort(),
       total: analytics(queues(() => '')[0]?.[1] ?? emptyCounters()),
       byWorkstream: queues((r) => r.workstream).map(([workstream, c]) => ({ workstream, ...analytics(c) })),
       byQueue: queues((r) => r.queue).map(([queue, c]) => ({ queue, ...analytics(c) })),

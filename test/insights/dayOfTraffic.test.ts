@@ -214,12 +214,14 @@ test('queue analytics of the day, by queue and by agent', async () => {
     serviceLevel: { 20: 0, 60: 0 }, averageSpeedToAnswerSeconds: 135, abandonRate: 0, averageHandleTimeSeconds: 60,
     transferRate: 1, averageFirstWaitSeconds: 135, offered: 3, offerRejectionRate: 1 / 3, offerTimeoutRate: 1 / 3,
   });
-  expect(byQueue.BotQueue).toMatchObject({ incoming: 7, answered: 0, abandoned: 0, handled: 0, offered: 0, abandonRate: 0, averageSpeedToAnswerSeconds: null });
-  expect(body.queues.total).toMatchObject({ incoming: 11, answered: 3, abandoned: 1, handled: 4, transferred: 1, offered: 6 });
+  // The bot's queue is the bot insights' (its 7 chats are the bot conversations): queue analytics leave it out.
+  expect(byQueue.BotQueue).toBeUndefined();
+  expect(body.queues.botQueues).toEqual(['BotQueue']);
+  expect(body.queues.total).toMatchObject({ incoming: 4, answered: 3, abandoned: 1, handled: 4, transferred: 1, offered: 6, abandonRate: 0.25, averageSpeedToAnswerSeconds: 65 });
   const byAgent = Object.fromEntries(body.queues.byAgent.map((a: any) => [a.agent, a]));
   expect(byAgent.alice).toMatchObject({ answered: 2, handled: 3, averageHandleTimeSeconds: 210, offered: 3, offerRejectionRate: 0 });
   expect(byAgent.carol).toMatchObject({ answered: 1, handled: 1, transferred: 1, transferRate: 1, offered: 3, offerRejectionRate: 1 / 3, offerTimeoutRate: 1 / 3 });
-  expect(body.queues.byWorkstream.map((w: any) => [w.workstream, w.incoming])).toEqual([['ChatWorkStream', 11]]);
+  expect(body.queues.byWorkstream.map((w: any) => [w.workstream, w.incoming])).toEqual([['ChatWorkStream', 4]]);
 });
 
 test('filters: one queue, one bot; by day; the definitions come with the numbers', async () => {
@@ -240,8 +242,8 @@ test('the CSV export has a row per period and queue or bot, with the same number
   const [header, ...lines] = (await res.text()).trim().split('\n');
   const columns = header!.split(',');
   const rows = lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [columns[i], value])));
-  expect(rows.map((r) => [r.family, r.name])).toEqual([['bot', 'demo-bot'], ['queue', 'BotQueue'], ['queue', 'CreditCardQueue'], ['queue', 'HomeLoanQueue']]);
-  expect(rows[2]).toMatchObject({ period: DAY.from, incoming: '3', answered: '2', averageSpeedToAnswerSeconds: '30', serviceLevel20s: '0.5', serviceLevel60s: '1', averageHandleTimeSeconds: '210' });
+  expect(rows.map((r) => [r.family, r.name])).toEqual([['bot', 'demo-bot'], ['queue', 'CreditCardQueue'], ['queue', 'HomeLoanQueue']]);
+  expect(rows[1]).toMatchObject({ period: DAY.from, incoming: '3', answered: '2', averageSpeedToAnswerSeconds: '30', serviceLevel20s: '0.5', serviceLevel60s: '1', averageHandleTimeSeconds: '210' });
   expect(rows[0]).toMatchObject({ botConversations: '7', resolved: '2', escalated: '4', averageBotSessionSeconds: '102.9' });
 });
 
@@ -265,6 +267,9 @@ test('the day\'s telemetry is the sample the KQL is checked with in Azure (UPDAT
     ...e,
     properties: Object.fromEntries(Object.entries(e.properties).map(([k, v]) => [k, k === 'conversationId' ? named(v) : v])),
   }));
+  // Events of one instant come from concurrent handlers in no fixed order: the sample is kept in a stable one.
+  const line = (e: RecordedEvent) => `${e.timestamp} ${e.name} ${JSON.stringify(e.properties)} ${JSON.stringify(e.measurements)}`;
+  sample.sort((a, b) => line(a).localeCompare(line(b)));
   if (process.env.UPDATE_INSIGHTS_SAMPLE === '1') {
     mkdirSync(dirname(SAMPLE), { recursive: true });
     writeFileSync(SAMPLE, `${JSON.stringify(sample, null, 1)}\n`);
