@@ -631,6 +631,47 @@ describe('every route of the local host refuses bad input and changes nothing', 
     await fuzz(fuzzer, cases, RUNS(30));
   });
 
+  test('GET /api/insights?from=&to=&granularity=&workstream=&queue=&bot=&format=', async () => {
+    /** One query parameter: absent, a value it takes, or one it refuses (a 400 naming it). */
+    const param = (name: string, valid: string[], invalid: fc.Arbitrary<string>) =>
+      fc.option(fc.oneof(fc.constantFrom(...valid).map((value) => ({ name, value, ok: true })), invalid.map((value) => ({ name, value, ok: false }))), { nil: undefined });
+    const notIn = (taken: string[]) => (value: string) => !taken.includes(value);
+    const badInstant = fc.oneof(fc.string({ maxLength: 30 }).filter((v) => !/^\d{4}-\d\d-\d\d/.test(v)), fc.constantFrom('2026-13-45', '2026-11-30T08:00', 'yesterday', '1732953600'));
+    const badName = (valid: string[]) => fc.oneof(fc.constantFrom('nobody', 'BOTQUEUE', ' ChatWorkStream'), fc.string({ minLength: 1, maxLength: 20 })).filter(notIn(valid));
+    // Every valid from lies before every valid to, within the hourly bound: a valid combination is always answered.
+    const params = fc.tuple(
+      param('from', ['2026-11-30', '2026-11-30T08:00:00Z', '2026-11-30T08:30:00.000+01:00'], badInstant),
+      param('to', ['2026-12-01', '2026-12-02T00:00:00Z'], badInstant),
+      param('granularity', ['hour', 'day'], fc.constantFrom('HOUR', 'minute', 'week', '')),
+      param('format', ['json', 'csv'], fc.constantFrom('xml', 'CSV', '')),
+      param('workstream', ['ChatWorkStream', ''], badName(['ChatWorkStream', ''])),
+      param('queue', ['CreditCardQueue', 'BotQueue', ''], badName(QUEUE_NAMES.concat(''))),
+      param('bot', ['demo-bot', ''], badName(['demo-bot', ''])),
+    );
+    const cases = fc.tuple(supervisorAuth(), params).map(([auth, all]): Case => {
+      const given = all.filter((p): p is NonNullable<typeof p> => p !== undefined);
+      const query = given.length ? `?${given.map((p) => `${p.name}=${encodeURIComponent(p.value)}`).join('&')}` : '';
+      const valid = given.every((p) => p.ok);
+      return {
+        route: 'insights',
+        kind: `${valid ? 'good' : 'bad'} query ${query}, credentials of ${auth.as}`,
+        expect: auth.as === 'sam' && valid ? 'any' : '4xx',
+        request: { method: 'GET', target: `/api/insights${query}`, headers: auth.headers },
+      };
+    });
+    await fuzz(fuzzer, cases, RUNS(60));
+  });
+
+  test("GET /api/insights's refusals name the parameter", async () => {
+    const get = (query: string) => fuzzer.check({ route: 'insights', kind: 'named refusal', expect: '4xx', request: { method: 'GET', target: `/api/insights${query}`, headers: [bearer('dev-sam')] } });
+    expect(await get('?from=yesterday')).toMatchObject({ status: 400, json: { error: { code: 'InvalidQuery', message: expect.stringMatching(/^from: expected an ISO 8601 date/) } } });
+    expect(await get('?from=2026-12-02&to=2026-12-01')).toMatchObject({ status: 400, json: { error: { message: expect.stringMatching(/^from must be before to/) } } });
+    expect(await get('?from=2026-01-01&to=2026-12-01&granularity=hour')).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('granularity=day') } } });
+    expect(await get('?from=2020-01-01&to=2026-12-01')).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('at most 400 days') } } });
+    expect(await get('?queue=Nope')).toMatchObject({ status: 400, json: { error: { message: expect.stringMatching(/^queue: "Nope" is not in the configuration \(known: /) } } });
+    await fuzzer.endBatch();
+  });
+
   test('POST /api/supervisor/conversations/{id}/assign', async () => {
     const shape = { valid: validObject(assignFields), invalid: invalidObject(assignFields), field: 'agentId' };
     const bodies = fc.oneof(invalidBodies(shape), validWithValue(shape.valid));
