@@ -5,7 +5,7 @@ import { KPI_CATALOGUE } from '../../shared/core/kpiCatalogue';
 import { emptyCounters } from '../../shared/core/kpis';
 import { hourOf } from '../../shared/core/queueBoard';
 import { parseKqlSections, readKql } from '../../infra/insights/buildWorkbook';
-import { DEFINITIONS_PATH, queriesComputing, queryColumns, renderDefinitions } from '../../infra/insights/kpiDefinitions';
+import { DEFINITIONS_PATH, queriesComputing, queryColumns, README_PATH, renderDefinitions, withReadmeTable } from '../../infra/insights/kpiDefinitions';
 import { analyzeKql } from '../../infra/insights/kqlLanguage';
 import { EXPECTED_PATH, readSample } from '../../infra/insights/sendSample';
 
@@ -59,8 +59,10 @@ test('the KPI queries default to the local defaults: per day, the application\'s
   expect(section('queue-analytics').query).toContain('let serviceLevelSeconds = dynamic([20, 60]);');
 });
 
-test('kpi-definitions.md is generated from the catalogue and the queries (run: npm run insights:definitions)', () => {
+test('kpi-definitions.md and the README\'s KPI table are generated from the catalogue and the queries (run: npm run insights:definitions)', () => {
   expect(readFileSync(DEFINITIONS_PATH, 'utf8')).toBe(renderDefinitions(sections, columns));
+  const readme = readFileSync(README_PATH, 'utf8');
+  expect(readme).toBe(withReadmeTable(readme));
   for (const kpi of KPI_CATALOGUE) expect(readFileSync(DEFINITIONS_PATH, 'utf8')).toContain(kpi.definition);
 });
 
