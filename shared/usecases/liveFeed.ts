@@ -44,11 +44,14 @@ export async function publishChange(s: Services, change: CommittedChange, feedEv
   await appendFeedEvents(s, feedEvents);
 }
 
-/** Appends feed events where their scope lives: the live feeds, or the insights' log (usecases/insights.ts). */
+/**
+ * Appends feed events where their scope lives: the live feeds, or the insights' log (usecases/insights.ts). The
+ * two stores are independent, so both writes go at once; a failure fails the change's publication, whose retry
+ * appends nothing twice.
+ */
 export async function appendFeedEvents(s: Services, events: readonly FeedEvent[]): Promise<void> {
   const live = events.filter((event) => !event.scope.startsWith('insights:'));
-  if (live.length > 0) await s.feed.append(live);
-  await recordInsights(s, events.filter((event) => event.scope.startsWith('insights:')));
+  await Promise.all([live.length > 0 ? s.feed.append(live) : undefined, recordInsights(s, events.filter((event) => event.scope.startsWith('insights:')))]);
 }
 
 

@@ -149,6 +149,8 @@ async function main(): Promise<void> {
   console.log(`Switchboard is listening on ${host.baseUrl}/api`);
   console.log(`  chat page:     ${host.baseUrl}/chat`);
   console.log(`  agent page:    ${host.baseUrl}/agent`);
+  console.log(`  supervisor:    ${host.baseUrl}/supervisor   insights: ${host.baseUrl}/insights`);
+  console.log(`  health:        ${host.baseUrl}/api/health`);
   console.log(`  configuration: ${file}`);
   if (publicUrl) console.log(`  bots reply to: ${publicUrl}/api/connector/ (${SETTINGS.publicUrl})`);
   console.log(cloud ? `  data:          Cosmos DB ${cloud.cosmos.endpoint}, Service Bus ${'connectionString' in cloud.serviceBus ? '(connection string)' : cloud.serviceBus.fullyQualifiedNamespace}` : `  data:          ${dataDir}`);
