@@ -8,7 +8,7 @@ import { StatusScreen } from '../workspace/StatusScreen';
 import { useLayout } from '../workspace/useLayout';
 import { messageOf } from '../workspace/useSignIn';
 import { BotInsightsPanel } from './BotInsightsPanel';
-import { InsightsBar } from './InsightsBar';
+import { PageBar } from '../workspace/PageBar';
 import { InsightsControls } from './InsightsControls';
 import { initialSelection, queryOf, RANGE_LABELS, rangeCaption, type InsightsSelection } from './insightsView';
 import { QueueAnalyticsPanel } from './QueueAnalyticsPanel';
@@ -101,7 +101,7 @@ export function InsightsView({ me, api, onSignOut, onSignedOut }: InsightsViewPr
 
   return (
     <div className={styles.page}>
-      <InsightsBar name={me.name} compact={narrow} onSignOut={onSignOut} />
+      <PageBar title="Insights" link={{ href: '/supervisor', label: 'Supervisor' }} name={me.name} compact={narrow} onSignOut={onSignOut} />
       {narrow ? (
         <div className={styles.toggle}>
           <Button appearance="subtle" icon={<FilterRegular />} aria-expanded={controlsOpen} onClick={() => setControlsOpen((open) => !open)}>

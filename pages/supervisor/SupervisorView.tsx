@@ -12,7 +12,7 @@ import { ConversationBoard } from './conversations/ConversationBoard';
 import { MonitorDrawer } from './monitor/MonitorDrawer';
 import { NotSupervisorScreen } from './NotSupervisorScreen';
 import { QueueBoard } from './queues/QueueBoard';
-import { SupervisorBar } from './SupervisorBar';
+import { PageBar } from '../workspace/PageBar';
 import { useSupervisorActions, type Say } from './useSupervisorActions';
 import { useSupervisorBoard } from './useSupervisorBoard';
 
@@ -81,7 +81,7 @@ export function SupervisorView({ me, api, onSignOut, onSignedOut }: SupervisorVi
 
   return (
     <div className={styles.page}>
-      <SupervisorBar name={me.name} compact={narrow} onSignOut={onSignOut} />
+      <PageBar title="Supervisor" link={{ href: '/insights', label: 'Insights' }} name={me.name} compact={narrow} onSignOut={onSignOut} />
       {narrow && (
         <TabList className={styles.tabs} selectedValue={screen} onTabSelect={(_, data) => setScreen(data.value as Screen)} aria-label="Screens">
           <Tab value="queues">Queues{waiting > 0 && <CounterBadge className={styles.count} count={waiting} size="small" color="danger" aria-label={`${waiting} waiting`} />}</Tab>

@@ -3,9 +3,12 @@ import { ApiError, type WorkspaceApi } from './api';
 import type { Me } from './contract';
 import { resumeSignIn, signInWithToken, signOut } from './signIn';
 
+/** Who is signed in, and the API client that carries their credentials. */
+export type SignedIn = { kind: 'signedIn'; me: Me; api: WorkspaceApi };
+
 export type SignInState =
   | { kind: 'checking' }
-  | { kind: 'signedIn'; me: Me; api: WorkspaceApi }
+  | SignedIn
   | { kind: 'signedOut'; problem?: string; busy?: boolean }
   | { kind: 'redirecting' }
   | { kind: 'error'; message: string };
