@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { accessibilityViolations, browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
 import { is, tableRows, waitForRow } from '../support/boardTables';
 import { conversationWhere, sampleConfig, startTestHost, testClock, type TestClock, type TestHost } from '../support/localHostHarness';
+import { trafficOn } from '../support/playTraffic';
 
 /**
  * The insights page at /insights in Chromium, against the real local host and the demo bot, after a morning
@@ -29,50 +30,21 @@ const SECOND = 1000;
 const browser = browserPerFile();
 let host: TestHost;
 let clock: TestClock;
+let traffic: ReturnType<typeof trafficOn>;
 
 beforeAll(async () => {
   clock = testClock('2026-11-30T07:50:00.000Z');
   host = await startTestHost({ clock, config: sampleConfig(() => undefined, { offers: true }) });
-  for (const [agent, presence] of [['alice', 'Available'], ['carol', 'Available'], ['bob', 'Offline'], ['dave', 'Offline']] as const) {
-    expect((await host.api.agent(agent, 'PUT', '/presence', { presence })).status).toBe(200);
-  }
+  traffic = trafficOn(host, clock);
+  for (const [agent, presence] of [['alice', 'Available'], ['carol', 'Available'], ['bob', 'Offline'], ['dave', 'Offline']] as const) await traffic.presence(agent, presence);
   await playTheMorning();
 }, 120_000);
 afterAll(async () => {
   await host.close();
 });
 
-/** Moves the clock with nothing in flight (a delivery's lock would expire under the jump). */
-async function advance(ms: number): Promise<void> {
-  await host.bus.whenIdle();
-  clock.advance(ms);
-  await host.bus.whenIdle();
-}
-
-const at = (iso: string) => advance(Date.parse(iso) - clock.now().getTime());
-
-type Chat = { conversationId: string; token: string };
-
-async function startWithTheBot(): Promise<Chat> {
-  const chat = await host.api.startChat({});
-  await conversationWhere(host, chat.conversationId, (c) => c.assignee?.kind === 'bot' && c.assignmentAnnounced, 'the bot to take the chat');
-  return chat;
-}
-
-async function say(chat: Chat, text: string): Promise<void> {
-  expect([200, 202]).toContain((await host.api.say(chat, text)).status);
-  await host.bus.whenIdle();
-}
-
-const offeredTo = (agent: string, chat: Chat) => conversationWhere(host, chat.conversationId, (c) => c.offer?.agentId === agent, `an offer to ${agent}`);
-
-async function agentDoes(agent: string, action: string, chat: Chat): Promise<void> {
-  const path = action === 'accept' || action === 'reject' ? `/offers/${chat.conversationId}/${action}` : `/conversations/${chat.conversationId}/${action}`;
-  expect([200, 202]).toContain((await host.api.agent(agent, 'POST', path)).status);
-  await host.bus.whenIdle();
-}
-
 async function playTheMorning(): Promise<void> {
+  const { advance, at, presence, startWithTheBot, say, customerEnds, offeredTo, agentDoes } = traffic;
   await at('2026-11-30T08:00:00.000Z');
   const one = await startWithTheBot();
   await advance(40 * SECOND);
@@ -107,13 +79,12 @@ async function playTheMorning(): Promise<void> {
   await agentDoes('carol', 'close', three);
 
   await at('2026-11-30T09:30:00.000Z');
-  expect((await host.api.agent('alice', 'PUT', '/presence', { presence: 'Offline' })).status).toBe(200);
+  await presence('alice', 'Offline');
   const four = await startWithTheBot();
   await advance(10 * SECOND);
   await say(four, 'credit card');
   await advance(45 * SECOND);
-  expect((await host.api.call('POST', `chats/${four.conversationId}/end`, { token: four.token })).status).toBe(200);
-  await host.bus.whenIdle();
+  await customerEnds(four);
   await at('2026-11-30T10:00:00.000Z');
 }
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Telemetry, TelemetryProperties } from '../../shared/ports/telemetry';
 import { sealInsightHours } from '../../shared/usecases/insights';
 import { conversationWhere, sampleConfig, startTestHost, testClock, type TestClock, type TestHost } from '../support/localHostHarness';
+import { trafficOn } from '../support/playTraffic';
 
 /**
  * A day of traffic with known outcomes, through the real local host, the demo bot (botbuilder over loopback)
@@ -44,6 +45,7 @@ class RecordingTelemetry implements Telemetry {
 let host: TestHost;
 let clock: TestClock;
 let telemetry: RecordingTelemetry;
+let traffic: ReturnType<typeof trafficOn>;
 
 beforeAll(async () => {
   clock = testClock('2026-11-30T07:50:00.000Z');
@@ -55,54 +57,14 @@ beforeAll(async () => {
       for (const workstream of c.workstreams) workstream.autoClose.activeIdleMinutes = 10;
     }, { offers: true }),
   });
-  for (const [agent, presence] of [['alice', 'Available'], ['carol', 'Available'], ['bob', 'Offline'], ['dave', 'Offline']]) {
-    expect((await host.api.agent(agent as string, 'PUT', '/presence', { presence })).status).toBe(200);
-  }
+  traffic = trafficOn(host, clock);
+  for (const [agent, presence] of [['alice', 'Available'], ['carol', 'Available'], ['bob', 'Offline'], ['dave', 'Offline']] as const) await traffic.presence(agent, presence);
   await playTheDay();
 }, 120_000);
 afterAll(() => host.close());
 
-/** Moves the clock with nothing in flight (a delivery's lock would expire under the jump). */
-async function advance(ms: number): Promise<void> {
-  await host.bus.whenIdle();
-  clock.advance(ms);
-  await host.bus.whenIdle();
-}
-
-async function at(iso: string): Promise<void> {
-  await advance(Date.parse(iso) - clock.now().getTime());
-}
-
-type Chat = { conversationId: string; token: string };
-
-async function startWithTheBot(): Promise<Chat> {
-  const chat = await host.api.startChat({});
-  await conversationWhere(host, chat.conversationId, (c) => c.assignee?.kind === 'bot' && c.assignmentAnnounced, 'the bot to take the chat');
-  return chat;
-}
-
-async function say(chat: Chat, text: string): Promise<void> {
-  expect([200, 202]).toContain((await host.api.say(chat, text)).status);
-  await host.bus.whenIdle();
-}
-
-async function customerEnds(chat: Chat): Promise<void> {
-  expect((await host.api.call('POST', `chats/${chat.conversationId}/end`, { token: chat.token })).status).toBe(200);
-  await host.bus.whenIdle();
-}
-
-async function offeredTo(agent: string, chat: Chat): Promise<void> {
-  await conversationWhere(host, chat.conversationId, (c) => c.offer?.agentId === agent, `an offer to ${agent}`);
-}
-
-async function agentDoes(agent: string, action: string, chat: Chat, body?: unknown): Promise<void> {
-  const path = action === 'accept' || action === 'reject' ? `/offers/${chat.conversationId}/${action}` : `/conversations/${chat.conversationId}/${action}`;
-  const res = await host.api.agent(agent, 'POST', path, body);
-  expect([200, 202]).toContain(res.status);
-  await host.bus.whenIdle();
-}
-
 async function playTheDay(): Promise<void> {
+  const { advance, at, presence, startWithTheBot, say, customerEnds, offeredTo, agentDoes } = traffic;
   await at('2026-11-30T08:00:00.000Z');
   const one = await startWithTheBot();
   await advance(40 * SECOND);
@@ -149,13 +111,13 @@ async function playTheDay(): Promise<void> {
   await agentDoes('alice', 'close', four);
 
   await at('2026-11-30T09:30:00.000Z');
-  expect((await host.api.agent('alice', 'PUT', '/presence', { presence: 'Offline' })).status).toBe(200);
+  await presence('alice', 'Offline');
   const five = await startWithTheBot();
   await advance(10 * SECOND);
   await say(five, 'credit card');
   await advance(45 * SECOND);
   await customerEnds(five);
-  expect((await host.api.agent('alice', 'PUT', '/presence', { presence: 'Available' })).status).toBe(200);
+  await presence('alice', 'Available');
 
   await at('2026-11-30T10:00:00.000Z');
   const six = await startWithTheBot();
@@ -249,7 +211,7 @@ test('the CSV export has a row per period and queue or bot, with the same number
 
 test('sealing the hours changes no number, and a sealed day is read from its aggregates alone', async () => {
   const before = (await insights()).body;
-  await at('2026-12-01T00:10:00.000Z');
+  await traffic.at('2026-12-01T00:10:00.000Z');
   await sealInsightHours(host.services);
   const sealed = await host.services.insights.hours('ChatWorkStream', DAY.from, DAY.to);
   expect(sealed.map((h) => [h.value.hour.slice(11, 16), h.value.sealed])).toEqual([['08:00', true], ['09:00', true], ['10:00', true]]);
