@@ -206,14 +206,14 @@ export function summarizeInsights(hours: readonly HourAggregate[], query: Insigh
     queues: {
       /** Left out of the queue analytics: the queues bots served chats from (botQueuesOf). */
       botQueues: [...botQueuesOf(hours)].sort(),
-      total: analytics(queues(() => '')[0]?.[1] ?? emptyCounters()),
+      total: analytics(queueRows.reduce((sum, row) => addCounters(sum, row.counters), emptyCounters())),
       byWorkstream: queues((r) => r.workstream).map(([workstream, c]) => ({ workstream, ...analytics(c) })),
       byQueue: queues((r) => r.queue).map(([queue, c]) => ({ queue, ...analytics(c) })),
       byAgent: sumBy(queueRows.filter((r) => r.agent !== ''), (r) => r.agent, (r) => r.counters, addCounters, emptyCounters).map(([agent, c]) => ({ agent, ...analytics(c) })),
       series: periodsOf(query).map((start) => ({ start, ...analytics(queueSeries.get(start) ?? emptyCounters()) })),
     },
     bots: {
-      total: botKpis(bots(() => '')[0]?.[1] ?? emptyBotCounters()),
+      total: botKpis(botRows.reduce((sum, row) => addBotCounters(sum, row.counters), emptyBotCounters())),
       byBot: bots((r) => r.bot).map(([bot, c]) => ({ bot, ...botKpis(c) })),
       byTopic: bots((r) => r.topic || UNNAMED).map(([topic, c]) => ({ topic, ...botKpis(c) })),
       byRule: bots((r) => r.rule || UNNAMED).map(([rule, c]) => ({ rule, ...botKpis(c) })),
@@ -226,7 +226,7 @@ export type InsightsSummary = ReturnType<typeof summarizeInsights>;
 
 const TOP_REASONS = 10;
 
-/** The most frequent escalation reasons of the bots asked for, with their share of those bots' escalations. */
+/** The most frequent escalation reasons of the bots asked for (reasons are kept by bot, so a queue filter does not narrow them). */
 function topReasons(hours: readonly HourAggregate[], query: InsightsQuery): { reason: string; escalations: number }[] {
   const counts = new Map<string, number>();
   for (const hour of hours) {
