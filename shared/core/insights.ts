@@ -243,19 +243,29 @@ function topReasons(hours: readonly HourAggregate[], query: InsightsQuery): { re
 
 /** One row of the export: a queue's or a bot's KPIs in one period. */
 export type InsightsRow =
-  | ({ period: string; family: 'queue'; name: string } & QueueAnalytics)
+  | ({ period: string; family: 'workstream' | 'queue' | 'agent'; name: string } & QueueAnalytics)
   | ({ period: string; family: 'bot'; name: string } & ReturnType<typeof botKpis>);
 
-/** The export's rows: per period, each queue's analytics, then each bot's insights, in name order. */
+/**
+ * The export's rows: per period, the queue analytics of each workstream, queue and agent (what the agent
+ * answered, handled and was offered), then each bot's insights; by family, then name.
+ */
 export function insightsRows(hours: readonly HourAggregate[], query: InsightsQuery, serviceLevelSeconds: readonly number[]): InsightsRow[] {
   const byPeriodAnd = <Row extends { period: string }, C>(rows: readonly Row[], name: (row: Row) => string, countersOf: (row: Row) => C, add: (a: C, b: C) => C, empty: () => C) =>
     sumBy(rows, (row) => rowKey([row.period, name(row)]), countersOf, add, empty).map(([key, counters]) => {
       const [period = '', rowName = ''] = rowParts(key);
       return { period, name: rowName, counters };
     });
-  const queues = byPeriodAnd(queueRowsOf(hours, query), (r) => r.queue, (r) => r.counters, addCounters, emptyCounters)
-    .map(({ period, name, counters }) => ({ period, family: 'queue' as const, name, ...queueAnalytics(counters, serviceLevelSeconds) }));
+  const queueRows = queueRowsOf(hours, query);
+  const analyticsBy = (family: 'workstream' | 'queue' | 'agent', rows: typeof queueRows, name: (row: (typeof queueRows)[number]) => string) =>
+    byPeriodAnd(rows, name, (r) => r.counters, addCounters, emptyCounters).map(({ period, name: rowName, counters }) => ({ period, family, name: rowName, ...queueAnalytics(counters, serviceLevelSeconds) }));
+  const queues = [
+    ...analyticsBy('workstream', queueRows, (r) => r.workstream),
+    ...analyticsBy('queue', queueRows, (r) => r.queue),
+    ...analyticsBy('agent', queueRows.filter((r) => r.agent !== ''), (r) => r.agent),
+  ];
   const bots = byPeriodAnd(botRowsOf(hours, query), (r) => r.bot, (r) => r.counters, addBotCounters, emptyBotCounters)
     .map(({ period, name, counters }) => ({ period, family: 'bot' as const, name, ...botKpis(counters) }));
-  return [...queues, ...bots].sort((a, b) => a.period.localeCompare(b.period) || a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
+  const order = ['bot', 'workstream', 'queue', 'agent'];
+  return [...queues, ...bots].sort((a, b) => a.period.localeCompare(b.period) || order.indexOf(a.family) - order.indexOf(b.family) || a.name.localeCompare(b.name));
 }

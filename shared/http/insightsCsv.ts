@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { InsightsQuery, InsightsRow } from '../core/insights';
 
 /**
- * The insights export: one row per period and queue or bot, one column per KPI (rates as fractions, times in
+ * The insights export: one row per period and workstream, queue, agent or bot, one column per KPI (rates as fractions, times in
  * seconds; a service level per threshold, `serviceLevel20s`), empty where a KPI does not apply or counted
  * nothing. Cells that a spreadsheet would run as a formula (a name starting with = + - @) are quoted with a
  * leading apostrophe, as OWASP advises for CSV exports.

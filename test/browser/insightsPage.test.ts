@@ -247,9 +247,9 @@ describe('at wide width (1280)', () => {
     const [header, ...lines] = readFileSync(await download.path(), 'utf8').trim().split('\n');
     const columns = header!.split(',');
     const rows = lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [columns[i], value])));
-    expect(rows.map((r) => [r.family, r.name])).toEqual([['bot', 'demo-bot'], ['queue', 'CreditCardQueue'], ['queue', 'HomeLoanQueue']]);
+    expect(rows.map((r) => [r.family, r.name])).toEqual([['bot', 'demo-bot'], ['workstream', 'ChatWorkStream'], ['queue', 'CreditCardQueue'], ['queue', 'HomeLoanQueue'], ['agent', 'alice'], ['agent', 'carol']]);
     expect(rows[0]).toMatchObject({ botConversations: '4', resolved: '1', escalated: '3' });
-    expect(rows[1]).toMatchObject({ incoming: '2', answered: '1', averageSpeedToAnswerSeconds: '10', averageHandleTimeSeconds: '360' });
+    expect(rows[2]).toMatchObject({ incoming: '2', answered: '1', averageSpeedToAnswerSeconds: '10', averageHandleTimeSeconds: '360' });
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
   }, 30_000);
 

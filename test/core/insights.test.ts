@@ -95,8 +95,10 @@ describe('summaries', () => {
     expect(summary.queues.series).toHaveLength(1);
   });
 
-  it('the export has one row per period and queue or bot', () => {
+  it('the export has one row per period and workstream, queue, agent or bot', () => {
     const rows = insightsRows(hours, { from: '2026-11-30T08:00:00.000Z', to: '2026-11-30T12:00:00.000Z', granularity: 'hour' }, [20]);
-    expect(rows.map((r) => [r.period.slice(11, 13), r.family, r.name])).toEqual([['08', 'bot', 'b'], ['08', 'queue', 'Q'], ['10', 'bot', 'b'], ['10', 'queue', 'R']]);
+    expect(rows.map((r) => [r.period.slice(11, 13), r.family, r.name])).toEqual([
+      ['08', 'bot', 'b'], ['08', 'workstream', 'W'], ['08', 'queue', 'Q'], ['10', 'bot', 'b'], ['10', 'workstream', 'W'], ['10', 'queue', 'R'],
+    ]);
   });
 });

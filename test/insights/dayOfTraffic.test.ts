@@ -196,7 +196,7 @@ test('filters: one queue, one bot; by day; the definitions come with the numbers
   expect(bot.definitions.map((d: any) => d.id)).toEqual(expect.arrayContaining(['resolutionRate', 'serviceLevel', 'averageHandleTimeSeconds']));
 });
 
-test('the CSV export has a row per period and queue or bot, with the same numbers', async () => {
+test('the CSV export has a row per period and workstream, queue, agent or bot, with the same numbers', async () => {
   const res = await fetch(`${host.baseUrl}/api/insights?from=${DAY.from}&to=${DAY.to}&granularity=day&format=csv`, { headers: { authorization: 'Bearer dev-sam' } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -204,8 +204,11 @@ test('the CSV export has a row per period and queue or bot, with the same number
   const [header, ...lines] = (await res.text()).trim().split('\n');
   const columns = header!.split(',');
   const rows = lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [columns[i], value])));
-  expect(rows.map((r) => [r.family, r.name])).toEqual([['bot', 'demo-bot'], ['queue', 'CreditCardQueue'], ['queue', 'HomeLoanQueue']]);
-  expect(rows[1]).toMatchObject({ period: DAY.from, incoming: '3', answered: '2', averageSpeedToAnswerSeconds: '30', serviceLevel20s: '0.5', serviceLevel60s: '1', averageHandleTimeSeconds: '210' });
+  expect(rows.map((r) => [r.family, r.name])).toEqual([
+    ['bot', 'demo-bot'], ['workstream', 'ChatWorkStream'], ['queue', 'CreditCardQueue'], ['queue', 'HomeLoanQueue'], ['agent', 'alice'], ['agent', 'carol'],
+  ]);
+  expect(rows[4]).toMatchObject({ answered: '2', handled: '3', averageHandleTimeSeconds: '210', offered: '3' });
+  expect(rows[2]).toMatchObject({ period: DAY.from, incoming: '3', answered: '2', averageSpeedToAnswerSeconds: '30', serviceLevel20s: '0.5', serviceLevel60s: '1', averageHandleTimeSeconds: '210' });
   expect(rows[0]).toMatchObject({ botConversations: '7', resolved: '2', escalated: '4', averageBotSessionSeconds: '102.9' });
 });
 
