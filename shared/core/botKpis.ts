@@ -77,8 +77,12 @@ export function countBotSession(counters: BotCounters, event: KpiEvent): BotCoun
 }
 
 export function addBotCounters(a: BotCounters, b: BotCounters): BotCounters {
-  const sum = emptyBotCounters();
-  for (const key of Object.keys(sum) as (keyof BotCounters)[]) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  return addBotCountersInto(addBotCountersInto(emptyBotCounters(), a), b);
+}
+
+/** Adds `b` into `sum` and returns `sum` (see kpis.ts addCountersInto). */
+export function addBotCountersInto(sum: BotCounters, b: BotCounters): BotCounters {
+  for (const key of Object.keys(sum) as (keyof BotCounters)[]) sum[key] += b[key] ?? 0;
   return sum;
 }
 

@@ -1,7 +1,7 @@
-import { addBotCounters, botKpis, countBotSession, emptyBotCounters, type BotCounters } from './botKpis';
+import { addBotCountersInto, botKpis, countBotSession, emptyBotCounters, type BotCounters } from './botKpis';
 import type { FeedEvent, FeedScope, StoredFeedEvent } from './feed';
 import { hourOf } from './queueBoard';
-import { addCounters, countKpiEvent, emptyCounters, kpiQueueOf, offerKpis, queueKpis, SERVICE_LEVEL_CHOICES, type KpiEvent, type QueueCounters } from './kpis';
+import { addCountersInto, countKpiEvent, emptyCounters, kpiQueueOf, offerKpis, queueKpis, SERVICE_LEVEL_CHOICES, type KpiEvent, type QueueCounters } from './kpis';
 
 /**
  * Bot insights and queue analytics over time (GET /api/insights): the KPIs of core/kpis.ts and
@@ -166,10 +166,15 @@ function botRowsOf(hours: readonly HourAggregate[], query: InsightsQuery): (BotR
   );
 }
 
-/** Sums rows by a key, in key order. */
-function sumBy<Row, C>(rows: readonly Row[], keyOf: (row: Row) => string, countersOf: (row: Row) => C, add: (a: C, b: C) => C, empty: () => C): [string, C][] {
+/** Sums rows by a key, in key order, each key into a fresh accumulator (`addInto` adds its second argument into its first). */
+function sumBy<Row, C>(rows: readonly Row[], keyOf: (row: Row) => string, countersOf: (row: Row) => C, addInto: (sum: C, b: C) => C, empty: () => C): [string, C][] {
   const sums = new Map<string, C>();
-  for (const row of rows) sums.set(keyOf(row), add(sums.get(keyOf(row)) ?? empty(), countersOf(row)));
+  for (const row of rows) {
+    const key = keyOf(row);
+    let sum = sums.get(key);
+    if (sum === undefined) sums.set(key, (sum = empty()));
+    addInto(sum, countersOf(row));
+  }
   return [...sums.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
@@ -196,9 +201,9 @@ export function summarizeInsights(hours: readonly HourAggregate[], query: Insigh
   const queueRows = queueRowsOf(hours, query);
   const botRows = botRowsOf(hours, query);
   const queues = (keyOf: (row: QueueRow & { period: string }) => string) =>
-    sumBy(queueRows, keyOf, (r) => r.counters, addCounters, emptyCounters);
+    sumBy(queueRows, keyOf, (r) => r.counters, addCountersInto, emptyCounters);
   const bots = (keyOf: (row: BotRow & { period: string }) => string) =>
-    sumBy(botRows, keyOf, (r) => r.counters, addBotCounters, emptyBotCounters);
+    sumBy(botRows, keyOf, (r) => r.counters, addBotCountersInto, emptyBotCounters);
   const analytics = (counters: QueueCounters) => queueAnalytics(counters, serviceLevelSeconds);
   const queueSeries = new Map(queues((r) => r.period));
   const botSeries = new Map(bots((r) => r.period));
@@ -206,14 +211,14 @@ export function summarizeInsights(hours: readonly HourAggregate[], query: Insigh
     queues: {
       /** Left out of the queue analytics: the queues bots served chats from (botQueuesOf). */
       botQueues: [...botQueuesOf(hours)].sort(),
-      total: analytics(queueRows.reduce((sum, row) => addCounters(sum, row.counters), emptyCounters())),
+      total: analytics(queueRows.reduce((sum, row) => addCountersInto(sum, row.counters), emptyCounters())),
       byWorkstream: queues((r) => r.workstream).map(([workstream, c]) => ({ workstream, ...analytics(c) })),
       byQueue: queues((r) => r.queue).map(([queue, c]) => ({ queue, ...analytics(c) })),
-      byAgent: sumBy(queueRows.filter((r) => r.agent !== ''), (r) => r.agent, (r) => r.counters, addCounters, emptyCounters).map(([agent, c]) => ({ agent, ...analytics(c) })),
+      byAgent: sumBy(queueRows.filter((r) => r.agent !== ''), (r) => r.agent, (r) => r.counters, addCountersInto, emptyCounters).map(([agent, c]) => ({ agent, ...analytics(c) })),
       series: periodsOf(query).map((start) => ({ start, ...analytics(queueSeries.get(start) ?? emptyCounters()) })),
     },
     bots: {
-      total: botKpis(botRows.reduce((sum, row) => addBotCounters(sum, row.counters), emptyBotCounters())),
+      total: botKpis(botRows.reduce((sum, row) => addBotCountersInto(sum, row.counters), emptyBotCounters())),
       byBot: bots((r) => r.bot).map(([bot, c]) => ({ bot, ...botKpis(c) })),
       byTopic: bots((r) => r.topic || UNNAMED).map(([topic, c]) => ({ topic, ...botKpis(c) })),
       byRule: bots((r) => r.rule || UNNAMED).map(([rule, c]) => ({ rule, ...botKpis(c) })),
@@ -258,13 +263,13 @@ export function insightsRows(hours: readonly HourAggregate[], query: InsightsQue
     });
   const queueRows = queueRowsOf(hours, query);
   const analyticsBy = (family: 'workstream' | 'queue' | 'agent', rows: typeof queueRows, name: (row: (typeof queueRows)[number]) => string) =>
-    byPeriodAnd(rows, name, (r) => r.counters, addCounters, emptyCounters).map(({ period, name: rowName, counters }) => ({ period, family, name: rowName, ...queueAnalytics(counters, serviceLevelSeconds) }));
+    byPeriodAnd(rows, name, (r) => r.counters, addCountersInto, emptyCounters).map(({ period, name: rowName, counters }) => ({ period, family, name: rowName, ...queueAnalytics(counters, serviceLevelSeconds) }));
   const queues = [
     ...analyticsBy('workstream', queueRows, (r) => r.workstream),
     ...analyticsBy('queue', queueRows, (r) => r.queue),
     ...analyticsBy('agent', queueRows.filter((r) => r.agent !== ''), (r) => r.agent),
   ];
-  const bots = byPeriodAnd(botRowsOf(hours, query), (r) => r.bot, (r) => r.counters, addBotCounters, emptyBotCounters)
+  const bots = byPeriodAnd(botRowsOf(hours, query), (r) => r.bot, (r) => r.counters, addBotCountersInto, emptyBotCounters)
     .map(({ period, name, counters }) => ({ period, family: 'bot' as const, name, ...botKpis(counters) }));
   const order = ['bot', 'workstream', 'queue', 'agent'];
   return [...queues, ...bots].sort((a, b) => a.period.localeCompare(b.period) || order.indexOf(a.family) - order.indexOf(b.family) || a.name.localeCompare(b.name));
