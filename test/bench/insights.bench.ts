@@ -277,7 +277,8 @@ function queryOf(range: Range): InsightsQuery {
 
 const http = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function get(baseUrl: string, path: string, token: string): Promise<{ status: number; bytes: number }> {
+/** One GET; a keep-alive socket the server closed as it was reused (ECONNRESET before any answer) is asked again once, on a new one. */
+function get(baseUrl: string, path: string, token: string, resent = false): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request(`${baseUrl}${path}`, { agent: http, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, (res) => {
       let bytes = 0;
@@ -285,7 +286,10 @@ function get(baseUrl: string, path: string, token: string): Promise<{ status: nu
       res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && error.code === 'ECONNRESET' && !resent) resolve(get(baseUrl, path, token, true));
+      else reject(error);
+    });
     req.end();
   });
 }
@@ -643,3 +647,4 @@ export async function main(): Promise<BenchReport> {
 }
 
 runIfMain(module, main);
+
