@@ -8,7 +8,7 @@ import { machine, table, type BenchReport } from './benchSupport';
  * Never part of `npm test`: these files are not *.test.ts and time nothing against a fixed bound.
  */
 
-const BENCHES = ['rules', 'httpEdge', 'endToEnd', 'scale', 'directLine', 'workspace'] as const;
+const BENCHES = ['rules', 'httpEdge', 'endToEnd', 'scale', 'directLine', 'workspace', 'insights'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function runOne(name: BenchName): Promise<BenchReport> {
