@@ -157,6 +157,9 @@ describe('Cosmos DB insights', () => {
     expect(hours.map((v) => v.value.hour)).toEqual(month);
     const queries = server.requests.slice(before).filter((r) => r.startsWith('POST') && !r.endsWith('[query plan]'));
     expect(queries).toHaveLength(1);
+    // Of one partition: the SDK names it (the cross-partition header it sends alongside does not widen a query that names its partition).
+    const calls = server.calls.slice(before).filter((c) => c.query && !c.queryPlan);
+    expect(calls.map((c) => c.partitionKey)).toEqual(['["Sales"]']);
   });
 
   it('prunes nothing itself: insightEvents expires events by its defaultTtl, the raw-event retention; insights has none', async () => {
