@@ -1,7 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { accessibilityViolations, browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import { accessibilityViolations, browserPerFile, publishScreenshot, signInWithToken, type OpenedPage, type ViewportName } from '../support/browser';
 import { CuttableLink } from '../support/cuttableLink';
 import { DirectLineClient, textOf, visitorToken } from '../support/directLineClient';
 import { eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
@@ -77,19 +75,7 @@ async function signOutFromThePage(page: Page): Promise<{ presence: string }> {
   return (await response.json()) as { presence: string };
 }
 
-async function signIn(page: Page, user = AGENT.id, token = AGENT.token): Promise<void> {
-  await page.getByLabel('User id').fill(user);
-  await page.getByLabel('Development token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Keeps a screenshot the README shows (UPDATE_SCREENSHOTS=1), beside the gitignored test/screenshots/. */
-function publish(path: string): void {
-  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  const docs = join(__dirname, '..', '..', 'docs', 'images');
-  mkdirSync(docs, { recursive: true });
-  copyFileSync(path, join(docs, path.split('/').pop() as string));
-}
+const signIn = (page: Page, user = AGENT.id, token = AGENT.token) => signInWithToken(page, user, token);
 
 /** A customer on the support site's Direct Line, past the demo bot: its card of topics, then the credit-card escalation. */
 async function customerAsksForAnAgent(name: string): Promise<DirectLineClient> {
@@ -150,7 +136,7 @@ describe.each<ViewportName>(['narrow', 'large'])('at %s width', (viewport) => {
     await page.getByRole('button', { name: /Presence: Available/ }).waitFor({ timeout: 10_000 });
 
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-empty'));
+    publishScreenshot(await opened.screenshot('agent-empty'));
     await page.reload();
     await page.getByRole('heading', { name: "You're Available — new chats will appear here" }).waitFor({ timeout: 15_000 });
     // This was the agent's only tab: signing out of it is Offline at once, not after offlineAfterSeconds.
@@ -215,7 +201,7 @@ describe('chats, at large width (1440)', () => {
     expect(await card.getByRole('button', { name: 'Reject' }).isVisible()).toBe(true);
     expect(await page.title()).toBe('(1) Agent workspace');
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-offer'));
+    publishScreenshot(await opened.screenshot('agent-offer'));
 
     await card.getByRole('button', { name: 'Accept' }).click();
     await card.waitFor({ state: 'detached', timeout: 10_000 });
@@ -265,7 +251,7 @@ describe('chats, at large width (1440)', () => {
     expect(await replyBox(page).inputValue()).toBe('Line one\nline two');
     await replyBox(page).fill('');
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-conversation'));
+    publishScreenshot(await opened.screenshot('agent-conversation'));
   }, 40_000);
 
   test('an internal note goes to POST …/notes and shows "Agents only"; the customer never receives it', async () => {
@@ -280,7 +266,7 @@ describe('chats, at large width (1440)', () => {
     await line(page, /^Alice, agents only, /, note).getByText('Agents only').waitFor({ timeout: 10_000 });
     await transcript(page).getByText('Sending…').waitFor({ state: 'detached', timeout: 10_000 });
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-note'));
+    publishScreenshot(await opened.screenshot('agent-note'));
 
     // A reply after the note reaches the customer; the note, before it in the transcript, never does.
     await page.getByRole('tab', { name: 'Reply', exact: true }).click();
@@ -320,7 +306,7 @@ describe('chats, at large width (1440)', () => {
     await session(page, firstName).getByLabel('1 unread').waitFor({ timeout: 10_000 });
     await session(page, firstName).getByText('Are you still there?').waitFor();
     expect(await page.title()).toBe('(1) Agent workspace');
-    publish(await opened.screenshot('agent-two-chats'));
+    publishScreenshot(await opened.screenshot('agent-two-chats'));
 
     await page.keyboard.press('Alt+ArrowUp');
     await page.getByRole('tab', { name: new RegExp(`^${firstName}`), selected: true }).waitFor();
@@ -371,13 +357,13 @@ describe('chats, at narrow width (420): one column at a time, the customer in a 
     await replyBox(page).waitFor();
     expect(await page.getByRole('navigation', { name: 'My chats' }).count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
-    publish(await opened.screenshot('agent-conversation'));
+    publishScreenshot(await opened.screenshot('agent-conversation'));
 
     await page.getByRole('button', { name: 'Customer' }).click();
     const drawer = page.getByRole('dialog', { name: 'Customer' });
     await drawer.getByRole('heading', { name: 'Routing' }).waitFor({ timeout: 10_000 });
     await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
-    publish(await opened.screenshot('agent-customer'));
+    publishScreenshot(await opened.screenshot('agent-customer'));
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
 
@@ -391,7 +377,7 @@ describe('chats, at narrow width (420): one column at a time, the customer in a 
     third = await customerAsksForAnAgent('Kim');
     const card = offerCard(page, 'Kim');
     await card.waitFor({ timeout: 20_000 });
-    publish(await opened.screenshot('agent-offer'));
+    publishScreenshot(await opened.screenshot('agent-offer'));
     await card.getByRole('button', { name: 'Reject' }).click();
     await eventually('the rejection in the history', async () => {
       const { body } = await host.api.conversation(third.conversationId);

@@ -1,7 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import { browserPerFile, publishScreenshot, type OpenedPage, type ViewportName } from '../support/browser';
 import type { DirectLineSite } from '../../shared/core/config';
 import { customersPickTheTopic, eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
@@ -73,12 +71,6 @@ async function conversationIdOf(page: Page): Promise<string> {
  * Keeps a screenshot the README shows, beside the gitignored test/screenshots/, when asked
  * (`UPDATE_SCREENSHOTS=1`): a test run otherwise leaves the committed pictures alone.
  */
-function publish(path: string): void {
-  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  const docs = join(__dirname, '..', '..', 'docs', 'images');
-  mkdirSync(docs, { recursive: true });
-  copyFileSync(path, join(docs, path.split('/').pop() as string));
-}
 
 describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
   test('the pre-chat form asks the site\'s questions and checks the answers before asking for a chat', async () => {
@@ -88,7 +80,7 @@ describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
     expect(await page.getByLabel('Email').getAttribute('type')).toBe('email');
     expect(await page.getByLabel('Email').getAttribute('aria-required')).toBe('true');
     expect(await page.getByLabel('What is it about?').evaluate((node) => node.tagName)).toBe('SELECT');
-    publish(await opened.screenshot('chat-prechat'));
+    publishScreenshot(await opened.screenshot('chat-prechat'));
     await fillAndStart(page, { email: 'sam@example' });
     await expect(page.getByText('Enter an email address, like name@example.com.').isVisible()).resolves.toBe(true);
     expect(await page.getByLabel('Email').evaluate((node) => node === (globalThis as any).document.activeElement)).toBe(true);
@@ -133,7 +125,7 @@ describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
     expect(withPhoto).toBeDefined();
     await say(page, 'Thank you!');
     await transcript(page).getByText('Thank you!').first().waitFor();
-    publish(await opened.screenshot('chat-with-agent'));
+    publishScreenshot(await opened.screenshot('chat-with-agent'));
 
     // The reload resumes the same chat, its history shown and no form.
     await page.reload();
@@ -143,7 +135,7 @@ describe.each<ViewportName>(['phone', 'wide'])('at %s width', (viewport) => {
     expect((await host.api.agent(assigned, 'POST', `/conversations/${conversationId}/end`)).status).toBe(200);
     await page.getByText('This chat has ended.').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-id="webchat-sendbox-input"]').count()).toBe(0);
-    publish(await opened.screenshot('chat-ended'));
+    publishScreenshot(await opened.screenshot('chat-ended'));
     await page.getByRole('button', { name: 'Start a new chat' }).click();
     await page.getByRole('heading', { name: SITE.title }).waitFor();
     expect(await page.evaluate((site) => (globalThis as any).sessionStorage.getItem(`switchboard.chat.${site}`), SITE.name)).toBeNull();

@@ -1,8 +1,6 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page, Response } from 'playwright-core';
 import { has, is, rowIsShown, waitForRow, type RowMatch } from '../support/boardTables';
-import { accessibilityViolations, browserPerFile, type OpenedPage } from '../support/browser';
+import { browserPerFile, publishScreenshot, settledViolations, signInWithToken, type OpenedPage } from '../support/browser';
 import { eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
 /**
@@ -47,14 +45,6 @@ afterAll(async () => {
 /** The browser's lines for answers that are the point: 401 before signing in, 404 of /.auth on the local host. */
 const expectedRefusals = /Failed to load resource: the server responded with a status of (401|404)/;
 
-/** Keeps a screenshot the README shows (UPDATE_SCREENSHOTS=1), beside the gitignored test/screenshots/. */
-function publish(path: string): void {
-  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  const docs = join(__dirname, '..', '..', 'docs', 'images');
-  mkdirSync(docs, { recursive: true });
-  copyFileSync(path, join(docs, path.split('/').pop() as string));
-}
-
 interface Agent {
   id: string;
   name: string;
@@ -75,9 +65,7 @@ async function signIn(path: string, user: string): Promise<OpenedPage> {
   const opened = await browser.open(`${host.baseUrl}${path}`, 'large');
   // A step that fails says so in seconds, with its locator, not at the test's own timeout.
   opened.page.setDefaultTimeout(15_000);
-  await opened.page.getByLabel('User id').fill(user);
-  await opened.page.getByLabel('Development token').fill(`dev-${user}`);
-  await opened.page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWithToken(opened.page, user, `dev-${user}`);
   return opened;
 }
 
@@ -105,12 +93,6 @@ async function directLineActivities(token: string): Promise<{ type: string; text
   const response = await fetch(`${host.baseUrl}/api/directline/conversations/${conversationId}/activities`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status).toBe(200);
   return ((await response.json()) as { activities: { type: string; text?: string; from: { name?: string } }[] }).activities;
-}
-
-/** axe's serious and critical violations once the page is still (Fluent fades in; a colour read halfway is a false contrast failure). */
-async function settledViolations(page: Page) {
-  await page.evaluate(() => Promise.all((globalThis as any).document.getAnimations().map((a: any) => a.finished)));
-  return accessibilityViolations(page);
 }
 
 interface BoardChange {
@@ -272,9 +254,9 @@ describe('a customer, two agents and a supervisor, one chat, at 1440 px', () => 
 
     await page.mouse.move(0, 0);
     expect(await settledViolations(page)).toEqual([]);
-    publish(await acceptor.opened.screenshot('contact-center-agent'));
+    publishScreenshot(await acceptor.opened.screenshot('contact-center-agent'));
     expect(await settledViolations(customer.page)).toEqual([]);
-    publish(await customer.screenshot('contact-center-customer'));
+    publishScreenshot(await customer.screenshot('contact-center-customer'));
   }, 60_000);
 
   test('5-6. the agent transfers the chat to DefaultQueue: the customer is told, it leaves the agent, Sam sees it move; the other agent takes it', async () => {
@@ -310,7 +292,7 @@ describe('a customer, two agents and a supervisor, one chat, at 1440 px', () => 
     await webChatLine(customer.page, `${rejecter.name} joined the chat.`).waitFor();
     await sam.page.mouse.move(0, 0);
     expect(await settledViolations(sam.page)).toEqual([]);
-    publish(await sam.screenshot('contact-center-supervisor'));
+    publishScreenshot(await sam.screenshot('contact-center-supervisor'));
   }, 60_000);
 
   test('7. Sam force-closes the chat: the customer sees the end, the agent\'s session closes', async () => {

@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import { browserPerFile, publishScreenshot, type OpenedPage, type ViewportName } from '../support/browser';
 import { eventually, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
 /**
@@ -93,14 +93,6 @@ const suggestedAction = (page: Page, title: string) => page.locator('.webchat__s
 const NO_END_RENDERER = /^Error: No renderer for activity of type "endOfConversation"/;
 const unexpected = (errors: string[]) => errors.filter((error) => !NO_END_RENDERER.test(error));
 
-/** Keeps a README picture in docs/images when asked (`UPDATE_SCREENSHOTS=1`), as the chat journey does. */
-function publish(path: string): void {
-  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  const docs = join(__dirname, '..', '..', 'docs', 'images');
-  mkdirSync(docs, { recursive: true });
-  copyFileSync(path, join(docs, path.split('/').pop() as string));
-}
-
 describe.each<ViewportName>(['phone', 'wide'])('the README snippet on another origin, at %s width', (viewport) => {
   test('the bot greets with buttons, its card escalates, Alice answers and ends the chat', async () => {
     const opened = await openSite(allowedSite, viewport);
@@ -116,7 +108,7 @@ describe.each<ViewportName>(['phone', 'wide'])('the README snippet on another or
     await card.getByText('What is it about?').waitFor({ timeout: 10_000 });
     await card.getByRole('radio', { name: 'A credit card' }).check();
     const cardShot = await opened.screenshot('embedded-adaptive-card');
-    if (viewport === 'phone') publish(cardShot);
+    if (viewport === 'phone') publishScreenshot(cardShot);
     await card.locator('button.ac-pushButton', { hasText: 'Talk to a specialist' }).click();
 
     await bubble(page, 'finding you a specialist for a credit card.').waitFor({ timeout: 10_000 });

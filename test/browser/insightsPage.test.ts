@@ -1,7 +1,6 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import { browserPerFile, publishScreenshot, settledViolations, signInWithToken, type OpenedPage, type ViewportName } from '../support/browser';
 import { is, tableRows, waitForRow } from '../support/boardTables';
 import { conversationWhere, sampleConfig, startTestHost, testClock, type TestClock, type TestHost } from '../support/localHostHarness';
 import { trafficOn } from '../support/playTraffic';
@@ -94,22 +93,8 @@ const expectedRefusals = /Failed to load resource: the server responded with a s
 async function openInsights(viewport: ViewportName, user = SUPERVISOR.id, token = SUPERVISOR.token): Promise<OpenedPage> {
   const opened = await browser.open(`${host.baseUrl}/insights`, viewport);
   opened.page.setDefaultTimeout(10_000);
-  await opened.page.getByLabel('User id').fill(user);
-  await opened.page.getByLabel('Development token').fill(token);
-  await opened.page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWithToken(opened.page, user, token);
   return opened;
-}
-
-async function settledViolations(page: Page) {
-  await page.evaluate(() => Promise.all((globalThis as any).document.getAnimations().map((a: any) => a.finished)));
-  return accessibilityViolations(page);
-}
-
-function publish(path: string): void {
-  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  const docs = join(__dirname, '..', '..', 'docs', 'images');
-  mkdirSync(docs, { recursive: true });
-  copyFileSync(path, join(docs, path.split('/').pop() as string));
 }
 
 /** A tile list's figures as the supervisor reads them: each term's text → its value's. */
@@ -170,7 +155,7 @@ describe('at wide width (1280)', () => {
     const chart = page.getByRole('figure', { name: 'Bot conversations by hour, by outcome' });
     await chart.locator('svg.recharts-surface').first().waitFor();
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('insights-bots'));
+    publishScreenshot(await opened.screenshot('insights-bots'));
     await chart.getByRole('button', { name: 'Show as a table' }).click();
     const byHour = (await tableRows(page, 'Bot conversations by hour, by outcome (table)')).filter((r) => r.Resolved !== '0' || r.Escalated !== '0');
     expect(byHour).toEqual([
@@ -197,7 +182,7 @@ describe('at wide width (1280)', () => {
     await waitForRow(page, 'By agent', { Agent: is('carol'), Answered: is('1'), 'Rejected offers': is('50%') });
     await page.getByRole('main').evaluate((main) => main.scrollTo(0, 0));
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('insights-queues'));
+    publishScreenshot(await opened.screenshot('insights-queues'));
   }, 30_000);
 
   test('a filter, the range and the granularity change the numbers', async () => {
@@ -270,7 +255,7 @@ describe('at phone width (390)', () => {
     await waitForTiles(page, BOTS, { 'Bot conversations': '4', 'Escalation rate': '75%' });
     await page.getByRole('figure', { name: 'Bot conversations by hour, by outcome' }).locator('svg.recharts-surface').first().waitFor();
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('insights-bots'));
+    publishScreenshot(await opened.screenshot('insights-bots'));
     // The range and filters fold under one button, which says what they are.
     await page.getByRole('button', { name: 'Last 24 hours', expanded: false }).click();
     await page.getByLabel('Bot', { exact: true }).selectOption('demo-bot');
@@ -284,7 +269,7 @@ describe('at phone width (390)', () => {
     await page.getByRole('tab', { name: 'Queue analytics' }).click();
     await waitForTiles(page, QUEUES, { Incoming: '3', Answered: '2' });
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('insights-queues'));
+    publishScreenshot(await opened.screenshot('insights-queues'));
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
     await opened.context.close();
   }, 40_000);

@@ -1,7 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, browserPerFile, type OpenedPage, type ViewportName } from '../support/browser';
+import { browserPerFile, publishScreenshot, settledViolations, signInWithToken, type OpenedPage, type ViewportName } from '../support/browser';
 import { cellText, has, is, waitForRow } from '../support/boardTables';
 import { customersPickTheTopic, sampleConfig, startTestHost, type TestHost } from '../support/localHostHarness';
 
@@ -45,27 +43,8 @@ async function openSupervisorPage(viewport: ViewportName, user = SUPERVISOR.id, 
   const opened = await browser.open(`${host.baseUrl}/supervisor`, viewport);
   // A step that fails says so in seconds, with its locator, not at the test's own timeout.
   opened.page.setDefaultTimeout(10_000);
-  await opened.page.getByLabel('User id').fill(user);
-  await opened.page.getByLabel('Development token').fill(token);
-  await opened.page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWithToken(opened.page, user, token);
   return opened;
-}
-
-/**
- * axe's serious and critical violations once the page is still: Fluent fades dialogs, drawers and a
- * button's colour in, and a colour read halfway is a false contrast failure.
- */
-async function settledViolations(page: Page) {
-  await page.evaluate(() => Promise.all((globalThis as any).document.getAnimations().map((a: any) => a.finished)));
-  return accessibilityViolations(page);
-}
-
-/** Keeps a screenshot the README shows (UPDATE_SCREENSHOTS=1), beside the gitignored test/screenshots/. */
-function publish(path: string): void {
-  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
-  const docs = join(__dirname, '..', '..', 'docs', 'images');
-  mkdirSync(docs, { recursive: true });
-  copyFileSync(path, join(docs, path.split('/').pop() as string));
 }
 
 type Chat = { conversationId: string; token: string };
@@ -154,7 +133,7 @@ describe('at large width (1440)', () => {
     expect(await drawer.getByRole('textbox').count()).toBe(0);
     await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-monitor'));
+    publishScreenshot(await opened.screenshot('supervisor-monitor'));
     await drawer.getByRole('button', { name: 'Close the monitor' }).click();
     await drawer.waitFor({ state: 'detached' });
   }, 30_000);
@@ -201,7 +180,7 @@ describe('at large width (1440)', () => {
     expect(await dialog.getByRole('radio', { name: /^Carol/ }).isDisabled()).toBe(false);
     await dialog.getByRole('radio', { name: /^Carol Away 2 of 2 free/ }).waitFor();
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-assign'));
+    publishScreenshot(await opened.screenshot('supervisor-assign'));
 
     // Meanwhile another supervisor (the API) gives Kim's chat to Alice.
     expect((await host.api.call('POST', `supervisor/conversations/${kim.conversationId}/assign`, { body: { agentId: 'alice' }, token: SUPERVISOR.token })).status).toBe(200);
@@ -252,7 +231,7 @@ describe('at large width (1440)', () => {
     await page.mouse.move(0, 0);
     await page.getByRole('table', { name: 'Queues' }).scrollIntoViewIfNeeded();
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-board'));
+    publishScreenshot(await opened.screenshot('supervisor-board'));
     expect(opened.errors.filter((e) => !expectedRefusals.test(e))).toEqual([]);
   }, 40_000);
 });
@@ -272,7 +251,7 @@ describe('at narrow width (420): one screen at a time, as cards', () => {
     await queue.waitFor({ timeout: 15_000 });
     await queue.getByText('Longest wait').waitFor();
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-queues'));
+    publishScreenshot(await opened.screenshot('supervisor-queues'));
 
     await page.getByRole('tab', { name: 'Chats' }).click();
     const ash = page.getByRole('group', { name: 'Ash', exact: true });
@@ -280,12 +259,12 @@ describe('at narrow width (420): one screen at a time, as cards', () => {
     await ash.getByRole('button', { name: 'Assign' }).waitFor();
     expect(await ash.getByRole('button', { name: 'Transfer' }).isDisabled()).toBe(true);
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-chats'));
+    publishScreenshot(await opened.screenshot('supervisor-chats'));
 
     await page.getByRole('tab', { name: 'Agents' }).click();
     await page.getByRole('group', { name: 'Alice' }).getByRole('progressbar', { name: "Alice's capacity: 2 of 2 units used" }).waitFor({ timeout: 10_000 });
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-agents'));
+    publishScreenshot(await opened.screenshot('supervisor-agents'));
 
     await host.api.say(lee, 'Can I pay my home loan off early?');
     expect((await host.api.agent('carol', 'POST', `/conversations/${lee.conversationId}/messages`, { text: 'Yes, with no fee. Shall I send you the form?' })).status).toBe(202);
@@ -299,7 +278,7 @@ describe('at narrow width (420): one screen at a time, as cards', () => {
     await drawer.getByText('Yes please').waitFor();
     await drawer.evaluate((node: any) => Promise.all(node.getAnimations({ subtree: true }).map((a: any) => a.finished)));
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-monitor'));
+    publishScreenshot(await opened.screenshot('supervisor-monitor'));
     await drawer.getByRole('button', { name: 'Close the monitor' }).click();
     await drawer.waitFor({ state: 'detached' });
   }, 60_000);
@@ -328,7 +307,7 @@ describe.each<ViewportName>(['narrow', 'large'])('an agent who is no supervisor,
     await page.getByRole('heading', { name: 'Alice is not a supervisor' }).waitFor({ timeout: 15_000 });
     await page.getByText('You are signed in as Alice, who is not a supervisor').waitFor();
     expect(await settledViolations(page)).toEqual([]);
-    publish(await opened.screenshot('supervisor-not-supervisor'));
+    publishScreenshot(await opened.screenshot('supervisor-not-supervisor'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: "Sign in to the supervisor's view" }).waitFor();
     expect(await settledViolations(page)).toEqual([]);

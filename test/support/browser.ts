@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -74,6 +74,30 @@ export function browserPerFile(): BrowserHarness {
       };
     },
   };
+}
+
+/** Keeps a screenshot the README shows (UPDATE_SCREENSHOTS=1): copied beside the others in docs/images, out of the gitignored test/screenshots/. */
+export function publishScreenshot(path: string): void {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  const docs = join(__dirname, '..', '..', 'docs', 'images');
+  mkdirSync(docs, { recursive: true });
+  copyFileSync(path, join(docs, path.split('/').pop() as string));
+}
+
+/** The workspace pages' sign-in form (agent, supervisor, insights) with a development token. */
+export async function signInWithToken(page: Page, user: string, token: string): Promise<void> {
+  await page.getByLabel('User id').fill(user);
+  await page.getByLabel('Development token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * axe's serious and critical violations once the page is still: Fluent fades dialogs, drawers and a
+ * button's colour in, and a colour read halfway is a false contrast failure.
+ */
+export async function settledViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(() => Promise.all((globalThis as any).document.getAnimations().map((a: any) => a.finished)));
+  return accessibilityViolations(page);
 }
 
 /** Impacts that fail a page: a blocker for some users (axe's serious and critical). */
