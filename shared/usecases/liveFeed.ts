@@ -22,19 +22,19 @@ export interface CommittedChange {
 }
 
 /**
- * The feed events of a committed conversation change: the live ones (core/liveEvents.ts) and the
- * telemetry events the queue KPIs count (core/kpis.ts), with the conversation id their dimensions carry.
+ * The feed events of a committed conversation change: the live ones (core/liveEvents.ts), the telemetry
+ * events the queue KPIs count (core/kpis.ts) and those the insights count (core/insights.ts), each with the
+ * conversation id their dimensions carry.
  */
 export function feedEventsOfChange(s: Services, change: CommittedChange): FeedEvent[] {
   const { after } = change;
   const allowReject = s.directory.workstream(after.workstream)?.offers?.allowReject ?? true;
-  const kpiEvents: FeedEvent[] = [];
-  change.events.forEach((event, index) => {
-    const properties = { conversationId: after.id, ...event.properties };
-    const queue = kpiQueueOf({ ...event, properties });
-    if (queue) kpiEvents.push({ scope: queueScope(queue), id: `kpi:${change.key}:${index}`, type: 'kpi', at: after.updatedAt, data: { name: event.name, properties, measurements: event.measurements ?? {} } });
+  const tracked = change.events.map((event) => ({ ...event, properties: { conversationId: after.id, ...event.properties } }));
+  const kpiEvents: FeedEvent[] = tracked.flatMap((event, index) => {
+    const queue = kpiQueueOf(event);
+    return queue ? [{ scope: queueScope(queue), id: `kpi:${change.key}:${index}`, type: 'kpi', at: after.updatedAt, data: { name: event.name, properties: event.properties, measurements: event.measurements ?? {} } }] : [];
   });
-  const insightEvents = insightLogEvents(after.workstream, after.updatedAt, change.key, change.events.map((event) => ({ ...event, properties: { conversationId: after.id, ...event.properties } })));
+  const insightEvents = insightLogEvents(after.workstream, after.updatedAt, change.key, tracked);
   return [...liveEventsOf({ before: change.before, after, appended: change.appended, allowReject }), ...kpiEvents, ...insightEvents];
 }
 
