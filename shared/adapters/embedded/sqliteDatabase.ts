@@ -83,6 +83,25 @@ export function newEtag(): string {
   return `"${randomUUID()}"`;
 }
 
+/** A feed's two tables (sqliteEventFeed.ts reads any pair of this shape): its events, and each scope's last seq. */
+function feedTables(events: string, heads: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${events} (
+  scope TEXT NOT NULL,
+  seq   INTEGER NOT NULL,
+  id    TEXT NOT NULL,
+  type  TEXT NOT NULL,
+  at    TEXT NOT NULL,
+  data  TEXT NOT NULL,
+  PRIMARY KEY (scope, seq),
+  UNIQUE (scope, id)
+);
+CREATE INDEX IF NOT EXISTS ${events}_by_age ON ${events} (at);
+CREATE TABLE IF NOT EXISTS ${heads} (
+  scope TEXT PRIMARY KEY,
+  seq   INTEGER NOT NULL
+);`;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversations (
   id          TEXT PRIMARY KEY,
@@ -135,39 +154,11 @@ CREATE TABLE IF NOT EXISTS files (
 -- The live feeds (core/feed.ts): per scope, events at seq 1, 2, ... (feed_heads holds each scope's last
 -- seq, so a seq is never reused once its events are pruned); (scope, id) is unique, so appends are idempotent.
 -- New in an existing data file: both are created empty when it is opened.
-CREATE TABLE IF NOT EXISTS feed_events (
-  scope TEXT NOT NULL,
-  seq   INTEGER NOT NULL,
-  id    TEXT NOT NULL,
-  type  TEXT NOT NULL,
-  at    TEXT NOT NULL,
-  data  TEXT NOT NULL,
-  PRIMARY KEY (scope, seq),
-  UNIQUE (scope, id)
-);
-CREATE INDEX IF NOT EXISTS feed_events_by_age ON feed_events (at);
-CREATE TABLE IF NOT EXISTS feed_heads (
-  scope TEXT PRIMARY KEY,
-  seq   INTEGER NOT NULL
-);
+${feedTables('feed_events', 'feed_heads')}
 
 -- The insights (ports/insightsStore.ts): the log of counted events per workstream and hour, a feed like the
 -- live ones with its own retention, and the hour aggregates folded from it with each workstream's cursor.
-CREATE TABLE IF NOT EXISTS insight_events (
-  scope TEXT NOT NULL,
-  seq   INTEGER NOT NULL,
-  id    TEXT NOT NULL,
-  type  TEXT NOT NULL,
-  at    TEXT NOT NULL,
-  data  TEXT NOT NULL,
-  PRIMARY KEY (scope, seq),
-  UNIQUE (scope, id)
-);
-CREATE INDEX IF NOT EXISTS insight_events_by_age ON insight_events (at);
-CREATE TABLE IF NOT EXISTS insight_heads (
-  scope TEXT PRIMARY KEY,
-  seq   INTEGER NOT NULL
-);
+${feedTables('insight_events', 'insight_heads')}
 CREATE TABLE IF NOT EXISTS insight_hours (
   workstream TEXT NOT NULL,
   hour       TEXT NOT NULL,
