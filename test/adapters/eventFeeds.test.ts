@@ -6,9 +6,10 @@ import type { CosmosClient, Database as CosmosDatabase } from '@azure/cosmos';
 import { COSMOS_CONTAINERS, ensureCosmosContainers } from '../../shared/adapters/cosmos/cosmosContainers';
 import { CosmosEventFeed } from '../../shared/adapters/cosmos/cosmosEventFeed';
 import { createCosmosClient } from '../../shared/adapters/cosmos/createCosmosClient';
-import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
+import { openDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
 import { SqliteEventFeed } from '../../shared/adapters/embedded/sqliteEventFeed';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
+import { sharedSqliteFile } from '../support/sqliteFile';
 import { at, describeEventFeedContract, event, readAll, type FeedHarness } from './eventFeedContract';
 
 /**
@@ -20,22 +21,13 @@ const AGENT = 'agent:alice' as const;
 // ---- SQLite
 
 function sqliteFeed(): FeedHarness {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-feeds-'));
-  const file = join(dir, 'switchboard.db');
-  const connections: SqliteDatabase[] = [openDatabase(file)];
-  const feed = new SqliteEventFeed(connections[0]!);
+  const file = sharedSqliteFile('switchboard-feeds-');
+  const feed = new SqliteEventFeed(file.open());
   return {
     feed,
-    other: async () => {
-      const db = openDatabase(file);
-      connections.push(db);
-      return new SqliteEventFeed(db);
-    },
+    other: async () => new SqliteEventFeed(file.open()),
     expire: async (before) => void (await feed.prune(before)),
-    close: async () => {
-      for (const db of connections) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: async () => file.close(),
   };
 }
 

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CosmosClient, Container, Database as CosmosDatabase } from '@azure/cosmos';
 import { COSMOS_CONTAINERS, DEFAULT_INSIGHT_EVENT_TTL_IN_SECONDS, ensureCosmosContainers } from '../../shared/adapters/cosmos/cosmosContainers';
 import { CosmosInsightsStore } from '../../shared/adapters/cosmos/cosmosInsightsStore';
 import { createCosmosClient } from '../../shared/adapters/cosmos/createCosmosClient';
-import { openDatabase, type SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
+import type { SqliteDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
 import { SqliteEventFeed } from '../../shared/adapters/embedded/sqliteEventFeed';
 import { SqliteInsightsStore } from '../../shared/adapters/embedded/sqliteInsightsStore';
 import { insightsScope, nextHour } from '../../shared/core/insights';
@@ -13,6 +10,7 @@ import type { FeedEvent } from '../../shared/core/feed';
 import { loadConfigOrThrow, SAMPLE_CONFIG_PATH } from '../../shared/config/loadConfig';
 import { insightsRetentionInSeconds } from '../../shared/usecases/services';
 import { startCosmosServer, type CosmosTestServer } from '../fixtures/cosmosServer';
+import { sharedSqliteFile } from '../support/sqliteFile';
 import { describeInsightsStoreContract, anHour, hourAt, type InsightsHarness } from './insightsStoreContract';
 
 /**
@@ -28,23 +26,15 @@ function insight(id: string, at: string, scope = SCOPE): FeedEvent {
 // ---- SQLite
 
 function sqliteStore(): InsightsHarness & { db: SqliteDatabase } {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-insights-'));
-  const file = join(dir, 'switchboard.db');
-  const connections: SqliteDatabase[] = [openDatabase(file)];
-  const store = new SqliteInsightsStore(connections[0]!);
+  const file = sharedSqliteFile('switchboard-insights-');
+  const db = file.open();
+  const store = new SqliteInsightsStore(db);
   return {
-    db: connections[0]!,
+    db,
     store,
-    other: async () => {
-      const db = openDatabase(file);
-      connections.push(db);
-      return new SqliteInsightsStore(db);
-    },
+    other: async () => new SqliteInsightsStore(file.open()),
     expire: async (before) => void (await store.prune(before)),
-    close: async () => {
-      for (const db of connections) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: async () => file.close(),
   };
 }
 

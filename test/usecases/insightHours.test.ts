@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FeedEvent } from '../../shared/core/feed';
 import { insightLogEvents, summarizeInsights } from '../../shared/core/insights';
-import { openDatabase } from '../../shared/adapters/embedded/sqliteDatabase';
 import { SqliteInsightsStore } from '../../shared/adapters/embedded/sqliteInsightsStore';
 import type { InsightsStore } from '../../shared/ports/insightsStore';
 import { readInsights, recordInsights, sealInsightHours } from '../../shared/usecases/insights';
 import type { Services } from '../../shared/usecases/services';
 import { sampleConfig, testClock, type TestClock } from '../support/localHostHarness';
+import { sharedSqliteFile } from '../support/sqliteFile';
 
 /**
  * The insights' hours over the SQLite store, two "instances" on one data file: an event recorded late (its hour
@@ -17,16 +14,16 @@ import { sampleConfig, testClock, type TestClock } from '../support/localHostHar
  */
 const HOUR = '2026-11-30T08:00:00.000Z';
 const DAY = { from: '2026-11-30T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', granularity: 'day' as const };
-let dir: string;
+let file: ReturnType<typeof sharedSqliteFile>;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'insight-hours-'));
+  file = sharedSqliteFile('insight-hours-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => file.close());
 
 /** One instance: its own connection to the shared data file, its own clock. */
 function instance(clock: TestClock): Services {
-  const insights: InsightsStore = new SqliteInsightsStore(openDatabase(join(dir, 'switchboard.db')));
+  const insights: InsightsStore = new SqliteInsightsStore(file.open());
   return { config: sampleConfig(), insights, clock } as unknown as Services;
 }
 
