@@ -55,6 +55,11 @@ export interface ReceivedMessageInfo {
   correlationId?: string;
   /** The W3C traceparent the message carries (Service Bus `Diagnostic-Id`): the same on every delivery. */
   traceparent?: string;
+  /**
+   * Another message of this session is ready behind this one (it will be handled next, after this one).
+   * A hint: a bus that cannot tell cheaply leaves it out (Service Bus), and a handler must then do its work.
+   */
+  followedInSession?: boolean;
 }
 
 /** What a queue-triggered function does with one message. Throwing means "redeliver". */

@@ -20,9 +20,10 @@ export const DISPATCH_BATCH = 100;
  * protected by the two conditional writes of `tryAssign`.
  */
 export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
-  const { queue: queueName } = decodeOrPoison(dispatchRequestSchema, body, 'dispatch request');
-  const queue = s.directory.queue(queueName);
-  if (!queue) throw new PoisonMessageError(`dispatch request names unknown queue "${queueName}"`);
+  const queue = requestedQueue(s, body);
+  // Most requests (a release, a chat already taken by the cycle before) find nothing waiting: one query
+  // then, instead of reading every member's state first.
+  if (!(await s.conversations.hasWaiting(queue.name))) return wakeLowerQueues(s, queue);
   const candidates = await loadCandidates(s, queue);
   // Read no more waiting chats than the members could take now: a freed unit of capacity costs one
   // chat's read, not a whole batch's (each read is a document parse here, a request unit in Cosmos).
@@ -40,6 +41,14 @@ export async function dispatchQueue(s: Services, body: unknown): Promise<void> {
     await holdBack(s, queue, candidates);
     await assignWaiting(s, queue, waiting, candidates);
   }
+}
+
+/** The queue a dispatch request names; a malformed request, or an unknown queue, is poison. */
+export function requestedQueue(s: Services, body: unknown): Queue {
+  const { queue: queueName } = decodeOrPoison(dispatchRequestSchema, body, 'dispatch request');
+  const queue = s.directory.queue(queueName);
+  if (!queue) throw new PoisonMessageError(`dispatch request names unknown queue "${queueName}"`);
+  return queue;
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Config, Workstream } from '../core/config';
 import type { Conversation } from '../core/conversation';
 import { knownAverageWaitSeconds, recordWaitSample } from '../core/queueStats';
-import { PoisonMessageError, QUEUES, type OutgoingMessage } from '../ports/messageBus';
+import { PoisonMessageError, QUEUES, type OutgoingMessage, type ReceivedMessageInfo } from '../ports/messageBus';
 import { isStoreError } from '../ports/storeErrors';
 import { conversationCommandMessage, waitTickSchema, type WaitTick } from './commands';
-import { dispatchQueue } from './dispatchQueue';
+import { dispatchQueue, requestedQueue } from './dispatchQueue';
 import type { Services } from './services';
 
 /**
@@ -42,11 +42,20 @@ export function waitTickMessage(queue: string, slot: number): OutgoingMessage {
   return { queue: QUEUES.dispatch, sessionId: queue, messageId: `waitTick:${queue}:${slot}`, body: { queue, waitTick: slot } satisfies WaitTick, scheduledEnqueueTimeUtc: new Date(slot * WAIT_TICK_MS) };
 }
 
-/** The dispatch queue carries assignment cycles and wait ticks, both in the queue's session. */
-export async function handleDispatchMessage(s: Services, body: unknown): Promise<void> {
+/**
+ * The dispatch queue carries assignment cycles and wait ticks, both in the queue's session, and both run a
+ * cycle. So a message with another behind it in the session leaves the cycle to that one: it starts after
+ * this one ends, and sees every change that asked for this one. A burst of chats entering or agents freed
+ * (hundreds of requests a second, each reading every member's state) is then one cycle per backlog, not one
+ * per request. A wait tick still tells its places and schedules the next tick.
+ */
+export async function handleDispatchMessage(s: Services, body: unknown, info: Pick<ReceivedMessageInfo, 'followedInSession'> = {}): Promise<void> {
   const tick = waitTickSchema.safeParse(body);
-  if (tick.success) return waitTick(s, tick.data);
-  return dispatchQueue(s, body);
+  const request = tick.success ? { queue: tick.data.queue } : body;
+  // A malformed request is refused either way, never completed unread.
+  if (info.followedInSession) requestedQueue(s, request);
+  else await dispatchQueue(s, request);
+  if (tick.success) await waitTick(s, tick.data);
 }
 
 /** Tells every chat waiting in the queue its place; schedules the next tick while any waits. */

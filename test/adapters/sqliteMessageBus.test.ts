@@ -225,6 +225,16 @@ describe('SqliteMessageBus', () => {
     for (const [session, bodies] of handled) expect(bodies).toEqual(Array.from({ length: 10 }, (_, k) => 3 * k + Number(session.slice(2))));
   });
 
+  it('tells a handler when another ready message of its session is behind its own, never for a message not yet due', async () => {
+    openBus({ useMemoryClock: true });
+    const now = clock?.now().getTime() ?? 0;
+    await bus.send([message('s-1', 'first'), message('s-1', 'second'), { ...message('s-1', 'later'), scheduledEnqueueTimeUtc: new Date(now + 60_000) }, message('s-2', 'alone')]);
+    const followed = new Map<string, boolean>();
+    bus.process(QUEUE, async (_body, info) => void followed.set(info.messageId, info.followedInSession ?? false), OPTIONS);
+    await bus.whenIdle();
+    expect(Object.fromEntries(followed)).toEqual({ first: true, second: false, alone: false });
+  });
+
   it('delivers a scheduled message no earlier than its time, without holding up its session', async () => {
     openBus({ useMemoryClock: true });
     const handled: string[] = [];
@@ -428,7 +438,7 @@ describe('SqliteMessageBus on a database file', () => {
     await bus.send([message('s-1', 'm-1'), message('s-1', 'm-2')]);
 
     const receiver = startHangingReceiver(file, lockDurationInMs);
-    expect(await receiver.firstDelivery).toEqual({ messageId: 'm-1', sessionId: 's-1', deliveryCount: 1 });
+    expect(await receiver.firstDelivery).toEqual({ messageId: 'm-1', sessionId: 's-1', deliveryCount: 1, followedInSession: true });
     await receiver.kill();
     const killedAt = Date.now();
 

@@ -254,6 +254,7 @@ class SessionProcessor {
         deliveryCount: delivery.deliveryCount,
         ...(delivery.correlationId !== null ? { correlationId: delivery.correlationId } : {}),
         ...(delivery.traceparent !== null ? { traceparent: delivery.traceparent } : {}),
+        ...(delivery.followedInSession ? { followedInSession: true } : {}),
       });
       clearInterval(renewal);
       this.settle(() => this.tables.complete(delivery, this.now()));
@@ -289,6 +290,8 @@ interface Delivery {
   lockToken: string;
   correlationId: string | null;
   traceparent: string | null;
+  /** A sequenced message of the session was behind this one when it was received. */
+  followedInSession: boolean;
 }
 
 interface HeadRow {
@@ -347,9 +350,10 @@ class BusTables {
       nextReadySession: db.prepare<[string, number], { session_id: string }>(
         'SELECT session_id FROM bus_sessions WHERE queue = ? AND ready_at <= ? ORDER BY ready_at, turn LIMIT 1',
       ),
+      // The head and the message behind it, if any (ReceivedMessageInfo.followedInSession).
       head: db.prepare<[string, string], HeadRow>(
         `SELECT id, message_id, body, delivery_count, correlation_id, traceparent FROM bus_messages
-         WHERE queue = ? AND session_id = ? AND order_key IS NOT NULL ORDER BY order_key LIMIT 1`,
+         WHERE queue = ? AND session_id = ? AND order_key IS NOT NULL ORDER BY order_key LIMIT 2`,
       ),
       lockSession: db.prepare<[number, string, string, string, string]>(
         `UPDATE bus_sessions SET ready_at = ?, lock_token = ?, turn = (SELECT max(turn) + 1 FROM bus_sessions WHERE queue = ?)
@@ -418,7 +422,7 @@ class BusTables {
       for (;;) {
         const session = this.sql.nextReadySession.get(queue, now);
         if (!session) return undefined;
-        const head = this.sql.head.get(queue, session.session_id);
+        const [head, behind] = this.sql.head.all(queue, session.session_id);
         if (!head) {
           this.sql.closeSession.run(queue, session.session_id);
           continue;
@@ -433,6 +437,7 @@ class BusTables {
           lockToken: randomUUID(),
           correlationId: head.correlation_id,
           traceparent: head.traceparent,
+          followedInSession: behind !== undefined,
         };
         if (head.delivery_count >= options.maxDeliveryCount) {
           // Its last allowed delivery ended with the lock expiring (the receiver died): Service Bus dead-letters it.
