@@ -121,7 +121,7 @@ export class SupervisorBoards {
       asOf: now.toISOString(),
       window: { from, to: now.toISOString() },
       serviceLevelSeconds: [...DEFAULT_SERVICE_LEVEL_SECONDS],
-      queues: this.queueRows(from, agents, conversations),
+      queues: this.queueRows(from),
       agents: [...agents.values()],
       conversations,
       cursor: this.cursor(),
@@ -137,7 +137,7 @@ export class SupervisorBoards {
     const { now, from } = this.kpiWindow();
     const last = this.lastSummary;
     if (last && last.version === this.version && now.getTime() - last.atMs < SUMMARY_REUSE_MS) return last.summary;
-    const summary = { asOf: now.toISOString(), queues: this.queueRows(from, this.agentRows(), [...this.conversationRows().values()]) };
+    const summary = { asOf: now.toISOString(), queues: this.queueRows(from) };
     this.lastSummary = { version: this.version, atMs: now.getTime(), summary };
     return summary;
   }
@@ -199,13 +199,18 @@ export class SupervisorBoards {
   private agentRowOf(agent: AgentUser): SupervisorAgentRow | undefined {
     const queues = this.s.directory.queuesOf(agent.id).map((q) => q.name);
     if (queues.length === 0) return undefined;
+    const row = this.latestAgentRow(agent);
+    return { ...row, name: agent.name, capacity: agent.capacity, freeUnits: freeUnits(agent, row), queues };
+  }
+
+  /** The agent's newest row on any of its queues' boards; its configured presence before any. */
+  private latestAgentRow(agent: AgentUser): AgentRow {
     let latest: AgentRow | undefined;
-    for (const queue of queues) {
-      const row = this.boards.get(queue)?.agents[agent.id];
+    for (const queue of this.s.directory.queuesOf(agent.id)) {
+      const row = this.boards.get(queue.name)?.agents[agent.id];
       if (row && (!latest || row.at > latest.at)) latest = row;
     }
-    const row = latest ?? { id: agent.id, presence: agent.presence, presenceSince: '', usedUnits: 0, activeChats: 0, at: '' };
-    return { ...row, name: agent.name, capacity: agent.capacity, freeUnits: Math.max(0, agent.capacity - row.usedUnits), queues };
+    return latest ?? { id: agent.id, presence: agent.presence, presenceSince: '', usedUnits: 0, activeChats: 0, at: '' };
   }
 
   /** Every ongoing chat once: of two boards' rows (a chat moving between queues), the higher epoch. */
@@ -222,12 +227,17 @@ export class SupervisorBoards {
 
   /** One chat's row, as conversationRows has it; undefined once no board holds it (closed). */
   conversationRow(id: string): SupervisorConversationRow | undefined {
+    const newest = this.newestRow(id);
+    return newest && this.withAssigneeName(newest);
+  }
+
+  private newestRow(id: string): BoardConversationRow | undefined {
     let newest: BoardConversationRow | undefined;
     for (const board of this.boards.values()) {
       const row = Object.hasOwn(board.conversations, id) ? board.conversations[id] : undefined;
       if (row && (!newest || row.epoch > newest.epoch)) newest = row;
     }
-    return newest && this.withAssigneeName(newest);
+    return newest;
   }
 
   private withAssigneeName(row: BoardConversationRow): SupervisorConversationRow {
@@ -235,24 +245,42 @@ export class SupervisorBoards {
     return { ...row, assignee };
   }
 
-  private queueRows(from: string, agents: Map<string, SupervisorAgentRow>, conversations: readonly SupervisorConversationRow[]) {
+  /**
+   * The queue rows, read off the boards without building the agent and conversation rows: every open stream
+   * asks for them at each batch, and building every row for it was a tenth of a busy host's time.
+   */
+  private queueRows(from: string) {
     const working = new Set<Presence>(this.s.config.workstreams.flatMap((w) => w.allowedPresences));
+    const waitingBy = new Map<string, BoardConversationRow[]>();
+    for (const board of this.boards.values()) {
+      for (const row of Object.values(board.conversations)) {
+        // A chat moving between queues has a row on both boards: the higher epoch is where it is.
+        if (row.status !== 'Open' || row.queue === null || this.newestRow(row.id) !== row) continue;
+        const waiting = waitingBy.get(row.queue);
+        if (waiting) waiting.push(row);
+        else waitingBy.set(row.queue, [row]);
+      }
+    }
     return this.s.config.queues.map((queue) => {
       const board = this.boards.get(queue.name);
-      const waiting = conversations.filter((c) => c.queue === queue.name && c.status === 'Open');
-      const members = queue.members.map((id) => agents.get(id)).filter((a) => a !== undefined);
-      const agentsByPresence = Object.fromEntries(PRESENCES.map((p) => [p, members.filter((m) => m.presence === p).length]));
+      const waiting = waitingBy.get(queue.name) ?? [];
+      const members = queue.members.map((id) => this.s.directory.agent(id)).filter((a) => a !== undefined).map((agent) => ({ agent, row: this.latestAgentRow(agent) }));
+      const agentsByPresence = Object.fromEntries(PRESENCES.map((p) => [p, members.filter((m) => m.row.presence === p).length]));
       return {
         name: queue.name,
         waiting: waiting.filter((c) => !c.offeredTo).length,
         offered: waiting.filter((c) => c.offeredTo).length,
         longestWaitSince: waiting.reduce<string | null>((oldest, c) => (c.enqueuedAt && (!oldest || c.enqueuedAt < oldest) ? c.enqueuedAt : oldest), null),
         agentsByPresence,
-        freeCapacity: members.filter((m) => working.has(m.presence)).reduce((sum, m) => sum + m.freeUnits, 0),
+        freeCapacity: members.filter((m) => working.has(m.row.presence)).reduce((sum, m) => sum + freeUnits(m.agent, m.row), 0),
         ...queueKpis(board ? countersSince(board, from) : countersSince(emptyBoard(queue.name), from), DEFAULT_SERVICE_LEVEL_SECONDS),
       };
     });
   }
+}
+
+function freeUnits(agent: AgentUser, row: AgentRow): number {
+  return Math.max(0, agent.capacity - row.usedUnits);
 }
 
 function mergeChanges(into: BoardChanges, from: BoardChanges): void {
