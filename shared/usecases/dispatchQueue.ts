@@ -6,6 +6,7 @@ import type { Conversation } from '../core/conversation';
 import { assign, offer, TransitionError } from '../core/lifecycle';
 import { PoisonMessageError } from '../ports/messageBus';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
+import { requestDispatchForMember } from './agentCapacity';
 import { AgentUpdateConflictError, getAgentState, MAX_CONFLICT_RETRIES, updateAgentState } from './agentStates';
 import { conversationCommandMessage, decodeOrPoison, dispatchMessage, dispatchRequestSchema } from './commands';
 import { publishChange, type ChangeEvent } from './liveFeed';
@@ -258,6 +259,10 @@ async function tryAssign(
         candidate.state = state.value;
         candidate.versioned = state;
       }
+      // A cycle running beside this one (a session lost and taken over, a supervisor's assign) passed this agent
+      // over while the reservation stood: the units are free again, so its queues are asked for a cycle, as any
+      // release asks. Nothing else would ask before the sweep.
+      await requestDispatchForMember(s, agent.id, `givenBack:${conversationId}:${at}`);
     }
     return 'chatGone';
   }

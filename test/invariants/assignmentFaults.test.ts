@@ -118,6 +118,26 @@ test('a dispatcher whose commit failed gives its reservation back even when the 
   expect((await s.agents.get('alice'))?.value.reservations).toEqual([]);
 });
 
+test('a dispatcher that gives back a reservation another cycle passed the agent over for asks for a cycle, and the chat passed over is assigned', async () => {
+  const { s, id } = await oneWaitingChat();
+  // A cycle beside the session's (a lost session lock) reserves alice for the oldest chat, and stalls before its commit.
+  const gated = gatedReplace(s.conversations, id);
+  const beside = dispatchQueue({ ...s, conversations: gated.store }, { queue: 'CreditCardQueue' });
+  await gated.arrived;
+  // A younger chat enters: the session's cycle finds alice holding the oldest chat's reservation and passes her over (FIFO).
+  clock.advance(1_000);
+  const younger = await host!.api.startChat({ context: { BotHandoffTopic: 'CreditCard' } });
+  await host!.bus.whenIdle();
+  expect((await s.conversations.get(younger.conversationId))?.value).toMatchObject({ status: 'Open', assignee: null });
+  // The oldest chat goes (its customer leaves): the stalled commit fails and the reservation is given back.
+  const current = (await s.conversations.get(id))!;
+  await s.conversations.replace({ ...current.value, status: 'Closed', statusReason: 'CustomerDisconnectedOrLeftOpenConversation', epoch: current.value.epoch + 1, closedAt: clock.iso() }, { ifMatch: current.etag });
+  gated.open();
+  await beside;
+  await host!.bus.whenIdle();
+  expect((await s.conversations.get(younger.conversationId))?.value).toMatchObject({ status: 'Active', assignee: { id: 'alice', kind: 'agent' } });
+});
+
 /** The conversation store, with every write of `id` failing as a broken document would. */
 function unwritable(inner: ConversationStore, id: string): ConversationStore {
   const store: ConversationStore = Object.create(inner);
