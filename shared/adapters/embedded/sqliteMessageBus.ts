@@ -222,8 +222,10 @@ class SessionProcessor {
     this.pollTimer = undefined;
     if (this.closed) return;
     try {
-      this.tables.sequence(this.queue, this.now(), this.duplicateDetectionWindowInMs);
-      while (this.inFlight.size < this.options.maxConcurrentSessions) {
+      // Plain reads first: a write transaction that finds nothing to do still takes the database's write lock,
+      // and an idle processor (or a busy one whose sessions are all held) asks many times a second.
+      if (this.tables.hasDue(this.queue, this.now())) this.tables.sequence(this.queue, this.now(), this.duplicateDetectionWindowInMs);
+      while (this.inFlight.size < this.options.maxConcurrentSessions && this.tables.hasReadySession(this.queue, this.now())) {
         const expired: DeadLetter[] = [];
         const delivery = this.tables.receive(this.queue, this.now(), this.options, expired);
         for (const deadLetter of expired) this.settle(() => this.onLockExpiredDeadLetter(this.queue, deadLetter));
@@ -388,6 +390,8 @@ class BusTables {
       countScheduled: db.prepare<[string, number], { count: number }>('SELECT count(*) AS count FROM bus_messages WHERE queue = ? AND order_key IS NULL AND scheduled_for > ?'),
       countDeadLetters: db.prepare<[string], { count: number }>('SELECT count(*) AS count FROM bus_dead_letters WHERE queue = ?'),
       anySession: db.prepare<[], { found: number }>('SELECT 1 AS found FROM bus_sessions LIMIT 1'),
+      anyDueIn: db.prepare<[string, number], { found: number }>('SELECT 1 AS found FROM bus_messages WHERE queue = ? AND order_key IS NULL AND scheduled_for <= ? LIMIT 1'),
+      anyReadySession: db.prepare<[string, number], { found: number }>('SELECT 1 AS found FROM bus_sessions WHERE queue = ? AND ready_at <= ? LIMIT 1'),
       anyDue: db.prepare<[number], { found: number }>('SELECT 1 AS found FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ? LIMIT 1'),
       countUnsequenced: db.prepare<[number], { count: number }>(
         'SELECT count(*) AS count FROM bus_messages WHERE order_key IS NULL AND scheduled_for <= ?',
@@ -475,6 +479,16 @@ class BusTables {
 
   purgeMessageIds(acceptedBefore: number): void {
     this.sql.purgeMessageIds.run(acceptedBefore);
+  }
+
+  /** Whether a message of the queue waits to be sequenced (sent, or its schedule come). */
+  hasDue(queue: QueueName, now: number): boolean {
+    return this.sql.anyDueIn.get(queue, now) !== undefined;
+  }
+
+  /** Whether a session of the queue is ready to be received from (unlocked, or its lock expired). */
+  hasReadySession(queue: QueueName, now: number): boolean {
+    return this.sql.anyReadySession.get(queue, now) !== undefined;
   }
 
   /** Whether any session holds messages or any message waits to be sequenced: two EXISTS, however long the backlog. */
