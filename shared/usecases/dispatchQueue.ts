@@ -254,15 +254,11 @@ async function tryAssign(
   }
   if (!result) {
     if (agent) {
-      const state = await releaseOwnReservation(s, agent, conversationId, at);
+      const state = await giveBackAfterChatMoved(s, agent, conversationId, at);
       if (candidate.kind === 'agent') {
         candidate.state = state.value;
         candidate.versioned = state;
       }
-      // A cycle running beside this one (a session lost and taken over, a supervisor's assign) passed this agent
-      // over while the reservation stood: the units are free again, so its queues are asked for a cycle, as any
-      // release asks. Nothing else would ask before the sweep.
-      await requestDispatchForMember(s, agent.id, `givenBack:${conversationId}:${at}`);
     }
     return 'chatGone';
   }
@@ -327,6 +323,18 @@ export async function releaseOwnReservation(s: Services, agent: AgentUser, conve
       await new Promise((resolve) => setTimeout(resolve, round));
     }
   }
+}
+
+/**
+ * Gives back a reservation whose chat moved on before the commit, and asks the agent's queues for a cycle, as any
+ * release does: a cycle running beside this one (a session lost and taken over, a dispatcher beside a supervisor)
+ * may have passed the agent over while the reservation stood, and nothing else would ask before the sweep. (Not
+ * after a failed write: a chat that cannot be written would then be tried again at once, for ever.)
+ */
+export async function giveBackAfterChatMoved(s: Services, agent: AgentUser, conversationId: string, at: string): Promise<Versioned<AgentState>> {
+  const state = await releaseOwnReservation(s, agent, conversationId, at);
+  await requestDispatchForMember(s, agent.id, `givenBack:${conversationId}:${at}`);
+  return state;
 }
 
 interface Committed {

@@ -6,7 +6,7 @@ import { TransitionError } from '../core/lifecycle';
 import { ApiError } from '../http/apiError';
 import { isStoreError, type Versioned } from '../ports/storeErrors';
 import { MAX_CONFLICT_RETRIES, updateAgentState } from './agentStates';
-import { releaseOwnReservation } from './dispatchQueue';
+import { giveBackAfterChatMoved, releaseOwnReservation } from './dispatchQueue';
 import type { Services } from './services';
 
 /**
@@ -55,7 +55,7 @@ export async function handOver(s: Services, conversationId: string, agent: Agent
       throw error;
     }
     if (outcome.after) return { before: outcome.before, after: outcome.after, at };
-    if (hold === 'reserved') await releaseOwnReservation(s, agent, conversationId, at);
+    if (hold === 'reserved') await giveBackAfterChatMoved(s, agent, conversationId, at);
     handover.expect(outcome.before);
     if (attempt >= HANDOVER_ATTEMPTS) throw new ApiError('Conflict', `conversation ${conversationId} kept changing (now ${describeStatus(outcome.before)}); try again`);
   }
