@@ -10,7 +10,8 @@ import { handleConversationCommand } from '../../shared/usecases/conversationCom
 import { DISPATCH_RETRY_IN_MS, dispatchQueue } from '../../shared/usecases/dispatchQueue';
 import type { Services } from '../../shared/usecases/services';
 import { sweep, SWEEP_GRACE_IN_MS } from '../../shared/usecases/sweep';
-import { customersPickTheTopic, eventually, RecordingBots, sampleConfig, startTestHost, testClock, type TestClock } from '../support/localHostHarness';
+import { customersPickTheTopic, eventually, sampleConfig, startTestHost, testClock, type TestClock } from '../support/localHostHarness';
+import { hostWithOneWaitingChat } from '../support/oneWaitingChat';
 import { invariantViolations, stuckChats } from './checkInvariants';
 
 /**
@@ -29,19 +30,9 @@ afterEach(async () => {
 
 /** A host where only alice (CreditCardQueue, capacity 2) may take chats, and one chat waits for her, undispatched. */
 async function oneWaitingChat(): Promise<{ s: Services; id: string }> {
-  clock = testClock();
-  const bots = new RecordingBots();
-  host = await startTestHost({ config: sampleConfig(customersPickTheTopic), clock, bots });
-  bots.baseUrl = host.baseUrl;
-  const { api, services: s } = host;
-  for (const agent of ['alice', 'bob', 'carol', 'dave']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
-  const chat = await api.startChat({ context: { BotHandoffTopic: 'CreditCard' } });
-  await host.bus.whenIdle();
-  expect((await s.conversations.get(chat.conversationId))?.value).toMatchObject({ status: 'Open', queue: 'CreditCardQueue' });
-  // alice becomes Available in the store only, so nothing dispatches until the test says so.
-  const alice = (await s.agents.get('alice'))!;
-  await s.agents.replace({ ...alice.value, presence: 'Available' }, { ifMatch: alice.etag });
-  return { s, id: chat.conversationId };
+  const started = await hostWithOneWaitingChat();
+  ({ host, clock } = started);
+  return started;
 }
 
 /** Holds the first `replace` of conversation `id` until `open()` is called. */

@@ -1,7 +1,8 @@
 import type { AgentStore } from '../../shared/ports/agentStore';
 import { handleDispatchMessage } from '../../shared/usecases/queueWait';
 import type { Services } from '../../shared/usecases/services';
-import { customersPickTheTopic, RecordingBots, sampleConfig, startTestHost, testClock } from '../support/localHostHarness';
+import type { startTestHost } from '../support/localHostHarness';
+import { hostWithOneWaitingChat } from '../support/oneWaitingChat';
 
 /**
  * A dispatch request with another message behind it in its queue's session runs no assignment cycle (the
@@ -17,18 +18,10 @@ afterEach(async () => {
   host = undefined;
 });
 
-/** A host where one chat waits in CreditCardQueue, undispatched, and alice is Available in the store only. */
 async function oneWaitingChat(): Promise<{ s: Services; id: string }> {
-  const bots = new RecordingBots();
-  host = await startTestHost({ config: sampleConfig(customersPickTheTopic), clock: testClock(), bots });
-  bots.baseUrl = host.baseUrl;
-  const { api, services: s } = host;
-  for (const agent of ['alice', 'bob', 'carol', 'dave']) await api.agent(agent, 'PUT', '/presence', { presence: 'Offline' });
-  const chat = await api.startChat({ context: { BotHandoffTopic: 'CreditCard' } });
-  await host.bus.whenIdle();
-  const alice = (await s.agents.get('alice'))!;
-  await s.agents.replace({ ...alice.value, presence: 'Available' }, { ifMatch: alice.etag });
-  return { s, id: chat.conversationId };
+  const started = await hostWithOneWaitingChat();
+  host = started.host;
+  return started;
 }
 
 /** The services, counting the agent states read. */
